@@ -1,0 +1,8 @@
+using System.CommandLine;
+using Annlsp.Cli.Commands;
+
+// The `annlsp` command. Each subcommand lives in Commands/<Name>Command.cs and is registered here, once.
+var root = new RootCommand("annlsp — check, summarise and train neural networks written in the .ann language");
+root.Subcommands.Add(CheckCommand.Create());
+root.Subcommands.Add(SummaryCommand.Create());
+return root.Parse(args).Invoke();

@@ -1,0 +1,102 @@
+using Annlsp.Language.Syntax;
+using Annlsp.Language.Text;
+
+namespace Annlsp.Language.Semantics;
+
+/// <summary>A (height, width) pair: kernel, stride, padding, pool size, scale.</summary>
+public readonly record struct Pair(int H, int W)
+{
+    public override string ToString() => H == W ? H.ToString() : $"{H}x{W}";
+}
+
+/// <summary>
+/// One concrete layer of a checked network, after blocks are expanded and every argument is resolved
+/// (defaults filled in, block parameters substituted). This is what the trainer builds modules from;
+/// it never recomputes shapes: <see cref="Input"/> and <see cref="Output"/> are the checker's.
+/// </summary>
+public sealed class LayerInstance
+{
+    public required string Kind { get; init; }              // "conv", "dense", "relu", "residual" …
+    public required Shape Input { get; init; }
+    public required Shape Output { get; init; }
+    /// <summary>Resolved arguments by catalogue name: int, double, bool, string (enum word), Pair, Shape.</summary>
+    public required IReadOnlyDictionary<string, object> Arguments { get; init; }
+    public long Parameters { get; init; }
+    public long MultiplyAdds { get; init; }
+    /// <summary>The layer's text in the document (inside a block body when expanded from a block).</summary>
+    public TextSpan Span { get; init; }
+    /// <summary>Where a block was used, for layers expanded from one (the outermost use).</summary>
+    public TextSpan? UseSite { get; init; }
+    /// <summary>For "residual": the inner stack.</summary>
+    public IReadOnlyList<LayerInstance> Body { get; init; } = Array.Empty<LayerInstance>();
+    /// <summary>The formula that produced <see cref="Output"/>, for hover ("H' = ⌊(28 + 2·2 − 1·(5−1) − 1)/1⌋ + 1 = 28").</summary>
+    public string? Formula { get; init; }
+
+    public int Int(string name) => Convert.ToInt32(Arguments[name]);
+    public double Number(string name) => Convert.ToDouble(Arguments[name]);
+    public bool Bool(string name) => (bool)Arguments[name];
+    public string Word(string name) => (string)Arguments[name];
+    public Pair PairOf(string name) => (Pair)Arguments[name];
+    public Shape ShapeOf(string name) => (Shape)Arguments[name];
+    public bool Has(string name) => Arguments.ContainsKey(name);
+
+    public override string ToString() => $"{Kind} {Input} → {Output}";
+}
+
+/// <summary>A checked `network`: its input shape and flat list of layers (the input layer excluded).</summary>
+public sealed class NetworkModel
+{
+    public required string Name { get; init; }
+    public required Shape Input { get; init; }
+    public required IReadOnlyList<LayerInstance> Layers { get; init; }
+    public required NetworkDeclarationSyntax Syntax { get; init; }
+    public Shape Output => Layers.Count == 0 ? Input : Layers[^1].Output;
+    public long Parameters => Layers.Sum(l => l.Parameters);
+    public long MultiplyAdds => Layers.Sum(l => l.MultiplyAdds);
+    /// <summary>True when every layer's shape is known and the network has no errors of its own.</summary>
+    public bool IsValid { get; init; }
+    /// <summary>Last layer is softmax (classifier) or sigmoid (discriminator): the trainer drops it and uses the with-logits loss.</summary>
+    public string? TrailingActivation => Layers.Count > 0 && Layers[^1].Kind is "softmax" or "sigmoid" ? Layers[^1].Kind : null;
+}
+
+public sealed class GanModel
+{
+    public required string Name { get; init; }
+    public required NetworkModel? Generator { get; init; }
+    public required NetworkModel? Discriminator { get; init; }
+    public required GanDeclarationSyntax Syntax { get; init; }
+}
+
+/// <summary>A data set reference with its arguments resolved: `fashion_mnist`, `mnist("dir")`, `images("d", size: 64x64, channels: 3)`.</summary>
+public sealed record DataSetRef(string Name, string? Directory, Shape Shape, int Classes, IReadOnlyList<string> ClassNames);
+
+public sealed record OptimizerConfig(string Name, double LearningRate, double Beta1, double Beta2, double WeightDecay, double Momentum, bool Nesterov);
+
+public enum TrainKind { Classifier, Gan }
+
+/// <summary>A `train` declaration with every property resolved (defaults filled in).</summary>
+public sealed class TrainConfig
+{
+    public required string Target { get; init; }
+    /// <summary>The `as name` of a named train block, else null.</summary>
+    public string? RunName { get; init; }
+    public required TrainKind Kind { get; init; }
+    public NetworkModel? Network { get; init; }           // Classifier
+    public GanModel? Gan { get; init; }                   // Gan
+    public required DataSetRef Data { get; init; }
+    public int Epochs { get; init; } = 5;
+    public int Batch { get; init; } = 64;
+    public required OptimizerConfig Optimizer { get; init; }
+    public string Loss { get; init; } = "cross_entropy";
+    public string Device { get; init; } = "auto";
+    public int? Seed { get; init; }
+    public Pair Preview { get; init; } = new(8, 8);
+    /// <summary>Fraction of the training data held out, or null with <see cref="ValidateOnTest"/>.</summary>
+    public double? ValidateFraction { get; init; }
+    public bool ValidateOnTest { get; init; } = true;
+    public int CheckpointEvery { get; init; } = 1;
+    public string? Out { get; init; }
+    public required TrainDeclarationSyntax Syntax { get; init; }
+    /// <summary>"LeNet5" or "LeNet5 as quick": how commands and run folders name this training.</summary>
+    public string DisplayName => RunName is null ? Target : $"{Target} as {RunName}";
+}

@@ -1,0 +1,75 @@
+namespace Annlsp.Language.Text;
+
+/// <summary>A half-open range of characters [Start, End) in a document.</summary>
+public readonly record struct TextSpan(int Start, int Length)
+{
+    public int End => Start + Length;
+    public static TextSpan FromBounds(int start, int end) => new(start, Math.Max(0, end - start));
+    public bool Contains(int position) => position >= Start && position < End;
+    /// <summary>Contains, counting the end position too (a caret just after a word is "in" it).</summary>
+    public bool Touches(int position) => position >= Start && position <= End;
+    public override string ToString() => $"[{Start}..{End})";
+}
+
+/// <summary>Zero-based line and UTF-16 column, as LSP counts them.</summary>
+public readonly record struct LinePosition(int Line, int Character)
+{
+    public override string ToString() => $"{Line + 1}:{Character + 1}";
+}
+
+/// <summary>Document text with a line map. Immutable.</summary>
+public sealed class SourceText
+{
+    private readonly int[] _lineStarts;
+
+    public SourceText(string text)
+    {
+        Text = text;
+        var starts = new List<int> { 0 };
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == '\r')
+            {
+                if (i + 1 < text.Length && text[i + 1] == '\n') i++;
+                starts.Add(i + 1);
+            }
+            else if (c == '\n') starts.Add(i + 1);
+        }
+        _lineStarts = starts.ToArray();
+    }
+
+    public string Text { get; }
+    public int Length => Text.Length;
+    public int LineCount => _lineStarts.Length;
+
+    public int LineStart(int line) => _lineStarts[Math.Clamp(line, 0, _lineStarts.Length - 1)];
+
+    /// <summary>End of the line's content, before its line break.</summary>
+    public int LineEnd(int line)
+    {
+        int end = line + 1 < _lineStarts.Length ? _lineStarts[line + 1] : Text.Length;
+        while (end > LineStart(line) && (Text[end - 1] == '\n' || Text[end - 1] == '\r')) end--;
+        return end;
+    }
+
+    public LinePosition GetPosition(int offset)
+    {
+        offset = Math.Clamp(offset, 0, Text.Length);
+        int line = Array.BinarySearch(_lineStarts, offset);
+        if (line < 0) line = ~line - 1;
+        return new LinePosition(line, offset - _lineStarts[line]);
+    }
+
+    public int GetOffset(LinePosition position)
+    {
+        if (position.Line < 0) return 0;
+        if (position.Line >= _lineStarts.Length) return Text.Length;
+        int start = _lineStarts[position.Line];
+        return Math.Min(start + Math.Max(0, position.Character), LineEnd(position.Line));
+    }
+
+    public (LinePosition Start, LinePosition End) GetRange(TextSpan span) => (GetPosition(span.Start), GetPosition(span.End));
+
+    public override string ToString() => Text;
+}

@@ -1,0 +1,109 @@
+// The network view's drawing: the result of the server's `annlsp.networkGraph` command drawn as a
+// stack of boxes (width ∝ log of the tensor size), with shapes, parameter counts and, for a gan,
+// the generator and discriminator side by side. Pure: data in, SVG text out (also the export).
+import { esc, human, shapeText } from '../webview/svg';
+
+export interface GraphLayer {
+  kind: string;
+  output: number[];
+  params?: number;
+  macs?: number;
+  line?: number;
+  /** Optional: a block's name, or an argument summary, when the server sends one. */
+  label?: string;
+}
+
+export interface NetworkGraph {
+  name: string;
+  input: number[];
+  layers: GraphLayer[];
+  params?: number;
+  macs?: number;
+  /** A gan: the two networks it pairs. */
+  generator?: NetworkGraph;
+  discriminator?: NetworkGraph;
+}
+
+/** Validates and normalises whatever the server answered; undefined when it is not a graph. */
+export function asGraph(v: unknown): NetworkGraph | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  const shape = (x: unknown) => Array.isArray(x) ? x.filter((n): n is number => typeof n === 'number') : [];
+  const gen = asGraph(o.generator), dis = asGraph(o.discriminator);
+  const layers = Array.isArray(o.layers) ? o.layers.filter(l => l && typeof l === 'object').map(l => {
+    const r = l as Record<string, unknown>;
+    return {
+      kind: String(r.kind ?? r.name ?? '?'),
+      output: shape(r.output ?? r.shape),
+      params: typeof r.params === 'number' ? r.params : undefined,
+      macs: typeof r.macs === 'number' ? r.macs : undefined,
+      line: typeof r.line === 'number' ? r.line : undefined,
+      label: typeof r.label === 'string' ? r.label : undefined,
+    } satisfies GraphLayer;
+  }) : [];
+  if (!layers.length && !gen && !dis) return undefined;
+  return {
+    name: String(o.name ?? '?'),
+    input: shape(o.input),
+    layers,
+    params: typeof o.params === 'number' ? o.params : gen || dis ? (gen?.params ?? 0) + (dis?.params ?? 0) : layers.reduce((a, l) => a + (l.params ?? 0), 0),
+    macs: typeof o.macs === 'number' ? o.macs : undefined,
+    generator: gen,
+    discriminator: dis,
+  };
+}
+
+const FAMILY: [RegExp, string][] = [
+  [/^(conv|deconv)/, '#42a5f5'],
+  [/pool/, '#66bb6a'],
+  [/^dense/, '#ffa726'],
+  [/^(relu|leakyrelu|sigmoid|tanh|gelu|softmax)$/, '#9e9e9e'],
+  [/^(batchnorm|dropout)$/, '#ab47bc'],
+  [/^(flatten|reshape|upsample)$/, '#26a69a'],
+  [/^input$/, '#78909c'],
+];
+export function layerColor(kind: string): string {
+  return FAMILY.find(([re]) => re.test(kind))?.[1] ?? '#ec407a';
+}
+
+const ROW = 36, BOX_H = 28, COL_W = 360, HEAD = 44;
+const size = (s: readonly number[]) => s.reduce((a, b) => a * Math.max(1, b), 1);
+
+function columnSvg(g: NetworkGraph, x: number, y: number): { svg: string; height: number } {
+  const rows: GraphLayer[] = [{ kind: 'input', output: g.input }, ...g.layers];
+  const maxLog = Math.max(1, ...rows.map(r => Math.log2(size(r.output) + 1)));
+  const out: string[] = [];
+  out.push(`<text class="net-title" x="${x + COL_W / 2}" y="${y + 16}" text-anchor="middle" font-weight="bold" font-size="15">${esc(g.name)}</text>`);
+  out.push(`<text class="net-totals" x="${x + COL_W / 2}" y="${y + 34}" text-anchor="middle" font-size="11">${g.params !== undefined ? esc(human(g.params)) + ' params' : ''}${g.macs !== undefined ? ' · ' + esc(human(g.macs)) + ' MACs' : ''}</text>`);
+  rows.forEach((r, i) => {
+    const w = 150 + (COL_W - 150) * Math.log2(size(r.output) + 1) / maxLog;
+    const bx = x + (COL_W - w) / 2, by = y + HEAD + i * ROW;
+    const c = layerColor(r.kind);
+    const line = r.line !== undefined ? ` data-line="${r.line}"` : '';
+    out.push(`<g class="layer"${line} data-kind="${esc(r.kind)}"><title>${esc(r.kind)} → ${esc(shapeText(r.output))}${r.params ? `, ${r.params} params` : ''}${r.macs ? `, ${r.macs} MACs` : ''}</title>`);
+    out.push(`<rect x="${bx.toFixed(1)}" y="${by}" width="${w.toFixed(1)}" height="${BOX_H}" rx="5" fill="${c}" fill-opacity="0.22" stroke="${c}" stroke-width="1.5"/>`);
+    out.push(`<text x="${(bx + 8).toFixed(1)}" y="${by + 18}" font-size="12" font-weight="bold" fill="currentColor">${esc(r.label ?? r.kind)}</text>`);
+    out.push(`<text x="${(bx + w - 8).toFixed(1)}" y="${by + 18}" font-size="12" text-anchor="end" fill="currentColor">${esc(shapeText(r.output))}${r.params ? ` · ${esc(human(r.params))}` : ''}</text>`);
+    out.push('</g>');
+    if (i + 1 < rows.length) out.push(`<line x1="${x + COL_W / 2}" x2="${x + COL_W / 2}" y1="${by + BOX_H}" y2="${by + ROW}" stroke="currentColor" stroke-opacity="0.4"/>`);
+  });
+  return { svg: out.join(''), height: HEAD + rows.length * ROW };
+}
+
+/** The whole drawing as a standalone SVG document (fill uses currentColor, so it themes in the webview). */
+export function graphSvg(g: NetworkGraph): string {
+  const cols = g.generator || g.discriminator ? [g.generator, g.discriminator].filter((c): c is NetworkGraph => !!c) : [g];
+  const gap = 60, top = cols.length > 1 ? 30 : 0;
+  const drawn = cols.map((c, i) => columnSvg(c, 10 + i * (COL_W + gap), top + 10));
+  const W = 20 + cols.length * COL_W + (cols.length - 1) * gap;
+  const H = top + 20 + Math.max(...drawn.map(d => d.height));
+  let extra = '';
+  if (cols.length > 1) {
+    extra += `<text x="${W / 2}" y="20" text-anchor="middle" font-size="16" font-weight="bold">${esc(g.name)}: generator → discriminator</text>`;
+    const ax = 10 + COL_W + 6, ay = top + 10 + drawn[0].height - ROW + BOX_H / 2;
+    extra += `<path d="M${ax} ${ay} C ${ax + gap / 2} ${ay}, ${ax + gap / 2} ${top + 10 + HEAD + BOX_H / 2}, ${ax + gap - 12} ${top + 10 + HEAD + BOX_H / 2}" fill="none" stroke="currentColor" stroke-width="1.5" marker-end="url(#arrow)"/>`;
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="network" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" fill="currentColor" color="#333">` +
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0 0 L10 5 L0 10 z" fill="currentColor"/></marker></defs>` +
+    extra + drawn.map(d => d.svg).join('') + '</svg>';
+}

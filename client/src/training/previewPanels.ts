@@ -1,0 +1,116 @@
+// The run preview webview panels: one per training target (reused by its next run), opened beside
+// the editor. Each panel may read only the extension's media and its own run folder.
+import * as vscode from 'vscode';
+import * as crypto from 'node:crypto';
+import * as path from 'node:path';
+import { RunState } from './previewState';
+import { previewView } from './previewView';
+import { configRows, readRunConfig } from './runFolder';
+import { makeNonce, shellHtml } from '../webview/html';
+
+interface Entry {
+  panel: vscode.WebviewPanel;
+  runDir: string;
+  state?: RunState;
+  config?: Record<string, unknown>;
+  configRead: boolean;
+  ready: boolean;
+  pending?: NodeJS.Timeout;
+}
+
+export class PreviewPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, Entry>();
+  static readonly viewType = 'annlsp.preview';
+
+  constructor(private readonly extensionUri: vscode.Uri) {}
+
+  private key(s: RunState): string { return `${s.uri}#${s.target}`; }
+
+  has(s: RunState): boolean { return this.panels.has(this.key(s)); }
+
+  /** Opens (or reveals) the panel for a run and draws it. */
+  async show(s: RunState, config?: Record<string, unknown>, preserveFocus = true): Promise<void> {
+    const key = this.key(s);
+    let e = this.panels.get(key);
+    if (!e) {
+      const panel = vscode.window.createWebviewPanel(PreviewPanels.viewType, `Run · ${s.target}`,
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, this.options(s.runDir));
+      panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'client', 'media', 'icon.png');
+      e = { panel, runDir: s.runDir, configRead: false, ready: false };
+      const entry = e;
+      this.panels.set(key, e);
+      panel.onDidDispose(() => { if (entry.pending) clearTimeout(entry.pending); this.panels.delete(key); });
+      panel.webview.onDidReceiveMessage(m => { if (m?.type === 'ready') { entry.ready = true; this.post(entry); } });
+      panel.webview.html = this.html(panel.webview);
+    } else {
+      e.panel.reveal(undefined, preserveFocus);
+    }
+    if (e.runDir !== s.runDir) {
+      e.runDir = s.runDir;
+      e.configRead = false;
+      e.config = undefined;
+      e.panel.webview.options = this.options(s.runDir);
+    }
+    if (config) { e.config = config; e.configRead = true; }
+    e.state = s;
+    await this.refreshConfig(e);
+    this.post(e);
+  }
+
+  /** Redraws the panel of a run if one is open (throttled). */
+  update(s: RunState): void {
+    const e = this.panels.get(this.key(s));
+    if (!e || e.runDir !== s.runDir) return;
+    e.state = s;
+    if (!e.configRead || s.status !== 'running') void this.refreshConfig(e).then(() => this.schedule(e));
+    else this.schedule(e);
+  }
+
+  private schedule(e: Entry): void {
+    if (e.pending) return;
+    e.pending = setTimeout(() => { e.pending = undefined; this.post(e); }, 200);
+    e.pending.unref?.();
+  }
+
+  private async refreshConfig(e: Entry): Promise<void> {
+    if (e.configRead && e.config) return;
+    const c = await readRunConfig(e.runDir);
+    if (c) { e.config = c; e.configRead = true; }
+  }
+
+  private options(runDir: string): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'client', 'media'), vscode.Uri.file(runDir)],
+    };
+  }
+
+  private html(webview: vscode.Webview): string {
+    return shellHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(n => crypto.randomBytes(n)),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'preview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'client', 'media', 'webview.css')).toString(),
+      title: 'annlsp run preview',
+    });
+  }
+
+  private post(e: Entry): void {
+    if (!e.state || !e.ready) return;
+    const webview = e.panel.webview;
+    const s = e.state;
+    const view = previewView(s, p => webview.asWebviewUri(vscode.Uri.file(p)).toString(), configRows(e.config));
+    e.panel.title = `Run · ${s.target}${s.status === 'running' ? ' (training)' : ''}`;
+    void webview.postMessage({ type: 'state', view });
+  }
+
+  dispose(): void {
+    for (const e of this.panels.values()) e.panel.dispose();
+    this.panels.clear();
+  }
+
+  static runLabel(runDir: string): string {
+    return `${path.basename(path.dirname(runDir))} / ${path.basename(runDir)}`;
+  }
+}

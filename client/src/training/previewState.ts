@@ -1,0 +1,265 @@
+// The preview's model: training events (from `annlsp/trainingEvent` notifications, or replayed from
+// a run folder's metrics.jsonl) reduced into one plain, serialisable state per run. Pure.
+import { epochFromSampleName } from '../pathSafety';
+
+export type TrainingEventKind = 'started' | 'step' | 'epoch' | 'sample' | 'checkpoint' | 'finished' | 'failed';
+
+export interface TrainingEvent {
+  event: TrainingEventKind | string;
+  [key: string]: unknown;
+}
+
+/** Params of the `annlsp/trainingEvent` notification. */
+export interface TrainingNotification {
+  uri: string;
+  target: string;
+  runDir: string;
+  event: TrainingEvent;
+}
+
+export type RunStatus = 'starting' | 'running' | 'finished' | 'failed' | 'stopped' | 'unknown';
+
+/** One point of a metric curve; x is in epochs (fractional for steps). */
+export interface MetricPoint { x: number; y: number }
+
+export interface SampleEntry { epoch: number; path: string }
+
+export interface RunState {
+  uri: string;
+  target: string;
+  runDir: string;
+  status: RunStatus;
+  kind?: string;
+  device?: string;
+  epochsTotal?: number;
+  epoch?: number;
+  step?: number;
+  stepsPerEpoch?: number;
+  /** Metrics reported at the end of each epoch, by name (`loss`, `accuracy`, `loss_g`, `loss_d` …). */
+  epochMetrics: Record<string, MetricPoint[]>;
+  /** Metrics reported per step (bounded; thinned when long). */
+  stepMetrics: Record<string, MetricPoint[]>;
+  /** Latest value of each metric, from whichever event reported it last. */
+  latest: Record<string, number>;
+  samples: SampleEntry[];
+  checkpoints: number;
+  message?: string;
+  startedAt?: number;
+  finishedAt?: number;
+  seconds?: number;
+  events: number;
+}
+
+/** Fields of an event that identify or time it rather than measure the model. */
+const NON_METRIC = new Set([
+  'epoch', 'epochs', 'step', 'steps', 'steps_per_epoch', 'stepsPerEpoch', 'total_steps', 'batch', 'batches', 'seed',
+  'time', 'timestamp', 't', 'elapsed', 'seconds', 'elapsed_s', 'duration', 'duration_s', 'version', 'images', 'samples',
+  'images_per_s', 'images_per_second', 'img_per_s', 'it_per_s', 'lr', 'params',
+]);
+
+export const MAX_STEP_POINTS = 600;
+
+export function emptyRun(uri: string, target: string, runDir: string): RunState {
+  return { uri, target, runDir, status: 'starting', epochMetrics: {}, stepMetrics: {}, latest: {}, samples: [], checkpoints: 0, events: 0 };
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/** Numeric, model-describing fields of an event (`loss`, `accuracy`, `loss_g` …). */
+export function metricsOf(e: TrainingEvent): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(e)) {
+    if (k === 'event' || NON_METRIC.has(k)) continue;
+    const n = typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+    if (n !== undefined) out[k] = n;
+  }
+  return out;
+}
+
+/** Keeps every other point once a series outgrows `max` (the first and the last always stay). */
+export function thin(points: MetricPoint[], max: number): MetricPoint[] {
+  if (points.length <= max) return points;
+  const out = points.filter((_, i) => i % 2 === 0);
+  if (out[out.length - 1] !== points[points.length - 1]) out.push(points[points.length - 1]);
+  return out;
+}
+
+function upsert(series: MetricPoint[] | undefined, p: MetricPoint): MetricPoint[] {
+  const s = (series ?? []).filter(q => q.x !== p.x);
+  s.push(p);
+  s.sort((a, b) => a.x - b.x);
+  return s;
+}
+
+function timeOf(e: TrainingEvent): number | undefined {
+  const t = e.time ?? e.timestamp;
+  if (typeof t === 'number') return t > 1e11 ? t : t * 1000;
+  if (typeof t === 'string') { const d = Date.parse(t); return Number.isNaN(d) ? undefined : d; }
+  return undefined;
+}
+
+/** Applies one event; returns a new state (the input is not modified). */
+export function reduce(state: RunState, e: TrainingEvent, resolveSample: (p: string) => string | undefined = p => p): RunState {
+  const s: RunState = {
+    ...state,
+    epochMetrics: { ...state.epochMetrics },
+    stepMetrics: { ...state.stepMetrics },
+    latest: { ...state.latest },
+    samples: state.samples,
+    events: state.events + 1,
+  };
+  if (!e || typeof e !== 'object') return s;
+  const epochs = num(e.epochs);
+  if (epochs !== undefined) s.epochsTotal = epochs;
+  const spe = num(e.steps_per_epoch ?? e.stepsPerEpoch ?? e.steps);
+  if (spe !== undefined && e.event !== 'finished') s.stepsPerEpoch = spe;
+  const device = str(e.device);
+  if (device) s.device = device;
+  const kind = str(e.kind) ?? str(e.task) ?? str(e.mode);
+  if (kind) s.kind = kind;
+  const epoch = num(e.epoch);
+  const t = timeOf(e);
+
+  switch (e.event) {
+    case 'started':
+      s.status = 'running';
+      s.startedAt = t ?? s.startedAt;
+      break;
+    case 'step': {
+      if (s.status === 'starting') s.status = 'running';
+      const step = num(e.step);
+      if (epoch !== undefined) s.epoch = epoch;
+      if (step !== undefined) s.step = step;
+      // x in epochs: epoch e (1-based) step k of n lies at (e-1) + k/n; without n, the step count itself
+      const ep = epoch ?? s.epoch;
+      const x = step === undefined ? s.events
+        : s.stepsPerEpoch && ep !== undefined ? (ep - 1) + Math.min(step, s.stepsPerEpoch) / s.stepsPerEpoch
+        : step;
+      for (const [k, v] of Object.entries(metricsOf(e))) {
+        s.stepMetrics[k] = thin([...(s.stepMetrics[k] ?? []), { x, y: v }], MAX_STEP_POINTS);
+        s.latest[k] = v;
+      }
+      break;
+    }
+    case 'epoch':
+      if (s.status === 'starting') s.status = 'running';
+      if (epoch !== undefined) {
+        s.epoch = epoch;
+        for (const [k, v] of Object.entries(metricsOf(e))) {
+          s.epochMetrics[k] = upsert(s.epochMetrics[k], { x: epoch, y: v });
+          s.latest[k] = v;
+        }
+      }
+      break;
+    case 'sample': {
+      const p = str(e.path);
+      const abs = p ? resolveSample(p) : undefined;
+      const ep = epoch ?? (p ? epochFromSampleName(p) : undefined) ?? s.epoch;
+      if (abs && ep !== undefined) {
+        s.samples = [...s.samples.filter(x => x.epoch !== ep), { epoch: ep, path: abs }].sort((a, b) => a.epoch - b.epoch);
+      }
+      break;
+    }
+    case 'checkpoint':
+      s.checkpoints = state.checkpoints + 1;
+      break;
+    case 'finished': {
+      const stopped = e.stopped === true || e.cancelled === true || e.reason === 'stopped' || e.reason === 'cancelled';
+      s.status = stopped ? 'stopped' : 'finished';
+      s.finishedAt = t ?? s.finishedAt;
+      const secs = num(e.seconds ?? e.elapsed ?? e.duration_s ?? e.elapsed_s);
+      if (secs !== undefined) s.seconds = secs;
+      for (const [k, v] of Object.entries(metricsOf(e))) s.latest[k] = v;
+      break;
+    }
+    case 'failed':
+      s.status = e.reason === 'stopped' || e.reason === 'cancelled' ? 'stopped' : 'failed';
+      s.message = str(e.message) ?? str(e.error) ?? 'training failed';
+      s.finishedAt = t ?? s.finishedAt;
+      break;
+    default:
+      break;
+  }
+  return s;
+}
+
+export function reduceAll(state: RunState, events: Iterable<TrainingEvent>, resolveSample?: (p: string) => string | undefined): RunState {
+  let s = state;
+  for (const e of events) s = reduce(s, e, resolveSample);
+  return s;
+}
+
+/**
+ * Parses metrics.jsonl: one JSON object a line. Lines with an `event` field are events; a bare
+ * object with an `epoch` and metrics counts as an epoch event (and one with a `step` as a step).
+ * Malformed lines are skipped.
+ */
+export function parseMetricsLines(text: string): TrainingEvent[] {
+  const out: TrainingEvent[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const l = line.trim();
+    if (!l) continue;
+    let o: unknown;
+    try { o = JSON.parse(l); } catch { continue; }
+    if (!o || typeof o !== 'object' || Array.isArray(o)) continue;
+    const rec = o as Record<string, unknown>;
+    if (typeof rec.event === 'string') out.push(rec as TrainingEvent);
+    else if (typeof rec.type === 'string') out.push({ ...rec, event: rec.type } as TrainingEvent);
+    else if (rec.step !== undefined) out.push({ ...rec, event: 'step' });
+    else if (rec.epoch !== undefined) out.push({ ...rec, event: 'epoch' });
+  }
+  return out;
+}
+
+function fmt(v: number): string {
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(2) : a >= 100 ? v.toFixed(1) : v.toFixed(3);
+}
+
+/** The status bar text for a run: `$(sync~spin) LeNet5 · epoch 2/5 · loss 0.412`. */
+export function statusText(s: RunState): string {
+  const parts: string[] = [s.target];
+  if (s.epoch !== undefined) parts.push(`epoch ${s.epoch}${s.epochsTotal ? `/${s.epochsTotal}` : ''}`);
+  else if (s.status === 'starting' || s.status === 'running') parts.push('starting');
+  const l = s.latest;
+  if (l.loss !== undefined) parts.push(`loss ${fmt(l.loss)}`);
+  if (l.loss_g !== undefined && l.loss_d !== undefined) parts.push(`G ${fmt(l.loss_g)} D ${fmt(l.loss_d)}`);
+  const acc = l.accuracy ?? l.val_accuracy ?? l.acc;
+  if (acc !== undefined) parts.push(`acc ${fmt(acc)}`);
+  const icon = s.status === 'running' || s.status === 'starting' ? '$(sync~spin)'
+    : s.status === 'finished' ? '$(check)' : s.status === 'failed' ? '$(error)' : '$(debug-stop)';
+  return `${icon} ${parts.join(' · ')}`;
+}
+
+/** A one-line summary for a finished run: `acc 0.912 · 5 epochs · 2m10s`. */
+export function resultSummary(s: RunState): string {
+  const parts: string[] = [];
+  const acc = s.latest.accuracy ?? s.latest.val_accuracy;
+  if (acc !== undefined) parts.push(`acc ${acc.toFixed(3)}`);
+  else if (s.latest.loss_g !== undefined) parts.push(`G ${fmt(s.latest.loss_g)} · D ${fmt(s.latest.loss_d ?? NaN)}`);
+  else if (s.latest.loss !== undefined) parts.push(`loss ${fmt(s.latest.loss)}`);
+  const ep = s.epoch ?? s.epochsTotal;
+  if (ep !== undefined) parts.push(`${ep} epoch${ep === 1 ? '' : 's'}`);
+  const secs = s.seconds ?? (s.startedAt && s.finishedAt ? (s.finishedAt - s.startedAt) / 1000 : undefined);
+  if (secs !== undefined) parts.push(secs >= 60 ? `${Math.floor(secs / 60)}m${String(Math.round(secs % 60)).padStart(2, '0')}s` : `${secs.toFixed(1)}s`);
+  return parts.join(' · ');
+}
+
+/** Groups metric names into charts: losses together, accuracies together, anything else alone. */
+export function chartGroups(s: RunState): { title: string; keys: string[] }[] {
+  const keys = [...new Set([...Object.keys(s.epochMetrics), ...Object.keys(s.stepMetrics)])].sort();
+  const loss = keys.filter(k => /loss/i.test(k));
+  const acc = keys.filter(k => /acc/i.test(k));
+  const rest = keys.filter(k => !loss.includes(k) && !acc.includes(k));
+  const out: { title: string; keys: string[] }[] = [];
+  if (loss.length) out.push({ title: 'Loss', keys: loss });
+  if (acc.length) out.push({ title: 'Accuracy', keys: acc });
+  for (const k of rest) out.push({ title: k, keys: [k] });
+  return out;
+}

@@ -1,0 +1,46 @@
+// Turns a run's state into what the preview webview draws (chart SVG, sample list, labels). Pure;
+// the sample paths are mapped to webview URIs by the caller.
+import { chartGroups, resultSummary, RunState } from './previewState';
+import { chartSvg, Series } from '../webview/curves';
+
+export interface PreviewView {
+  target: string;
+  runDir: string;
+  status: RunState['status'];
+  headline: string;
+  device?: string;
+  kind?: string;
+  epoch?: number;
+  epochsTotal?: number;
+  message?: string;
+  samples: { epoch: number; src: string }[];
+  charts: { title: string; svg: string }[];
+  config: { key: string; value: string }[];
+}
+
+const STATUS_LABEL: Record<RunState['status'], string> = {
+  starting: 'starting…', running: 'training', finished: 'finished', failed: 'failed', stopped: 'stopped', unknown: 'past run',
+};
+
+export function previewView(s: RunState, toSrc: (p: string) => string, config: { key: string; value: string }[] = []): PreviewView {
+  const charts = chartGroups(s).map(g => ({
+    title: g.title,
+    svg: chartSvg(g.keys.map<Series>(k => ({ name: k, steps: s.stepMetrics[k], epochs: s.epochMetrics[k] })), { title: g.title }),
+  }));
+  const progress = s.epoch !== undefined ? `epoch ${s.epoch}${s.epochsTotal ? ` of ${s.epochsTotal}` : ''}` : '';
+  const summary = s.status === 'finished' || s.status === 'unknown' ? resultSummary(s) : '';
+  return {
+    target: s.target,
+    runDir: s.runDir,
+    status: s.status,
+    headline: [STATUS_LABEL[s.status], progress, summary].filter(Boolean).join(' · '),
+    device: s.device,
+    kind: s.kind,
+    epoch: s.epoch,
+    epochsTotal: s.epochsTotal,
+    message: s.message,
+    samples: s.samples.map(x => ({ epoch: x.epoch, src: toSrc(x.path) })),
+    charts,
+    config,
+  };
+}

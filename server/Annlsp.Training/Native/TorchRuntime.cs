@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace Annlsp.Training.Native;
+
+/// <summary>Where LibTorch came from and which device training uses.</summary>
+public sealed record TorchRuntimeInfo(string DeviceName, string LibTorchSource, string? LibTorchDir, IReadOnlyList<string> LoadedLibraries)
+{
+    public torch.Device Device => new(DeviceName);
+}
+
+/// <summary>How to start TorchSharp: an external LibTorch folder (or "python" to ask python3), and the device wanted.</summary>
+public sealed record TorchRuntimeOptions
+{
+    /// <summary>A LibTorch `lib` folder (e.g. an installed PyTorch's `torch/lib`), "python" to ask python3, "bundled" to use the NuGet one. Null: `ANNLSP_LIBTORCH`, else automatic.</summary>
+    public string? LibTorch { get; init; }
+    /// <summary>auto, cpu, cuda, cuda:N.</summary>
+    public string Device { get; init; } = "auto";
+}
+
+/// <summary>
+/// The one place that prepares the native side before TorchSharp loads:
+/// 1. marks the <c>GLIBCXX_3.4.32</c> version need of the application's own copy of
+///    <c>libLibTorchSharp.so</c> weak (see <see cref="ElfVersionNeedPatcher"/>);
+/// 2. loads exactly one LibTorch by full path, in dependency order, so the dynamic loader binds
+///    TorchSharp's imports (by soname) to it: the bundled CPU one in <c>&lt;app&gt;/libtorch/</c>, or an
+///    external one (an installed PyTorch's <c>torch/lib</c>, which is how CUDA is used: the mirror
+///    serves no CUDA build of TorchSharp);
+/// 3. picks the device, asking <c>torch.cuda.is_available()</c> before touching CUDA.
+/// </summary>
+public static class TorchRuntime
+{
+    public const string LibTorchEnvironmentVariable = "ANNLSP_LIBTORCH";
+    public static readonly string[] WeakVersions = ["GLIBCXX_3.4.32"];
+    /// <summary>Loaded in this order; the CUDA ones only when present.</summary>
+    public static readonly string[] LibTorchLoadOrder = ["libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so"];
+    private static readonly string[] RequiredLibraries = ["libc10.so", "libtorch_cpu.so", "libtorch.so"];
+
+    private static readonly object Gate = new();
+    private static bool _nativePrepared;
+    private static TorchRuntimeInfo? _info;
+    private static (string? Dir, string Source, List<string> Loaded) _libtorch = (null, Bundled, new());
+    private const string Bundled = "bundled (NuGet libtorch-cpu-linux-x64)";
+
+    /// <summary>
+    /// The CPU LibTorch shipped with the application, in <c>&lt;app&gt;/libtorch/</c> — deliberately not in
+    /// <c>runtimes/linux-x64/native</c>, where TorchSharp would load it by full path next to an external one.
+    /// </summary>
+    public static string BundledLibTorchDir()
+    {
+        foreach (var baseDir in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(TorchRuntime).Assembly.Location) ?? "" })
+        {
+            var dir = Path.Combine(baseDir, "libtorch");
+            if (File.Exists(Path.Combine(dir, "libtorch_cpu.so"))) return Path.GetFullPath(dir);
+        }
+        throw new TrainingException($"the bundled LibTorch was not found in {Path.Combine(AppContext.BaseDirectory, "libtorch")} (a broken build?); set {LibTorchEnvironmentVariable} to a LibTorch lib folder");
+    }
+
+    /// <summary>The application's copies of libLibTorchSharp.so (next to the app, or under runtimes/linux-x64/native).</summary>
+    public static IEnumerable<string> LibTorchSharpCandidates()
+    {
+        var dirs = new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? "" }.Distinct();
+        foreach (var dir in dirs)
+        {
+            if (string.IsNullOrEmpty(dir)) continue;
+            foreach (var p in new[] { Path.Combine(dir, "runtimes", "linux-x64", "native", "libLibTorchSharp.so"), Path.Combine(dir, "libLibTorchSharp.so") })
+                if (File.Exists(p)) yield return Path.GetFullPath(p);
+        }
+    }
+
+    /// <summary>
+    /// Step 1 and 2 only (no TorchSharp call): idempotent, safe to call from every entry point before
+    /// any tensor is made. Returns the external LibTorch folder used, or null for the bundled one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static string? PrepareNative(string? libTorch = null, string device = "auto")
+    {
+        lock (Gate)
+        {
+            if (_nativePrepared) return _libtorch.Dir;
+            if (OperatingSystem.IsLinux())
+            {
+                foreach (var lib in LibTorchSharpCandidates().Distinct())
+                {
+                    try { ElfVersionNeedPatcher.MarkWeakInFile(lib, WeakVersions); }
+                    catch (UnauthorizedAccessException e)
+                    {
+                        throw new TrainingException($"Cannot patch {lib} (GLIBCXX_3.4.32 version need, see docs/training.md): {e.Message}. Make the application folder writable once, or run a copy of it.");
+                    }
+                }
+                var dir = ResolveLibTorchDir(libTorch, device, out var source);
+                LoadLibTorchFrom(dir ?? BundledLibTorchDir(), source);
+            }
+            _nativePrepared = true;
+            return _libtorch.Dir;
+        }
+    }
+
+    /// <summary>Prepares the native side and picks the device. Throws <see cref="TrainingException"/> for an unavailable CUDA device.</summary>
+    public static TorchRuntimeInfo Initialize(TorchRuntimeOptions? options = null)
+    {
+        options ??= new TorchRuntimeOptions();
+        PrepareNative(options.LibTorch, options.Device);
+        return PickDevice(options.Device);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TorchRuntimeInfo PickDevice(string device)
+    {
+        lock (Gate)
+        {
+            bool cuda = torch.cuda.is_available(); // must precede any use of torch.CUDA
+            string name = device switch
+            {
+                "auto" or "" => cuda ? "cuda" : "cpu",
+                "cpu" => "cpu",
+                _ when device == "cuda" || device.StartsWith("cuda:", StringComparison.Ordinal) =>
+                    cuda ? device : throw new TrainingException(
+                        $"device '{device}' was asked for, but TorchSharp sees no CUDA GPU (LibTorch: {_libtorch.Source}). " +
+                        $"CUDA needs a CUDA LibTorch: set {LibTorchEnvironmentVariable} (or --libtorch) to an installed PyTorch's torch/lib folder, or use device: auto / cpu."),
+                _ => throw new TrainingException($"unknown device '{device}' (expected auto, cpu, cuda or cuda:N)"),
+            };
+            if (name.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(name[5..], out var idx) && idx >= torch.cuda.device_count())
+                throw new TrainingException($"device '{name}' was asked for, but only {torch.cuda.device_count()} CUDA device(s) are visible");
+            _info = new TorchRuntimeInfo(name, _libtorch.Source, _libtorch.Dir, _libtorch.Loaded.ToArray());
+            return _info;
+        }
+    }
+
+    /// <summary>
+    /// Explicit folder (option or <c>ANNLSP_LIBTORCH</c>) wins; "python" asks python3; "bundled" or "none"
+    /// keeps the NuGet LibTorch. Without either, and when a GPU may be wanted, a CUDA build of PyTorch
+    /// (version ≥ 2) found by python3 is used; a CPU-only PyTorch (such as Debian's 1.13) is ignored.
+    /// </summary>
+    public static string? ResolveLibTorchDir(string? setting, string device, out string source)
+    {
+        source = Bundled;
+        string? value = string.IsNullOrWhiteSpace(setting) ? Environment.GetEnvironmentVariable(LibTorchEnvironmentVariable) : setting;
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            if (value is "bundled" or "none") return null;
+            if (value == "python")
+            {
+                var found = FindPythonTorch() ?? throw new TrainingException(
+                    "LibTorch 'python' was asked for, but `python3 -c \"import torch\"` found no PyTorch (pip install torch, or name its torch/lib folder)");
+                source = $"PyTorch {found.Version} (python3)";
+                return found.LibDir;
+            }
+            var dir = Path.GetFullPath(value);
+            if (!Directory.Exists(dir))
+                throw new TrainingException($"LibTorch folder '{dir}' (from {(setting is null ? LibTorchEnvironmentVariable : "--libtorch")}) does not exist; name an installed PyTorch's torch/lib folder");
+            source = $"external ({dir})";
+            return dir;
+        }
+        if (device == "cpu") return null;
+        var py = FindPythonTorch();
+        if (py is { Cuda: not null } && py.Major >= 2 && File.Exists(Path.Combine(py.LibDir, "libtorch_cuda.so")))
+        {
+            source = $"PyTorch {py.Version} CUDA {py.Cuda} (python3)";
+            return py.LibDir;
+        }
+        return null;
+    }
+
+    public sealed record PythonTorch(string LibDir, string Version, string? Cuda)
+    {
+        public int Major => int.TryParse(Version.Split('.')[0], out var m) ? m : 0;
+    }
+
+    /// <summary>Finds an installed PyTorch through python3 without importing it (fast): its torch/lib folder, version and CUDA version.</summary>
+    public static PythonTorch? FindPythonTorch(string python = "python3")
+    {
+        try
+        {
+            var psi = new ProcessStartInfo(python, ["-c", "import importlib.util as u,os;s=u.find_spec('torch');print(os.path.dirname(s.origin) if s and s.origin else '')"])
+            { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            using var p = Process.Start(psi);
+            if (p is null) return null;
+            var output = p.StandardOutput.ReadToEnd().Trim();
+            p.StandardError.ReadToEnd();
+            if (!p.WaitForExit(20_000) || p.ExitCode != 0 || output.Length == 0) return null;
+            var lib = Path.Combine(output, "lib");
+            string version = "?"; string? cuda = null;
+            var versionFile = Path.Combine(output, "version.py");
+            if (File.Exists(versionFile))
+            {
+                foreach (var line in File.ReadLines(versionFile))
+                {
+                    var t = line.Trim();
+                    if (t.StartsWith("__version__", StringComparison.Ordinal)) version = Quoted(t) ?? version;
+                    else if (t.StartsWith("cuda", StringComparison.Ordinal) && !t.StartsWith("cuda_", StringComparison.Ordinal)) cuda = Quoted(t);
+                }
+            }
+            return Directory.Exists(lib) ? new PythonTorch(lib, version, cuda) : null;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return null;
+        }
+
+        static string? Quoted(string line)
+        {
+            int a = line.IndexOfAny(['\'', '"']);
+            if (a < 0) return null;
+            int b = line.IndexOf(line[a], a + 1);
+            return b > a ? line[(a + 1)..b] : null;
+        }
+    }
+
+    private static void LoadLibTorchFrom(string dir, string source)
+    {
+        foreach (var req in RequiredLibraries)
+            if (!File.Exists(Path.Combine(dir, req)))
+                throw new TrainingException($"LibTorch folder '{dir}' has no {req}; name the `lib` folder of a LibTorch or of an installed PyTorch (…/site-packages/torch/lib)");
+        if (source != Bundled)
+        {
+            // Child processes see the same external LibTorch; existing entries (the driver's folder) stay.
+            var old = Environment.GetEnvironmentVariable("LD_LIBRARY_PATH");
+            if (old is null || !old.Split(':').Contains(dir))
+                Environment.SetEnvironmentVariable("LD_LIBRARY_PATH", string.IsNullOrEmpty(old) ? dir : $"{dir}:{old}");
+        }
+        var loaded = new List<string>();
+        foreach (var name in LibTorchLoadOrder)
+        {
+            var path = Path.Combine(dir, name);
+            if (!File.Exists(path)) continue;
+            try { NativeLibrary.Load(path); }
+            catch (Exception e) { throw new TrainingException($"could not load {path}: {e.Message}"); }
+            loaded.Add(path);
+        }
+        _libtorch = (dir, source, loaded);
+    }
+}

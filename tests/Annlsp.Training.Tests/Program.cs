@@ -1,0 +1,33 @@
+using Annlsp.Training.Native;
+using TorchSharp;
+
+namespace Annlsp.Training.Tests;
+
+/// <summary>Child-process scenarios for tests that need a fresh process (native loading is process-wide).</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        switch (args.FirstOrDefault())
+        {
+            case "probe-libtorch":
+            {
+                var info = TorchRuntime.Initialize(new TorchRuntimeOptions { LibTorch = args[1], Device = "auto" });
+                using var x = torch.ones(4, 3);
+                using var lin = torch.nn.Linear(3, 2);
+                using var y = lin.forward(x);
+                Console.WriteLine($"device={info.DeviceName}");
+                Console.WriteLine($"source={info.LibTorchSource}");
+                foreach (var l in info.LoadedLibraries) Console.WriteLine($"loaded={l}");
+                Console.WriteLine($"shape={string.Join("x", y.shape)}");
+                // Which libtorch_cpu.so files are mapped into this process (must be exactly one).
+                foreach (var line in File.ReadLines("/proc/self/maps").Where(l => l.Contains("libtorch_cpu.so")).Select(l => l[(l.IndexOf('/'))..]).Distinct())
+                    Console.WriteLine($"mapped={line}");
+                return 0;
+            }
+            default:
+                Console.Error.WriteLine("usage: Annlsp.Training.Tests.dll probe-libtorch DIR");
+                return 2;
+        }
+    }
+}

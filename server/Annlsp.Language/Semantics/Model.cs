@@ -49,7 +49,7 @@ public sealed class NetworkModel
     public required string Name { get; init; }
     public required Shape Input { get; init; }
     public required IReadOnlyList<LayerInstance> Layers { get; init; }
-    public required NetworkDeclarationSyntax Syntax { get; init; }
+    public NetworkDeclarationSyntax? Syntax { get; init; }
     public Shape Output => Layers.Count == 0 ? Input : Layers[^1].Output;
     public long Parameters => Layers.Sum(l => l.Parameters);
     public long MultiplyAdds => Layers.Sum(l => l.MultiplyAdds);
@@ -64,7 +64,7 @@ public sealed class GanModel
     public required string Name { get; init; }
     public required NetworkModel? Generator { get; init; }
     public required NetworkModel? Discriminator { get; init; }
-    public required GanDeclarationSyntax Syntax { get; init; }
+    public GanDeclarationSyntax? Syntax { get; init; }
 }
 
 /// <summary>A data set reference with its arguments resolved: `fashion_mnist`, `mnist("dir")`, `images("d", size: 64x64, channels: 3)`.</summary>
@@ -96,7 +96,7 @@ public sealed class TrainConfig
     public bool ValidateOnTest { get; init; } = true;
     public int CheckpointEvery { get; init; } = 1;
     public string? Out { get; init; }
-    public required TrainDeclarationSyntax Syntax { get; init; }
+    public TrainDeclarationSyntax? Syntax { get; init; }
     /// <summary>"LeNet5" or "LeNet5 as quick": how commands and run folders name this training.</summary>
     public string DisplayName => RunName is null ? Target : $"{Target} as {RunName}";
 }

@@ -1,0 +1,78 @@
+using Annlsp.Language.Diagnostics;
+using Annlsp.Language.Semantics;
+using Annlsp.Language.Syntax;
+using Annlsp.Language.Text;
+
+namespace Annlsp.Language;
+
+/// <summary>
+/// Everything known about one `.ann` document: the full-fidelity tree, diagnostics, the checked networks,
+/// gans and trainings, per-layer facts and symbol references. Immutable; never throws on any input
+/// (cancellation aside).
+/// </summary>
+public sealed class DocumentAnalysis
+{
+    private readonly Dictionary<StackItemSyntax, List<LayerFacts>> _facts;
+
+    private DocumentAnalysis(SourceText text, CompilationUnitSyntax root, IReadOnlyList<Diagnostic> diagnostics, Checker? checker)
+    {
+        Text = text;
+        Root = root;
+        Diagnostics = diagnostics;
+        _facts = checker?.Facts ?? new();
+        Networks = checker?.Networks ?? new Dictionary<string, NetworkModel>();
+        Gans = checker?.Gans ?? new Dictionary<string, GanModel>();
+        Trains = checker?.Trains ?? [];
+        References = checker?.References ?? [];
+    }
+
+    public SourceText Text { get; }
+    public CompilationUnitSyntax Root { get; }
+    /// <summary>Sorted by position.</summary>
+    public IReadOnlyList<Diagnostic> Diagnostics { get; }
+    public IReadOnlyDictionary<string, NetworkModel> Networks { get; }
+    public IReadOnlyDictionary<string, GanModel> Gans { get; }
+    public IReadOnlyList<TrainConfig> Trains { get; }
+    /// <summary>Every occurrence of a declared name, declarations included.</summary>
+    public IReadOnlyList<SymbolReference> References { get; }
+    public bool HasErrors => Diagnostics.Any(d => d.IsError);
+
+    public static DocumentAnalysis Analyze(string text, CancellationToken cancellation = default)
+    {
+        var diagnostics = new DiagnosticBag();
+        var root = Parser.Parse(text, diagnostics);
+        Checker? checker = null;
+        try
+        {
+            checker = new Checker(root, diagnostics, cancellation);
+            checker.Run();
+        }
+        catch (OperationCanceledException) { throw; }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A checker bug must not take the editor down: report it where the user can see it.
+            diagnostics.Add(new DiagnosticDescriptor("ANN9999", DiagnosticSeverity.Error, "Internal error"), new TextSpan(0, 0),
+                $"Internal error in the checker ({e.GetType().Name}: {e.Message}); please report this file");
+        }
+        var sorted = diagnostics.Items.OrderBy(d => d.Span.Start).ThenBy(d => d.Code, StringComparer.Ordinal).ToArray();
+        return new DocumentAnalysis(new SourceText(text), root, sorted, checker);
+    }
+
+    /// <summary>What the checker learned about a layer, block use or residual: one entry per distinct use (a block body layer may be used with several shapes).</summary>
+    public IReadOnlyList<LayerFacts> FactsFor(StackItemSyntax item) =>
+        _facts.TryGetValue(item, out var list) ? list : [];
+
+    /// <summary>The symbol whose name is at the offset (declaration or reference), if any.</summary>
+    public SymbolReference? ReferenceAt(int offset) =>
+        References.FirstOrDefault(r => r.Span.Touches(offset) && r.Span.Length > 0);
+
+    public IEnumerable<SymbolReference> ReferencesTo(Symbol symbol) =>
+        References.Where(r => r.Symbol == symbol);
+
+    /// <summary>The network whose declaration contains the offset.</summary>
+    public NetworkModel? NetworkAt(int offset) =>
+        Root.Declarations.OfType<NetworkDeclarationSyntax>()
+            .Where(d => d.FullSpan.Contains(offset) || d.Span.Touches(offset))
+            .Select(d => Networks.GetValueOrDefault(d.Name.Text))
+            .FirstOrDefault(n => n is not null && n.Syntax!.Span.Touches(offset));
+}

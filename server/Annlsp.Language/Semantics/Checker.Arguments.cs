@@ -1,0 +1,246 @@
+using System.Globalization;
+using Annlsp.Language.Diagnostics;
+using Annlsp.Language.Syntax;
+using Annlsp.Language.Text;
+using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
+
+namespace Annlsp.Language.Semantics;
+
+internal sealed partial class Checker
+{
+    /// <summary>Evaluates an expression; errors inside it are reported once and yield <see cref="ErrorValue"/>.</summary>
+    private Value Evaluate(ExpressionSyntax expression, Environment env)
+    {
+        var span = expression.Span;
+        switch (expression)
+        {
+            case LiteralExpressionSyntax lit:
+                return lit.Token.Kind switch
+                {
+                    SyntaxKind.Number when lit.Token.Value is NumberValue n => n.Integer is long l ? new IntValue(l, span) : new NumberVal(n.Value, span),
+                    SyntaxKind.ShapeLiteral when lit.Token.Value is long[] dims => new ShapeValue(dims, span),
+                    SyntaxKind.String => new StringValue((string?)lit.Token.Value ?? "", span),
+                    SyntaxKind.TrueKeyword => new BoolValue(true, span),
+                    SyntaxKind.FalseKeyword => new BoolValue(false, span),
+                    _ => new ErrorValue(span),
+                };
+            case NameExpressionSyntax name:
+                if (name.SuffixNumber is null && env.Block is not null && env.Bindings.TryGetValue(name.Name.Text, out var bound))
+                {
+                    if (_blockParameters.TryGetValue(env.Block, out var ps) && ps.TryGetValue(name.Name.Text, out var psym))
+                        References.Add(new SymbolReference(psym, name.Name.Span, IsDeclaration: false));
+                    return bound;
+                }
+                return new WordValue(name.FullName, span);
+            case CallExpressionSyntax call:
+                return new CallValue(call.Name.Text, call, env, span);
+            case ProductExpressionSyntax product:
+            {
+                var left = Evaluate(product.Left, env);
+                var right = Evaluate(product.Right, env);
+                if (left is ErrorValue || right is ErrorValue) return new ErrorValue(span);
+                if (left is IntValue a && right is IntValue b)
+                {
+                    try { return new IntValue(checked(a.V * b.V), span); }
+                    catch (OverflowException)
+                    {
+                        _diagnostics.Add(ShapeTooLarge, span, $"{a.V} * {b.V} does not fit in a 64-bit integer");
+                        return new ErrorValue(span);
+                    }
+                }
+                var bad = left is IntValue ? right : left;
+                _diagnostics.Add(WrongArgumentType, bad.Span, $"'*' multiplies integers, but {bad.Describe()} is not an integer");
+                return new ErrorValue(span);
+            }
+            default:
+                return new ErrorValue(span);
+        }
+    }
+
+    /// <summary>
+    /// Matches arguments to parameters (positional first, then named) and evaluates them, without type
+    /// conversion. Returns null when the arguments cannot be matched at all.
+    /// </summary>
+    private Dictionary<string, Value>? BindRaw(ArgumentListSyntax? list, ParameterInfo[] parameters, string callee,
+        TextSpan calleeSpan, Environment env, bool reportMissing = true)
+    {
+        var bound = new Dictionary<string, Value>();
+        bool ok = true;
+        bool seenNamed = false;
+        int position = 0;
+        foreach (var arg in list?.Arguments ?? [])
+        {
+            ParameterInfo? target;
+            if (arg.Name is null)
+            {
+                if (seenNamed)
+                {
+                    _diagnostics.Add(PositionalAfterNamed, arg.Span, $"Positional arguments must come before named ones; name this argument");
+                    ok = false;
+                    continue;
+                }
+                if (position >= parameters.Length)
+                {
+                    _diagnostics.Add(TooManyArguments, arg.Span,
+                        parameters.Length == 0
+                            ? $"{callee} takes no arguments"
+                            : $"{callee} takes at most {parameters.Length} argument{(parameters.Length == 1 ? "" : "s")} ({string.Join(", ", parameters.Select(p => p.Name))})",
+                        null, new CodeFix("Remove this argument", [new TextEdit(RemovalSpan(list!, arg), "")]));
+                    ok = false;
+                    continue;
+                }
+                target = parameters[position++];
+            }
+            else
+            {
+                seenNamed = true;
+                string argName = arg.Name.Text;
+                target = parameters.FirstOrDefault(p => p.Name == argName);
+                if (target is null)
+                {
+                    var near = NameMatcher.Nearest(argName, parameters.Select(p => p.Name));
+                    _diagnostics.Add(UnknownArgument, arg.Name.Span,
+                        parameters.Length == 0 ? $"{callee} takes no arguments"
+                        : $"{callee} has no argument '{argName}'{(near is null ? "" : $"; did you mean '{near}'?")} (it takes {string.Join(", ", parameters.Select(p => p.Name))})",
+                        null, near is null ? [] : [new CodeFix($"Change to '{near}'", [new TextEdit(arg.Name.Span, near)])]);
+                    ok = false;
+                    continue;
+                }
+            }
+            if (bound.ContainsKey(target.Name))
+            {
+                _diagnostics.Add(DuplicateArgument, arg.Name?.Span ?? arg.Span, $"'{target.Name}' is given more than once");
+                ok = false;
+                continue;
+            }
+            bound[target.Name] = Evaluate(arg.Value, env);
+        }
+        if (reportMissing)
+        {
+            var missing = parameters.Where(p => p.IsRequired && !bound.ContainsKey(p.Name)).ToList();
+            if (missing.Count > 0)
+            {
+                _diagnostics.Add(MissingArgument, calleeSpan,
+                    $"{callee} needs {string.Join(" and ", missing.Select(m => $"'{m.Name}'"))}: {callee}({string.Join(", ", parameters.Where(p => p.IsRequired).Select(p => p.Name))})");
+                ok = false;
+            }
+        }
+        return ok ? bound : null;
+    }
+
+    private static TextSpan RemovalSpan(ArgumentListSyntax list, ArgumentSyntax arg)
+    {
+        // Remove the argument together with the comma before it.
+        int index = list.Items.ToList().IndexOf(arg);
+        if (index > 0 && list.Items[index - 1] is SyntaxToken { Kind: SyntaxKind.Comma } comma)
+            return TextSpan.FromBounds(comma.Span.Start, arg.Span.End);
+        return arg.Span;
+    }
+
+    /// <summary>Binds and converts arguments to the parameters' types, filling in defaults. Null on any error.</summary>
+    private Dictionary<string, object>? BindArguments(ArgumentListSyntax? list, ParameterInfo[] parameters, string callee,
+        TextSpan calleeSpan, Environment env)
+    {
+        var raw = BindRaw(list, parameters, callee, calleeSpan, env);
+        if (raw is null) return null;
+        var result = new Dictionary<string, object>();
+        bool ok = true;
+        foreach (var p in parameters)
+        {
+            if (raw.TryGetValue(p.Name, out var value))
+            {
+                var converted = Convert(value, p, callee);
+                if (converted is null) ok = false;
+                else result[p.Name] = converted;
+            }
+        }
+        foreach (var p in parameters)
+        {
+            if (result.ContainsKey(p.Name)) continue;
+            if (p.DefaultFrom is not null && result.TryGetValue(p.DefaultFrom, out var other)) result[p.Name] = other;
+            else if (p.Default is not null) result[p.Name] = p.Default;
+        }
+        return ok ? result : null;
+    }
+
+    private object? Convert(Value value, ParameterInfo p, string callee)
+    {
+        if (value is ErrorValue) return null;
+        object? converted = p.Type switch
+        {
+            ParameterType.Int => value is IntValue i && i.V is >= int.MinValue and <= int.MaxValue ? (object)(int)i.V : null,
+            ParameterType.Number => value switch { IntValue i => (double)i.V, NumberVal n => n.V, _ => null },
+            ParameterType.Bool => value is BoolValue b ? b.V : null,
+            ParameterType.String => value is StringValue s ? s.V : null,
+            ParameterType.Enum => value is WordValue w && p.EnumValues!.Contains(w.V) ? w.V : null,
+            ParameterType.Shape => value switch
+            {
+                ShapeValue sh => Shape.Of(sh.Dims),
+                IntValue i when i.V is >= 1 and <= int.MaxValue => Shape.Vector(i.V),
+                _ => null,
+            },
+            ParameterType.IntOrPair or ParameterType.Padding => value switch
+            {
+                IntValue i when i.V is >= int.MinValue and <= int.MaxValue => new Pair((int)i.V, (int)i.V),
+                ShapeValue { Dims.Length: 2 } sh => new Pair((int)sh.Dims[0], (int)sh.Dims[1]),
+                WordValue { V: "same" } when p.Type == ParameterType.Padding => "same",
+                WordValue { V: "valid" } when p.Type == ParameterType.Padding => new Pair(0, 0),
+                _ => null,
+            },
+            _ => null,
+        };
+        if (converted is null)
+        {
+            string expected = p.Type switch
+            {
+                ParameterType.Enum => "one of " + string.Join(", ", p.EnumValues!),
+                ParameterType.Int => "an integer",
+                ParameterType.Number => "a number",
+                ParameterType.Bool => "true or false",
+                ParameterType.String => "a string in quotes",
+                ParameterType.Shape => "a shape such as 1x28x28, or an integer",
+                ParameterType.IntOrPair => "an integer or HxW such as 3x3",
+                ParameterType.Padding => "an integer, HxW, same or valid",
+                _ => p.TypeDisplay,
+            };
+            var fixes = new List<CodeFix>();
+            if (p.Type == ParameterType.Enum && value is WordValue word && NameMatcher.Nearest(word.V, p.EnumValues!) is { } near)
+                fixes.Add(new CodeFix($"Change to '{near}'", [new TextEdit(value.Span, near)]));
+            _diagnostics.Add(WrongArgumentType, value.Span, $"{callee}'s '{p.Name}' expects {expected}, but got {value.Describe()}", null, [.. fixes]);
+            return null;
+        }
+        if (!InRange(converted, p, out string range))
+        {
+            _diagnostics.Add(OutOfRange, value.Span, $"{callee}'s '{p.Name}' must be {range}, but is {value.Describe()}");
+            return null;
+        }
+        return converted;
+    }
+
+    private static bool InRange(object value, ParameterInfo p, out string description)
+    {
+        description = "";
+        if (p.Min is null && p.Max is null) return true;
+        var parts = new List<string>();
+        if (p.Min is double min) parts.Add(p.MinExclusive ? $"> {Fmt(min)}" : $"≥ {Fmt(min)}");
+        if (p.Max is double max) parts.Add(p.MaxExclusive ? $"< {Fmt(max)}" : $"≤ {Fmt(max)}");
+        description = string.Join(" and ", parts);
+        IEnumerable<double> numbers = value switch
+        {
+            int i => [i],
+            long l => [l],
+            double d => [d],
+            Pair pair => [pair.H, pair.W],
+            Shape shape => shape.Dims.Select(x => (double)x),
+            _ => [],
+        };
+        foreach (var x in numbers)
+        {
+            if (p.Min is double lo && (p.MinExclusive ? x <= lo : x < lo)) return false;
+            if (p.Max is double hi && (p.MaxExclusive ? x >= hi : x > hi)) return false;
+        }
+        return true;
+    }
+
+    private static string Fmt(double d) => d.ToString("G", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,281 @@
+using Annlsp.Language.Diagnostics;
+using Annlsp.Language.Syntax;
+using Annlsp.Language.Text;
+using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
+
+namespace Annlsp.Language.Semantics;
+
+internal sealed partial class Checker
+{
+    private readonly record struct Inferred(Shape Output, long Parameters = 0, long MultiplyAdds = 0, string? Formula = null);
+
+    private static long Mul(params long[] xs)
+    {
+        long r = 1;
+        foreach (var x in xs)
+        {
+            if (x != 0 && r > long.MaxValue / Math.Abs(x)) return long.MaxValue;
+            r *= x;
+        }
+        return r;
+    }
+
+    /// <summary>Output shape, parameter count and multiply–adds of one built-in layer, as PyTorch defines them.</summary>
+    private Inferred Infer(LayerInfo info, Dictionary<string, object> args, Shape input, LayerSyntax layer)
+    {
+        if (!input.IsKnown) return new Inferred(Shape.Unknown);
+        var at = layer.Name.Span;
+        switch (info.Name)
+        {
+            case "conv":
+            case "deconv":
+            case "pool":
+            case "upsample":
+            case "globalpool":
+                if (!RequireImage(info.Name, input, layer)) return new Inferred(Shape.Unknown);
+                break;
+            case "dense":
+                if (!input.IsVector)
+                {
+                    var before = new TextSpan(layer.Span.Start, 0);
+                    _diagnostics.Add(DenseOnImage, at,
+                        $"dense expects a vector but receives {input}; insert flatten before it",
+                        null, new CodeFix("Insert flatten before dense", [new TextEdit(before, "flatten" + LayerSeparator(layer))]));
+                    return new Inferred(Shape.Unknown);
+                }
+                break;
+        }
+
+        switch (info.Name)
+        {
+            case "conv": return Conv(args, input, layer);
+            case "deconv": return Deconv(args, input, layer);
+            case "pool": return Pool(args, input, layer);
+            case "globalpool": return new Inferred(Shape.Vector(input[0]), Formula: $"{input} → {input[0]} (one value per channel)");
+            case "upsample":
+            {
+                var s = (Pair)args["scale"];
+                var output = Shape.Image(input[0], input[1] * s.H, input[2] * s.W);
+                return CheckSize(output, layer) ? new Inferred(output, Formula: $"H' = {input[1]}·{s.H} = {output[1]}, W' = {input[2]}·{s.W} = {output[2]}") : new Inferred(Shape.Unknown);
+            }
+            case "flatten":
+                return new Inferred(Shape.Vector(input.ElementCount), Formula: input.Rank > 1 ? $"{string.Join("·", input.Dims)} = {input.ElementCount}" : null);
+            case "reshape":
+            {
+                var target = (Shape)args["shape"];
+                if (target.ElementCount != input.ElementCount)
+                {
+                    _diagnostics.Add(ReshapeMismatch, layer.Arguments?.Span ?? at,
+                        $"reshape to {target} needs {target.ElementCount:N0} elements, but its input {input} has {input.ElementCount:N0}");
+                    return new Inferred(Shape.Unknown);
+                }
+                return new Inferred(target, Formula: $"{input} ({input.ElementCount:N0} elements) → {target}");
+            }
+            case "dense":
+            {
+                int units = (int)args["units"];
+                bool bias = (bool)args["bias"];
+                long n = input[0];
+                return new Inferred(Shape.Vector(units), Mul(n, units) + (bias ? units : 0), Mul(n, units),
+                    $"params = {n}·{units}{(bias ? $" + {units}" : "")} = {Mul(n, units) + (bias ? units : 0):N0}");
+            }
+            case "batchnorm":
+            {
+                long c = input[0];
+                return new Inferred(input, 2 * c, 0, $"params = 2·{c} (scale and shift per {(input.IsImage ? "channel" : "feature")})");
+            }
+            default:
+                return new Inferred(input); // activations, dropout, softmax: shape unchanged
+        }
+    }
+
+    /// <summary>What separates the inserted layer from the next: an arrow when the layer follows one on its line.</summary>
+    private static string LayerSeparator(LayerSyntax layer)
+    {
+        var token = layer.Name;
+        return token.StartsLine || layer.Parent is not StackBodySyntax ? "\n" + Indentation(token) : " -> ";
+    }
+
+    private static string Indentation(SyntaxToken token)
+    {
+        var trivia = token.LeadingTrivia;
+        return trivia.Count > 0 && trivia[^1].Kind == SyntaxKind.Whitespace ? trivia[^1].Text : "";
+    }
+
+    private bool RequireImage(string layerName, Shape input, LayerSyntax layer)
+    {
+        if (input.IsImage) return true;
+        var fixes = new List<CodeFix>();
+        if (input.IsVector && SuggestImage(input[0]) is { } image)
+        {
+            fixes.Add(new CodeFix($"Insert reshape({image.Dims[0]}x{image.Dims[1]}x{image.Dims[2]}) before {layerName}",
+                [new TextEdit(new TextSpan(layer.Span.Start, 0), $"reshape({image.Dims[0]}x{image.Dims[1]}x{image.Dims[2]})" + LayerSeparator(layer))]));
+        }
+        _diagnostics.Add(ImageLayerOnVector, layer.Name.Span,
+            $"{layerName} expects C×H×W but receives {input}{(fixes.Count > 0 ? $"; insert reshape({string.Join("x", SuggestImage(input[0])!.Dims)}) to make an image" : "")}",
+            null, [.. fixes]);
+        return false;
+    }
+
+    /// <summary>A C×S×S image with N elements and the largest square S×S (N = 400 → 16×5×5).</summary>
+    internal static Shape? SuggestImage(long n)
+    {
+        for (long s = (long)Math.Sqrt(n); s >= 2; s--)
+            if (n % (s * s) == 0) return Shape.Image(n / (s * s), s, s);
+        return null;
+    }
+
+    private bool CheckSize(Shape output, LayerSyntax layer)
+    {
+        if (output.ElementCount > int.MaxValue * 16L)
+        {
+            _diagnostics.Add(ShapeTooLarge, layer.Name.Span, $"The output {output} has {output.ElementCount:N0} elements per example; that is too large to train");
+            return false;
+        }
+        return true;
+    }
+
+    private Inferred Conv(Dictionary<string, object> args, Shape input, LayerSyntax layer)
+    {
+        int filters = (int)args["filters"];
+        var k = (Pair)args["kernel"];
+        var s = (Pair)args["stride"];
+        var d = (Pair)args["dilation"];
+        bool bias = (bool)args["bias"];
+        long c = input[0], h = input[1], w = input[2];
+        long outH, outW;
+        string formula;
+        if (args["padding"] is "same")
+        {
+            if (s.H != 1 || s.W != 1)
+            {
+                _diagnostics.Add(SamePaddingWithStride, ArgumentSpan(layer, "padding") ?? layer.Name.Span,
+                    $"padding: same needs stride 1 (PyTorch refuses it with stride {s}); give padding as a number instead",
+                    null, SamePaddingFix(layer, k, d) is { } fix ? [fix] : []);
+                return new Inferred(Shape.Unknown);
+            }
+            outH = h; outW = w;
+            formula = $"padding: same keeps H×W = {h}×{w}";
+        }
+        else
+        {
+            var p = (Pair)args["padding"];
+            var hr = ConvAxis("height", h, k.H, s.H, p.H, d.H, layer, "kernel", false);
+            if (hr is null) return new Inferred(Shape.Unknown);
+            var wr = ConvAxis("width", w, k.W, s.W, p.W, d.W, layer, "kernel", false);
+            if (wr is null) return new Inferred(Shape.Unknown);
+            outH = hr.Value; outW = wr.Value;
+            formula = $"H' = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊({h} + 2·{p.H} − {d.H}·({k.H}−1) − 1)/{s.H}⌋ + 1 = {outH}"
+                      + (h == w && k.H == k.W && s.H == s.W && p.H == p.W && d.H == d.W ? $"; W' = {outW}"
+                          : $"; W' = ⌊({w} + 2·{p.W} − {d.W}·({k.W}−1) − 1)/{s.W}⌋ + 1 = {outW}");
+        }
+        var output = Shape.Image(filters, outH, outW);
+        if (!CheckSize(output, layer)) return new Inferred(Shape.Unknown);
+        long weights = Mul(filters, c, k.H, k.W);
+        return new Inferred(output, weights + (bias ? filters : 0), Mul(filters, outH, outW, c, k.H, k.W), formula);
+    }
+
+    private Inferred Deconv(Dictionary<string, object> args, Shape input, LayerSyntax layer)
+    {
+        int filters = (int)args["filters"];
+        var k = (Pair)args["kernel"];
+        var s = (Pair)args["stride"];
+        var p = (Pair)args["padding"];
+        var op = (Pair)args["output_padding"];
+        var d = (Pair)args["dilation"];
+        bool bias = (bool)args["bias"];
+        if (op.H >= Math.Max(s.H, d.H) || op.W >= Math.Max(s.W, d.W))
+        {
+            _diagnostics.Add(OutOfRange, ArgumentSpan(layer, "output_padding") ?? layer.Name.Span,
+                $"output_padding {op} must be smaller than the stride {s} or the dilation {d}");
+            return new Inferred(Shape.Unknown);
+        }
+        long c = input[0], h = input[1], w = input[2];
+        long outH = (h - 1) * s.H - 2L * p.H + (long)d.H * (k.H - 1) + op.H + 1;
+        long outW = (w - 1) * s.W - 2L * p.W + (long)d.W * (k.W - 1) + op.W + 1;
+        if (outH <= 0 || outW <= 0)
+        {
+            bool height = outH <= 0;
+            _diagnostics.Add(SizeNotPositive, layer.Name.Span,
+                $"After this deconv the {(height ? "height" : "width")} would be {(height ? outH : outW)} (input {(height ? h : w)}, padding {(height ? p.H : p.W)}); reduce the padding");
+            return new Inferred(Shape.Unknown);
+        }
+        var output = Shape.Image(filters, outH, outW);
+        if (!CheckSize(output, layer)) return new Inferred(Shape.Unknown);
+        string formula = $"H' = (H−1)s − 2p + d(k−1) + output_padding + 1 = ({h}−1)·{s.H} − 2·{p.H} + {d.H}·({k.H}−1) + {op.H} + 1 = {outH}"
+                         + (outH == outW && h == w ? $"; W' = {outW}" : $"; W' = {outW}");
+        return new Inferred(output, Mul(c, filters, k.H, k.W) + (bias ? filters : 0), Mul(c, h, w, filters, k.H, k.W), formula);
+    }
+
+    private Inferred Pool(Dictionary<string, object> args, Shape input, LayerSyntax layer)
+    {
+        var k = (Pair)args["size"];
+        var s = (Pair)args["stride"];
+        var p = (Pair)args["padding"];
+        if (p.H * 2 > k.H || p.W * 2 > k.W)
+        {
+            _diagnostics.Add(BadPoolPadding, ArgumentSpan(layer, "padding") ?? layer.Name.Span,
+                $"pool padding {p} must be at most half the window {k} (PyTorch refuses larger padding)");
+            return new Inferred(Shape.Unknown);
+        }
+        long c = input[0], h = input[1], w = input[2];
+        var hr = ConvAxis("height", h, k.H, s.H, p.H, 1, layer, "window", true);
+        if (hr is null) return new Inferred(Shape.Unknown);
+        var wr = ConvAxis("width", w, k.W, s.W, p.W, 1, layer, "window", true);
+        if (wr is null) return new Inferred(Shape.Unknown);
+        long dropH = (h + 2L * p.H - k.H) % s.H, dropW = (w + 2L * p.W - k.W) % s.W;
+        if (dropH != 0 || dropW != 0)
+        {
+            var parts = new List<string>();
+            if (dropH != 0) parts.Add($"{dropH} row{(dropH == 1 ? "" : "s")}");
+            if (dropW != 0) parts.Add($"{dropW} column{(dropW == 1 ? "" : "s")}");
+            _diagnostics.Add(PoolDropsPixels, layer.Name.Span,
+                $"This pool drops the last {string.Join(" and ", parts)} of its {h}×{w} input (window {k}, stride {s}); pad the input or change the window");
+        }
+        var output = Shape.Image(c, hr.Value, wr.Value);
+        return new Inferred(output, 0, 0,
+            $"H' = ⌊(H + 2p − k)/s⌋ + 1 = ⌊({h} + 2·{p.H} − {k.H})/{s.H}⌋ + 1 = {hr}" + (h == w && k.H == k.W && s.H == s.W ? $"; W' = {wr}" : $"; W' = ⌊({w} + 2·{p.W} − {k.W})/{s.W}⌋ + 1 = {wr}"));
+    }
+
+    /// <summary>One spatial axis of a convolution or pooling; reports a window larger than the padded input.</summary>
+    private long? ConvAxis(string axis, long size, int k, int s, int p, int d, LayerSyntax layer, string windowWord, bool isPool)
+    {
+        long effective = (long)d * (k - 1) + 1;
+        long padded = size + 2L * p;
+        string layerName = layer.Name.Text;
+        if (padded < effective)
+        {
+            var fixes = new List<CodeFix>();
+            long needed = (effective - size + 1) / 2;
+            if (!isPool && ArgumentSpan(layer, "padding") is null && layer.Arguments is { } list)
+            {
+                fixes.Add(new CodeFix($"Add padding: {needed}",
+                    [new TextEdit(new TextSpan(list.CloseParen.IsMissing ? list.Span.End : list.CloseParen.Span.Start, 0), $", padding: {needed}")]));
+            }
+            _diagnostics.Add(WindowTooLarge, layer.Name.Span,
+                isPool
+                    ? $"After this {layerName} the {axis} would be 0 (input {size}, window {effective}{(p > 0 ? $", padding {p}" : "")})"
+                    : $"The {windowWord} ({effective}{(d > 1 ? $" with dilation {d}" : "")}) is larger than the padded input {axis} {padded} (input {size}, padding {p})",
+                null, [.. fixes]);
+            return null;
+        }
+        long output = (padded - effective) / s + 1;
+        if (output <= 0)
+        {
+            _diagnostics.Add(SizeNotPositive, layer.Name.Span, $"After this {layerName} the {axis} would be {output}");
+            return null;
+        }
+        return output;
+    }
+
+    private static TextSpan? ArgumentSpan(LayerSyntax layer, string name) =>
+        layer.Arguments?.Arguments.FirstOrDefault(a => a.Name?.Text == name)?.Value.Span;
+
+    private static CodeFix? SamePaddingFix(LayerSyntax layer, Pair k, Pair d)
+    {
+        var span = ArgumentSpan(layer, "padding");
+        if (span is null || k.H != k.W || d.H != d.W || (d.H * (k.H - 1)) % 2 != 0) return null;
+        int p = d.H * (k.H - 1) / 2;
+        return new CodeFix($"Change to padding: {p}", [new TextEdit(span.Value, p.ToString())]);
+    }
+}

@@ -1,0 +1,313 @@
+using Annlsp.Language.Diagnostics;
+using Annlsp.Language.Syntax;
+using Annlsp.Language.Text;
+using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
+
+namespace Annlsp.Language.Semantics;
+
+/// <summary>
+/// Binds names and arguments and infers the shape after every layer. The one place shapes are computed:
+/// the trainer and the editor read the results, never recompute them.
+/// </summary>
+internal sealed partial class Checker
+{
+    private const long LargeModelThreshold = 100_000_000;
+    private const int MaxBlockDepth = 64;
+
+    private readonly CompilationUnitSyntax _root;
+    private readonly DiagnosticBag _diagnostics;
+    private readonly CancellationToken _cancellation;
+
+    private readonly Dictionary<string, Symbol> _declarations = new();
+    private readonly Dictionary<string, NetworkDeclarationSyntax> _networkSyntax = new();
+    private readonly Dictionary<string, BlockDeclarationSyntax> _blocks = new();
+    private readonly Dictionary<string, GanDeclarationSyntax> _ganSyntax = new();
+    private readonly Dictionary<BlockDeclarationSyntax, Dictionary<string, Symbol>> _blockParameters = new();
+    private readonly HashSet<BlockDeclarationSyntax> _usedBlocks = new();
+    private readonly HashSet<string> _usedNetworks = new();
+
+    public readonly List<SymbolReference> References = new();
+    public readonly Dictionary<StackItemSyntax, List<LayerFacts>> Facts = new();
+    public readonly Dictionary<string, NetworkModel> Networks = new();
+    public readonly Dictionary<string, GanModel> Gans = new();
+    public readonly List<TrainConfig> Trains = new();
+
+    public Checker(CompilationUnitSyntax root, DiagnosticBag diagnostics, CancellationToken cancellation)
+    {
+        _root = root;
+        _diagnostics = diagnostics;
+        _cancellation = cancellation;
+    }
+
+    public void Run()
+    {
+        DeclareAll();
+        foreach (var decl in _root.Declarations.OfType<NetworkDeclarationSyntax>())
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            if (_networkSyntax.GetValueOrDefault(decl.Name.Text) == decl) Networks[decl.Name.Text] = CheckNetwork(decl);
+            else CheckNetwork(decl);
+        }
+        foreach (var decl in _root.Declarations.OfType<GanDeclarationSyntax>())
+        {
+            var gan = CheckGan(decl);
+            if (_ganSyntax.GetValueOrDefault(decl.Name.Text) == decl) Gans[decl.Name.Text] = gan;
+        }
+        CheckTrains();
+        foreach (var block in _blocks.Values.Where(b => !_usedBlocks.Contains(b)))
+        {
+            // Checked once on its own, so argument mistakes show even before the block is used.
+            var env = new Environment(block, _blockParameters[block].Keys.ToDictionary(k => k, k => (Value)new ErrorValue(default)));
+            CheckStack(block.Body, Shape.Unknown, env, [block], useSite: null, record: true);
+            if (!block.Name.IsMissing)
+                _diagnostics.Add(UnusedBlock, block.Name.Span, $"Block '{block.Name.Text}' is never used");
+        }
+        foreach (var (name, decl) in _networkSyntax)
+        {
+            if (!_usedNetworks.Contains(name) && !decl.Name.IsMissing)
+                _diagnostics.Add(UnusedNetwork, decl.Name.Span, $"Network '{name}' is not used by any train or gan");
+        }
+    }
+
+    // ── Declarations ─────────────────────────────────────────────────────────────
+
+    private void DeclareAll()
+    {
+        foreach (var decl in _root.Declarations)
+        {
+            if (decl is TrainDeclarationSyntax || decl.Name.IsMissing) continue;
+            var kind = decl switch
+            {
+                NetworkDeclarationSyntax => SymbolKind.Network,
+                BlockDeclarationSyntax => SymbolKind.Block,
+                _ => SymbolKind.Gan,
+            };
+            string name = decl.Name.Text;
+            var symbol = new Symbol(kind, name, decl.Name.Span, decl);
+            References.Add(new SymbolReference(symbol, decl.Name.Span, IsDeclaration: true));
+            if (LayerCatalog.Find(name) is not null && kind == SymbolKind.Block)
+            {
+                _diagnostics.Add(DuplicateDeclaration, decl.Name.Span, $"Block '{name}' has the name of a built-in layer; choose another name");
+            }
+            if (_declarations.TryGetValue(name, out var first))
+            {
+                _diagnostics.Add(DuplicateDeclaration, decl.Name.Span,
+                    $"'{name}' is already declared (as a {first.Kind.ToString().ToLowerInvariant()})",
+                    [new RelatedLocation(first.NameSpan, $"'{name}' is first declared here")]);
+                if (decl is BlockDeclarationSyntax dupBlock) _blockParameters[dupBlock] = DeclareParameters(dupBlock);
+                continue;
+            }
+            _declarations[name] = symbol;
+            switch (decl)
+            {
+                case NetworkDeclarationSyntax n: _networkSyntax[name] = n; break;
+                case BlockDeclarationSyntax b: _blocks[name] = b; _blockParameters[b] = DeclareParameters(b); break;
+                case GanDeclarationSyntax g: _ganSyntax[name] = g; break;
+            }
+        }
+    }
+
+    private Dictionary<string, Symbol> DeclareParameters(BlockDeclarationSyntax block)
+    {
+        var result = new Dictionary<string, Symbol>();
+        foreach (var p in block.Parameters?.Parameters ?? [])
+        {
+            var symbol = new Symbol(SymbolKind.Parameter, p.Text, p.Span, block, block);
+            References.Add(new SymbolReference(symbol, p.Span, IsDeclaration: true));
+            if (!result.TryAdd(p.Text, symbol))
+                _diagnostics.Add(DuplicateDeclaration, p.Span, $"Parameter '{p.Text}' is already declared in block '{block.Name.Text}'",
+                    [new RelatedLocation(result[p.Text].NameSpan, "first declared here")]);
+        }
+        return result;
+    }
+
+    // ── Networks and stacks ──────────────────────────────────────────────────────
+
+    private NetworkModel CheckNetwork(NetworkDeclarationSyntax decl)
+    {
+        int errorsBefore = _diagnostics.Items.Count(d => d.IsError);
+        var items = decl.Body.Layers.ToList();
+        Shape input = Shape.Unknown;
+        StackBodySyntax body = decl.Body;
+        int skip = 0;
+        if (items.Count > 0 && items[0] is LayerSyntax first && first.Name.Text == "input")
+        {
+            var args = BindArguments(first.Arguments, LayerCatalog.Find("input")!.Parameters, "input", first.Name.Span, Environment.Empty);
+            if (args?.GetValueOrDefault("shape") is Shape s) input = s;
+            Record(first, new LayerFacts(first, LayerCatalog.Find("input"), null, Shape.Unknown, input, 0, 0, null, args ?? new Dictionary<string, object>()));
+            skip = 1;
+        }
+        else
+        {
+            var at = items.Count > 0 ? items[0].Span : decl.Name.IsMissing ? decl.Keyword.Span : decl.Name.Span;
+            _diagnostics.Add(MissingInput, at,
+                $"Network '{decl.Name.Text}' must start with input(shape), for example input(1x28x28) for 28×28 grey images");
+        }
+        var layers = CheckStack(body, input, Environment.Empty, [], useSite: null, record: true, skipItems: skip);
+        var model = new NetworkModel
+        {
+            Name = decl.Name.Text,
+            Input = input,
+            Layers = layers,
+            Syntax = decl,
+            IsValid = input.IsKnown && layers.All(l => l.Output.IsKnown) && _diagnostics.Items.Count(d => d.IsError) == errorsBefore,
+        };
+        WarnOnStack(layers);
+        if (model.Parameters > LargeModelThreshold)
+            _diagnostics.Add(LargeModel, decl.Name.Span, $"Network '{model.Name}' has {model.Parameters:N0} parameters; training it here will be slow and may not fit in memory");
+        return model;
+    }
+
+    private void Record(StackItemSyntax syntax, LayerFacts facts)
+    {
+        if (!Facts.TryGetValue(syntax, out var list)) Facts[syntax] = list = [];
+        if (!list.Any(f => f.Input.Equals(facts.Input) && f.Output.Equals(facts.Output))) list.Add(facts);
+    }
+
+    /// <summary>Checks a stack from an input shape; returns the flat list of layers (blocks expanded).</summary>
+    private List<LayerInstance> CheckStack(StackBodySyntax body, Shape input, Environment env,
+        List<BlockDeclarationSyntax> blockChain, TextSpan? useSite, bool record, int skipItems = 0)
+    {
+        var result = new List<LayerInstance>();
+        var current = input;
+        int index = 0;
+        foreach (var item in body.Layers)
+        {
+            if (index++ < skipItems) continue;
+            switch (item)
+            {
+                case LayerSyntax layer:
+                    current = CheckLayer(layer, current, env, blockChain, useSite, record, result);
+                    break;
+                case ResidualSyntax residual:
+                {
+                    var inner = CheckStack(residual.Body, current, env, blockChain, useSite, record);
+                    var innerOut = inner.Count == 0 ? current : inner[^1].Output;
+                    if (current.IsKnown && innerOut.IsKnown && !current.Equals(innerOut))
+                    {
+                        _diagnostics.Add(ResidualShapeChange, residual.Keyword.Span,
+                            $"The residual body changes the shape from {current} to {innerOut}; it must end in the shape it started with so the input can be added",
+                            inner.Count > 0 ? [new RelatedLocation(inner[^1].Span, $"the body ends in {innerOut} here")] : null);
+                    }
+                    var output = current.IsKnown && innerOut.IsKnown && current.Equals(innerOut) ? current : Shape.Unknown;
+                    var instance = new LayerInstance
+                    {
+                        Kind = "residual", Input = current, Output = output, Arguments = new Dictionary<string, object>(),
+                        Parameters = inner.Sum(l => l.Parameters), MultiplyAdds = inner.Sum(l => l.MultiplyAdds),
+                        Span = residual.Keyword.Span, UseSite = useSite, Body = inner,
+                        Formula = "output = input + body(input)",
+                    };
+                    result.Add(instance);
+                    if (record) Record(residual, new LayerFacts(residual, null, null, current, output, instance.Parameters, instance.MultiplyAdds, instance.Formula, instance.Arguments));
+                    WarnOnStack(inner);
+                    current = output;
+                    break;
+                }
+            }
+        }
+        return result;
+    }
+
+    private Shape CheckLayer(LayerSyntax layer, Shape input, Environment env, List<BlockDeclarationSyntax> blockChain,
+        TextSpan? useSite, bool record, List<LayerInstance> output)
+    {
+        string name = layer.Name.Text;
+        if (name == "input")
+        {
+            _diagnostics.Add(MisplacedInput, layer.Name.Span,
+                env.Block is null ? "input may only be the first layer of a network" : "A block cannot contain input; the input comes from where the block is used");
+            return input;
+        }
+        if (_blocks.TryGetValue(name, out var block))
+            return ExpandBlock(layer, block, input, env, blockChain, useSite, record, output);
+
+        var info = LayerCatalog.Find(name);
+        if (info is null)
+        {
+            ReportUnknownLayer(layer);
+            return Shape.Unknown;
+        }
+        var args = BindArguments(layer.Arguments, info.Parameters, name, layer.Name.Span, env);
+        if (args is null)
+        {
+            if (record) Record(layer, new LayerFacts(layer, info, null, input, Shape.Unknown, 0, 0, null, new Dictionary<string, object>()));
+            return Shape.Unknown;
+        }
+        var inferred = Infer(info, args, input, layer);
+        var instance = new LayerInstance
+        {
+            Kind = name, Input = input, Output = inferred.Output, Arguments = args,
+            Parameters = inferred.Parameters, MultiplyAdds = inferred.MultiplyAdds,
+            Span = layer.Span, UseSite = useSite, Formula = inferred.Formula,
+        };
+        output.Add(instance);
+        if (record) Record(layer, new LayerFacts(layer, info, null, input, inferred.Output, inferred.Parameters, inferred.MultiplyAdds, inferred.Formula, args));
+        return inferred.Output;
+    }
+
+    private void ReportUnknownLayer(LayerSyntax layer)
+    {
+        string name = layer.Name.Text;
+        var candidates = LayerCatalog.All.Select(l => l.Name).Where(n => n != "input").Concat(_blocks.Keys);
+        var near = NameMatcher.Nearest(name, candidates);
+        var fixes = near is null ? [] : new[] { new CodeFix($"Change to '{near}'", [new TextEdit(layer.Name.Span, near)]) };
+        string message = _networkSyntax.ContainsKey(name) || _ganSyntax.ContainsKey(name)
+            ? $"'{name}' is a {(_networkSyntax.ContainsKey(name) ? "network" : "gan")}, not a layer; reuse layers with a block"
+            : near is null ? $"Unknown layer '{name}'" : $"Unknown layer '{name}'; did you mean '{near}'?";
+        _diagnostics.Add(UnknownLayer, layer.Name.Span, message, null, fixes);
+    }
+
+    private Shape ExpandBlock(LayerSyntax layer, BlockDeclarationSyntax block, Shape input, Environment env,
+        List<BlockDeclarationSyntax> blockChain, TextSpan? useSite, bool record, List<LayerInstance> output)
+    {
+        _usedBlocks.Add(block);
+        var blockSymbol = _declarations[block.Name.Text];
+        References.Add(new SymbolReference(blockSymbol, layer.Name.Span, IsDeclaration: false));
+        if (blockChain.Contains(block) || blockChain.Count >= MaxBlockDepth)
+        {
+            _diagnostics.Add(BlockRecursion, layer.Name.Span,
+                blockChain.Contains(block)
+                    ? $"Block '{block.Name.Text}' uses itself ({string.Join(" → ", blockChain.SkipWhile(b => b != block).Select(b => b.Name.Text).Append(block.Name.Text))}); recursion is not allowed"
+                    : $"Blocks are nested more than {MaxBlockDepth} deep",
+                [new RelatedLocation(block.Name.Span, $"block '{block.Name.Text}' is declared here")]);
+            return Shape.Unknown;
+        }
+        var parameters = (block.Parameters?.Parameters ?? []).Select(p => p.Text).Distinct().ToArray();
+        var signature = parameters.Select(p => new ParameterInfo(p, ParameterType.String, null, "block parameter")).ToArray();
+        var bound = BindRaw(layer.Arguments, signature, block.Name.Text, layer.Name.Span, env);
+        if (bound is null) return Shape.Unknown;
+        var newEnv = new Environment(block, bound);
+        var inner = CheckStack(block.Body, input, newEnv, [.. blockChain, block], useSite ?? layer.Name.Span, record);
+        var result = inner.Count == 0 ? input : inner[^1].Output;
+        output.AddRange(inner);
+        if (record)
+        {
+            var args = bound.ToDictionary(kv => kv.Key, kv => (object)kv.Value.Describe());
+            Record(layer, new LayerFacts(layer, null, block, input, result, inner.Sum(l => l.Parameters), inner.Sum(l => l.MultiplyAdds), null, args));
+        }
+        return result;
+    }
+
+    private void WarnOnStack(List<LayerInstance> layers)
+    {
+        for (int i = 1; i < layers.Count; i++)
+        {
+            var prev = layers[i - 1];
+            var cur = layers[i];
+            var prevInfo = LayerCatalog.Find(prev.Kind);
+            var curInfo = LayerCatalog.Find(cur.Kind);
+            if (prevInfo?.IsActivation == true && curInfo?.IsActivation == true)
+                _diagnostics.Add(DoubleActivation, cur.Span, $"{cur.Kind} directly follows {prev.Kind}: two activations in a row are rarely intended");
+            if (cur.Kind == "dense")
+            {
+                // Look back over layers that are linear (dropout, batchnorm) to the previous dense.
+                int j = i - 1;
+                while (j >= 0 && layers[j].Kind is "dropout" or "batchnorm") j--;
+                if (j >= 0 && layers[j].Kind == "dense")
+                    _diagnostics.Add(DenseWithoutActivation, cur.Span,
+                        $"This dense follows another dense with no activation between them: two linear layers collapse into one; insert relu",
+                        null, new CodeFix("Insert relu before this dense", [new TextEdit(new TextSpan(cur.Span.Start, 0), "relu -> ")]));
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text;
+
+namespace Annlsp.Language.Semantics;
+
+/// <summary>A Keras-`summary()`-style view of a network; shared by `annlsp summary` and hover.</summary>
+public static class SummaryTable
+{
+    public sealed record Row(int Depth, LayerInstance Layer);
+
+    /// <summary>Rows in order, residual bodies indented under their residual.</summary>
+    public static IEnumerable<Row> Rows(NetworkModel network)
+    {
+        var stack = new Stack<(IReadOnlyList<LayerInstance> List, int Index, int Depth)>();
+        stack.Push((network.Layers, 0, 0));
+        while (stack.Count > 0)
+        {
+            var (list, index, depth) = stack.Pop();
+            if (index >= list.Count) continue;
+            var layer = list[index];
+            stack.Push((list, index + 1, depth));
+            yield return new Row(depth, layer);
+            if (layer.Body.Count > 0) stack.Push((layer.Body, 0, depth + 1));
+        }
+    }
+
+    public static string Describe(LayerInstance layer)
+    {
+        var args = layer.Arguments.Count == 0 ? "" : "(" + string.Join(", ", layer.Arguments.Select(kv => $"{kv.Key}: {Format(kv.Value)}")) + ")";
+        return layer.Kind + args;
+    }
+
+    public static string Short(LayerInstance layer) => layer.Kind switch
+    {
+        "conv" or "deconv" => $"{layer.Kind}({layer.Int("filters")}, {layer.PairOf("kernel")})",
+        "dense" => $"dense({layer.Int("units")})",
+        "pool" => $"pool({layer.Word("kind")}, {layer.PairOf("size")})",
+        "reshape" => $"reshape({string.Join("x", layer.ShapeOf("shape").Dims)})",
+        _ => layer.Kind,
+    };
+
+    private static string Format(object o) => o switch
+    {
+        double d => d.ToString("G", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        Shape s => string.Join("x", s.Dims),
+        _ => o.ToString() ?? "",
+    };
+
+    public static string Number(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>"0.42 M" style for mult-adds.</summary>
+    public static string Compact(long n) => n switch
+    {
+        >= 1_000_000_000 => (n / 1e9).ToString("0.##", CultureInfo.InvariantCulture) + " G",
+        >= 1_000_000 => (n / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + " M",
+        >= 1_000 => (n / 1e3).ToString("0.##", CultureInfo.InvariantCulture) + " K",
+        _ => n.ToString(CultureInfo.InvariantCulture),
+    };
+
+    public static string ToText(NetworkModel network)
+    {
+        var rows = new List<string[]> { new[] { "Layer", "Output shape", "Params", "Mult-adds" } };
+        rows.Add(["input", network.Input.ToString(), "0", "0"]);
+        foreach (var row in Rows(network))
+            rows.Add([new string(' ', 2 * row.Depth) + Short(row.Layer), row.Layer.Output.ToString(), Number(row.Layer.Parameters), Number(row.Layer.MultiplyAdds)]);
+        int[] widths = Enumerable.Range(0, 4).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        var sb = new StringBuilder();
+        sb.AppendLine($"Network: {network.Name}");
+        string rule = new('─', widths.Sum() + 6);
+        for (int r = 0; r < rows.Count; r++)
+        {
+            var cells = rows[r];
+            sb.AppendLine($"{cells[0].PadRight(widths[0])}  {cells[1].PadRight(widths[1])}  {cells[2].PadLeft(widths[2])}  {cells[3].PadLeft(widths[3])}".TrimEnd());
+            if (r == 0) sb.AppendLine(rule);
+        }
+        sb.AppendLine(rule);
+        sb.AppendLine($"Total params: {Number(network.Parameters)}");
+        sb.AppendLine($"Total mult-adds: {Number(network.MultiplyAdds)} ({Compact(network.MultiplyAdds)})");
+        return sb.ToString();
+    }
+
+    public static string ToMarkdown(NetworkModel network)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"**network {network.Name}** — {Number(network.Parameters)} params · {Compact(network.MultiplyAdds)} mult-adds");
+        sb.AppendLine();
+        sb.AppendLine("| Layer | Output shape | Params | Mult-adds |");
+        sb.AppendLine("|---|---|--:|--:|");
+        sb.AppendLine($"| input | {network.Input} | 0 | 0 |");
+        foreach (var row in Rows(network))
+            sb.AppendLine($"| {new string(' ', 0)}{(row.Depth > 0 ? new string('·', 2 * row.Depth) + " " : "")}`{Short(row.Layer)}` | {row.Layer.Output} | {Number(row.Layer.Parameters)} | {Number(row.Layer.MultiplyAdds)} |");
+        sb.AppendLine($"| **Total** | | **{Number(network.Parameters)}** | **{Number(network.MultiplyAdds)}** |");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,24 @@
+using Annlsp.Language.Syntax;
+using Annlsp.Language.Text;
+
+namespace Annlsp.Language.Semantics;
+
+public enum SymbolKind { Network, Block, Gan, Parameter }
+
+/// <summary>A declared name: a network, block, gan or block parameter.</summary>
+public sealed record Symbol(SymbolKind Kind, string Name, TextSpan NameSpan, SyntaxNode Declaration, BlockDeclarationSyntax? OwnerBlock = null);
+
+/// <summary>One occurrence of a symbol's name (its declaration included) — for definition, references, rename, highlight.</summary>
+public sealed record SymbolReference(Symbol Symbol, TextSpan Span, bool IsDeclaration);
+
+/// <summary>What the checker learned about one layer (or block use, or residual) written in the document.</summary>
+public sealed record LayerFacts(
+    StackItemSyntax Syntax,
+    LayerInfo? Layer,
+    BlockDeclarationSyntax? Block,
+    Shape Input,
+    Shape Output,
+    long Parameters,
+    long MultiplyAdds,
+    string? Formula,
+    IReadOnlyDictionary<string, object> Arguments);

@@ -1,0 +1,41 @@
+using Annlsp.Language.Syntax;
+using Annlsp.Language.Text;
+
+namespace Annlsp.Language.Semantics;
+
+/// <summary>The value of an expression, before it is converted to a parameter's type.</summary>
+internal abstract record Value(TextSpan Span)
+{
+    public abstract string Describe();
+}
+
+internal sealed record IntValue(long V, TextSpan S) : Value(S) { public override string Describe() => V.ToString(); }
+internal sealed record NumberVal(double V, TextSpan S) : Value(S)
+{
+    public override string Describe() => V.ToString("G", System.Globalization.CultureInfo.InvariantCulture);
+}
+internal sealed record BoolValue(bool V, TextSpan S) : Value(S) { public override string Describe() => V ? "true" : "false"; }
+internal sealed record StringValue(string V, TextSpan S) : Value(S) { public override string Describe() => $"\"{V}\""; }
+internal sealed record WordValue(string V, TextSpan S) : Value(S) { public override string Describe() => V; }
+internal sealed record ShapeValue(long[] Dims, TextSpan S) : Value(S) { public override string Describe() => string.Join("x", Dims); }
+internal sealed record CallValue(string Name, CallExpressionSyntax Syntax, Environment Env, TextSpan S) : Value(S)
+{
+    public override string Describe() => Name + "(…)";
+}
+/// <summary>Already reported, or unknowable (an unused block's parameter): never reported again.</summary>
+internal sealed record ErrorValue(TextSpan S) : Value(S) { public override string Describe() => "?"; }
+
+/// <summary>Block parameter bindings while a block body is expanded.</summary>
+internal sealed class Environment
+{
+    public static readonly Environment Empty = new(null, new Dictionary<string, Value>());
+
+    public Environment(BlockDeclarationSyntax? block, Dictionary<string, Value> bindings)
+    {
+        Block = block;
+        Bindings = bindings;
+    }
+
+    public BlockDeclarationSyntax? Block { get; }
+    public Dictionary<string, Value> Bindings { get; }
+}

@@ -1,0 +1,223 @@
+using System.Globalization;
+using System.Text;
+using Annlsp.Language.Diagnostics;
+using Annlsp.Language.Text;
+
+namespace Annlsp.Language.Syntax;
+
+/// <summary>
+/// Turns text into tokens with leading trivia. Never fails: anything it does not understand becomes a
+/// <see cref="SyntaxKind.BadToken"/> with a diagnostic, so every character ends up in the tree.
+/// </summary>
+public sealed class Lexer(string text, DiagnosticBag diagnostics)
+{
+    private int _pos;
+    private readonly List<SyntaxTrivia> _trivia = [];
+
+    public static List<SyntaxToken> Tokenize(string text, DiagnosticBag diagnostics)
+    {
+        var lexer = new Lexer(text, diagnostics);
+        var tokens = new List<SyntaxToken>(text.Length / 4 + 1);
+        while (true)
+        {
+            var token = lexer.Next();
+            tokens.Add(token);
+            if (token.Kind == SyntaxKind.EndOfFile) return tokens;
+        }
+    }
+
+    private char Peek(int ahead = 0) => _pos + ahead < text.Length ? text[_pos + ahead] : '\0';
+
+    public SyntaxToken Next()
+    {
+        ReadTrivia();
+        var leading = _trivia.Count == 0 ? (IReadOnlyList<SyntaxTrivia>)Array.Empty<SyntaxTrivia>() : _trivia.ToArray();
+        int start = _pos;
+        if (_pos >= text.Length) return new SyntaxToken(SyntaxKind.EndOfFile, start, "", leading);
+
+        char c = text[_pos];
+        if (IsIdentifierStart(c))
+        {
+            while (IsIdentifierPart(Peek())) _pos++;
+            string word = text[start.._pos];
+            return new SyntaxToken(SyntaxFacts.KeywordKind(word) ?? SyntaxKind.Identifier, start, word, leading);
+        }
+        if (char.IsAsciiDigit(c) || (c == '-' && char.IsAsciiDigit(Peek(1))) || (c == '.' && char.IsAsciiDigit(Peek(1))))
+            return LexNumberOrShape(start, leading);
+        if (c == '"') return LexString(start, leading);
+
+        SyntaxKind kind;
+        int length = 1;
+        switch (c)
+        {
+            case '{': kind = SyntaxKind.OpenBrace; break;
+            case '}': kind = SyntaxKind.CloseBrace; break;
+            case '(': kind = SyntaxKind.OpenParen; break;
+            case ')': kind = SyntaxKind.CloseParen; break;
+            case ',': kind = SyntaxKind.Comma; break;
+            case ':': kind = SyntaxKind.Colon; break;
+            case '*': kind = SyntaxKind.Star; break;
+            case '-' when Peek(1) == '>': kind = SyntaxKind.Arrow; length = 2; break;
+            default:
+                // Group a run of unknown characters into one token: one diagnostic, not thousands.
+                while (_pos + length < text.Length && IsUnknownStart(text[_pos + length])) length++;
+                if (char.IsHighSurrogate(c) && length == 1 && _pos + 1 < text.Length) length = 2;
+                _pos += length;
+                string bad = text[start.._pos];
+                diagnostics.Add(DiagnosticCatalog.UnexpectedCharacter, new TextSpan(start, length),
+                    length == 1 || (length == 2 && char.IsSurrogatePair(bad, 0))
+                        ? $"Unexpected character '{Printable(bad)}'"
+                        : $"Unexpected characters '{Printable(bad.Length > 20 ? bad[..20] + "…" : bad)}'");
+                return new SyntaxToken(SyntaxKind.BadToken, start, bad, leading);
+        }
+        _pos += length;
+        return new SyntaxToken(kind, start, text.Substring(start, length), leading);
+    }
+
+    private static string Printable(string s)
+    {
+        var sb = new StringBuilder();
+        foreach (char ch in s) sb.Append(char.IsControl(ch) ? $"\\u{(int)ch:X4}" : ch.ToString());
+        return sb.ToString();
+    }
+
+    private bool IsUnknownStart(char c) =>
+        !(IsIdentifierStart(c) || char.IsAsciiDigit(c) || c is '"' or '{' or '}' or '(' or ')' or ',' or ':' or '*' or '-' or '.' or '#'
+          || c is ' ' or '\t' or '\r' or '\n' or '\f' or '\v' or '\uFEFF');
+
+    private static bool IsIdentifierStart(char c) => char.IsAsciiLetter(c) || c == '_';
+    private static bool IsIdentifierPart(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
+
+    private void ReadTrivia()
+    {
+        _trivia.Clear();
+        while (_pos < text.Length)
+        {
+            int start = _pos;
+            char c = text[_pos];
+            if (c is ' ' or '\t' or '\f' or '\v' or '\uFEFF')
+            {
+                while (Peek() is ' ' or '\t' or '\f' or '\v' or '\uFEFF') _pos++;
+                _trivia.Add(new SyntaxTrivia(SyntaxKind.Whitespace, start, text[start.._pos]));
+            }
+            else if (c is '\r' or '\n')
+            {
+                _pos += c == '\r' && Peek(1) == '\n' ? 2 : 1;
+                _trivia.Add(new SyntaxTrivia(SyntaxKind.NewLine, start, text[start.._pos]));
+            }
+            else if (c == '#')
+            {
+                while (_pos < text.Length && text[_pos] is not ('\r' or '\n')) _pos++;
+                _trivia.Add(new SyntaxTrivia(SyntaxKind.Comment, start, text[start.._pos]));
+            }
+            else return;
+        }
+    }
+
+    private SyntaxToken LexNumberOrShape(int start, IReadOnlyList<SyntaxTrivia> leading)
+    {
+        bool negative = Peek() == '-';
+        if (negative) _pos++;
+        int digitsStart = _pos;
+        while (char.IsAsciiDigit(Peek())) _pos++;
+        bool hasIntegerDigits = _pos > digitsStart;
+
+        // Shape literal: integers joined by x, one token (1x28x28, 5x5).
+        if (hasIntegerDigits && !negative && Peek() is 'x' or 'X' && char.IsAsciiDigit(Peek(1)))
+            return LexShape(start, leading);
+
+        bool isInteger = true;
+        if (Peek() == '.' && char.IsAsciiDigit(Peek(1)))
+        {
+            isInteger = false;
+            _pos++;
+            while (char.IsAsciiDigit(Peek())) _pos++;
+        }
+        if (Peek() is 'e' or 'E' && (char.IsAsciiDigit(Peek(1)) || (Peek(1) is '+' or '-' && char.IsAsciiDigit(Peek(2)))))
+        {
+            isInteger = false;
+            _pos += 2;
+            while (char.IsAsciiDigit(Peek())) _pos++;
+        }
+        string numberText = text[start.._pos];
+        var numberSpan = new TextSpan(start, numberText.Length);
+        if (isInteger)
+        {
+            if (long.TryParse(numberText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l))
+                return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, new NumberValue(l, l));
+            diagnostics.Add(DiagnosticCatalog.BadNumber, numberSpan, $"Number '{Shorten(numberText)}' is too large (integers must fit in 64 bits)");
+            return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, null);
+        }
+        if (double.TryParse(numberText, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d))
+            return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, new NumberValue(d, null));
+        diagnostics.Add(DiagnosticCatalog.BadNumber, numberSpan, $"Number '{Shorten(numberText)}' is out of range");
+        return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, null);
+    }
+
+    private SyntaxToken LexShape(int start, IReadOnlyList<SyntaxTrivia> leading)
+    {
+        while (Peek() is 'x' or 'X' && char.IsAsciiDigit(Peek(1)))
+        {
+            _pos++;
+            while (char.IsAsciiDigit(Peek())) _pos++;
+        }
+        // Letters or a dot glued on (1x28x28a, 3x3.5) make the literal invalid as a whole.
+        bool junk = false;
+        while (IsIdentifierPart(Peek()) || (Peek() == '.' && char.IsAsciiDigit(Peek(1)))) { _pos++; junk = true; }
+        string shapeText = text[start.._pos];
+        var span = new TextSpan(start, shapeText.Length);
+        if (junk)
+        {
+            diagnostics.Add(DiagnosticCatalog.BadShapeLiteral, span, $"Invalid shape literal '{Shorten(shapeText)}': write integers joined by x, such as 3x32x32");
+            return new SyntaxToken(SyntaxKind.ShapeLiteral, start, shapeText, leading, null);
+        }
+        var parts = shapeText.Split('x', 'X');
+        var dims = new long[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out dims[i]) || dims[i] > int.MaxValue)
+            {
+                diagnostics.Add(DiagnosticCatalog.BadShapeLiteral, span, $"Shape dimension '{Shorten(parts[i])}' is too large (at most {int.MaxValue})");
+                return new SyntaxToken(SyntaxKind.ShapeLiteral, start, shapeText, leading, null);
+            }
+            if (dims[i] == 0)
+            {
+                diagnostics.Add(DiagnosticCatalog.BadShapeLiteral, span, $"Shape '{Shorten(shapeText)}' has a zero dimension; every dimension must be at least 1");
+                return new SyntaxToken(SyntaxKind.ShapeLiteral, start, shapeText, leading, null);
+            }
+        }
+        return new SyntaxToken(SyntaxKind.ShapeLiteral, start, shapeText, leading, dims);
+    }
+
+    private static string Shorten(string s) => s.Length > 24 ? s[..24] + "…" : s;
+
+    private SyntaxToken LexString(int start, IReadOnlyList<SyntaxTrivia> leading)
+    {
+        _pos++; // opening quote
+        var value = new StringBuilder();
+        while (true)
+        {
+            if (_pos >= text.Length || text[_pos] is '\r' or '\n')
+            {
+                diagnostics.Add(DiagnosticCatalog.UnterminatedString, TextSpan.FromBounds(start, _pos), "Unterminated string: add a closing '\"'");
+                return new SyntaxToken(SyntaxKind.String, start, text[start.._pos], leading, value.ToString());
+            }
+            char c = text[_pos];
+            if (c == '"') { _pos++; break; }
+            if (c == '\\')
+            {
+                char n = Peek(1);
+                if (n is '"' or '\\') { value.Append(n); _pos += 2; continue; }
+                if (n == 'n') { value.Append('\n'); _pos += 2; continue; }
+                if (n == 't') { value.Append('\t'); _pos += 2; continue; }
+                diagnostics.Add(DiagnosticCatalog.BadEscape, new TextSpan(_pos, n is '\0' or '\r' or '\n' ? 1 : 2),
+                    "Invalid escape: only \\\" \\\\ \\n and \\t are allowed in strings");
+                _pos += n is '\0' or '\r' or '\n' ? 1 : 2;
+                continue;
+            }
+            value.Append(c);
+            _pos++;
+        }
+        return new SyntaxToken(SyntaxKind.String, start, text[start.._pos], leading, value.ToString());
+    }
+}

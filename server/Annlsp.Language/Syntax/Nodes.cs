@@ -1,0 +1,203 @@
+namespace Annlsp.Language.Syntax;
+
+// Typed nodes. Each keeps its parts as properties; Children holds the same parts in text order,
+// so the tree prints back to the exact input.
+
+public sealed class CompilationUnitSyntax(IReadOnlyList<SyntaxElement> members, SyntaxToken endOfFile)
+    : SyntaxNode(members.Append(endOfFile))
+{
+    public override SyntaxKind Kind => SyntaxKind.CompilationUnit;
+    /// <summary>Declarations and skipped-token nodes, in order.</summary>
+    public IReadOnlyList<SyntaxElement> Members { get; } = members;
+    public IEnumerable<DeclarationSyntax> Declarations => Members.OfType<DeclarationSyntax>();
+    public SyntaxToken EndOfFile { get; } = endOfFile;
+}
+
+public abstract class DeclarationSyntax(IEnumerable<SyntaxElement?> children) : SyntaxNode(children)
+{
+    public abstract SyntaxToken Keyword { get; }
+    public abstract SyntaxToken Name { get; }
+}
+
+/// <summary>`network Name { stack }`</summary>
+public sealed class NetworkDeclarationSyntax(SyntaxToken keyword, SyntaxToken name, StackBodySyntax body)
+    : DeclarationSyntax([keyword, name, body])
+{
+    public override SyntaxKind Kind => SyntaxKind.NetworkDeclaration;
+    public override SyntaxToken Keyword { get; } = keyword;
+    public override SyntaxToken Name { get; } = name;
+    public StackBodySyntax Body { get; } = body;
+}
+
+/// <summary>`block Name(p1, p2) { stack }`</summary>
+public sealed class BlockDeclarationSyntax(SyntaxToken keyword, SyntaxToken name, ParameterListSyntax? parameters, StackBodySyntax body)
+    : DeclarationSyntax([keyword, name, parameters, body])
+{
+    public override SyntaxKind Kind => SyntaxKind.BlockDeclaration;
+    public override SyntaxToken Keyword { get; } = keyword;
+    public override SyntaxToken Name { get; } = name;
+    public ParameterListSyntax? Parameters { get; } = parameters;
+    public StackBodySyntax Body { get; } = body;
+}
+
+public sealed class ParameterListSyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close)
+    : SyntaxNode(items.Prepend(open).Append(close))
+{
+    public override SyntaxKind Kind => SyntaxKind.ParameterList;
+    public SyntaxToken OpenParen { get; } = open;
+    /// <summary>Parameter name tokens, commas and skipped tokens.</summary>
+    public IReadOnlyList<SyntaxElement> Items { get; } = items;
+    public IEnumerable<SyntaxToken> Parameters => Items.OfType<SyntaxToken>().Where(t => t.Kind == SyntaxKind.Identifier);
+    public SyntaxToken CloseParen { get; } = close;
+}
+
+/// <summary>`gan Name { generator: G  discriminator: D }`</summary>
+public sealed class GanDeclarationSyntax(SyntaxToken keyword, SyntaxToken name, PropertyBodySyntax body)
+    : DeclarationSyntax([keyword, name, body])
+{
+    public override SyntaxKind Kind => SyntaxKind.GanDeclaration;
+    public override SyntaxToken Keyword { get; } = keyword;
+    public override SyntaxToken Name { get; } = name;
+    public PropertyBodySyntax Body { get; } = body;
+}
+
+/// <summary>`train Target [as name] { property: value … }`. <see cref="Name"/> is the target.</summary>
+public sealed class TrainDeclarationSyntax(SyntaxToken keyword, SyntaxToken target, TrainNameSyntax? runName, PropertyBodySyntax body)
+    : DeclarationSyntax([keyword, target, runName, body])
+{
+    public override SyntaxKind Kind => SyntaxKind.TrainDeclaration;
+    public override SyntaxToken Keyword { get; } = keyword;
+    public override SyntaxToken Name { get; } = target;
+    public TrainNameSyntax? RunName { get; } = runName;
+    public PropertyBodySyntax Body { get; } = body;
+}
+
+/// <summary>`as quick` (`as` is a contextual word, not a keyword).</summary>
+public sealed class TrainNameSyntax(SyntaxToken asWord, SyntaxToken name) : SyntaxNode([asWord, name])
+{
+    public override SyntaxKind Kind => SyntaxKind.TrainName;
+    public SyntaxToken AsWord { get; } = asWord;
+    public SyntaxToken Name { get; } = name;
+}
+
+/// <summary>`{ layer -> layer residual { … } }`</summary>
+public sealed class StackBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close)
+    : SyntaxNode(items.Prepend(open).Append(close))
+{
+    public override SyntaxKind Kind => SyntaxKind.StackBody;
+    public SyntaxToken OpenBrace { get; } = open;
+    /// <summary>Layers, residuals, arrow tokens and skipped tokens, in order.</summary>
+    public IReadOnlyList<SyntaxElement> Items { get; } = items;
+    public IEnumerable<StackItemSyntax> Layers => Items.OfType<StackItemSyntax>();
+    public SyntaxToken CloseBrace { get; } = close;
+}
+
+public abstract class StackItemSyntax(IEnumerable<SyntaxElement?> children) : SyntaxNode(children);
+
+/// <summary>`conv(6, kernel: 5)` or `relu` or `ConvBlock(64)`.</summary>
+public sealed class LayerSyntax(SyntaxToken name, ArgumentListSyntax? arguments) : StackItemSyntax([name, arguments])
+{
+    public override SyntaxKind Kind => SyntaxKind.Layer;
+    public SyntaxToken Name { get; } = name;
+    public ArgumentListSyntax? Arguments { get; } = arguments;
+}
+
+/// <summary>`residual { stack }`</summary>
+public sealed class ResidualSyntax(SyntaxToken keyword, StackBodySyntax body) : StackItemSyntax([keyword, body])
+{
+    public override SyntaxKind Kind => SyntaxKind.Residual;
+    public SyntaxToken Keyword { get; } = keyword;
+    public StackBodySyntax Body { get; } = body;
+}
+
+public sealed class ArgumentListSyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close)
+    : SyntaxNode(items.Prepend(open).Append(close))
+{
+    public override SyntaxKind Kind => SyntaxKind.ArgumentList;
+    public SyntaxToken OpenParen { get; } = open;
+    /// <summary>Arguments, commas and skipped tokens.</summary>
+    public IReadOnlyList<SyntaxElement> Items { get; } = items;
+    public IEnumerable<ArgumentSyntax> Arguments => Items.OfType<ArgumentSyntax>();
+    public SyntaxToken CloseParen { get; } = close;
+}
+
+/// <summary>`value` or `name: value`.</summary>
+public sealed class ArgumentSyntax(SyntaxToken? name, SyntaxToken? colon, ExpressionSyntax value) : SyntaxNode([name, colon, value])
+{
+    public override SyntaxKind Kind => SyntaxKind.Argument;
+    public SyntaxToken? Name { get; } = name;
+    public SyntaxToken? Colon { get; } = colon;
+    public ExpressionSyntax Value { get; } = value;
+}
+
+/// <summary>`{ name: value … }` — the body of `gan` and `train`.</summary>
+public sealed class PropertyBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close)
+    : SyntaxNode(items.Prepend(open).Append(close))
+{
+    public override SyntaxKind Kind => SyntaxKind.PropertyBody;
+    public SyntaxToken OpenBrace { get; } = open;
+    public IReadOnlyList<SyntaxElement> Items { get; } = items;
+    public IEnumerable<PropertySyntax> Properties => Items.OfType<PropertySyntax>();
+    public SyntaxToken CloseBrace { get; } = close;
+}
+
+public sealed class PropertySyntax(SyntaxToken name, SyntaxToken colon, ExpressionSyntax value, SyntaxToken? comma)
+    : SyntaxNode([name, colon, value, comma])
+{
+    public override SyntaxKind Kind => SyntaxKind.Property;
+    public SyntaxToken Name { get; } = name;
+    public SyntaxToken Colon { get; } = colon;
+    public ExpressionSyntax Value { get; } = value;
+    public SyntaxToken? Comma { get; } = comma;
+}
+
+public abstract class ExpressionSyntax(IEnumerable<SyntaxElement?> children) : SyntaxNode(children);
+
+/// <summary>A number, shape, string, `true` or `false`.</summary>
+public sealed class LiteralExpressionSyntax(SyntaxToken token) : ExpressionSyntax([token])
+{
+    public override SyntaxKind Kind => SyntaxKind.LiteralExpression;
+    public SyntaxToken Token { get; } = token;
+}
+
+/// <summary>A name: an enum word (`max`), a block parameter, a data set, or `cuda:1` (with suffix).</summary>
+public sealed class NameExpressionSyntax(SyntaxToken name, SyntaxToken? suffixColon = null, SyntaxToken? suffixNumber = null)
+    : ExpressionSyntax([name, suffixColon, suffixNumber])
+{
+    public override SyntaxKind Kind => SyntaxKind.NameExpression;
+    public SyntaxToken Name { get; } = name;
+    public SyntaxToken? SuffixColon { get; } = suffixColon;
+    public SyntaxToken? SuffixNumber { get; } = suffixNumber;
+    public string FullName => SuffixNumber is null ? Name.Text : $"{Name.Text}:{SuffixNumber.Text}";
+}
+
+/// <summary>`adam(lr: 1e-3)`, `images("dir", size: 64x64)`.</summary>
+public sealed class CallExpressionSyntax(SyntaxToken name, ArgumentListSyntax arguments) : ExpressionSyntax([name, arguments])
+{
+    public override SyntaxKind Kind => SyntaxKind.CallExpression;
+    public SyntaxToken Name { get; } = name;
+    public ArgumentListSyntax Arguments { get; } = arguments;
+}
+
+/// <summary>`128 * 7 * 7` — integer products.</summary>
+public sealed class ProductExpressionSyntax(ExpressionSyntax left, SyntaxToken star, ExpressionSyntax right) : ExpressionSyntax([left, star, right])
+{
+    public override SyntaxKind Kind => SyntaxKind.ProductExpression;
+    public ExpressionSyntax Left { get; } = left;
+    public SyntaxToken Star { get; } = star;
+    public ExpressionSyntax Right { get; } = right;
+}
+
+/// <summary>Where a value was required but absent; holds a zero-width missing token.</summary>
+public sealed class MissingExpressionSyntax(SyntaxToken missing) : ExpressionSyntax([missing])
+{
+    public override SyntaxKind Kind => SyntaxKind.MissingExpression;
+    public SyntaxToken Token { get; } = missing;
+}
+
+/// <summary>Tokens the parser could not place; they stay in the tree so no text is lost.</summary>
+public sealed class SkippedTokensSyntax(IReadOnlyList<SyntaxToken> tokens) : SyntaxNode(tokens)
+{
+    public override SyntaxKind Kind => SyntaxKind.SkippedTokens;
+    public IReadOnlyList<SyntaxToken> SkippedTokens { get; } = tokens;
+}

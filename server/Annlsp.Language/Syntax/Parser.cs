@@ -1,0 +1,342 @@
+using Annlsp.Language.Diagnostics;
+using Annlsp.Language.Text;
+
+namespace Annlsp.Language.Syntax;
+
+/// <summary>
+/// Hand-written recursive descent parser in the resilient style: it never throws, always returns a tree
+/// covering every character, inserts zero-width missing tokens where something is required, and wraps
+/// what it cannot place in <see cref="SkippedTokensSyntax"/>. Every loop consumes a token or stops, and
+/// nesting deeper than <see cref="MaxDepth"/> is skipped iteratively, so no input loops or overflows the stack.
+/// </summary>
+public sealed class Parser
+{
+    public const int MaxDepth = 100;
+
+    private readonly List<SyntaxToken> _tokens;
+    private readonly DiagnosticBag _diagnostics;
+    private int _pos;
+    private int _depth;
+
+    private Parser(List<SyntaxToken> tokens, DiagnosticBag diagnostics)
+    {
+        _tokens = tokens;
+        _diagnostics = diagnostics;
+    }
+
+    public static CompilationUnitSyntax Parse(string text, DiagnosticBag diagnostics)
+    {
+        var tokens = Lexer.Tokenize(text, diagnostics);
+        return new Parser(tokens, diagnostics).ParseCompilationUnit();
+    }
+
+    private SyntaxToken Current => _tokens[_pos];
+    private SyntaxToken Peek(int ahead) => _tokens[Math.Min(_pos + ahead, _tokens.Count - 1)];
+
+    private SyntaxToken Advance()
+    {
+        var t = _tokens[_pos];
+        if (t.Kind != SyntaxKind.EndOfFile) _pos++;
+        return t;
+    }
+
+    private int PreviousEnd => _pos == 0 ? 0 : _tokens[_pos - 1].Span.End;
+
+    private SyntaxToken Missing(SyntaxKind kind) =>
+        new(kind, PreviousEnd, "", Array.Empty<SyntaxTrivia>(), isMissing: true);
+
+    private static string Describe(SyntaxToken t) => t.Kind switch
+    {
+        SyntaxKind.EndOfFile => "end of file",
+        SyntaxKind.BadToken => $"'{t.Text}'",
+        _ => $"'{(t.Text.Length > 30 ? t.Text[..30] + "…" : t.Text)}'",
+    };
+
+    private SyntaxToken Expect(SyntaxKind kind, string context)
+    {
+        if (Current.Kind == kind) return Advance();
+        _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0),
+            $"Expected {SyntaxFacts.Display(kind)} {context} but found {Describe(Current)}");
+        return Missing(kind);
+    }
+
+    private SyntaxToken ExpectName(string what)
+    {
+        if (Current.Kind == SyntaxKind.Identifier) return Advance();
+        _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0),
+            SyntaxFacts.IsKeyword(Current.Kind)
+                ? $"Expected {what} but found the keyword {Describe(Current)}, which cannot be used as a name"
+                : $"Expected {what} but found {Describe(Current)}");
+        return Missing(SyntaxKind.Identifier);
+    }
+
+    private static bool EndsDeclaration(SyntaxKind k) => k == SyntaxKind.EndOfFile || SyntaxFacts.IsDeclarationKeyword(k);
+
+    // ── Declarations ─────────────────────────────────────────────────────────────
+
+    private CompilationUnitSyntax ParseCompilationUnit()
+    {
+        var members = new List<SyntaxElement>();
+        while (Current.Kind != SyntaxKind.EndOfFile)
+        {
+            switch (Current.Kind)
+            {
+                case SyntaxKind.NetworkKeyword: members.Add(ParseNetwork()); break;
+                case SyntaxKind.BlockKeyword: members.Add(ParseBlock()); break;
+                case SyntaxKind.GanKeyword: members.Add(ParseGan()); break;
+                case SyntaxKind.TrainKeyword: members.Add(ParseTrain()); break;
+                default:
+                    members.Add(SkipUntil(k => EndsDeclaration(k),
+                        "Expected a declaration (network, block, gan or train) but found {0}"));
+                    break;
+            }
+        }
+        return new CompilationUnitSyntax(members, Current);
+    }
+
+    private NetworkDeclarationSyntax ParseNetwork()
+    {
+        var keyword = Advance();
+        var name = ExpectName("a network name after 'network'");
+        return new NetworkDeclarationSyntax(keyword, name, ParseStackBody($"network '{name.Text}'"));
+    }
+
+    private BlockDeclarationSyntax ParseBlock()
+    {
+        var keyword = Advance();
+        var name = ExpectName("a block name after 'block'");
+        ParameterListSyntax? parameters = Current.Kind == SyntaxKind.OpenParen ? ParseParameterList() : null;
+        return new BlockDeclarationSyntax(keyword, name, parameters, ParseStackBody($"block '{name.Text}'"));
+    }
+
+    private ParameterListSyntax ParseParameterList()
+    {
+        var open = Advance();
+        var items = new List<SyntaxElement>();
+        while (true)
+        {
+            var k = Current.Kind;
+            if (k is SyntaxKind.CloseParen or SyntaxKind.OpenBrace or SyntaxKind.CloseBrace || EndsDeclaration(k)) break;
+            if (k is SyntaxKind.Identifier or SyntaxKind.Comma) { items.Add(Advance()); continue; }
+            items.Add(SkipOne("Expected a parameter name but found {0}"));
+        }
+        return new ParameterListSyntax(open, items, Expect(SyntaxKind.CloseParen, "to close the parameter list"));
+    }
+
+    private GanDeclarationSyntax ParseGan()
+    {
+        var keyword = Advance();
+        var name = ExpectName("a gan name after 'gan'");
+        return new GanDeclarationSyntax(keyword, name, ParsePropertyBody($"gan '{name.Text}'"));
+    }
+
+    private TrainDeclarationSyntax ParseTrain()
+    {
+        var keyword = Advance();
+        var target = ExpectName("the network or gan to train after 'train'");
+        TrainNameSyntax? runName = null;
+        if (Current.Kind == SyntaxKind.Identifier && Current.Text == "as")
+        {
+            var asWord = Advance();
+            runName = new TrainNameSyntax(asWord, ExpectName("a name after 'as'"));
+        }
+        return new TrainDeclarationSyntax(keyword, target, runName, ParsePropertyBody($"train '{target.Text}'"));
+    }
+
+    // ── Stacks ───────────────────────────────────────────────────────────────────
+
+    private StackBodySyntax ParseStackBody(string owner)
+    {
+        var open = Expect(SyntaxKind.OpenBrace, $"to open {owner}");
+        var items = new List<SyntaxElement>();
+        if (!open.IsMissing || Current.Kind is SyntaxKind.Identifier or SyntaxKind.ResidualKeyword)
+        {
+            while (true)
+            {
+                var k = Current.Kind;
+                if (k == SyntaxKind.CloseBrace || EndsDeclaration(k)) break;
+                switch (k)
+                {
+                    case SyntaxKind.Identifier: items.Add(ParseLayer()); break;
+                    case SyntaxKind.ResidualKeyword: items.Add(ParseResidual()); break;
+                    case SyntaxKind.Arrow: items.Add(Advance()); break;
+                    case SyntaxKind.OpenBrace:
+                        items.Add(SkipBalanced("Unexpected '{': only 'residual { … }' opens a nested stack"));
+                        break;
+                    default:
+                        items.Add(SkipUntil(
+                            t => t is SyntaxKind.Identifier or SyntaxKind.ResidualKeyword or SyntaxKind.Arrow
+                                 or SyntaxKind.CloseBrace or SyntaxKind.OpenBrace || EndsDeclaration(t),
+                            "Expected a layer but found {0}"));
+                        break;
+                }
+            }
+        }
+        return new StackBodySyntax(open, items, Expect(SyntaxKind.CloseBrace, $"to close {owner}"));
+    }
+
+    private StackItemSyntax ParseLayer()
+    {
+        var name = Advance();
+        ArgumentListSyntax? args = Current.Kind == SyntaxKind.OpenParen ? ParseArgumentList() : null;
+        return new LayerSyntax(name, args);
+    }
+
+    private SyntaxElement ParseResidual()
+    {
+        if (_depth >= MaxDepth)
+            return SkipBalanced($"Nesting too deep: at most {MaxDepth} levels of residual or parentheses are allowed");
+        var keyword = Advance();
+        _depth++;
+        var body = ParseStackBody("residual");
+        _depth--;
+        return new ResidualSyntax(keyword, body);
+    }
+
+    // ── Arguments, properties, values ────────────────────────────────────────────
+
+    private static bool CanStartValue(SyntaxKind k) => k is SyntaxKind.Identifier or SyntaxKind.Number
+        or SyntaxKind.ShapeLiteral or SyntaxKind.String or SyntaxKind.TrueKeyword or SyntaxKind.FalseKeyword;
+
+    private ArgumentListSyntax ParseArgumentList()
+    {
+        var open = Advance();
+        var items = new List<SyntaxElement>();
+        _depth++;
+        while (true)
+        {
+            var k = Current.Kind;
+            if (k is SyntaxKind.CloseParen or SyntaxKind.OpenBrace or SyntaxKind.CloseBrace or SyntaxKind.Arrow || EndsDeclaration(k)) break;
+            if (!CanStartValue(k) && k != SyntaxKind.Comma)
+            {
+                items.Add(SkipOne("Expected an argument but found {0}"));
+                continue;
+            }
+            if (k != SyntaxKind.Comma && items.Count > 0 && items[^1] is ArgumentSyntax && Current.StartsLine)
+                break; // a new line after an argument without ',' or ')': the list was left open
+            if (k != SyntaxKind.Comma && items.Count > 0 && items[^1] is ArgumentSyntax)
+                _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0), $"Expected ',' between arguments but found {Describe(Current)}");
+            items.Add(ParseArgument());
+            if (Current.Kind == SyntaxKind.Comma) items.Add(Advance());
+        }
+        _depth--;
+        return new ArgumentListSyntax(open, items, Expect(SyntaxKind.CloseParen, "to close the argument list"));
+    }
+
+    private ArgumentSyntax ParseArgument()
+    {
+        if (Current.Kind == SyntaxKind.Identifier && Peek(1).Kind == SyntaxKind.Colon && !IsDeviceSuffix())
+        {
+            var name = Advance();
+            var colon = Advance();
+            return new ArgumentSyntax(name, colon, ParseValue());
+        }
+        return new ArgumentSyntax(null, null, ParseValue());
+    }
+
+    private PropertyBodySyntax ParsePropertyBody(string owner)
+    {
+        var open = Expect(SyntaxKind.OpenBrace, $"to open {owner}");
+        var items = new List<SyntaxElement>();
+        if (!open.IsMissing || Current.Kind == SyntaxKind.Identifier)
+        {
+            while (true)
+            {
+                var k = Current.Kind;
+                if (k == SyntaxKind.CloseBrace || EndsDeclaration(k)) break;
+                if (k == SyntaxKind.Identifier)
+                {
+                    var name = Advance();
+                    var colon = Expect(SyntaxKind.Colon, $"after '{name.Text}'");
+                    var value = ParseValue();
+                    SyntaxToken? comma = Current.Kind == SyntaxKind.Comma ? Advance() : null;
+                    items.Add(new PropertySyntax(name, colon, value, comma));
+                    continue;
+                }
+                items.Add(SkipUntil(t => t is SyntaxKind.Identifier or SyntaxKind.CloseBrace || EndsDeclaration(t),
+                    "Expected a property (name: value) but found {0}"));
+            }
+        }
+        return new PropertyBodySyntax(open, items, Expect(SyntaxKind.CloseBrace, $"to close {owner}"));
+    }
+
+    /// <summary>`cuda:1` — a name, a colon and a number written together, without spaces.</summary>
+    private bool IsDeviceSuffix() =>
+        Current.Kind == SyntaxKind.Identifier && Peek(1).Kind == SyntaxKind.Colon && Peek(1).LeadingTrivia.Count == 0
+        && Peek(2).Kind == SyntaxKind.Number && Peek(2).LeadingTrivia.Count == 0;
+
+    private ExpressionSyntax ParseValue()
+    {
+        var left = ParsePrimary();
+        while (Current.Kind == SyntaxKind.Star)
+        {
+            var star = Advance();
+            left = new ProductExpressionSyntax(left, star, ParsePrimary());
+        }
+        return left;
+    }
+
+    private ExpressionSyntax ParsePrimary()
+    {
+        var k = Current.Kind;
+        // `name:` here is the next argument or property: this value is missing.
+        bool nextIsLabel = k == SyntaxKind.Identifier && Peek(1).Kind == SyntaxKind.Colon && !IsDeviceSuffix();
+        if (k is SyntaxKind.Number or SyntaxKind.ShapeLiteral or SyntaxKind.String or SyntaxKind.TrueKeyword or SyntaxKind.FalseKeyword)
+            return new LiteralExpressionSyntax(Advance());
+        if (k == SyntaxKind.Identifier && !nextIsLabel)
+        {
+            if (IsDeviceSuffix())
+                return new NameExpressionSyntax(Advance(), Advance(), Advance());
+            var name = Advance();
+            if (Current.Kind == SyntaxKind.OpenParen)
+            {
+                if (_depth >= MaxDepth)
+                {
+                    var skipped = SkipBalanced($"Nesting too deep: at most {MaxDepth} levels of residual or parentheses are allowed");
+                    return new CallExpressionSyntax(name, new ArgumentListSyntax(Missing(SyntaxKind.OpenParen), [skipped], Missing(SyntaxKind.CloseParen)));
+                }
+                return new CallExpressionSyntax(name, ParseArgumentList());
+            }
+            return new NameExpressionSyntax(name);
+        }
+        _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0), $"Expected a value but found {Describe(Current)}");
+        return new MissingExpressionSyntax(Missing(SyntaxKind.Identifier));
+    }
+
+    // ── Recovery ─────────────────────────────────────────────────────────────────
+
+    private SkippedTokensSyntax SkipOne(string messageFormat)
+    {
+        var t = Advance();
+        _diagnostics.Add(DiagnosticCatalog.UnexpectedToken, t.Span, string.Format(messageFormat, Describe(t)));
+        return new SkippedTokensSyntax([t]);
+    }
+
+    private SkippedTokensSyntax SkipUntil(Func<SyntaxKind, bool> stop, string messageFormat)
+    {
+        var first = Current;
+        var skipped = new List<SyntaxToken> { Advance() };
+        while (!stop(Current.Kind) && Current.Kind != SyntaxKind.EndOfFile) skipped.Add(Advance());
+        var span = TextSpan.FromBounds(first.Position, skipped[^1].Span.End);
+        _diagnostics.Add(DiagnosticCatalog.UnexpectedToken, span, string.Format(messageFormat, Describe(first)));
+        return new SkippedTokensSyntax(skipped);
+    }
+
+    /// <summary>Skips a bracketed region (counting nesting, without recursion) starting at the current token.</summary>
+    private SkippedTokensSyntax SkipBalanced(string message)
+    {
+        var skipped = new List<SyntaxToken>();
+        int depth = 0;
+        var start = Current;
+        do
+        {
+            var t = Advance();
+            skipped.Add(t);
+            if (t.Kind is SyntaxKind.OpenBrace or SyntaxKind.OpenParen) depth++;
+            else if (t.Kind is SyntaxKind.CloseBrace or SyntaxKind.CloseParen) depth--;
+        } while ((depth > 0 || skipped.Count == 1 && skipped[0].Kind == SyntaxKind.ResidualKeyword) && Current.Kind != SyntaxKind.EndOfFile);
+        _diagnostics.Add(start.Kind == SyntaxKind.ResidualKeyword || message.StartsWith("Nesting") ? DiagnosticCatalog.NestingTooDeep : DiagnosticCatalog.UnexpectedToken,
+            start.Span, message);
+        return new SkippedTokensSyntax(skipped);
+    }
+}

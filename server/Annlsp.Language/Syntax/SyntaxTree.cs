@@ -1,0 +1,180 @@
+using System.Text;
+using Annlsp.Language.Text;
+
+namespace Annlsp.Language.Syntax;
+
+/// <summary>Whitespace, a line break or a comment. Trivia always leads the token that follows it.</summary>
+public readonly record struct SyntaxTrivia(SyntaxKind Kind, int Position, string Text)
+{
+    public TextSpan Span => new(Position, Text.Length);
+}
+
+/// <summary>A token or a node: the tree is made of both, and together they cover every character.</summary>
+public abstract class SyntaxElement
+{
+    public SyntaxNode? Parent { get; internal set; }
+    public abstract SyntaxKind Kind { get; }
+    /// <summary>Span including leading trivia.</summary>
+    public abstract TextSpan FullSpan { get; }
+    /// <summary>Span of the significant text (without trivia).</summary>
+    public abstract TextSpan Span { get; }
+    public abstract void WriteTo(StringBuilder builder);
+
+    public IEnumerable<SyntaxNode> Ancestors()
+    {
+        for (var node = Parent; node is not null; node = node.Parent) yield return node;
+    }
+
+    public string ToFullString()
+    {
+        var sb = new StringBuilder();
+        WriteTo(sb);
+        return sb.ToString();
+    }
+}
+
+public sealed class SyntaxToken : SyntaxElement
+{
+    private readonly SyntaxKind _kind;
+
+    public SyntaxToken(SyntaxKind kind, int position, string text, IReadOnlyList<SyntaxTrivia> leadingTrivia, object? value = null, bool isMissing = false)
+    {
+        _kind = kind;
+        Position = position;
+        Text = text;
+        LeadingTrivia = leadingTrivia;
+        Value = value;
+        IsMissing = isMissing;
+    }
+
+    public override SyntaxKind Kind => _kind;
+    /// <summary>Start of the token's own text (after its leading trivia).</summary>
+    public int Position { get; }
+    public string Text { get; }
+    public IReadOnlyList<SyntaxTrivia> LeadingTrivia { get; }
+    /// <summary>Number: <see cref="NumberValue"/>; shape: long[]; string: the unescaped string.</summary>
+    public object? Value { get; }
+    /// <summary>Inserted by the parser where a required token was absent; zero width.</summary>
+    public bool IsMissing { get; }
+
+    public int FullStart => LeadingTrivia.Count > 0 ? LeadingTrivia[0].Position : Position;
+    public override TextSpan FullSpan => TextSpan.FromBounds(FullStart, Position + Text.Length);
+    public override TextSpan Span => new(Position, Text.Length);
+
+    /// <summary>True when a line break precedes this token (used only for error recovery).</summary>
+    public bool StartsLine => LeadingTrivia.Any(t => t.Kind == SyntaxKind.NewLine);
+
+    public override void WriteTo(StringBuilder builder)
+    {
+        foreach (var t in LeadingTrivia) builder.Append(t.Text);
+        builder.Append(Text);
+    }
+
+    public override string ToString() => Text;
+}
+
+/// <summary>The value of a number token: integers keep their exact value.</summary>
+public readonly record struct NumberValue(double Value, long? Integer)
+{
+    public bool IsInteger => Integer.HasValue;
+}
+
+public abstract class SyntaxNode : SyntaxElement
+{
+    private readonly SyntaxElement[] _children;
+    private readonly TextSpan _fullSpan;
+
+    protected SyntaxNode(IEnumerable<SyntaxElement?> children)
+    {
+        _children = children.Where(c => c is not null).Select(c => c!).ToArray();
+        foreach (var c in _children) c.Parent = this;
+        _fullSpan = _children.Length == 0
+            ? default
+            : TextSpan.FromBounds(_children[0].FullSpan.Start, _children[^1].FullSpan.End);
+    }
+
+    public IReadOnlyList<SyntaxElement> Children => _children;
+    public override TextSpan FullSpan => _fullSpan;
+
+    public override TextSpan Span
+    {
+        get
+        {
+            var first = FirstToken(includeMissing: false);
+            var last = LastToken(includeMissing: false);
+            if (first is null || last is null)
+            {
+                var any = FirstToken(includeMissing: true);
+                return any is null ? new TextSpan(_fullSpan.End, 0) : new TextSpan(any.Position, 0);
+            }
+            return TextSpan.FromBounds(first.Position, last.Span.End);
+        }
+    }
+
+    public IEnumerable<SyntaxToken> Tokens()
+    {
+        // Iterative, so deep trees never overflow the stack.
+        var stack = new Stack<SyntaxElement>();
+        stack.Push(this);
+        while (stack.Count > 0)
+        {
+            var e = stack.Pop();
+            if (e is SyntaxToken t) { yield return t; continue; }
+            var n = (SyntaxNode)e;
+            for (int i = n._children.Length - 1; i >= 0; i--) stack.Push(n._children[i]);
+        }
+    }
+
+    public IEnumerable<SyntaxNode> DescendantNodes()
+    {
+        var stack = new Stack<SyntaxNode>();
+        stack.Push(this);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (n != this) yield return n;
+            for (int i = n._children.Length - 1; i >= 0; i--)
+                if (n._children[i] is SyntaxNode c) stack.Push(c);
+        }
+    }
+
+    public SyntaxToken? FirstToken(bool includeMissing = false) =>
+        Tokens().FirstOrDefault(t => includeMissing || !t.IsMissing);
+
+    public SyntaxToken? LastToken(bool includeMissing = false)
+    {
+        SyntaxToken? last = null;
+        foreach (var t in Tokens()) if (includeMissing || !t.IsMissing) last = t;
+        return last;
+    }
+
+    public override void WriteTo(StringBuilder builder)
+    {
+        foreach (var t in Tokens()) t.WriteTo(builder);
+    }
+
+    /// <summary>The deepest token whose full span contains the offset (the token the caret is in or just before).</summary>
+    public SyntaxToken? FindToken(int offset)
+    {
+        SyntaxElement current = this;
+        while (current is SyntaxNode node)
+        {
+            SyntaxElement? next = null;
+            foreach (var c in node._children)
+            {
+                var fs = c.FullSpan;
+                if (offset >= fs.Start && offset < fs.End) { next = c; break; }
+            }
+            if (next is null)
+            {
+                // Offset at the very end: the last token.
+                next = node._children.LastOrDefault(c => c.FullSpan.End == offset && c.FullSpan.Length > 0);
+                if (next is null) return node.LastToken(includeMissing: true);
+            }
+            current = next;
+        }
+        return (SyntaxToken)current;
+    }
+
+    public override string ToString() => ToFullString();
+}

@@ -1,0 +1,99 @@
+// Real UI: the extension installs from the .vsix, activates on an .ann file, colours it with its
+// grammar, and its run preview webview draws a past run (sample grid, epoch slider, curves, config).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkPrerequisites, makeSuite, sleep } from './lib/harness.mjs';
+import { sampleGrid } from './lib/png.mjs';
+
+let suite;
+before(async () => {
+  checkPrerequisites();
+  suite = await makeSuite('ext');
+  const [{ ms }] = await Promise.all([suite.installExtension(), suite.launchBrowser()]);
+  console.log(`# installed the .vsix in ${ms} ms`);
+});
+after(async () => { await suite?.cleanup(); });
+
+test('opening an .ann file activates the extension: language mode and grammar colours', { timeout: 120_000 }, async () => {
+  const ui = await suite.open('activation');
+  await ui.openFile('lenet.ann');
+  const mode = ui.page.locator('#status\\.editor\\.mode');
+  await mode.waitFor({ timeout: 20_000 });
+  await assert.doesNotReject(async () => {
+    for (let i = 0; i < 50 && !/ANN/.test(await mode.innerText()); i++) await sleep(200);
+  });
+  assert.match(await mode.innerText(), /ANN/, 'the status bar shows the ANN language mode');
+
+  // grammar: keyword, type name, layer, shape literal, number and comment get distinct colours
+  let toks = [];
+  for (let i = 0; i < 50; i++) {
+    toks = await ui.tokens();
+    if (toks.some(t => t.text === 'network') && new Set(toks.map(t => t.color)).size > 3) break;
+    await sleep(200);
+  }
+  const colour = text => toks.find(t => t.text?.trim() === text)?.color;
+  const comment = toks.find(t => t.text?.startsWith('# A LeNet'))?.color;
+  const c = { network: colour('network'), name: colour('LeNet5'), conv: colour('conv'), shape: colour('1x28x28'), number: colour('6'), comment };
+  for (const [k, v] of Object.entries(c)) assert.ok(v, `token ${k} is rendered (${JSON.stringify(toks.slice(0, 30))})`);
+  assert.notEqual(c.network, c.name, 'keyword and declared name differ');
+  assert.notEqual(c.network, c.comment, 'keyword and comment differ');
+  assert.notEqual(c.conv, c.comment, 'layer and comment differ');
+  assert.equal(c.shape, c.number, 'a shape literal is coloured as a number');
+  assert.notEqual(c.shape, c.name, 'shape literal and name differ');
+  // one token for the whole shape literal: 1x28x28 is not split into number/identifier pieces
+  assert.ok(toks.some(t => t.text === '1x28x28'), 'the shape literal is one token');
+  await ui.screenshot('01-grammar');
+  await ui.server.close();
+});
+
+test('"annlsp: Open Run Preview" draws a past run: sample grid, epoch slider, curves, configuration', { timeout: 120_000 }, async () => {
+  const run = 'runs/ShapesGAN/20260101-120000';
+  const metrics = [
+    { event: 'started', epochs: 3, device: 'cpu', steps_per_epoch: 4 },
+    ...[1, 2, 3].flatMap(e => [
+      ...[1, 2, 3, 4].map(s => ({ event: 'step', epoch: e, step: s, loss_g: 2 - e * 0.3 - s * 0.05, loss_d: 0.7 + 0.02 * s })),
+      { event: 'epoch', epoch: e, loss_g: 1.8 - e * 0.3, loss_d: 0.72 - e * 0.05 },
+      { event: 'sample', epoch: e, path: `samples/epoch-00${e}.png` },
+    ]),
+    { event: 'finished', seconds: 42 },
+  ].map(o => JSON.stringify(o)).join('\n') + '\n';
+  const ui = await suite.open('preview', {
+    files: {
+      [`${run}/run.json`]: JSON.stringify({ target: 'ShapesGAN', kind: 'gan', device: 'cpu', epochs: 3, batch: 32, data: 'shapes', optimizer: { name: 'adam', lr: 0.0002, beta1: 0.5 } }, null, 2),
+      [`${run}/metrics.jsonl`]: metrics,
+      [`${run}/samples/epoch-001.png`]: sampleGrid(1),
+      [`${run}/samples/epoch-002.png`]: sampleGrid(2),
+      [`${run}/samples/epoch-003.png`]: sampleGrid(3),
+    },
+  });
+  await ui.openFile('gan.ann');
+  await ui.runCommand('annlsp: Open Run Preview');
+  const pick = ui.page.locator('.quick-input-widget .monaco-list-row', { hasText: '20260101-120000' }).first();
+  await pick.waitFor({ timeout: 20_000 });
+  await pick.click();
+
+  const wv = ui.webview();
+  const img = wv.locator('img.sample-grid');
+  await img.waitFor({ timeout: 30_000 });
+  assert.equal(await img.getAttribute('data-epoch'), '3', 'the latest epoch is shown first');
+  assert.equal(await wv.locator('#epoch-label').innerText(), 'epoch 3');
+  // the image really loaded through the webview's resource loader (CSP + localResourceRoots allow it)
+  for (let i = 0; i < 50 && !(await img.evaluate(e => e.complete && e.naturalWidth > 0)); i++) await sleep(100);
+  assert.equal(await img.evaluate(e => e.naturalWidth), 4 * 30 + 2, 'the sample grid PNG is displayed at its size');
+  // the curves: step and epoch series for both losses
+  assert.equal(await wv.locator('svg.chart path.series-steps').count(), 2, 'step curves for loss_d and loss_g');
+  assert.equal(await wv.locator('svg.chart path.series-epochs').count(), 2, 'epoch curves for loss_d and loss_g');
+  assert.match(await wv.locator('#status').innerText(), /finished|past run/);
+  assert.equal(await wv.locator('#device').innerText(), 'cpu');
+  assert.match(await wv.locator('#config').innerText(), /optimizer\.lr\s+0\.0002/);
+  await ui.screenshot('02-run-preview');
+
+  // the slider goes back through the epochs
+  const slider = wv.locator('#epoch-slider');
+  await slider.focus();
+  await slider.press('Home');
+  for (let i = 0; i < 30 && (await wv.locator('#epoch-label').innerText()) !== 'epoch 1'; i++) await sleep(100);
+  assert.equal(await wv.locator('#epoch-label').innerText(), 'epoch 1');
+  assert.equal(await wv.locator('img.sample-grid').getAttribute('data-epoch'), '1');
+  await ui.server.close();
+});

@@ -1,0 +1,74 @@
+using Annlsp.Server.Protocol;
+using Annlsp.Server.Transport;
+using Newtonsoft.Json.Linq;
+
+namespace Annlsp.Server.Handlers;
+
+/// <summary>initialize / initialized / shutdown / exit / $/setTrace, and the answer to messages the transport rejected.</summary>
+public sealed class LifecycleHandler(ServerSession session, Func<ServerCapabilities> capabilities) : IHandler
+{
+    public static string Version => typeof(LifecycleHandler).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    [LspMethod("initialize")]
+    public InitializeResult Initialize(InitializeParams request)
+    {
+        session.ClientCapabilities = request.Capabilities ?? new JObject();
+        session.ClientInfo = request.ClientInfo;
+        session.Trace = request.Trace ?? "off";
+        if (request.WorkspaceFolders is { Count: > 0 })
+            session.WorkspaceFolders.AddRange(request.WorkspaceFolders.Select(f => f.Uri));
+        else if (request.RootUri is not null)
+            session.WorkspaceFolders.Add(request.RootUri);
+        if (request.InitializationOptions is JObject options)
+        {
+            if (options["diagnosticsDelayMs"] is { Type: JTokenType.Integer } delay)
+                session.Options.DiagnosticsDelay = TimeSpan.FromMilliseconds(Math.Clamp(delay.Value<int>(), 0, 5000));
+            if (options["trainerCommand"] is JArray command && command.Count > 0 && command.All(c => c.Type == JTokenType.String))
+                session.Options.TrainerCommand = command.Select(c => c.Value<string>()!).ToList();
+        }
+        session.State = ServerState.Initializing;
+        return new InitializeResult
+        {
+            Capabilities = capabilities(),
+            ServerInfo = new ServerInfo("annlsp", Version),
+        };
+    }
+
+    [LspMethod("initialized")]
+    public void Initialized(JToken? _)
+    {
+        session.State = ServerState.Running;
+        session.Log(MessageType.Info, $"annlsp {Version} ready (client: {session.ClientInfo?.Name ?? "unknown"})");
+    }
+
+    [LspMethod("shutdown")]
+    public async Task<object?> Shutdown()
+    {
+        session.ShutdownRequested = true;
+        session.State = ServerState.ShuttingDown;
+        await session.RunShutdownHooksAsync();
+        return null;
+    }
+
+    [LspMethod("exit")]
+    public void Exit()
+    {
+        session.State = ServerState.Exited;
+        session.SignalExit();
+    }
+
+    [LspMethod("$/setTrace")]
+    public void SetTrace(SetTraceParams request)
+    {
+        if (request.Value is "off" or "messages" or "verbose") session.Trace = request.Value;
+    }
+
+    /// <summary>The transport replaced an unparsable or non-JSON-RPC message with this request; answer with the spec's error.</summary>
+    [LspMethod(FrameSanitizer.InvalidMessageMethod)]
+    public object? InvalidMessage(JObject request)
+    {
+        int code = request.Value<int?>("code") ?? LspErrorCodes.ParseError;
+        string message = request.Value<string>("message") ?? "invalid message";
+        throw new LspException(code, message);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text;
+using Annlsp.Server.Tests.Infrastructure;
+using Newtonsoft.Json.Linq;
+using StreamJsonRpc;
+
+namespace Annlsp.Server.Tests;
+
+public class RobustnessTests
+{
+    [Fact]
+    public async Task Unknown_method_is_MethodNotFound_and_server_stays_up()
+    {
+        await using var client = LspClient.StartInProcess();
+        await client.InitializeAsync();
+        var e = await Assert.ThrowsAsync<RemoteMethodNotFoundException>(() => client.RequestAsync<JToken>("textDocument/noSuchThing", new { }));
+        Assert.Equal(-32601, (int)e.ErrorCode);
+        await client.NotifyAsync("$/noSuchNotification", new { x = 1 });
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    [Fact]
+    public async Task Wrong_param_types_are_InvalidParams()
+    {
+        await using var client = LspClient.StartInProcess();
+        await client.InitializeAsync();
+        await client.OpenAsync("file:///p.ann", "network A {\n  input(4)\n}\n");
+        var e = await Assert.ThrowsAsync<RemoteInvocationException>(() =>
+            client.RequestAsync<JToken>("textDocument/hover", new { textDocument = new { uri = "file:///p.ann" }, position = new { line = "one", character = new[] { 1 } } }));
+        Assert.Equal(-32602, e.ErrorCode);
+        e = await Assert.ThrowsAsync<RemoteInvocationException>(() =>
+            client.RequestAsync<JToken>("textDocument/hover", new { position = new { line = 0, character = 0 } }));
+        Assert.Equal(-32602, e.ErrorCode);
+        e = await Assert.ThrowsAsync<RemoteInvocationException>(() =>
+            client.RequestAsync<JToken>("textDocument/hover", new { textDocument = new { uri = "file:///not-open.ann" }, position = new { line = 0, character = 0 } }));
+        Assert.Equal(-32602, e.ErrorCode);
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    [Fact]
+    public async Task Malformed_json_gets_ParseError_and_the_connection_survives()
+    {
+        await using var raw = RawLspConnection.StartInProcess();
+        await raw.SendAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}""");
+        Assert.NotNull((await raw.ReceiveResponseAsync(1))["result"]);
+        await raw.SendAsync("""{"jsonrpc":"2.0","method":"initialized","params":{}}""");
+
+        await raw.SendAsync("""{"jsonrpc":"2.0","id":2,"method":"textDocument/hover","params":{""");   // truncated
+        var error = await raw.ReceiveResponseAsync(null);
+        Assert.Equal(-32700, error["error"]!.Value<int>("code"));
+
+        await raw.SendAsync("[1,2,3]");                                                                // JSON, not JSON-RPC
+        error = await raw.ReceiveResponseAsync(null);
+        Assert.Equal(-32600, error["error"]!.Value<int>("code"));
+
+        await raw.SendAsync("""{"jsonrpc":"2.0","id":7,"params":{}}""");                               // no method: invalid request, id kept
+        error = await raw.ReceiveResponseAsync(7);
+        Assert.Equal(-32600, error["error"]!.Value<int>("code"));
+
+        await raw.SendBytesAsync(Encoding.ASCII.GetBytes("garbage without headers\r\n\r\n"));          // framing garbage is skipped
+        await raw.SendBytesAsync(new byte[] { 0xC3, 0x28 }, contentLengthHeader: true);                // invalid UTF-8
+        error = await raw.ReceiveResponseAsync(null);
+        Assert.Equal(-32700, error["error"]!.Value<int>("code"));
+
+        await raw.SendAsync("""{"jsonrpc":"2.0","id":3,"method":"shutdown"}""");
+        var ok = await raw.ReceiveResponseAsync(3);
+        Assert.True(ok.ContainsKey("result"));
+        await raw.SendAsync("""{"jsonrpc":"2.0","method":"exit"}""");
+        Assert.Equal(0, await raw.WaitForExitAsync());
+    }
+}

@@ -8,7 +8,7 @@ export function isInside(parent: string, child: string, pathApi: path.PlatformPa
   if (!parent || !child) return false;
   const rel = pathApi.relative(pathApi.resolve(parent), pathApi.resolve(child));
   if (rel === '') return true;
-  return !rel.startsWith('..') && !pathApi.isAbsolute(rel) && rel.split(/[\\/]/)[0] !== '..';
+  return !pathApi.isAbsolute(rel) && rel.split(/[\\/]/)[0] !== '..';
 }
 
 /** The first of `roots` that contains `p`, if any. */

@@ -1,0 +1,104 @@
+// Reduction of training events into the preview's state (client/src/training/previewState.ts).
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const { emptyRun, reduce, reduceAll, parseMetricsLines, statusText, resultSummary, chartGroups, thin, MAX_STEP_POINTS } = require('../../out/client/src/training/previewState.js');
+
+const run = () => emptyRun('file:///w/lenet.ann', 'LeNet5', '/w/runs/LeNet5/20260101-000000');
+
+test('a classifier run: started → steps → epochs → finished', () => {
+  let s = run();
+  assert.equal(s.status, 'starting');
+  s = reduce(s, { event: 'started', epochs: 5, device: 'cpu', steps_per_epoch: 100, kind: 'classifier' });
+  assert.equal(s.status, 'running');
+  assert.equal(s.epochsTotal, 5);
+  assert.equal(s.device, 'cpu');
+  assert.equal(s.kind, 'classifier');
+  s = reduce(s, { event: 'step', epoch: 1, step: 50, loss: 1.2 });
+  assert.deepEqual(s.stepMetrics.loss, [{ x: 0.5, y: 1.2 }], 'step x is a fraction of the epoch');
+  s = reduce(s, { event: 'epoch', epoch: 1, loss: 0.61, accuracy: 0.79, time: 5.3 });
+  s = reduce(s, { event: 'epoch', epoch: 2, loss: 0.42, accuracy: 0.85 });
+  assert.deepEqual(s.epochMetrics.loss, [{ x: 1, y: 0.61 }, { x: 2, y: 0.42 }]);
+  assert.deepEqual(s.epochMetrics.accuracy.map(p => p.y), [0.79, 0.85]);
+  assert.equal(s.epochMetrics.time, undefined, 'time is not a metric');
+  assert.equal(s.epoch, 2);
+  assert.equal(statusText(s), '$(sync~spin) LeNet5 · epoch 2/5 · loss 0.420 · acc 0.850');
+  s = reduce(s, { event: 'finished', seconds: 130, accuracy: 0.912 });
+  assert.equal(s.status, 'finished');
+  assert.equal(resultSummary(s), 'acc 0.912 · 2 epochs · 2m10s');
+  assert.match(statusText(s), /^\$\(check\) LeNet5/);
+});
+
+test('reduce does not modify the state it is given', () => {
+  const s0 = reduce(run(), { event: 'started', epochs: 2 });
+  const frozen = JSON.stringify(s0);
+  reduce(s0, { event: 'epoch', epoch: 1, loss: 1 });
+  reduce(s0, { event: 'sample', epoch: 1, path: 'samples/epoch-001.png' });
+  assert.equal(JSON.stringify(s0), frozen);
+});
+
+test('a GAN run: loss_g/loss_d curves and samples by epoch, latest epoch replaces a rewrite', () => {
+  let s = reduce(run(), { event: 'started', epochs: 2 });
+  s = reduce(s, { event: 'epoch', epoch: 1, loss_g: 1.5, loss_d: 0.6 });
+  s = reduce(s, { event: 'sample', epoch: 1, path: 'samples/epoch-001.png' }, p => `/abs/${p}`);
+  s = reduce(s, { event: 'sample', path: 'samples/epoch-002.png' }, p => `/abs/${p}`);
+  s = reduce(s, { event: 'sample', epoch: 1, path: 'samples/epoch-001b.png' }, p => `/abs/${p}`);
+  assert.deepEqual(s.samples, [{ epoch: 1, path: '/abs/samples/epoch-001b.png' }, { epoch: 2, path: '/abs/samples/epoch-002.png' }]);
+  assert.equal(statusText(s), '$(sync~spin) LeNet5 · epoch 1/2 · G 1.500 D 0.600');
+  assert.deepEqual(chartGroups(s), [{ title: 'Loss', keys: ['loss_d', 'loss_g'] }]);
+});
+
+test('samples rejected by the path check are dropped', () => {
+  let s = reduce(run(), { event: 'sample', epoch: 1, path: '../../etc/passwd.png' }, () => undefined);
+  assert.deepEqual(s.samples, []);
+  s = reduce(s, { event: 'sample', epoch: 1 });
+  assert.deepEqual(s.samples, [], 'a sample without a path is ignored');
+});
+
+test('failed and stopped runs', () => {
+  const f = reduce(reduce(run(), { event: 'started' }), { event: 'failed', message: 'out of memory' });
+  assert.equal(f.status, 'failed');
+  assert.equal(f.message, 'out of memory');
+  assert.match(statusText(f), /^\$\(error\)/);
+  const st = reduce(reduce(run(), { event: 'started' }), { event: 'finished', reason: 'stopped' });
+  assert.equal(st.status, 'stopped');
+  const st2 = reduce(reduce(run(), { event: 'started' }), { event: 'failed', reason: 'cancelled', message: 'stopped by the user' });
+  assert.equal(st2.status, 'stopped');
+});
+
+test('unknown events and junk fields are tolerated', () => {
+  let s = reduce(run(), { event: 'telemetry', foo: 1 });
+  assert.equal(s.status, 'starting');
+  assert.equal(s.events, 1);
+  s = reduce(s, { event: 'epoch', epoch: 'x', loss: 'NaN' });
+  assert.deepEqual(s.epochMetrics, {});
+  s = reduce(s, { event: 'epoch', epoch: 3, loss: Infinity, accuracy: 0.5 });
+  assert.deepEqual(Object.keys(s.epochMetrics), ['accuracy']);
+});
+
+test('step series are thinned and keep first and last point', () => {
+  let s = reduce(run(), { event: 'started', steps_per_epoch: 10000 });
+  for (let i = 1; i <= MAX_STEP_POINTS * 3; i++) s = reduce(s, { event: 'step', epoch: 1, step: i, loss: i });
+  const pts = s.stepMetrics.loss;
+  assert.ok(pts.length <= MAX_STEP_POINTS + 1, `thinned to ${pts.length}`);
+  assert.equal(pts[0].y, 1);
+  assert.equal(pts[pts.length - 1].y, MAX_STEP_POINTS * 3);
+  for (let i = 1; i < pts.length; i++) assert.ok(pts[i].x > pts[i - 1].x, 'x increases');
+  assert.deepEqual(thin([{ x: 1, y: 1 }, { x: 2, y: 2 }], 5), [{ x: 1, y: 1 }, { x: 2, y: 2 }], 'short series are kept whole');
+});
+
+test('metrics.jsonl: events, bare epoch lines, malformed lines', () => {
+  const text = [
+    '{"event":"started","epochs":2}',
+    'not json',
+    '{"epoch":1,"loss":0.5}',
+    '{"epoch":1,"step":3,"loss":0.7}',
+    '[1,2]',
+    '{"type":"finished"}',
+    '',
+  ].join('\n');
+  const evs = parseMetricsLines(text);
+  assert.deepEqual(evs.map(e => e.event), ['started', 'epoch', 'step', 'finished']);
+  const s = reduceAll(run(), evs);
+  assert.equal(s.status, 'finished');
+  assert.deepEqual(s.epochMetrics.loss, [{ x: 1, y: 0.5 }]);
+});

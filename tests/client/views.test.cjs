@@ -1,0 +1,90 @@
+// Webview HTML (CSP), curve charts and the network drawing: pure renderers of client/src.
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const { shellHtml, contentSecurityPolicy, makeNonce } = require('../../out/client/src/webview/html.js');
+const { chartSvg, ticks } = require('../../out/client/src/webview/curves.js');
+const { asGraph, graphSvg } = require('../../out/client/src/network/graph.js');
+const { previewView } = require('../../out/client/src/training/previewView.js');
+const { configRows } = require('../../out/client/src/training/runFolder.js');
+const { emptyRun, reduceAll } = require('../../out/client/src/training/previewState.js');
+
+test('the webview shell has a strict CSP with a nonce on its only script', () => {
+  const nonce = makeNonce(n => new Uint8Array(n).fill(7));
+  assert.match(nonce, /^[A-Za-z0-9]+$/);
+  const html = shellHtml({ cspSource: 'https://x.vscode-cdn.net', nonce, scriptUri: 'https://x/p.js', styleUri: 'https://x/s.css', title: '<t>' });
+  const csp = /Content-Security-Policy" content="([^"]+)"/.exec(html)[1];
+  assert.equal(csp, contentSecurityPolicy('https://x.vscode-cdn.net', nonce));
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, new RegExp(`script-src 'nonce-${nonce}'`));
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+  const scripts = html.match(/<script[^>]*>/g);
+  assert.equal(scripts.length, 1);
+  assert.match(scripts[0], new RegExp(`nonce="${nonce}"`));
+  assert.match(html, /<title>&lt;t&gt;<\/title>/, 'the title is escaped');
+});
+
+test('ticks are round numbers covering the range', () => {
+  assert.deepEqual(ticks(0, 1), [0, 0.25, 0.5, 0.75, 1]);
+  assert.deepEqual(ticks(0.3, 0.9, 3), [0.4, 0.6, 0.8]);
+  assert.deepEqual(ticks(5, 5), [5]);
+});
+
+test('chartSvg: one path per series, a dot per epoch point, escaped names, empty state', () => {
+  const svg = chartSvg([
+    { name: 'loss', steps: [{ x: 0.5, y: 2 }, { x: 1, y: 1.5 }], epochs: [{ x: 1, y: 1.4 }, { x: 2, y: 0.9 }] },
+    { name: '<acc>', epochs: [{ x: 1, y: 0.5 }] },
+  ], { title: 'Loss' });
+  assert.equal((svg.match(/class="series-steps"/g) ?? []).length, 1);
+  assert.equal((svg.match(/class="series-epochs"/g) ?? []).length, 1);
+  assert.equal((svg.match(/<circle/g) ?? []).length, 3);
+  assert.match(svg, /&lt;acc&gt;/);
+  assert.doesNotMatch(svg, /NaN|Infinity/);
+  assert.match(chartSvg([]), /waiting for the first values/);
+});
+
+test('previewView: charts, samples mapped to webview URIs, headline', () => {
+  let s = emptyRun('u', 'G', '/w/runs/G/1');
+  s = reduceAll(s, [{ event: 'started', epochs: 2, device: 'cuda:0' }, { event: 'epoch', epoch: 1, loss_g: 1, loss_d: 0.5 }, { event: 'sample', epoch: 1, path: '/w/runs/G/1/samples/epoch-001.png' }]);
+  const v = previewView(s, p => `vscode-resource:${p}`, configRows({ batch: 64, optimizer: { name: 'adam', lr: 0.001 } }));
+  assert.equal(v.headline, 'training · epoch 1 of 2');
+  assert.deepEqual(v.samples, [{ epoch: 1, src: 'vscode-resource:/w/runs/G/1/samples/epoch-001.png' }]);
+  assert.equal(v.charts.length, 1);
+  assert.equal(v.device, 'cuda:0');
+  assert.deepEqual(v.config, [{ key: 'batch', value: '64' }, { key: 'optimizer.name', value: 'adam' }, { key: 'optimizer.lr', value: '0.001' }]);
+});
+
+const lenet = {
+  name: 'LeNet5', input: [1, 28, 28], params: 61706, macs: 429000,
+  layers: [
+    { kind: 'conv', output: [6, 28, 28], params: 156, macs: 117600, line: 3 },
+    { kind: 'relu', output: [6, 28, 28], params: 0, macs: 0, line: 4 },
+    { kind: 'flatten', output: [4704], params: 0, macs: 0, line: 5 },
+    { kind: 'dense', output: [10], params: 47050, macs: 47040, line: 6 },
+  ],
+};
+
+test('asGraph validates the server answer', () => {
+  assert.equal(asGraph(null), undefined);
+  assert.equal(asGraph({ name: 'x' }), undefined);
+  const g = asGraph(lenet);
+  assert.equal(g.layers.length, 4);
+  assert.equal(g.params, 61706);
+  const gan = asGraph({ name: 'GAN', generator: lenet, discriminator: { ...lenet, name: 'D' } });
+  assert.equal(gan.params, 2 * 61706);
+});
+
+test('graphSvg: a box per layer plus the input, shapes and clickable lines', () => {
+  const svg = graphSvg(asGraph(lenet));
+  assert.equal((svg.match(/<g class="layer"/g) ?? []).length, 5);
+  assert.match(svg, /6×28×28/);
+  assert.match(svg, /4704/);
+  assert.match(svg, /data-line="6"/);
+  assert.match(svg, /61\.7k params/);
+  assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/, 'a standalone SVG document for export');
+  // widths grow with the tensor size
+  const widths = [...svg.matchAll(/<rect x="[^"]+" y="[^"]+" width="([^"]+)"/g)].map(m => Number(m[1]));
+  assert.ok(widths[1] > widths[4], 'conv 6×28×28 is drawn wider than dense 10');
+  const ganSvg = graphSvg(asGraph({ name: 'GAN', generator: { ...lenet, name: 'G' }, discriminator: { ...lenet, name: 'D' } }));
+  assert.match(ganSvg, /generator → discriminator/);
+  assert.equal((ganSvg.match(/<g class="layer"/g) ?? []).length, 10);
+});

@@ -115,7 +115,8 @@ internal sealed partial class Checker
             }
             bound[target.Name] = Evaluate(arg.Value, env);
         }
-        if (reportMissing)
+        // After a misspelt or misplaced argument, "missing" would only repeat the same mistake.
+        if (reportMissing && ok)
         {
             var missing = parameters.Where(p => p.IsRequired && !bound.ContainsKey(p.Name)).ToList();
             if (missing.Count > 0)

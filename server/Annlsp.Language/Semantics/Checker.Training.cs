@@ -75,9 +75,10 @@ internal sealed partial class Checker
             _diagnostics.Add(GeneratorInput, g!.Value.Span,
                 $"The generator '{generator.Name}' takes {generator.Input}, but a generator's input must be a latent vector such as input(100)",
                 [new RelatedLocation(InputSpan(generator), $"'{generator.Name}' takes {generator.Input} here")]);
-        if (generator is not null && generator.Layers.Count > 0 && generator.Layers[^1].Kind != "tanh" && generator.Output.IsKnown)
+        // reshape and flatten only rearrange values: look past them for the generator's last activation.
+        var last = generator?.Layers.LastOrDefault(l => l.Kind is not ("reshape" or "flatten"));
+        if (generator is not null && last is not null && last.Kind != "tanh" && generator.Output.IsKnown)
         {
-            var last = generator.Layers[^1];
             var lastSpan = last.UseSite ?? last.Span;
             _diagnostics.Add(GeneratorNotTanh, lastSpan,
                 $"The generator '{generator.Name}' ends in {last.Kind}; DCGAN generators end in tanh so images fall in [−1, 1] like the training data",

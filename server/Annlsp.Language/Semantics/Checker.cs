@@ -54,7 +54,7 @@ internal sealed partial class Checker
             if (_ganSyntax.GetValueOrDefault(decl.Name.Text) == decl) Gans[decl.Name.Text] = gan;
         }
         CheckTrains();
-        foreach (var block in _blocks.Values.Where(b => !_usedBlocks.Contains(b)))
+        foreach (var block in _blockParameters.Keys.Where(b => !_usedBlocks.Contains(b)).ToList())
         {
             // Checked once on its own, so argument mistakes show even before the block is used.
             var env = new Environment(block, _blockParameters[block].Keys.ToDictionary(k => k, k => (Value)new ErrorValue(default)));
@@ -87,7 +87,10 @@ internal sealed partial class Checker
             References.Add(new SymbolReference(symbol, decl.Name.Span, IsDeclaration: true));
             if (LayerCatalog.Find(name) is not null && kind == SymbolKind.Block)
             {
+                // The built-in keeps its meaning; the block is checked on its own but never used.
                 _diagnostics.Add(DuplicateDeclaration, decl.Name.Span, $"Block '{name}' has the name of a built-in layer; choose another name");
+                _blockParameters[(BlockDeclarationSyntax)decl] = DeclareParameters((BlockDeclarationSyntax)decl);
+                continue;
             }
             if (_declarations.TryGetValue(name, out var first))
             {
@@ -152,7 +155,7 @@ internal sealed partial class Checker
             Syntax = decl,
             IsValid = input.IsKnown && layers.All(l => l.Output.IsKnown) && _diagnostics.Items.Count(d => d.IsError) == errorsBefore,
         };
-        WarnOnStack(layers);
+        if (model.IsValid) WarnOnStack(layers); // style warnings on a broken network are noise
         if (model.Parameters > LargeModelThreshold)
             _diagnostics.Add(LargeModel, decl.Name.Span, $"Network '{model.Name}' has {model.Parameters:N0} parameters; training it here will be slow and may not fit in memory");
         return model;
@@ -199,7 +202,7 @@ internal sealed partial class Checker
                     };
                     result.Add(instance);
                     if (record) Record(residual, new LayerFacts(residual, null, null, current, output, instance.Parameters, instance.MultiplyAdds, instance.Formula, instance.Arguments));
-                    WarnOnStack(inner);
+                    if (output.IsKnown && inner.All(l => l.Output.IsKnown)) WarnOnStack(inner);
                     current = output;
                     break;
                 }

@@ -52,10 +52,15 @@ public sealed class Parser
         _ => $"'{(t.Text.Length > 30 ? t.Text[..30] + "…" : t.Text)}'",
     };
 
+    /// <summary>An unterminated string swallows the rest of its line; the closers it ate are already explained.</summary>
+    private bool AfterUnterminatedString =>
+        _pos > 0 && _tokens[_pos - 1] is { Kind: SyntaxKind.String } s && (s.Text.Length < 2 || !s.Text.EndsWith('"'));
+
     private SyntaxToken Expect(SyntaxKind kind, string context)
     {
         if (Current.Kind == kind) return Advance();
-        _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0),
+        if (!AfterUnterminatedString)
+            _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0),
             $"Expected {SyntaxFacts.Display(kind)} {context} but found {Describe(Current)}");
         return Missing(kind);
     }
@@ -214,6 +219,8 @@ public sealed class Parser
             }
             if (k != SyntaxKind.Comma && items.Count > 0 && items[^1] is ArgumentSyntax && Current.StartsLine)
                 break; // a new line after an argument without ',' or ')': the list was left open
+            if (k == SyntaxKind.Identifier && Current.StartsLine && Peek(1).Kind != SyntaxKind.Colon)
+                break; // a name starting a new line is the next layer, not an argument: `dense(` ⏎ `relu`
             if (k != SyntaxKind.Comma && items.Count > 0 && items[^1] is ArgumentSyntax)
                 _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0), $"Expected ',' between arguments but found {Describe(Current)}");
             items.Add(ParseArgument());
@@ -229,6 +236,12 @@ public sealed class Parser
         {
             var name = Advance();
             var colon = Advance();
+            if (Current.Kind == SyntaxKind.Identifier && Current.StartsLine)
+            {
+                // `kernel:` ⏎ `relu`: the value was not typed yet; the name on the next line is the next layer.
+                _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0), $"Expected a value for '{name.Text}'");
+                return new ArgumentSyntax(name, colon, new MissingExpressionSyntax(Missing(SyntaxKind.Identifier)));
+            }
             return new ArgumentSyntax(name, colon, ParseValue());
         }
         return new ArgumentSyntax(null, null, ParseValue());
@@ -308,7 +321,8 @@ public sealed class Parser
     private SkippedTokensSyntax SkipOne(string messageFormat)
     {
         var t = Advance();
-        _diagnostics.Add(DiagnosticCatalog.UnexpectedToken, t.Span, string.Format(messageFormat, Describe(t)));
+        if (t.Kind != SyntaxKind.BadToken) // the lexer already reported it
+            _diagnostics.Add(DiagnosticCatalog.UnexpectedToken, t.Span, string.Format(messageFormat, Describe(t)));
         return new SkippedTokensSyntax([t]);
     }
 
@@ -318,7 +332,8 @@ public sealed class Parser
         var skipped = new List<SyntaxToken> { Advance() };
         while (!stop(Current.Kind) && Current.Kind != SyntaxKind.EndOfFile) skipped.Add(Advance());
         var span = TextSpan.FromBounds(first.Position, skipped[^1].Span.End);
-        _diagnostics.Add(DiagnosticCatalog.UnexpectedToken, span, string.Format(messageFormat, Describe(first)));
+        if (skipped.Any(t => t.Kind != SyntaxKind.BadToken)) // bad characters were already reported by the lexer
+            _diagnostics.Add(DiagnosticCatalog.UnexpectedToken, span, string.Format(messageFormat, Describe(first)));
         return new SkippedTokensSyntax(skipped);
     }
 

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The main job on a fresh machine: build the `annlsp` command, check every example, print LeNet's
+# summary, then train the DCGAN and a classifier on the embedded `shapes` data set (no downloads).
+# Run folders land in runs/; the GAN's sample grids are runs/FashionGAN/*/samples/epoch-NNN.png.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build server/Annlsp.Cli -c Release --nologo -v quiet
+annlsp() { dotnet server/Annlsp.Cli/bin/Release/net10.0/annlsp.dll "$@"; }
+
+echo "== annlsp check examples/*.ann"
+annlsp check examples/*.ann && echo "no errors"
+echo
+echo "== annlsp check examples/mistakes/ANN3001-dense-after-image.ann (a mistake on purpose)"
+annlsp check examples/mistakes/ANN3001-dense-after-image.ann || true
+echo
+echo "== annlsp summary examples/lenet.ann"
+annlsp summary examples/lenet.ann
+echo "== annlsp train examples/shapes.ann (classifier on generated shapes)"
+annlsp train examples/shapes.ann --target ShapeNet --epochs "${DEMO_EPOCHS:-2}"
+echo
+echo "== annlsp train examples/dcgan.ann --target 'FashionGAN as shapes' (GAN on generated shapes)"
+annlsp train examples/dcgan.ann --target "FashionGAN as shapes" --epochs "${DEMO_EPOCHS:-2}"
+echo
+echo "Run folders:"; ls -d runs/*/* 2>/dev/null || true

@@ -1,0 +1,232 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using Annlsp.Language.Semantics;
+using StbImageSharp;
+using static TorchSharp.torch;
+
+namespace Annlsp.Training.Data;
+
+/// <summary>What to load: the data set, how many examples at most, how to hold some out.</summary>
+public sealed record DataRequest
+{
+    public required DataSetRef Data { get; init; }
+    /// <summary>At most this many training examples (and evaluation examples), for quick runs.</summary>
+    public int? Limit { get; init; }
+    /// <summary>Held-out fraction of the training data, or null to evaluate on the test set.</summary>
+    public double? ValidateFraction { get; init; }
+    public int Seed { get; init; } = 0;
+    /// <summary>GANs need no evaluation data.</summary>
+    public bool NeedEvaluation { get; init; } = true;
+}
+
+/// <summary>The data sets of the language: fashion_mnist, mnist("dir"), cifar10("dir"), images("dir", size, channels), shapes.</summary>
+public static class DataSets
+{
+    public const string FashionMnistDefaultDir = "/usr/share/datasets/fashion-mnist";
+    public const string FashionMnistEnvironmentVariable = "ANNLSP_FASHION_MNIST";
+    public static readonly string[] FashionMnistClasses = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+    public static readonly string[] Cifar10Classes = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
+    public const int ShapesTrainCount = 6000, ShapesTestCount = 1000;
+
+    public static DataSplit Load(DataRequest request)
+    {
+        var data = request.Data;
+        var (train, test) = data.Name switch
+        {
+            "shapes" => LoadShapes(request),
+            "fashion_mnist" => LoadIdxPair(FashionMnistDir(data.Directory), "fashion_mnist", FashionMnistClasses,
+                "install Debian's package: sudo apt-get install -y dataset-fashion-mnist (puts the files in /usr/share/datasets/fashion-mnist), " +
+                $"or name a folder with the four IDX files: fashion_mnist(\"dir\") or the {FashionMnistEnvironmentVariable} environment variable"),
+            "mnist" => LoadIdxPair(RequireDir(data, "mnist"), "mnist", Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray(),
+                "put the four MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]) in that folder"),
+            "cifar10" => LoadCifar10(RequireDir(data, "cifar10")),
+            "images" => LoadImageFolder(RequireDir(data, "images"), data),
+            _ => throw new TrainingException($"unknown data set '{data.Name}' (expected fashion_mnist, mnist, cifar10, images or shapes)"),
+        };
+
+        if (data.Shape.IsKnown && !train.ImageShape.SequenceEqual(data.Shape.Dims))
+            throw new TrainingException($"{data.Name} gives images of {string.Join("×", train.ImageShape)}, but the checker expected {data.Shape}");
+
+        if (request.Limit is int limit && limit > 0 && limit < train.Count)
+        {
+            var smaller = train.Take(limit);
+            train = smaller;
+        }
+        if (!request.NeedEvaluation) { test?.Dispose(); return new DataSplit(train, null, "none"); }
+        if (request.ValidateFraction is double fraction && fraction > 0)
+        {
+            test?.Dispose();
+            var (t, held) = train.Split(fraction, request.Seed);
+            return new DataSplit(t, held, "validation");
+        }
+        if (test is null)
+        {
+            var (t, held) = train.Split(0.1, request.Seed);
+            return new DataSplit(t, held, "validation");
+        }
+        if (request.Limit is int l2 && l2 > 0 && l2 < test.Count) test = test.Take(Math.Max(l2, 500));
+        return new DataSplit(train, test, "test");
+    }
+
+    public static string FashionMnistDir(string? explicitDir) =>
+        explicitDir ?? Environment.GetEnvironmentVariable(FashionMnistEnvironmentVariable) ?? FashionMnistDefaultDir;
+
+    private static string RequireDir(DataSetRef data, string name) =>
+        data.Directory ?? throw new TrainingException($"{name} needs a folder: {name}(\"path/to/folder\")");
+
+    private static (TensorDataSet, TensorDataSet?) LoadShapes(DataRequest request)
+    {
+        int trainCount = request.Limit is int l && l > 0 ? Math.Min(l, ShapesTrainCount) : ShapesTrainCount;
+        var (px, lb) = ShapesDataSet.Generate(trainCount, 1234);
+        var train = new TensorDataSet(tensor(px, [trainCount, 1, 28, 28]), tensor(lb), ShapesDataSet.ClassNames, "shapes (generated)");
+        var (tpx, tlb) = ShapesDataSet.Generate(ShapesTestCount, 98765);
+        var test = new TensorDataSet(tensor(tpx, [ShapesTestCount, 1, 28, 28]), tensor(tlb), ShapesDataSet.ClassNames, "shapes (generated, test)");
+        return (train, test);
+    }
+
+    // ---- IDX (MNIST, Fashion-MNIST) ----
+
+    private static (TensorDataSet, TensorDataSet?) LoadIdxPair(string dir, string name, string[] classes, string howToGet)
+    {
+        string Find(string stem)
+        {
+            foreach (var candidate in new[] { stem + ".gz", stem, stem.Replace("-idx", ".idx") + ".gz", stem.Replace("-idx", ".idx") })
+            {
+                var p = Path.Combine(dir, candidate);
+                if (File.Exists(p)) return p;
+            }
+            throw new TrainingException($"{name}: {Path.Combine(dir, stem + ".gz")} not found (tried {Path.GetFullPath(dir)}). To get it: {howToGet}");
+        }
+        var trainImages = Find("train-images-idx3-ubyte");
+        var trainLabels = Find("train-labels-idx1-ubyte");
+        var testImages = Find("t10k-images-idx3-ubyte");
+        var testLabels = Find("t10k-labels-idx1-ubyte");
+        return (ReadIdx(trainImages, trainLabels, classes, name), ReadIdx(testImages, testLabels, classes, name + " (test)"));
+    }
+
+    private static TensorDataSet ReadIdx(string imagesPath, string labelsPath, string[] classes, string description)
+    {
+        var (imageDims, pixels) = ReadIdxFile(imagesPath, 3);
+        var (labelDims, labels) = ReadIdxFile(labelsPath, 1);
+        if (imageDims[0] != labelDims[0]) throw new TrainingException($"{imagesPath} has {imageDims[0]} images but {labelsPath} has {labelDims[0]} labels");
+        var images = tensor(pixels, [imageDims[0], 1, imageDims[1], imageDims[2]]);
+        return new TensorDataSet(images, tensor(labels.Select(b => (long)b).ToArray()), classes, description);
+    }
+
+    /// <summary>Reads an IDX file of unsigned bytes (gzip-compressed when the name ends in .gz).</summary>
+    public static (int[] Dims, byte[] Data) ReadIdxFile(string path, int rank)
+    {
+        using var file = File.OpenRead(path);
+        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        var header = new byte[4 + 4 * rank];
+        stream.ReadExactly(header);
+        if (header[0] != 0 || header[1] != 0 || header[2] != 0x08 || header[3] != rank)
+            throw new TrainingException($"{path} is not an IDX file of {rank}-d unsigned bytes");
+        var dims = Enumerable.Range(0, rank).Select(i => BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4 + 4 * i))).ToArray();
+        long total = dims.Aggregate(1L, (a, d) => a * d);
+        var data = new byte[total];
+        stream.ReadExactly(data);
+        return (dims, data);
+    }
+
+    // ---- CIFAR-10, binary version ----
+
+    private static (TensorDataSet, TensorDataSet?) LoadCifar10(string dir)
+    {
+        var root = Directory.Exists(Path.Combine(dir, "cifar-10-batches-bin")) ? Path.Combine(dir, "cifar-10-batches-bin") : dir;
+        var trainFiles = Enumerable.Range(1, 5).Select(i => Path.Combine(root, $"data_batch_{i}.bin")).ToArray();
+        var testFile = Path.Combine(root, "test_batch.bin");
+        foreach (var f in trainFiles.Append(testFile))
+            if (!File.Exists(f))
+                throw new TrainingException($"cifar10: {f} not found. To get it: download the CIFAR-10 binary version (cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html), unpack it and name the folder: cifar10(\"{dir}\")");
+        return (ReadCifar(trainFiles, "cifar10"), ReadCifar([testFile], "cifar10 (test)"));
+    }
+
+    private static TensorDataSet ReadCifar(string[] files, string description)
+    {
+        const int record = 1 + 3 * 32 * 32;
+        var all = files.Select(File.ReadAllBytes).ToArray();
+        int n = all.Sum(b => b.Length / record);
+        var pixels = new byte[n * 3072];
+        var labels = new long[n];
+        int k = 0;
+        foreach (var bytes in all)
+            for (int o = 0; o + record <= bytes.Length; o += record, k++)
+            {
+                labels[k] = bytes[o];
+                Buffer.BlockCopy(bytes, o + 1, pixels, k * 3072, 3072);
+            }
+        return new TensorDataSet(tensor(pixels, [n, 3, 32, 32]), tensor(labels), Cifar10Classes, description);
+    }
+
+    // ---- images("dir", size, channels): one subfolder per class ----
+
+    private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga"];
+
+    private static (TensorDataSet, TensorDataSet?) LoadImageFolder(string dir, DataSetRef data)
+    {
+        if (!Directory.Exists(dir))
+            throw new TrainingException($"images: folder {Path.GetFullPath(dir)} not found. It must hold one subfolder per class with the images inside (PNG, JPEG, BMP …), optionally split into train/ and test/");
+        if (!data.Shape.IsImage) throw new TrainingException("images: the image size and channels are unknown");
+        int c = (int)data.Shape[0], h = (int)data.Shape[1], w = (int)data.Shape[2];
+        bool split = Directory.Exists(Path.Combine(dir, "train")) && Directory.Exists(Path.Combine(dir, "test"));
+        var trainDir = split ? Path.Combine(dir, "train") : dir;
+        var classes = Directory.GetDirectories(trainDir).Select(Path.GetFileName).Where(n => n is not null && !n.StartsWith('.')).Select(n => n!).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+        if (classes.Length == 0) throw new TrainingException($"images: {Path.GetFullPath(trainDir)} has no class subfolders");
+        var train = ReadImageTree(trainDir, classes, c, h, w, "images");
+        var test = split ? ReadImageTree(Path.Combine(dir, "test"), classes, c, h, w, "images (test)") : null;
+        return (train, test);
+    }
+
+    private static TensorDataSet ReadImageTree(string dir, string[] classes, int c, int h, int w, string description)
+    {
+        var files = new List<(string Path, int Label)>();
+        for (int i = 0; i < classes.Length; i++)
+        {
+            var classDir = Path.Combine(dir, classes[i]);
+            if (!Directory.Exists(classDir)) continue;
+            files.AddRange(Directory.EnumerateFiles(classDir, "*", SearchOption.AllDirectories)
+                .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                .OrderBy(f => f, StringComparer.Ordinal).Select(f => (f, i)));
+        }
+        if (files.Count == 0) throw new TrainingException($"images: no image files (PNG, JPEG, BMP …) under {Path.GetFullPath(dir)}");
+        var pixels = new byte[files.Count * c * h * w];
+        var labels = new long[files.Count];
+        Parallel.For(0, files.Count, k =>
+        {
+            var (path, label) = files[k];
+            ImageResult img;
+            try
+            {
+                using var s = File.OpenRead(path);
+                img = ImageResult.FromStream(s, c == 1 ? ColorComponents.Grey : ColorComponents.RedGreenBlue);
+            }
+            catch (Exception e) { throw new TrainingException($"images: cannot read {path}: {e.Message}"); }
+            ResizeToPlanar(img.Data, img.Width, img.Height, c, w, h, pixels.AsSpan(k * c * h * w, c * h * w));
+            labels[k] = label;
+        });
+        return new TensorDataSet(tensor(pixels, [files.Count, c, h, w]), tensor(labels), classes, description);
+    }
+
+    /// <summary>Bilinear resize of interleaved pixels (H×W×C) into planar C×H'×W'.</summary>
+    public static void ResizeToPlanar(byte[] src, int sw, int sh, int c, int dw, int dh, Span<byte> dst)
+    {
+        for (int y = 0; y < dh; y++)
+        {
+            double fy = Math.Clamp((y + 0.5) * sh / dh - 0.5, 0, sh - 1);
+            int y0 = (int)fy, y1 = Math.Min(y0 + 1, sh - 1); double ty = fy - y0;
+            for (int x = 0; x < dw; x++)
+            {
+                double fx = Math.Clamp((x + 0.5) * sw / dw - 0.5, 0, sw - 1);
+                int x0 = (int)fx, x1 = Math.Min(x0 + 1, sw - 1); double tx = fx - x0;
+                for (int ch = 0; ch < c; ch++)
+                {
+                    double a = src[(y0 * sw + x0) * c + ch], b = src[(y0 * sw + x1) * c + ch];
+                    double d = src[(y1 * sw + x0) * c + ch], e = src[(y1 * sw + x1) * c + ch];
+                    double v = (a * (1 - tx) + b * tx) * (1 - ty) + (d * (1 - tx) + e * tx) * ty;
+                    dst[ch * dh * dw + y * dw + x] = (byte)Math.Clamp((int)Math.Round(v), 0, 255);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Annlsp.Language.Semantics;
+using Annlsp.Training.Data;
+using Annlsp.Training.Model;
+using Annlsp.Training.Native;
+using Annlsp.Training.Output;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Annlsp.Training.Training;
+
+/// <summary>How to run one `train` declaration (command-line overrides included).</summary>
+public sealed record TrainOptions
+{
+    public required TrainConfig Config { get; init; }
+    /// <summary>The .ann file's text (hashed into run.json) and path (runs/ goes next to it by default).</summary>
+    public string SourceText { get; init; } = "";
+    public string? SourcePath { get; init; }
+    public int? Epochs { get; init; }
+    public int? Limit { get; init; }
+    public string? Device { get; init; }
+    public string? LibTorch { get; init; }
+    /// <summary>Root folder of runs (runs/&lt;target&gt;/&lt;stamp&gt; goes inside); default: `out` of the train block, else runs/ next to the file.</summary>
+    public string? OutDir { get; init; }
+    /// <summary>An existing run folder to continue from its checkpoint.</summary>
+    public string? ResumeDir { get; init; }
+    /// <summary>A `step` event every this many steps (0: about 20 per epoch).</summary>
+    public int ProgressEvery { get; init; }
+    public bool TensorBoard { get; init; } = true;
+    public ITrainingObserver? Observer { get; init; }
+    public CancellationToken Cancellation { get; init; }
+}
+
+/// <summary>What a run ended with.</summary>
+public sealed record TrainResult(string Status, string RunDir, IReadOnlyDictionary<string, double> Metrics, string? Reason = null)
+{
+    public bool Succeeded => Status is "finished" or "stopped";
+}
+
+/// <summary>Trains classifiers and GANs (see docs/training.md) and writes the run folder.</summary>
+public sealed partial class Trainer
+{
+    private readonly TrainOptions options;
+    private readonly TrainConfig config;
+    private RunFolder run = null!;
+    private TorchRuntimeInfo runtime = null!;
+    private Device device = null!;
+    private SummaryWriter? tensorboard;
+    private int seed;
+    private int epochs;
+    private int progressEvery;
+
+    private Trainer(TrainOptions options)
+    {
+        this.options = options;
+        config = options.Config;
+    }
+
+    /// <summary>Runs the training. Reports `failed` (and returns it) instead of throwing for user-facing problems.</summary>
+    public static TrainResult Run(TrainOptions options) => new Trainer(options).RunCore();
+
+    private void Emit(string kind, params (string Key, object? Value)[] fields)
+    {
+        var e = new TrainingEvent(kind, fields.Select(f => KeyValuePair.Create(f.Key, f.Value)));
+        if (kind is "step" or "epoch" && run is not null) run.AppendMetrics(e);
+        options.Observer?.OnEvent(e);
+    }
+
+    private TrainResult Fail(string reason)
+    {
+        Emit("failed", ("reason", reason), ("runDir", run?.Path));
+        return new TrainResult("failed", run?.Path ?? "", new Dictionary<string, double>(), reason);
+    }
+
+    private TrainResult RunCore()
+    {
+        try
+        {
+            runtime = TorchRuntime.Initialize(new TorchRuntimeOptions { Device = options.Device ?? config.Device, LibTorch = options.LibTorch });
+            device = runtime.Device;
+            epochs = options.Epochs ?? config.Epochs;
+            JsonObject? resumeMeta = null;
+            Dictionary<string, Tensor>? resumeState = null;
+            if (options.ResumeDir is not null)
+            {
+                run = RunFolder.Open(options.ResumeDir);
+                (resumeState, resumeMeta) = RunFolder.LoadCheckpoint(run.Checkpoint);
+                var target = (string?)resumeMeta["target"];
+                if (target != config.DisplayName)
+                    throw new TrainingException($"{run.Path} is a run of '{target}', not of '{config.DisplayName}'");
+                seed = (int)resumeMeta["seed"]!;
+            }
+            else
+            {
+                seed = config.Seed ?? Random.Shared.Next(1, int.MaxValue);
+                var root = options.OutDir ?? (config.Out is not null
+                    ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.SourcePath ?? "x")) ?? ".", config.Out)
+                    : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.SourcePath ?? "x")) ?? ".", "runs"));
+                run = RunFolder.Create(root, config.DisplayName.Replace(" as ", "-"), DateTime.Now);
+            }
+            if (options.TensorBoard)
+            {
+                try { tensorboard = torch.utils.tensorboard.SummaryWriter(run.TensorBoardDir, createRunName: false); }
+                catch (Exception) { tensorboard = null; }
+            }
+            torch.manual_seed(seed);
+            return config.Kind == TrainKind.Gan ? RunGan(resumeState, resumeMeta) : RunClassifier(resumeState, resumeMeta);
+        }
+        catch (TrainingException e) { return Fail(e.Message); }
+        catch (ModelShapeMismatchException e) { return Fail(e.Message); }
+        finally
+        {
+            tensorboard = null;
+        }
+    }
+
+    private JsonObject RunJson(string kind, DataSplit data, JsonObject networks)
+    {
+        var o = new JsonObject
+        {
+            ["target"] = config.DisplayName,
+            ["kind"] = kind,
+            ["source"] = options.SourcePath is null ? null : Path.GetFullPath(options.SourcePath),
+            ["sourceSha256"] = RunFolder.Sha256(options.SourceText),
+            ["started"] = DateTimeOffset.Now.ToString("O"),
+            ["device"] = runtime.DeviceName,
+            ["libtorch"] = runtime.LibTorchSource,
+            ["seed"] = seed,
+            ["epochs"] = epochs,
+            ["batch"] = config.Batch,
+            ["limit"] = options.Limit,
+            ["optimizer"] = new JsonObject
+            {
+                ["name"] = config.Optimizer.Name, ["lr"] = config.Optimizer.LearningRate, ["beta1"] = config.Optimizer.Beta1,
+                ["beta2"] = config.Optimizer.Beta2, ["weight_decay"] = config.Optimizer.WeightDecay,
+                ["momentum"] = config.Optimizer.Momentum, ["nesterov"] = config.Optimizer.Nesterov,
+            },
+            ["loss"] = config.Kind == TrainKind.Gan ? "bce_with_logits" : "cross_entropy (on logits)",
+            ["data"] = new JsonObject
+            {
+                ["name"] = config.Data.Name, ["directory"] = config.Data.Directory, ["description"] = data.Train.Description,
+                ["train"] = data.Train.Count, ["evaluation"] = data.Evaluation?.Count, ["evaluationSet"] = data.EvaluationName,
+                ["classes"] = new JsonArray(data.Train.ClassNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
+                ["normalisation"] = config.Kind == TrainKind.Gan ? "[-1, 1]" : "[0, 1]",
+            },
+            ["preview"] = $"{config.Preview.H}x{config.Preview.W}",
+            ["checkpointEvery"] = config.CheckpointEvery,
+            ["networks"] = networks,
+            ["versions"] = new JsonObject
+            {
+                ["annlsp"] = typeof(Trainer).Assembly.GetName().Version?.ToString(),
+                ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
+                ["libtorch"] = torch.__version__,
+                ["dotnet"] = Environment.Version.ToString(),
+            },
+        };
+        return o;
+    }
+
+    private static JsonObject NetworkJson(NetworkModel n, AnnNetwork m) => new()
+    {
+        ["name"] = n.Name,
+        ["input"] = n.Input.ToString(),
+        ["output"] = n.Output.ToString(),
+        ["parameters"] = m.parameters().Sum(p => p.numel()),
+        ["trailingActivation"] = m.TrailingActivation,
+    };
+
+    private int StepsPerEpoch(int count) => Math.Max(1, count / config.Batch + (count % config.Batch >= 2 ? 1 : 0));
+
+    private (int Start, int Count) BatchRange(int step, int count)
+    {
+        int start = step * config.Batch;
+        return (start, Math.Min(config.Batch, count - start));
+    }
+
+    private static Tensor Permutation(int count, int seed, int epoch, Device device)
+    {
+        var gen = new Generator((ulong)(seed * 1_000_003L + epoch));
+        var perm = randperm(count, generator: gen);
+        return device.type == DeviceType.CPU ? perm : perm.to(device);
+    }
+
+    private void WriteScalar(string tag, double value, int step)
+    {
+        try { tensorboard?.add_scalar(tag, (float)value, step); } catch (Exception) { tensorboard = null; }
+    }
+
+    private static bool Bad(double v) => double.IsNaN(v) || double.IsInfinity(v);
+
+    private static void DcganInit(nn.Module module)
+    {
+        using var _ = no_grad();
+        foreach (var (_, m) in module.named_modules())
+        {
+            switch (m)
+            {
+                case Conv2d c: nn.init.normal_(c.weight!, 0, 0.02); if (c.bias is not null) nn.init.zeros_(c.bias); break;
+                case ConvTranspose2d c: nn.init.normal_(c.weight!, 0, 0.02); if (c.bias is not null) nn.init.zeros_(c.bias); break;
+                case BatchNorm2d b: nn.init.normal_(b.weight!, 1, 0.02); nn.init.zeros_(b.bias!); break;
+                case BatchNorm1d b: nn.init.normal_(b.weight!, 1, 0.02); nn.init.zeros_(b.bias!); break;
+            }
+        }
+    }
+}

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import {
   LanguageClient, LanguageClientOptions, ServerOptions, RevealOutputChannelOn, State, ExecuteCommandRequest,
 } from 'vscode-languageclient/node';
-import { resolveServer, ServerProblem } from './serverResolution';
+import { resolveServer, ServerProblem, trainingEnvironment } from './serverResolution';
 import { PreviewPanels } from './training/previewPanels';
 import { TrainingController } from './training/trainingController';
 import { TrainingNotification } from './training/previewState';
@@ -56,10 +56,7 @@ async function startClient(ctx: vscode.ExtensionContext, training: TrainingContr
   if (!r.ok) { void reportProblem(r); return; }
   log(`starting server (${r.source}): ${r.command} ${r.args.join(' ')}`);
   const env: NodeJS.ProcessEnv = { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' };
-  if (s.dataFolder) env.ANNLSP_DATA = s.dataFolder;
-  if (s.pythonPath) env.ANNLSP_PYTHON = s.pythonPath;
-  if (s.libtorchPath) env.ANNLSP_LIBTORCH = s.libtorchPath;
-  if (s.device) env.ANNLSP_DEVICE = s.device;
+  Object.assign(env, trainingEnvironment(s, process.env.PATH));
   const serverOptions: ServerOptions = { command: r.command, args: r.args, options: { env } };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'ann' }, { scheme: 'untitled', language: 'ann' }],

@@ -112,3 +112,23 @@ export function resolveServer(input: ResolveInput): Resolution {
     fix: 'Reinstall the extension, or build the server (`dotnet publish server/Annlsp.Cli -c Release -o dist/server`) and set `annlsp.server.path` to its annlsp.dll.',
   };
 }
+
+export interface TrainingSettings { device?: string; dataFolder?: string; pythonPath?: string; libtorchPath?: string }
+
+/**
+ * Environment variables through which the server and its trainer child process read the machine's
+ * training settings (see docs/training.md): `ANNLSP_LIBTORCH` (a LibTorch lib folder, `python` or
+ * `bundled`), `ANNLSP_FASHION_MNIST` (the IDX files' folder), `ANNLSP_DEVICE`. A python path
+ * means "use that python's PyTorch": its folder goes first on PATH and `ANNLSP_LIBTORCH=python`.
+ */
+export function trainingEnvironment(s: TrainingSettings, pathVar: string | undefined, pathApi: path.PlatformPath = path): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (s.device && s.device !== 'auto') env.ANNLSP_DEVICE = s.device;
+  if (s.dataFolder) env.ANNLSP_FASHION_MNIST = s.dataFolder;
+  if (s.libtorchPath) env.ANNLSP_LIBTORCH = s.libtorchPath;
+  if (s.pythonPath) {
+    env.PATH = [pathApi.dirname(s.pythonPath), pathVar].filter(Boolean).join(pathApi.delimiter);
+    if (!s.libtorchPath) env.ANNLSP_LIBTORCH = 'python';
+  }
+  return env;
+}

@@ -66,3 +66,13 @@ test('nothing at all: no-server', () => {
   assert.equal(r.ok, false);
   assert.equal(r.problem, 'no-server');
 });
+
+test('training settings become the environment the trainer reads', () => {
+  const { trainingEnvironment } = require('../../out/client/src/serverResolution.js');
+  assert.deepEqual(trainingEnvironment({ device: 'auto' }, '/usr/bin'), {});
+  assert.deepEqual(trainingEnvironment({ device: 'cuda:1', dataFolder: '/data/fm', libtorchPath: '/opt/torch/lib' }, '/usr/bin'),
+    { ANNLSP_DEVICE: 'cuda:1', ANNLSP_FASHION_MNIST: '/data/fm', ANNLSP_LIBTORCH: '/opt/torch/lib' });
+  assert.deepEqual(trainingEnvironment({ pythonPath: '/opt/venv/bin/python3' }, '/usr/bin'),
+    { PATH: '/opt/venv/bin:/usr/bin', ANNLSP_LIBTORCH: 'python' }, 'a python path puts its folder first on PATH and asks for its PyTorch');
+  assert.equal(trainingEnvironment({ pythonPath: '/v/bin/python3', libtorchPath: '/lt' }, '').ANNLSP_LIBTORCH, '/lt', 'an explicit LibTorch folder wins');
+});

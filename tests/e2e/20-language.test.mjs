@@ -1,0 +1,114 @@
+// Real UI against the bundled language server: inlay shapes, a shape-error squiggle fixed by its
+// quick fix, completion of layer names, and the network view.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkPrerequisites, makeSuite, sleep } from './lib/harness.mjs';
+
+let suite;
+let skip = false;
+before(async () => {
+  checkPrerequisites();
+  suite = await makeSuite('lang');
+  const [{ extensionPath }] = await Promise.all([suite.installExtension(), suite.launchBrowser()]);
+  skip = !fs.existsSync(path.join(extensionPath, 'dist', 'server', 'annlsp.dll'));
+  if (skip) console.log('# the .vsix has no bundled server (dist/server/annlsp.dll): language tests skipped');
+});
+after(async () => { await suite?.cleanup(); });
+
+async function until(fn, what, ms = 30_000) {
+  const end = Date.now() + ms;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last) return last;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+const viewText = ui => ui.page.$$eval('.editor-instance .monaco-editor .view-lines .view-line', ls => ls.map(l => (l.textContent ?? '').replace(/\u00a0/g, ' ')));
+
+test('inlay hints show the output shape of each layer', { timeout: 120_000 }, async t => {
+  if (skip) return t.skip('no bundled server');
+  const ui = await suite.open('inlay');
+  await ui.openFile('lenet.ann');
+  const lines = await until(async () => { const l = await viewText(ui); return l.some(x => /16×5×5/.test(x)) && l; }, 'the inlay hint 16×5×5');
+  const line = i => lines.find(l => l.trimStart().startsWith(i)) ?? '';
+  assert.match(line('conv(6'), /6×28×28/, 'conv(6, kernel: 5, padding: 2) → 6×28×28');
+  assert.match(line('flatten'), /400/, 'flatten → 400');
+  assert.match(line('dense(10)'), /\b10\b.*$/);
+  await ui.screenshot('03-inlay-hints');
+  await ui.server.close();
+});
+
+test('a shape error is squiggled, listed in Problems, and its quick fix (insert flatten) removes it', { timeout: 150_000 }, async t => {
+  if (skip) return t.skip('no bundled server');
+  const ui = await suite.open('quickfix');
+  const page = ui.page;
+  await ui.openFile('broken.ann');
+  await page.locator('.editor-instance .monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
+  await until(async () => /Errors: 1\b/.test(await page.locator('#status\\.problems').getAttribute('aria-label') ?? ''), 'one error in the status bar');
+
+  await page.keyboard.press('Control+Shift+M');
+  const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'dense expects a vector' }).first();
+  await row.waitFor({ timeout: 15_000 });
+  const text = await row.innerText();
+  assert.match(text, /16×12×12/, `the message names the shape: ${text}`);
+  assert.match(text, /ANN3001/, `the code is shown: ${text}`);
+  await ui.screenshot('04-shape-error');
+
+  // quick fix on the dense line
+  await ui.goTo(6, 6);
+  await page.keyboard.press('Control+.');
+  const fix = page.locator('.action-widget .monaco-list-row', { hasText: /flatten/i }).first();
+  await fix.waitFor({ timeout: 15_000 });
+  await fix.click();
+  const lines = await until(async () => { const l = await viewText(ui); return l.some(x => x.trim().startsWith('flatten')) && l; }, 'the inserted flatten');
+  const i = lines.findIndex(x => x.trim().startsWith('flatten'));
+  assert.match(lines[i + 1], /^\s*dense\(10\)/, 'flatten is inserted right before dense');
+  await until(async () => await page.locator('.editor-instance .monaco-editor .squiggly-error').count() === 0, 'the squiggle to go away');
+  await until(async () => /Errors: 0\b|No Problems/i.test(await page.locator('#status\\.problems').getAttribute('aria-label') ?? ''), 'no errors in the status bar');
+  await ui.server.close();
+});
+
+test('completion offers layer names at the start of a layer', { timeout: 120_000 }, async t => {
+  if (skip) return t.skip('no bundled server');
+  const ui = await suite.open('completion');
+  const page = ui.page;
+  await ui.openFile('empty.ann');
+  await ui.goTo(3, 5);
+  await page.keyboard.type('de');
+  await page.keyboard.press('Control+Space');
+  const rows = page.locator('.editor-widget.suggest-widget.visible .monaco-list-row');
+  await rows.first().waitFor({ timeout: 20_000 });
+  const labels = await until(async () => {
+    const l = await rows.evaluateAll(rs => rs.map(r => r.getAttribute('aria-label') ?? r.textContent ?? ''));
+    return l.some(x => /\bdense\b/.test(x)) && l.some(x => /\bdeconv\b/.test(x)) && l;
+  }, 'dense and deconv in the suggestions');
+  assert.ok(labels.length >= 2);
+  await ui.screenshot('05-completion');
+  await page.keyboard.press('Enter');
+  const lines = await until(async () => { const l = await viewText(ui); return l.some(x => /^\s*de(nse|conv)/.test(x)) && l; }, 'the accepted completion');
+  assert.ok(lines.some(x => /^\s*de(nse|conv)/.test(x)));
+  await ui.server.close();
+});
+
+test('the network view draws the network under the cursor', { timeout: 120_000 }, async t => {
+  if (skip) return t.skip('no bundled server');
+  const ui = await suite.open('network');
+  await ui.openFile('lenet.ann');
+  await ui.goTo(5, 5);
+  await ui.page.locator('.editor-instance .monaco-editor .view-line').first().waitFor();
+  await sleep(1000);
+  await ui.runCommand('annlsp: Network View');
+  const wv = ui.webview();
+  await wv.locator('#drawing svg.network, #error').first().waitFor({ timeout: 30_000 });
+  assert.equal(await wv.locator('#error').count(), 0, await wv.locator('#error').count() ? await wv.locator('#error').innerText() : '');
+  const layers = await wv.locator('#drawing g.layer').count();
+  assert.equal(layers, 13, 'input + 12 layers of LeNet5');
+  assert.match(await wv.locator('#drawing').innerText(), /16×5×5/);
+  await ui.screenshot('06-network-view');
+  await ui.server.close();
+});

@@ -1,0 +1,64 @@
+// Real UI, end to end: press ▶ Train on a short `shapes` GAN run and watch the preview webview show
+// the epoch's sample grid and the loss curves while the status bar counts epochs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkPrerequisites, makeSuite, sleep } from './lib/harness.mjs';
+
+let suite;
+let skip = false;
+before(async () => {
+  checkPrerequisites();
+  suite = await makeSuite('train');
+  const [{ extensionPath }] = await Promise.all([suite.installExtension(), suite.launchBrowser()]);
+  skip = !fs.existsSync(path.join(extensionPath, 'dist', 'server', 'annlsp.dll'));
+  if (skip) console.log('# the .vsix has no bundled server (dist/server/annlsp.dll): training test skipped');
+});
+after(async () => { await suite?.cleanup(); });
+
+function findRunDirs(root) {
+  const out = [];
+  const walk = d => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else if (e.name === 'run.json') out.push(d); } };
+  if (fs.existsSync(root)) walk(root);
+  return out;
+}
+
+test('▶ Train on a shapes GAN: the preview shows the epoch grid and the curves', { timeout: 240_000 }, async t => {
+  if (skip) return t.skip('no bundled server');
+  const ui = await suite.open('train');
+  const page = ui.page;
+  await ui.openFile('gan.ann');
+  const lens = page.locator('.codelens-decoration a', { hasText: /Train/ }).first();
+  await lens.waitFor({ timeout: 60_000 });
+  await ui.screenshot('07-train-lens');
+  const t0 = Date.now();
+  await lens.click();
+
+  const wv = ui.webview();
+  await wv.locator('#status').waitFor({ timeout: 60_000 });
+  // the status bar counts epochs while the run goes on
+  const item = page.locator('.statusbar-item', { hasText: 'ShapesGAN' }).first();
+  await item.waitFor({ timeout: 60_000 });
+
+  const img = wv.locator('img.sample-grid');
+  await img.waitFor({ timeout: 180_000 });
+  for (let i = 0; i < 50 && !(await img.evaluate(e => e.complete && e.naturalWidth > 0)); i++) await sleep(100);
+  assert.ok(await img.evaluate(e => e.naturalWidth > 0), 'the sample grid image loaded');
+  assert.ok(Number(await img.getAttribute('data-epoch')) >= 1);
+  await wv.locator('svg.chart path.series-steps, svg.chart circle.point').first().waitFor({ timeout: 30_000 });
+  assert.match(await wv.locator('#charts').innerText(), /loss/i);
+  await ui.screenshot('08-training-preview');
+
+  // the run finishes: status in the webview, a run folder with run.json and the sample PNGs
+  await wv.locator('#status[data-status="finished"]').waitFor({ timeout: 180_000 });
+  console.log(`# training run finished in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  assert.match(await wv.locator('#epoch-label').innerText(), /^epoch 2$/);
+  assert.match(await item.innerText(), /ShapesGAN/);
+  const runs = findRunDirs(path.join(ui.workspace, 'runs'));
+  assert.equal(runs.length, 1, `one run folder: ${runs.join(', ')}`);
+  assert.ok(fs.existsSync(path.join(runs[0], 'samples')), 'samples/ was written');
+  assert.ok(fs.readdirSync(path.join(runs[0], 'samples')).filter(f => f.endsWith('.png')).length >= 2, 'a grid per epoch');
+  await ui.screenshot('09-training-finished');
+  await ui.server.close();
+});

@@ -1,0 +1,152 @@
+using System.Text.Json.Nodes;
+using Annlsp.Training.Output;
+using Annlsp.Training.Training;
+using StbImageSharp;
+using static Annlsp.Training.Tests.Nets;
+
+namespace Annlsp.Training.Tests;
+
+public class TrainingTests
+{
+    private static (TrainResult Result, CollectingObserver Events) Train(Annlsp.Language.Semantics.TrainConfig config, string outDir, int? limit = null, int? epochs = null, string? resume = null, CancellationToken cancel = default)
+    {
+        var events = new CollectingObserver();
+        var result = Trainer.Run(new TrainOptions
+        {
+            Config = config, OutDir = outDir, Limit = limit, Epochs = epochs, ResumeDir = resume, Observer = events, Cancellation = cancel,
+            SourceText = "test", ProgressEvery = 10,
+        });
+        return (result, events);
+    }
+
+    [Fact]
+    public void Classifier_on_shapes_lowers_its_loss_and_beats_chance_widely_and_writes_the_run_folder()
+    {
+        var dir = TestSetup.TempDir("cls");
+        var (result, events) = Train(Classifier(LeNet(4), Shapes, epochs: 2, batch: 32), dir, limit: 3000);
+        Assert.True(result.Status == "finished", result.Reason);
+        var steps = events.Events.Where(e => e.Kind == "step").Select(e => (double)e["loss"]!).ToList();
+        Assert.True(steps.Count >= 10);
+        Assert.True(steps.Skip(steps.Count - 3).Average() < steps.Take(3).Average() * 0.6, $"loss did not fall: {string.Join(", ", steps)}");
+        var epochsDone = events.Events.Where(e => e.Kind == "epoch").ToList();
+        Assert.Equal(2, epochsDone.Count);
+        Assert.True((double)epochsDone[1]["accuracy"]! > 0.8, $"accuracy {(double)epochsDone[1]["accuracy"]!} (chance is 0.25)");
+        Assert.True((double)epochsDone[1]["loss"]! < (double)epochsDone[0]["loss"]!);
+
+        var started = events.Events.First();
+        Assert.Equal("started", started.Kind);
+        Assert.Equal("cpu", started["device"]);
+        Assert.Equal(result.RunDir, started["runDir"]);
+        Assert.Equal("finished", events.Events.Last().Kind);
+        Assert.Matches(@"LeNet5[/\\]\d{8}-\d{6}$", result.RunDir);
+
+        var run = JsonNode.Parse(File.ReadAllText(Path.Combine(result.RunDir, "run.json")))!;
+        Assert.Equal("LeNet5", (string?)run["target"]);
+        Assert.Equal("cpu", (string?)run["device"]);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(result.RunDir, "metrics.jsonl")).Count(l => l.Contains("\"event\":\"epoch\"")));
+        Assert.True(File.Exists(Path.Combine(result.RunDir, "model.pt")));
+        Assert.True(File.Exists(Path.Combine(result.RunDir, RunFolder.CheckpointFile)));
+        var png = Path.Combine(result.RunDir, "samples", "epoch-002.png");
+        var img = ImageResult.FromMemory(File.ReadAllBytes(png), ColorComponents.RedGreenBlue);
+        Assert.Equal(4 * (28 * 2 + 4), img.Width); // 4×4 grid, images doubled, 2-pixel frames
+        Assert.Contains(events.Events, e => e.Kind == "sample" && (string?)e["path"] == png);
+        Assert.True(Directory.EnumerateFiles(Path.Combine(result.RunDir, "tensorboard"), "events.out.tfevents*").Any());
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_run_on_cpu()
+    {
+        var dir = TestSetup.TempDir("seed");
+        var a = Train(Classifier(LeNet(4), Shapes, epochs: 1, batch: 32, seed: 7), dir, limit: 640).Events.Events.Where(e => e.Kind == "step").Select(e => (double)e["loss"]!).ToList();
+        var b = Train(Classifier(LeNet(4), Shapes, epochs: 1, batch: 32, seed: 7), dir, limit: 640).Events.Events.Where(e => e.Kind == "step").Select(e => (double)e["loss"]!).ToList();
+        Assert.NotEmpty(a);
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void Gan_on_shapes_writes_non_constant_sample_grids_of_the_right_size()
+    {
+        var dir = TestSetup.TempDir("gan");
+        var (result, events) = Train(Gan(epochs: 2, batch: 64), dir, limit: 640);
+        Assert.True(result.Status == "finished", result.Reason);
+        var epochEvents = events.Events.Where(e => e.Kind == "epoch").ToList();
+        Assert.Equal(2, epochEvents.Count);
+        foreach (var key in new[] { "loss_g", "loss_d", "d_x", "d_g_z" }) Assert.True(double.IsFinite((double)epochEvents[1][key]!));
+        Assert.True(double.IsFinite((double)events.Events.Last()["loss_g"]!));
+        foreach (var epoch in new[] { 1, 2 })
+        {
+            var png = Path.Combine(result.RunDir, "samples", $"epoch-{epoch:D3}.png");
+            var img = ImageResult.FromMemory(File.ReadAllBytes(png), ColorComponents.RedGreenBlue);
+            Assert.Equal(4 * (28 + 4), img.Width);
+            Assert.Equal(4 * (28 + 4), img.Height);
+            var inner = Enumerable.Range(0, 28 * 28).Select(k => img.Data[((2 + k / 28) * img.Width + 2 + k % 28) * 3]).ToArray();
+            Assert.True(inner.Distinct().Count() > 10, "the generated image is (nearly) constant");
+        }
+        Assert.True(File.Exists(Path.Combine(result.RunDir, "model.pt")));
+        Assert.True(File.Exists(Path.Combine(result.RunDir, "discriminator.pt")));
+    }
+
+    [Fact]
+    public void Resume_continues_from_the_checkpoint_step()
+    {
+        var dir = TestSetup.TempDir("resume");
+        var config = Classifier(LeNet(4), Shapes, epochs: 1, batch: 32);
+        var (first, _) = Train(config, dir, limit: 320);
+        Assert.Equal("finished", first.Status);
+        var (_, meta) = RunFolder.LoadCheckpoint(Path.Combine(first.RunDir, RunFolder.CheckpointFile));
+        Assert.Equal(1, (int)meta["epoch"]!);
+        Assert.Equal(10L, (long)meta["globalStep"]!);
+
+        var (second, events) = Train(config, dir, limit: 320, epochs: 3, resume: first.RunDir);
+        Assert.True(second.Status == "finished", second.Reason);
+        Assert.Equal(first.RunDir, second.RunDir);
+        Assert.Equal(10L, (long)events.Events.First(e => e.Kind == "started")["resumedFrom"]!);
+        var steps = events.Events.Where(e => e.Kind == "step").Select(e => (long)e["globalStep"]!).ToList();
+        Assert.Equal(20L, steps.First());
+        Assert.Equal(30L, steps.Last());
+        Assert.Equal([2, 3], events.Events.Where(e => e.Kind == "epoch").Select(e => (int)e["epoch"]!).ToArray());
+    }
+
+    [Fact]
+    public void Cancellation_stops_after_the_current_step_with_a_checkpoint_that_resumes_mid_epoch()
+    {
+        var dir = TestSetup.TempDir("cancel");
+        using var cts = new CancellationTokenSource();
+        var config = Classifier(LeNet(4), Shapes, epochs: 1, batch: 16);
+        var events = new CollectingObserver { Callback = e => { if (e.Kind == "step" && (long)e["globalStep"]! >= 20) cts.Cancel(); } };
+        var result = Trainer.Run(new TrainOptions { Config = config, OutDir = dir, Limit = 800, Observer = events, Cancellation = cts.Token, ProgressEvery = 10, TensorBoard = false });
+        Assert.Equal("stopped", result.Status);
+        Assert.Equal("stopped", events.Events.Last()["status"]);
+        var (_, meta) = RunFolder.LoadCheckpoint(Path.Combine(result.RunDir, RunFolder.CheckpointFile));
+        Assert.Equal(20L, (long)meta["globalStep"]!);
+        Assert.Equal(20, (int)meta["stepInEpoch"]!);
+
+        var (resumed, ev2) = Train(config, dir, limit: 800, resume: result.RunDir);
+        Assert.Equal("finished", resumed.Status);
+        Assert.Equal(50L, ev2.Events.Where(e => e.Kind == "step").Select(e => (long)e["globalStep"]!).Last());
+    }
+
+    [Fact]
+    public void Nan_loss_fails_the_run_with_a_reason()
+    {
+        var dir = TestSetup.TempDir("nan");
+        var (result, events) = Train(Classifier(LeNet(4), Shapes, epochs: 1, batch: 32, opt: Sgd(1e12)), dir, limit: 640);
+        Assert.Equal("failed", result.Status);
+        var failed = events.Events.Last();
+        Assert.Equal("failed", failed.Kind);
+        Assert.Matches("NaN|infinite", (string)failed["reason"]!);
+        Assert.Contains("learning rate", (string)failed["reason"]!);
+    }
+
+    [Fact]
+    public void A_missing_data_set_is_a_clear_failure()
+    {
+        var dir = TestSetup.TempDir("missing");
+        var missing = Path.Combine(dir, "no-mnist-here");
+        var (result, events) = Train(Classifier(LeNet(10), Shapes with { Name = "mnist", Directory = missing }, epochs: 1), dir);
+        Assert.Equal("failed", result.Status);
+        var reason = (string)events.Events.Last()["reason"]!;
+        Assert.Contains(missing, reason);
+        Assert.Contains("train-images-idx3-ubyte", reason);
+    }
+}

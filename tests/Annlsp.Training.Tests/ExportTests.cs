@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Annlsp.Language;
+using Annlsp.Language.Semantics;
+using Annlsp.Training.Export;
+using Annlsp.Training.Model;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Annlsp.Training.Tests;
+
+public class ExportTests
+{
+    private const string Python = "/usr/bin/python3";
+
+    private const string Source = """
+        block ConvBlock(filters) {
+            conv(filters, kernel: 3, padding: same)
+            batchnorm
+            relu
+        }
+
+        network Mixed {
+            input(3x20x20)
+            ConvBlock(8)
+            residual {
+                conv(8, kernel: 3, padding: 1) -> batchnorm -> gelu
+            }
+            pool(avg, 2)                                   # -> 8x10x10
+            upsample(2, mode: bilinear)                    # -> 8x20x20
+            conv(4, kernel: 3x5, stride: 2, dilation: 2)   # -> 4x8x6
+            deconv(6, kernel: 4, stride: 2, padding: 1, output_padding: 1) -> leakyrelu(0.1)
+            pool(max, 2)
+            globalpool(max)
+            batchnorm
+            dense(12) -> tanh
+            dropout(0.3)
+            dense(5, bias: false)
+            softmax
+        }
+
+        network Gen {
+            input(16)
+            dense(32 * 4 * 4) -> relu
+            reshape(32x4x4)
+            upsample(2)
+            deconv(1, kernel: 4, stride: 2, padding: 1) -> sigmoid
+        }
+
+        network Disc {
+            input(1x16x16)
+            conv(8, kernel: 4, stride: 2, padding: 1) -> leakyrelu(0.2)
+            flatten
+            dense(1)
+            sigmoid
+        }
+        """;
+
+    [Fact]
+    public void Exported_PyTorch_modules_load_in_Debian_PyTorch_and_give_TorchSharps_outputs()
+    {
+        Assert.True(File.Exists(Python), "Debian's python3 with python3-torch is needed: sudo apt-get install -y python3-torch");
+        var analysis = DocumentAnalysis.Analyze(Source);
+        Assert.False(analysis.HasErrors, string.Join("\n", analysis.Diagnostics.Select(d => d.Message)));
+        var lenet = DocumentAnalysis.Analyze(File.ReadAllText(Path.Combine(TestSetup.RepoRoot(), "examples", "lenet.ann"))).Networks["LeNet5"];
+        var networks = analysis.Networks.Values.Append(lenet).ToList();
+        var dir = TestSetup.TempDir("export");
+        torch.manual_seed(3);
+        foreach (var network in networks)
+        {
+            using var model = ModelBuilder.Build(network);
+            // Move the batch-norm running statistics away from their initial values first.
+            model.train();
+            using (no_grad())
+                for (int i = 0; i < 3; i++) { using var warm = randn([8, .. network.Input.Dims]).mul(2).add(0.5); model.forward(warm).Dispose(); }
+            model.eval();
+            PyTorchExporter.Export(network, model, dir, "test");
+            using var x = randn([4, .. network.Input.Dims]);
+            using var y = model.Predict(x);
+            PyTorchPickler.PickleStateDict(Path.Combine(dir, network.Name + ".io.pt"), new Dictionary<string, Tensor> { ["x"] = x, ["y"] = y });
+        }
+        var script = Path.Combine(dir, "check.py");
+        File.WriteAllText(script, $$"""
+            import importlib.util, sys, torch
+            sys.path.insert(0, {{PyString(dir)}})
+            for name in {{"[" + string.Join(", ", networks.Select(n => PyString(n.Name))) + "]"}}:
+                spec = importlib.util.spec_from_file_location(name, {{PyString(dir)}} + "/" + name + ".py")
+                mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+                model = getattr(mod, name)()
+                model.load_state_dict(torch.load({{PyString(dir)}} + "/" + name + ".pt"), strict=True)
+                model.eval()
+                io = torch.load({{PyString(dir)}} + "/" + name + ".io.pt")
+                with torch.no_grad():
+                    y = model(io["x"])
+                print(name, tuple(y.shape) == tuple(io["y"].shape), float((y - io["y"]).abs().max()))
+            """);
+        var psi = new ProcessStartInfo(Python, [script]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment.Remove("LD_LIBRARY_PATH");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEnd();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, stdout + stderr);
+        foreach (var network in networks)
+        {
+            var line = stdout.Split('\n').Single(l => l.StartsWith(network.Name + " "));
+            var parts = line.Split(' ');
+            Assert.Equal("True", parts[1]);
+            Assert.True(double.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) < 1e-4, line);
+        }
+    }
+
+    private static string PyString(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+}

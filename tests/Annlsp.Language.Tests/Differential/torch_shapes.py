@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""Builds generated .ann networks with torch.nn and reports what PyTorch says about them.
+
+Usage: torch_shapes.py IN.json OUT.json
+
+IN:  {"networks": [{"id": 0, "input": [1, 28, 28], "layers": [{"kind": "conv", ...}, ...]}]}
+OUT: {"torch": "1.13.1", "results": [{"id": 0, "error": null, "layers": [
+        {"kind": "conv", "out": [6, 28, 28], "params": 156, "macs": 117600, "body": [...]}]}]}
+
+Every layer is built from the tensor that actually reaches it (in-channels, in-features come from
+PyTorch, not from the checker), run on a batch of 2 random examples in eval mode, and reported with
+its output shape without the batch dimension, sum(p.numel() for p in parameters()) (BatchNorm's
+running buffers are buffers, not parameters) and, for conv/deconv/dense, multiply-adds computed
+from the real tensors: conv out_elems*Cin*kh*kw, deconv in_elems*Cout*kh*kw, dense in*out.
+A network PyTorch refuses is reported with its error (and the layer index it failed at).
+"""
+import json
+import sys
+
+import torch
+import torch.nn as nn
+
+
+class Reshape(nn.Module):
+    def __init__(self, shape):
+        super().__init__()
+        self.shape = tuple(shape)
+
+    def forward(self, x):
+        return x.reshape(x.shape[0], *self.shape)
+
+
+def need_rank(x, rank, kind):
+    if x.dim() != rank + 1:
+        raise ValueError(f"{kind} got a tensor of rank {x.dim() - 1} (batch excluded): {list(x.shape[1:])}")
+
+
+def build(spec, x):
+    k = spec["kind"]
+    if k == "conv":
+        need_rank(x, 3, k)
+        pad = spec["padding"]
+        return nn.Conv2d(x.shape[1], spec["filters"], tuple(spec["kernel"]), stride=tuple(spec["stride"]),
+                         padding=pad if isinstance(pad, str) else tuple(pad), dilation=tuple(spec["dilation"]),
+                         bias=spec["bias"])
+    if k == "deconv":
+        need_rank(x, 3, k)
+        return nn.ConvTranspose2d(x.shape[1], spec["filters"], tuple(spec["kernel"]), stride=tuple(spec["stride"]),
+                                  padding=tuple(spec["padding"]), output_padding=tuple(spec["output_padding"]),
+                                  dilation=tuple(spec["dilation"]), bias=spec["bias"])
+    if k == "pool":
+        need_rank(x, 3, k)
+        cls = nn.MaxPool2d if spec["pool"] == "max" else nn.AvgPool2d
+        return cls(tuple(spec["size"]), stride=tuple(spec["stride"]), padding=tuple(spec["padding"]))
+    if k == "globalpool":
+        need_rank(x, 3, k)
+        pool = nn.AdaptiveMaxPool2d(1) if spec["pool"] == "max" else nn.AdaptiveAvgPool2d(1)
+        return nn.Sequential(pool, nn.Flatten())
+    if k == "upsample":
+        need_rank(x, 3, k)
+        sh, sw = spec["scale"]
+        return nn.Upsample(scale_factor=(float(sh), float(sw)), mode=spec["mode"])
+    if k == "flatten":
+        return nn.Flatten()
+    if k == "reshape":
+        return Reshape(spec["shape"])
+    if k == "dense":
+        need_rank(x, 1, k)
+        return nn.Linear(x.shape[1], spec["units"], bias=spec["bias"])
+    if k == "relu":
+        return nn.ReLU()
+    if k == "sigmoid":
+        return nn.Sigmoid()
+    if k == "tanh":
+        return nn.Tanh()
+    if k == "gelu":
+        return nn.GELU()
+    if k == "leakyrelu":
+        return nn.LeakyReLU(spec["slope"])
+    if k == "softmax":
+        return nn.Softmax(dim=1)
+    if k == "dropout":
+        return nn.Dropout(spec["p"])
+    if k == "batchnorm":
+        if x.dim() == 2:
+            return nn.BatchNorm1d(x.shape[1], eps=spec["eps"], momentum=spec["momentum"])
+        if x.dim() == 4:
+            return nn.BatchNorm2d(x.shape[1], eps=spec["eps"], momentum=spec["momentum"])
+        raise ValueError(f"batchnorm on a tensor of rank {x.dim() - 1}")
+    raise ValueError(f"unknown layer kind {k}")
+
+
+def macs(spec, module, x, y):
+    k = spec["kind"]
+    if k == "conv":
+        kh, kw = module.kernel_size
+        return y[0].numel() * x.shape[1] * kh * kw
+    if k == "deconv":
+        kh, kw = module.kernel_size
+        return x[0].numel() * module.out_channels * kh * kw
+    if k == "dense":
+        return module.in_features * module.out_features
+    return None
+
+
+def run(specs, x, path):
+    records = []
+    for i, spec in enumerate(specs):
+        where = path + [i]
+        try:
+            if spec["kind"] == "residual":
+                y, body = run(spec["body"], x, where)
+                if y.shape != x.shape:
+                    raise ValueError(f"residual body changes {list(x.shape[1:])} to {list(y.shape[1:])}")
+                y = x + y
+                records.append({"kind": "residual", "out": list(y.shape[1:]),
+                                "params": sum(b["params"] for b in body), "macs": None, "body": body})
+            else:
+                m = build(spec, x)
+                m.eval()
+                y = m(x)
+                records.append({"kind": spec["kind"], "out": list(y.shape[1:]),
+                                "params": sum(p.numel() for p in m.parameters()), "macs": macs(spec, m, x, y)})
+        except LayerError:
+            raise
+        except Exception as e:  # noqa: BLE001 - reported to the C# side with the layer's position
+            raise LayerError(where, f"{type(e).__name__}: {e}") from e
+        x = y
+    return x, records
+
+
+class LayerError(Exception):
+    def __init__(self, path, message):
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+def main():
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    with open(sys.argv[1], encoding="utf-8") as f:
+        networks = json.load(f)["networks"]
+    results = []
+    with torch.no_grad():
+        for net in networks:
+            x = torch.randn(2, *net["input"])
+            try:
+                _, layers = run(net["layers"], x, [])
+                results.append({"id": net["id"], "error": None, "layers": layers})
+            except LayerError as e:
+                results.append({"id": net["id"], "error": f"layer {'/'.join(map(str, e.path))}: {e.message}", "layers": []})
+    with open(sys.argv[2], "w", encoding="utf-8") as f:
+        json.dump({"torch": torch.__version__, "results": results}, f)
+
+
+if __name__ == "__main__":
+    main()

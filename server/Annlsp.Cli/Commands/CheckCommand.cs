@@ -35,13 +35,15 @@ public static class CheckCommand
             var analysis = DocumentAnalysis.Analyze(text);
             foreach (var d in analysis.Diagnostics)
             {
+                // Hints (unused network or block) are editor fading, not build output.
+                if (format != "json" && d.Severity == DiagnosticSeverity.Hint) continue;
                 var (start, end) = analysis.Text.GetRange(d.Span);
                 errors |= d.IsError;
                 if (format == "json")
                     json.Add(new
                     {
                         file = path, line = start.Line + 1, column = start.Character + 1, endLine = end.Line + 1, endColumn = end.Character + 1,
-                        severity = SeverityWord(d.Severity), code = d.Code, message = d.Message,
+                        severity = d.Severity == DiagnosticSeverity.Hint ? "hint" : SeverityWord(d.Severity), code = d.Code, message = d.Message,
                     });
                 else
                     stdout.WriteLine($"{path}({start.Line + 1},{start.Character + 1},{end.Line + 1},{end.Character + 1}): {SeverityWord(d.Severity)} {d.Code}: {d.Message}");

@@ -204,6 +204,11 @@ internal sealed partial class Checker
                 ParameterType.Padding => "an integer, HxW, same or valid",
                 _ => p.TypeDisplay,
             };
+            if (p.Type == ParameterType.Int && value is IntValue big)
+            {
+                _diagnostics.Add(OutOfRange, value.Span, $"{callee}'s '{p.Name}' must be at most {int.MaxValue:N0}, but is {big.V:N0}");
+                return null;
+            }
             var fixes = new List<CodeFix>();
             if (p.Type == ParameterType.Enum && value is WordValue word && NameMatcher.Nearest(word.V, p.EnumValues!) is { } near)
                 fixes.Add(new CodeFix($"Change to '{near}'", [new TextEdit(value.Span, near)]));

@@ -59,7 +59,7 @@ internal sealed partial class Checker
             // Checked once on its own, so argument mistakes show even before the block is used.
             var env = new Environment(block, _blockParameters[block].Keys.ToDictionary(k => k, k => (Value)new ErrorValue(default)));
             CheckStack(block.Body, Shape.Unknown, env, [block], useSite: null, record: true);
-            if (!block.Name.IsMissing)
+            if (!block.Name.IsMissing && LayerCatalog.Find(block.Name.Text) is null) // a shadowing block already has ANN2003
                 _diagnostics.Add(UnusedBlock, block.Name.Span, $"Block '{block.Name.Text}' is never used");
         }
         foreach (var (name, decl) in _networkSyntax)
@@ -136,7 +136,12 @@ internal sealed partial class Checker
         if (items.Count > 0 && items[0] is LayerSyntax first && first.Name.Text == "input")
         {
             var args = BindArguments(first.Arguments, LayerCatalog.Find("input")!.Parameters, "input", first.Name.Span, Environment.Empty);
-            if (args?.GetValueOrDefault("shape") is Shape s) input = s;
+            if (args?.GetValueOrDefault("shape") is Shape s)
+            {
+                if (s.Rank is 1 or 3) input = s;
+                else _diagnostics.Add(WrongArgumentType, first.Arguments!.Arguments.First().Value.Span,
+                    $"input expects a vector N or an image C×H×W, but got {s} ({s.Rank} dimensions)");
+            }
             Record(first, new LayerFacts(first, LayerCatalog.Find("input"), null, Shape.Unknown, input, 0, 0, null, args ?? new Dictionary<string, object>()));
             skip = 1;
         }

@@ -46,13 +46,21 @@ public sealed record ParameterInfo(
     {
         null => "",
         bool b => b ? "true" : "false",
-        double d => d.ToString("G", System.Globalization.CultureInfo.InvariantCulture),
+        double d => FormatNumber(d),
         Pair p => p.ToString(),
         _ => Default.ToString() ?? "",
     };
 
-    /// <summary>`kernel: int | HxW` or `stride: int | HxW = 1`.</summary>
-    public string Label => IsRequired ? $"{Name}: {TypeDisplay}" : $"{Name}: {TypeDisplay} = {DefaultDisplay}";
+    /// <summary>`kernel: int | HxW`, `stride: int | HxW = 1`, or `dir?: string` (optional, no default).</summary>
+    public string Label => IsRequired ? $"{Name}: {TypeDisplay}"
+        : Default is "" ? $"{Name}?: {TypeDisplay}"
+        : $"{Name}: {TypeDisplay} = {DefaultDisplay}";
+
+    /// <summary>Numbers as a user would write them: 0.5, 1e-5, 0.999.</summary>
+    public static string FormatNumber(double d) =>
+        d != 0 && Math.Abs(d) < 1e-3
+            ? d.ToString("0.###e-0", System.Globalization.CultureInfo.InvariantCulture)
+            : d.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 public enum LayerCategory { Input, Convolution, Pooling, Reshaping, Dense, Activation, Normalization, Regularization }
@@ -193,7 +201,7 @@ public static class TrainingCatalog
             [
                 Dir(true),
                 new("size", ParameterType.IntOrPair, null, "Images are resized to H×W."),
-                new("channels", ParameterType.Int, 1L, "1 (grey) or 3 (colour).", Min: 1, Max: 3),
+                new("channels", ParameterType.Int, 1, "1 (grey) or 3 (colour).", Min: 1, Max: 3),
             ],
             null, 0, [], "A class-per-subfolder tree of images (PNG, JPEG, BMP); class names are the subfolder names."),
         new("shapes", [], Shape.Image(1, 28, 28), 4, ShapeClasses,

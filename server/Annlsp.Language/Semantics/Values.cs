@@ -12,7 +12,8 @@ internal abstract record Value(TextSpan Span)
 internal sealed record IntValue(long V, TextSpan S) : Value(S) { public override string Describe() => V.ToString(); }
 internal sealed record NumberVal(double V, TextSpan S) : Value(S)
 {
-    public override string Describe() => V.ToString("G", System.Globalization.CultureInfo.InvariantCulture);
+    // A whole-valued real still reads as a real (1e3 → 1000.0), so "not an integer" makes sense.
+    public override string Describe() => ParameterInfo.FormatNumber(V) is var s && !s.Contains('.') && !s.Contains('e') ? s + ".0" : ParameterInfo.FormatNumber(V);
 }
 internal sealed record BoolValue(bool V, TextSpan S) : Value(S) { public override string Describe() => V ? "true" : "false"; }
 internal sealed record StringValue(string V, TextSpan S) : Value(S) { public override string Describe() => $"\"{V}\""; }

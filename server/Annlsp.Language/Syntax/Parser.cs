@@ -68,6 +68,13 @@ public sealed class Parser
     private SyntaxToken ExpectName(string what)
     {
         if (Current.Kind == SyntaxKind.Identifier) return Advance();
+        if (SyntaxFacts.IsKeyword(Current.Kind) && Peek(1).Kind is SyntaxKind.OpenBrace or SyntaxKind.OpenParen)
+        {
+            // `network train {`: take the keyword as the intended name, so one diagnostic explains it all.
+            _diagnostics.Add(DiagnosticCatalog.ExpectedToken, Current.Span,
+                $"{Describe(Current)} is a keyword and cannot be used as {what.Replace("a ", "").Split(' ')[0]} name; choose another name");
+            return Advance();
+        }
         _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0),
             SyntaxFacts.IsKeyword(Current.Kind)
                 ? $"Expected {what} but found the keyword {Describe(Current)}, which cannot be used as a name"
@@ -219,7 +226,8 @@ public sealed class Parser
             }
             if (k != SyntaxKind.Comma && items.Count > 0 && items[^1] is ArgumentSyntax && Current.StartsLine)
                 break; // a new line after an argument without ',' or ')': the list was left open
-            if (k == SyntaxKind.Identifier && Current.StartsLine && Peek(1).Kind != SyntaxKind.Colon)
+            if (k == SyntaxKind.Identifier && Current.StartsLine && Peek(1).Kind != SyntaxKind.Colon
+                && (items.Count == 0 || items[^1] is not SyntaxToken { Kind: SyntaxKind.Comma }))
                 break; // a name starting a new line is the next layer, not an argument: `dense(` ⏎ `relu`
             if (k != SyntaxKind.Comma && items.Count > 0 && items[^1] is ArgumentSyntax)
                 _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0), $"Expected ',' between arguments but found {Describe(Current)}");

@@ -167,6 +167,12 @@ internal sealed partial class Checker
     private object? Convert(Value value, ParameterInfo p, string callee)
     {
         if (value is ErrorValue) return null;
+        // Zero is a fine padding (1x0) but never a tensor dimension.
+        if (p.Type == ParameterType.Shape && value is ShapeValue { Dims: var zeroDims } && zeroDims.Contains(0))
+        {
+            _diagnostics.Add(OutOfRange, value.Span, $"{callee}'s '{p.Name}' {value.Describe()} has a zero dimension; every dimension must be at least 1");
+            return null;
+        }
         object? converted = p.Type switch
         {
             ParameterType.Int => value is IntValue i && i.V is >= int.MinValue and <= int.MaxValue ? (object)(int)i.V : null,

@@ -63,9 +63,9 @@ internal sealed partial class Checker
             case "reshape":
             {
                 var target = (Shape)args["shape"];
-                if (target.Rank is not (1 or 3))
+                if (target.Rank is not (>= 1 and <= 3))
                 {
-                    _diagnostics.Add(WrongArgumentType, layer.Arguments?.Span ?? at, $"reshape expects a vector N or an image C×H×W, but got {target} ({target.Rank} dimensions)");
+                    _diagnostics.Add(WrongArgumentType, layer.Arguments?.Span ?? at, $"reshape expects a vector N, a sequence C×L or an image C×H×W, but got {target} ({target.Rank} dimensions)");
                     return new Inferred(Shape.Unknown);
                 }
                 if (target.ElementCount != input.ElementCount)

@@ -138,9 +138,9 @@ internal sealed partial class Checker
             var args = BindArguments(first.Arguments, LayerCatalog.Find("input")!.Parameters, "input", first.Name.Span, Environment.Empty);
             if (args?.GetValueOrDefault("shape") is Shape s)
             {
-                if (s.Rank is 1 or 3) input = s;
+                if (s.Rank is >= 1 and <= 3) input = s;
                 else _diagnostics.Add(WrongArgumentType, first.Arguments!.Arguments.First().Value.Span,
-                    $"input expects a vector N or an image C×H×W, but got {s} ({s.Rank} dimensions)");
+                    $"input expects a vector N, a sequence C×L or an image C×H×W, but got {s} ({s.Rank} dimensions)");
             }
             Record(first, new LayerFacts(first, LayerCatalog.Find("input"), null, Shape.Unknown, input, 0, 0, null, args ?? new Dictionary<string, object>()));
             skip = 1;

@@ -180,11 +180,6 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
                 diagnostics.Add(DiagnosticCatalog.BadShapeLiteral, span, $"Shape dimension '{Shorten(parts[i])}' is too large (at most {int.MaxValue})");
                 return new SyntaxToken(SyntaxKind.ShapeLiteral, start, shapeText, leading, null);
             }
-            if (dims[i] == 0)
-            {
-                diagnostics.Add(DiagnosticCatalog.BadShapeLiteral, span, $"Shape '{Shorten(shapeText)}' has a zero dimension; every dimension must be at least 1");
-                return new SyntaxToken(SyntaxKind.ShapeLiteral, start, shapeText, leading, null);
-            }
         }
         return new SyntaxToken(SyntaxKind.ShapeLiteral, start, shapeText, leading, dims);
     }

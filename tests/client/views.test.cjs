@@ -88,3 +88,8 @@ test('graphSvg: a box per layer plus the input, shapes and clickable lines', () 
   assert.match(ganSvg, /generator → discriminator/);
   assert.equal((ganSvg.match(/<g class="layer"/g) ?? []).length, 10);
 });
+
+test('graphSvg draws the input once when the server lists it as a layer', () => {
+  const withInput = { ...lenet, layers: [{ kind: 'input', output: [1, 28, 28], params: 0, macs: 0, line: 2 }, ...lenet.layers] };
+  assert.equal((graphSvg(asGraph(withInput)).match(/<g class="layer"/g) ?? []).length, 5);
+});

@@ -68,9 +68,8 @@ test('"annlsp: Open Run Preview" draws a past run: sample grid, epoch slider, cu
   });
   await ui.openFile('gan.ann');
   await ui.runCommand('annlsp: Open Run Preview');
-  const pick = ui.page.locator('.quick-input-widget .monaco-list-row', { hasText: '20260101-120000' }).first();
-  await pick.waitFor({ timeout: 20_000 });
-  await pick.click();
+  await ui.page.locator('.quick-input-widget input').fill('20260101-120000');
+  await ui.acceptQuickPick('20260101-120000');
 
   const wv = ui.webview();
   const img = wv.locator('img.sample-grid');

@@ -28,7 +28,10 @@ async function until(fn, what, ms = 30_000) {
   }
 }
 
-const viewText = ui => ui.page.$$eval('.editor-instance .monaco-editor .view-lines .view-line', ls => ls.map(l => (l.textContent ?? '').replace(/\u00a0/g, ' ')));
+// the editor's visible lines in visual order (monaco recycles line elements: DOM order is not line order)
+const viewText = ui => ui.page.$$eval('.editor-instance .monaco-editor .view-lines .view-line', ls => ls
+  .map(l => ({ top: parseFloat(l.style.top) || 0, text: (l.textContent ?? '').replace(/\u00a0/g, ' ') }))
+  .sort((a, b) => a.top - b.top).map(l => l.text));
 
 test('inlay hints show the output shape of each layer', { timeout: 120_000 }, async t => {
   if (skip) return t.skip('no bundled server');
@@ -66,8 +69,10 @@ test('a shape error is squiggled, listed in Problems, and its quick fix (insert 
   await fix.waitFor({ timeout: 15_000 });
   await fix.click();
   const lines = await until(async () => { const l = await viewText(ui); return l.some(x => x.trim().startsWith('flatten')) && l; }, 'the inserted flatten');
-  const i = lines.findIndex(x => x.trim().startsWith('flatten'));
-  assert.match(lines[i + 1], /^\s*dense\(10\)/, 'flatten is inserted right before dense');
+  await ui.screenshot('04b-quick-fix-applied');
+  const code = lines.map(l => l.trim()).filter(Boolean);
+  const i = code.findIndex(x => x.startsWith('flatten'));
+  assert.match(code[i + 1] ?? '', /^dense\(10\)/, `flatten is inserted right before dense:\n${lines.join('\n')}`);
   await until(async () => await page.locator('.editor-instance .monaco-editor .squiggly-error').count() === 0, 'the squiggle to go away');
   await until(async () => /Errors: 0\b|No Problems/i.test(await page.locator('#status\\.problems').getAttribute('aria-label') ?? ''), 'no errors in the status bar');
   await ui.server.close();
@@ -107,7 +112,7 @@ test('the network view draws the network under the cursor', { timeout: 120_000 }
   await wv.locator('#drawing svg.network, #error').first().waitFor({ timeout: 30_000 });
   assert.equal(await wv.locator('#error').count(), 0, await wv.locator('#error').count() ? await wv.locator('#error').innerText() : '');
   const layers = await wv.locator('#drawing g.layer').count();
-  assert.equal(layers, 13, 'input + 12 layers of LeNet5');
+  assert.equal(layers, 14, 'input + the 13 layers of LeNet5');
   assert.match(await wv.locator('#drawing').innerText(), /16×5×5/);
   await ui.screenshot('06-network-view');
   await ui.server.close();

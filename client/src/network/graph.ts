@@ -70,7 +70,8 @@ const ROW = 36, BOX_H = 28, COL_W = 360, HEAD = 44;
 const size = (s: readonly number[]) => s.reduce((a, b) => a * Math.max(1, b), 1);
 
 function columnSvg(g: NetworkGraph, x: number, y: number): { svg: string; height: number } {
-  const rows: GraphLayer[] = [{ kind: 'input', output: g.input }, ...g.layers];
+  // the input is drawn once: from the graph's `input` unless the server lists it as the first layer
+  const rows: GraphLayer[] = g.layers[0]?.kind === 'input' ? g.layers : [{ kind: 'input', output: g.input }, ...g.layers];
   const maxLog = Math.max(1, ...rows.map(r => Math.log2(size(r.output) + 1)));
   const out: string[] = [];
   out.push(`<text class="net-title" x="${x + COL_W / 2}" y="${y + 16}" text-anchor="middle" font-weight="bold" font-size="15">${esc(g.name)}</text>`);

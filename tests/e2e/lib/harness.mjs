@@ -112,6 +112,7 @@ export async function makeSuite(name) {
         'extensions.autoUpdate': false,
         'security.workspace.trust.enabled': false,
         'chat.disableAIFeatures': true,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
         'chat.commandCenter.enabled': false,
         'window.commandCenter': false,
         'editor.inlayHints.enabled': 'on',
@@ -211,9 +212,18 @@ export class Workbench {
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
     await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ timeout: 15_000 });
-    await row.click();
+    await this.acceptQuickPick(title);
+  }
+
+  /** Waits until the focused row of the open quick pick shows `text`, then accepts it with Enter
+   * (a click can land on a hover that covers the row). */
+  async acceptQuickPick(text) {
+    const page = this.page;
+    await page.mouse.move(2, 2);
+    const row = page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: text }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await sleep(150);
+    await page.keyboard.press('Enter');
   }
 
   /** The text and colour of each token span on the editor's visible lines. */
@@ -237,7 +247,7 @@ export class Workbench {
     await page.keyboard.press('Control+G');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
-    await input.fill(`${line}:${column}`);
+    await input.fill(`:${line}:${column}`);
     await page.keyboard.press('Enter');
     await sleep(200);
   }

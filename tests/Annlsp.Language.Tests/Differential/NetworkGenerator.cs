@@ -112,10 +112,10 @@ internal sealed class NetworkGenerator
     public bool ZeroInPairs { get; init; }
 
     /// <summary>
-    /// Break an argument list before a positional name (`pool(` ⏎ `max, 2)`, `conv(f,` ⏎ `k)`). Off while
-    /// BUG-L2 in .notes-language-bugs.md is open: the parser takes the name for the next layer.
+    /// Break an argument list after a comma before a positional name (`conv(f,` ⏎ `k)`). BUG-L2 in
+    /// .notes-language-bugs.md, fixed in 07bc662; on by default.
     /// </summary>
-    public bool NameOnContinuationLine { get; init; }
+    public bool NameOnContinuationLine { get; init; } = true;
 
     /// <summary>Tags for what was generated ("conv.padding=same"), to prove coverage.</summary>
     public HashSet<string> Coverage { get; } = [];
@@ -280,21 +280,16 @@ internal sealed class NetworkGenerator
                 choices.Add((0.5, () => Reshape(shape)));
                 choices.Add((1, () => BatchNorm(shape)));
             }
-            else if (shape.Length == 1)
+            else
             {
                 choices.Add((3, () => Dense(shape)));
                 choices.Add((1, () => BatchNorm(shape)));
                 choices.Add((0.7, () => Reshape(shape)));
                 choices.Add((0.2, () => Flatten(shape)));
             }
-            else
-            {
-                choices.Add((1, () => Flatten(shape)));
-                choices.Add((1, () => Reshape(shape)));
-            }
             choices.Add((2.2, () => Activation(shape)));
             choices.Add((0.6, () => Dropout(shape)));
-            if (depth < 2 && shape.Length != 2)
+            if (depth < 2)
             {
                 choices.Add((0.8, () => Residual(shape, depth)));
                 choices.Add((0.8, () => BlockUse(shape, depth)));
@@ -518,14 +513,8 @@ internal sealed class NetworkGenerator
         var divisors = Enumerable.Range(1, n).Where(x => n % x == 0).ToList();
         int[] target;
         double r = _rng.NextDouble();
-        if (r < 0.25 && shape.Length != 1)
+        if (r < 0.3 && shape.Length != 1)
             target = [n];
-        else if (r < 0.4)
-        {
-            int a = Pick(divisors);
-            target = [a, n / a];
-            Cover("reshape=rank2");
-        }
         else
         {
             // Prefer square images: the largest s with s*s | n, else any divisors.
@@ -597,7 +586,6 @@ internal sealed class NetworkGenerator
 
     private GenItem? BatchNorm(int[] shape)
     {
-        if (shape.Length is not (1 or 3)) return null;
         Cover(shape.Length == 1 ? "batchnorm1d" : "batchnorm2d");
         var given = new List<GenArg>();
         double momentum = 0.1, eps = 1e-5;

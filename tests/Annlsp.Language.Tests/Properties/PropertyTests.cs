@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using CsCheck;
+using Xunit.Abstractions;
+
+namespace Annlsp.Language.Tests.Properties;
+
+/// <summary>
+/// CsCheck properties over valid, edited and random inputs. The fuzzed properties share
+/// <see cref="Fuzz.TotalCount"/> inputs (10,000 by default; ANNLSP_FUZZ_COUNT for the long run in
+/// scripts/fuzz-long.sh); ANNLSP_FUZZ_SEED replays the seed CsCheck prints on a failure.
+/// </summary>
+public sealed class PropertyTests(ITestOutputHelper output)
+{
+    private void Run<T>(Gen<T> gen, Action<T> property, long iterations, Func<T, string>? print = null, [System.Runtime.CompilerServices.CallerMemberName] string name = "")
+    {
+        var clock = Stopwatch.StartNew();
+        gen.Sample(property, iter: iterations, seed: Fuzz.Seed, print: print);
+        output.WriteLine($"{name}: {iterations:N0} inputs in {clock.ElapsedMilliseconds:N0} ms");
+    }
+
+    [Fact]
+    public void Generated_valid_programs_print_back_exactly_and_have_no_syntax_or_name_errors()
+    {
+        Run(Gen.Int, seed =>
+        {
+            string text = Fuzz.ValidProgram(seed);
+            var analysis = Invariants.AnalyzeChecked(text);
+            var wrong = analysis.Diagnostics.Where(d => d.IsError && (d.Code.StartsWith("ANN1") || d.Code.StartsWith("ANN2"))).ToList();
+            Assert.True(wrong.Count == 0,
+                $"generated program (seed {seed}) has syntax/name errors:\n{string.Join("\n", wrong.Select(d => $"  {analysis.Text.GetPosition(d.Span.Start)} {d.Code}: {d.Message}"))}\n{Invariants.Show(text)}");
+        }, Math.Max(200, Fuzz.Share(0.05)), seed => $"ValidProgram({seed})");
+    }
+
+    [Fact]
+    public void Random_edits_of_the_examples_never_throw_or_hang_and_print_back_exactly()
+    {
+        Run(Gen.Int, seed => Invariants.AnalyzeChecked(Fuzz.EditedProgram(new Random(seed))), Fuzz.Share(0.4), seed => $"EditedProgram(new Random({seed}))");
+    }
+
+    [Fact]
+    public void Token_soup_never_throws_or_hangs_and_prints_back_exactly()
+    {
+        Run(Gen.Int, seed => Invariants.AnalyzeChecked(Fuzz.TokenSoup(new Random(seed))), Fuzz.Share(0.3), seed => $"TokenSoup(new Random({seed}))");
+    }
+
+    [Fact]
+    public void Random_unicode_never_throws_or_hangs_and_prints_back_exactly()
+    {
+        // Half from CsCheck's own char generator (it shrinks), half with lone surrogates and controls.
+        Run(Gen.Char[char.MinValue, char.MaxValue].Array[0, 300].Select(cs => new string(cs)),
+            text => Invariants.AnalyzeChecked(text), Fuzz.Share(0.075));
+        Run(Gen.Int, seed => Invariants.AnalyzeChecked(Fuzz.RandomText(new Random(seed))), Fuzz.Share(0.075), seed => $"RandomText(new Random({seed}))");
+    }
+
+    [Fact]
+    public void Random_bytes_never_throw_or_hang_and_print_back_exactly()
+    {
+        Run(Gen.Select(Gen.Byte.Array[0, 400], Gen.Bool),
+            t => Invariants.AnalyzeChecked(Fuzz.RandomBytes(t.Item1, t.Item2)), Fuzz.Share(0.15),
+            t => $"{(t.Item2 ? "UTF-8" : "Latin-1")} bytes [{Convert.ToHexString(t.Item1)}]");
+    }
+
+    [Fact]
+    public void Analysis_is_deterministic()
+    {
+        Run(Gen.Int, seed =>
+        {
+            string text = Fuzz.EditedProgram(new Random(seed));
+            var a = DocumentAnalysis.Analyze(text);
+            var b = DocumentAnalysis.Analyze(text);
+            Assert.Equal(a.Diagnostics.Select(d => d.ToString()), b.Diagnostics.Select(d => d.ToString()));
+            Assert.Equal(a.Networks.Keys.Order(), b.Networks.Keys.Order());
+        }, 300, seed => $"EditedProgram(new Random({seed}))");
+    }
+}

@@ -10,6 +10,7 @@ import { readRunFolder } from './runFolder';
 
 export class TrainingController implements vscode.Disposable {
   private readonly runs = new Map<string, RunState>();
+  private readonly autoOpened = new Set<string>();
   private readonly status: vscode.StatusBarItem;
   private hideTimer?: NodeJS.Timeout;
 
@@ -33,24 +34,36 @@ export class TrainingController implements vscode.Disposable {
 
   onEvent(p: TrainingNotification): void {
     if (!p || typeof p !== 'object' || !p.event || typeof p.target !== 'string') { this.log(`ignored malformed trainingEvent: ${JSON.stringify(p)}`); return; }
-    const runDir = acceptRunDir(this.workspaceRoots(), p.runDir);
-    if (!runDir) { this.log(`ignored trainingEvent: run folder ${JSON.stringify(p.runDir)} is not inside the workspace`); return; }
+    // The server reports runDir once the trainer has said where it writes (null before that).
+    let runDir = '';
+    if (p.runDir !== null && p.runDir !== undefined && p.runDir !== '') {
+      const ok = acceptRunDir(this.workspaceRoots(), p.runDir);
+      if (!ok) { this.log(`ignored trainingEvent: run folder ${JSON.stringify(p.runDir)} is not inside the workspace`); return; }
+      runDir = ok;
+    }
     const key = `${p.uri}#${p.target}`;
     let s = this.runs.get(key);
-    if (!s || s.runDir !== runDir) s = emptyRun(p.uri, p.target, runDir);
-    s = reduce(s, p.event, q => resolveSamplePath(runDir, q));
+    const over = (st: RunState) => st.status === 'finished' || st.status === 'failed' || st.status === 'stopped';
+    if (!s || (runDir && s.runDir && s.runDir !== runDir) || (p.event.event === 'started' && over(s))) s = emptyRun(p.uri, p.target, runDir);
+    else if (runDir && !s.runDir) s = { ...s, runDir };
+    const dir = s.runDir;
+    s = reduce(s, p.event, q => dir ? resolveSamplePath(dir, q) : undefined);
     this.runs.set(key, s);
     const ev = p.event.event;
     const openOnTrain = vscode.workspace.getConfiguration('annlsp').get<boolean>('preview.openOnTrain', true);
-    // open beside the editor when a run starts (or, if the start was missed, at its first epoch)
-    if (ev === 'started' ? openOnTrain : !this.panels.has(s) && openOnTrain && (ev === 'epoch' || ev === 'sample')) void this.panels.show(s);
+    // open beside the editor when a run starts (or as soon as its run folder is known)
+    if (!s.runDir) { /* no folder yet: status bar only */ }
+    else if (!this.panels.has(s) && openOnTrain && !this.autoOpened.has(s.runDir) && ev !== 'finished' && ev !== 'failed') {
+      this.autoOpened.add(s.runDir); // once per run: a panel the user closes stays closed
+      void this.panels.show(s);
+    }
     else this.panels.update(s);
     if (ev === 'failed') {
       this.log(`training ${p.target} failed: ${s.message}`);
       if (s.status === 'failed') {
         void vscode.window.showErrorMessage(`Training ${p.target} failed: ${s.message}`, 'Show Output', 'Open Preview').then(a => {
           if (a === 'Show Output') void vscode.commands.executeCommand('annlsp.showOutput');
-          if (a === 'Open Preview') void this.panels.show(s as RunState, undefined, false);
+          if (a === 'Open Preview' && s?.runDir) void this.panels.show(s, undefined, false);
         });
       }
     }

@@ -102,3 +102,29 @@ test('metrics.jsonl: events, bare epoch lines, malformed lines', () => {
   assert.equal(s.status, 'finished');
   assert.deepEqual(s.epochMetrics.loss, [{ x: 1, y: 0.5 }]);
 });
+
+test('the trainer protocol as annlsp train --progress json writes it (v1)', () => {
+  const lines = [
+    { v: 1, event: 'started', time: '2026-11-28T18:00:00.000Z', target: 'ShapesGAN', kind: 'gan', device: 'cpu', libtorch: 'bundled', runDir: '/w/runs/ShapesGAN/1', epochs: 2, stepsPerEpoch: 10, train: 320, resumedFrom: null, seed: 7 },
+    { v: 1, event: 'step', time: '2026-11-28T18:00:01.000Z', epoch: 1, step: 5, steps: 10, globalStep: 5, loss_d: 1.2, loss_g: 0.8, d_x: 0.6, d_g_z: 0.4, imagesPerSecond: 900 },
+    { v: 1, event: 'epoch', time: '2026-11-28T18:00:02.000Z', epoch: 1, epochs: 2, globalStep: 10, loss_d: 1.1, loss_g: 0.9, d_x: 0.55, d_g_z: 0.45, seconds: 2, imagesPerSecond: 800 },
+    { v: 1, event: 'sample', time: '2026-11-28T18:00:02.100Z', epoch: 1, path: '/w/runs/ShapesGAN/1/samples/epoch-001.png' },
+    { v: 1, event: 'checkpoint', time: '2026-11-28T18:00:02.200Z', epoch: 1, step: 0, globalStep: 10, path: '/w/runs/ShapesGAN/1/checkpoint.bin' },
+    { v: 1, event: 'finished', time: '2026-11-28T18:00:04.000Z', status: 'finished', runDir: '/w/runs/ShapesGAN/1', epoch: 2, globalStep: 20 },
+  ];
+  const s = reduceAll(emptyRun('u', 'ShapesGAN', '/w/runs/ShapesGAN/1'), lines);
+  assert.equal(s.status, 'finished');
+  assert.equal(s.kind, 'gan');
+  assert.equal(s.stepsPerEpoch, 10);
+  assert.deepEqual(s.stepMetrics.loss_g, [{ x: 0.5, y: 0.8 }]);
+  assert.deepEqual(Object.keys(s.epochMetrics).sort(), ['d_g_z', 'd_x', 'loss_d', 'loss_g']);
+  assert.deepEqual(chartGroups(s).map(g => g.title), ['Loss', 'Discriminator output']);
+  assert.equal(s.samples.length, 1);
+  assert.equal(s.checkpoints, 1);
+  assert.equal(resultSummary(s), 'G 0.900 · D 1.100 · 2 epochs · 4.0s', 'duration from the event times');
+  const stopped = reduce(s, { v: 1, event: 'finished', status: 'stopped' });
+  assert.equal(stopped.status, 'stopped');
+  const failed = reduce(emptyRun('u', 'X', '/w/r'), { v: 1, event: 'failed', reason: 'the loss became NaN at epoch 1, step 3' });
+  assert.equal(failed.status, 'failed');
+  assert.equal(failed.message, 'the loss became NaN at epoch 1, step 3');
+});

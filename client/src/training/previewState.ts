@@ -55,6 +55,8 @@ const NON_METRIC = new Set([
   'epoch', 'epochs', 'step', 'steps', 'steps_per_epoch', 'stepsPerEpoch', 'total_steps', 'batch', 'batches', 'seed',
   'time', 'timestamp', 't', 'elapsed', 'seconds', 'elapsed_s', 'duration', 'duration_s', 'version', 'images', 'samples',
   'images_per_s', 'images_per_second', 'img_per_s', 'it_per_s', 'lr', 'params',
+  // the trainer's own protocol (docs/progress-protocol.md): counters and rates, not model metrics
+  'v', 'globalStep', 'global_step', 'imagesPerSecond', 'train', 'evaluation', 'resumedFrom', 'status',
 ]);
 
 export const MAX_STEP_POINTS = 600;
@@ -170,8 +172,9 @@ export function reduce(state: RunState, e: TrainingEvent, resolveSample: (p: str
       s.checkpoints = state.checkpoints + 1;
       break;
     case 'finished': {
-      const stopped = e.stopped === true || e.cancelled === true || e.reason === 'stopped' || e.reason === 'cancelled';
+      const stopped = e.status === 'stopped' || e.stopped === true || e.cancelled === true || e.reason === 'stopped' || e.reason === 'cancelled';
       s.status = stopped ? 'stopped' : 'finished';
+      if (epoch !== undefined) s.epoch = epoch;
       s.finishedAt = t ?? s.finishedAt;
       const secs = num(e.seconds ?? e.elapsed ?? e.duration_s ?? e.elapsed_s);
       if (secs !== undefined) s.seconds = secs;
@@ -180,7 +183,7 @@ export function reduce(state: RunState, e: TrainingEvent, resolveSample: (p: str
     }
     case 'failed':
       s.status = e.reason === 'stopped' || e.reason === 'cancelled' ? 'stopped' : 'failed';
-      s.message = str(e.message) ?? str(e.error) ?? 'training failed';
+      s.message = str(e.message) ?? str(e.error) ?? str(e.reason) ?? 'training failed';
       s.finishedAt = t ?? s.finishedAt;
       break;
     default:
@@ -256,10 +259,12 @@ export function chartGroups(s: RunState): { title: string; keys: string[] }[] {
   const keys = [...new Set([...Object.keys(s.epochMetrics), ...Object.keys(s.stepMetrics)])].sort();
   const loss = keys.filter(k => /loss/i.test(k));
   const acc = keys.filter(k => /acc/i.test(k));
-  const rest = keys.filter(k => !loss.includes(k) && !acc.includes(k));
+  const disc = keys.filter(k => /^d_(x|g_z)$/.test(k)); // a GAN's discriminator outputs D(x), D(G(z))
+  const rest = keys.filter(k => !loss.includes(k) && !acc.includes(k) && !disc.includes(k));
   const out: { title: string; keys: string[] }[] = [];
   if (loss.length) out.push({ title: 'Loss', keys: loss });
   if (acc.length) out.push({ title: 'Accuracy', keys: acc });
+  if (disc.length) out.push({ title: 'Discriminator output', keys: disc });
   for (const k of rest) out.push({ title: k, keys: [k] });
   return out;
 }

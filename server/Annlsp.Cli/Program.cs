@@ -5,4 +5,8 @@ using Annlsp.Cli.Commands;
 var root = new RootCommand("annlsp — check, summarise and train neural networks written in the .ann language");
 root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(SummaryCommand.Create());
+root.Subcommands.Add(LspCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(SampleCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
 return root.Parse(args).Invoke();

@@ -23,9 +23,8 @@ public class LifecycleTests
     public async Task Requests_before_initialize_get_ServerNotInitialized()
     {
         await using var client = LspClient.StartInProcess();
-        var e = await Assert.ThrowsAsync<RemoteInvocationException>(() =>
+        await RpcAssert.ErrorAsync(-32002, () =>
             client.RequestAsync<JToken>("textDocument/hover", new { textDocument = new { uri = "file:///a.ann" }, position = new { line = 0, character = 0 } }));
-        Assert.Equal(-32002, e.ErrorCode);
         await client.InitializeAsync();
         Assert.Equal(0, await client.ShutdownAsync());
     }
@@ -45,9 +44,8 @@ public class LifecycleTests
         await using var client = LspClient.StartInProcess();
         await client.InitializeAsync();
         await client.Rpc.InvokeAsync<object?>("shutdown");
-        var e = await Assert.ThrowsAsync<RemoteInvocationException>(() =>
+        await RpcAssert.ErrorAsync(-32600, () =>
             client.RequestAsync<JToken>("textDocument/documentSymbol", new { textDocument = new { uri = "file:///a.ann" } }));
-        Assert.Equal(-32600, e.ErrorCode);
         await client.Rpc.NotifyAsync("exit");
         Assert.Equal(0, await client.WaitForExitAsync());
     }

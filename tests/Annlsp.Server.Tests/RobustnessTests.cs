@@ -12,8 +12,7 @@ public class RobustnessTests
     {
         await using var client = LspClient.StartInProcess();
         await client.InitializeAsync();
-        var e = await Assert.ThrowsAsync<RemoteMethodNotFoundException>(() => client.RequestAsync<JToken>("textDocument/noSuchThing", new { }));
-        Assert.Equal(-32601, (int)e.ErrorCode);
+        await RpcAssert.ErrorAsync(-32601, () => client.RequestAsync<JToken>("textDocument/noSuchThing", new { }));
         await client.NotifyAsync("$/noSuchNotification", new { x = 1 });
         Assert.Equal(0, await client.ShutdownAsync());
     }
@@ -24,15 +23,20 @@ public class RobustnessTests
         await using var client = LspClient.StartInProcess();
         await client.InitializeAsync();
         await client.OpenAsync("file:///p.ann", "network A {\n  input(4)\n}\n");
-        var e = await Assert.ThrowsAsync<RemoteInvocationException>(() =>
+        var message = await RpcAssert.ErrorAsync(-32602, () =>
             client.RequestAsync<JToken>("textDocument/hover", new { textDocument = new { uri = "file:///p.ann" }, position = new { line = "one", character = new[] { 1 } } }));
-        Assert.Equal(-32602, e.ErrorCode);
-        e = await Assert.ThrowsAsync<RemoteInvocationException>(() =>
+        Assert.Contains("position.line", message);
+        message = await RpcAssert.ErrorAsync(-32602, () =>
             client.RequestAsync<JToken>("textDocument/hover", new { position = new { line = 0, character = 0 } }));
-        Assert.Equal(-32602, e.ErrorCode);
-        e = await Assert.ThrowsAsync<RemoteInvocationException>(() =>
+        Assert.Contains("textDocument", message);
+        await RpcAssert.ErrorAsync(-32602, () => client.RequestAsync<JToken>("textDocument/completion", new { }));
+        await RpcAssert.ErrorAsync(-32602, () => client.Rpc.InvokeAsync<JToken>("textDocument/hover"));
+        message = await RpcAssert.ErrorAsync(-32602, () =>
             client.RequestAsync<JToken>("textDocument/hover", new { textDocument = new { uri = "file:///not-open.ann" }, position = new { line = 0, character = 0 } }));
-        Assert.Equal(-32602, e.ErrorCode);
+        Assert.Contains("not open", message);
+        // The server still answers real requests.
+        var hover = await client.RequestAsync<JToken>("textDocument/hover", new { textDocument = new { uri = "file:///p.ann" }, position = new { line = 1, character = 3 } });
+        Assert.Contains("input", hover.ToString());
         Assert.Equal(0, await client.ShutdownAsync());
     }
 

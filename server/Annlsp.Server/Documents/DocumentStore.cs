@@ -25,6 +25,7 @@ public sealed class DocumentStore
     public DocumentSnapshot Open(string uri, int version, string text)
     {
         var snapshot = _create(uri, version, new SourceText(text));
+        if (_documents.TryGetValue(uri, out var previous)) previous.Supersede();
         _documents[uri] = snapshot;
         Changed?.Invoke(snapshot);
         return snapshot;
@@ -48,6 +49,7 @@ public sealed class DocumentStore
             text = new SourceText(string.Concat(s.AsSpan(0, span.Start), change.Text, s.AsSpan(span.End)));
         }
         var snapshot = _create(uri, version ?? current.Version + 1, text);
+        current.Supersede();
         _documents[uri] = snapshot;
         Changed?.Invoke(snapshot);
         return snapshot;
@@ -55,7 +57,11 @@ public sealed class DocumentStore
 
     public void Close(string uri)
     {
-        if (_documents.TryRemove(uri, out _)) Closed?.Invoke(uri);
+        if (_documents.TryRemove(uri, out var snapshot))
+        {
+            snapshot.Supersede();
+            Closed?.Invoke(uri);
+        }
     }
 
     public bool TryGet(string uri, out DocumentSnapshot snapshot) => _documents.TryGetValue(uri, out snapshot!);

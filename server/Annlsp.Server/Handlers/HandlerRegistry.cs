@@ -1,4 +1,5 @@
 using Annlsp.Server.Protocol;
+using Annlsp.Server.Training;
 
 namespace Annlsp.Server.Handlers;
 
@@ -7,9 +8,26 @@ public static class HandlerRegistry
 {
     public static IReadOnlyList<IHandler> Create(ServerSession session)
     {
+        var training = new TrainingManager(session);
         var handlers = new List<IHandler>();
         handlers.Add(new LifecycleHandler(session, () => Capabilities(handlers)));
         handlers.Add(new TextDocumentSyncHandler(session));
+        handlers.Add(new DiagnosticsPublisher(session));
+        handlers.Add(new CompletionHandler(session));
+        handlers.Add(new HoverHandler(session));
+        handlers.Add(new SignatureHelpHandler(session));
+        handlers.Add(new InlayHintHandler(session));
+        handlers.Add(new CodeActionHandler(session));
+        handlers.Add(new DocumentSymbolHandler(session));
+        handlers.Add(new FoldingRangeHandler(session));
+        handlers.Add(new SemanticTokensHandler(session));
+        handlers.Add(new FormattingHandler(session));
+        handlers.Add(new DefinitionHandler(session));
+        handlers.Add(new ReferencesHandler(session));
+        handlers.Add(new DocumentHighlightHandler(session));
+        handlers.Add(new RenameHandler(session));
+        handlers.Add(new CodeLensHandler(session, training));
+        handlers.Add(new ExecuteCommandHandler(session, training));
         return handlers;
     }
 

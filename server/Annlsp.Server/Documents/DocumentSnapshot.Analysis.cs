@@ -1,0 +1,40 @@
+using Annlsp.Language;
+using Annlsp.Server.Protocol;
+using Annlsp.Server.Transport;
+
+namespace Annlsp.Server.Documents;
+
+public sealed partial class DocumentSnapshot
+{
+    private readonly CancellationTokenSource _superseded = new();
+    private Lazy<Task<DocumentAnalysis>> _analysis = null!;
+
+    partial void InitAnalysis() =>
+        _analysis = new Lazy<Task<DocumentAnalysis>>(
+            () => Task.Run(() => DocumentAnalysis.Analyze(Text.Text, _superseded.Token), _superseded.Token),
+            LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Cancelled when a newer version replaces this one (or the document closes).</summary>
+    public CancellationToken Superseded => _superseded.Token;
+    public bool IsSuperseded => _superseded.IsCancellationRequested;
+
+    internal void Supersede()
+    {
+        try { _superseded.Cancel(); } catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>Started on first use, on the thread pool. A request whose snapshot is superseded while it waits gets ContentModified.</summary>
+    public async Task<DocumentAnalysis> GetAnalysisAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _analysis.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && IsSuperseded)
+        {
+            throw new LspException(LspErrorCodes.ContentModified, $"{Uri} changed while the request was being answered");
+        }
+    }
+
+    public bool HasAnalysis => _analysis.IsValueCreated && _analysis.Value.IsCompletedSuccessfully;
+}

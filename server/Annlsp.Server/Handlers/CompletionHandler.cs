@@ -1,0 +1,301 @@
+using Annlsp.Language;
+using Annlsp.Language.Semantics;
+using Annlsp.Language.Syntax;
+using Annlsp.Server.Features;
+using Annlsp.Server.Protocol;
+using Annlsp.Server.Translation;
+using Annlsp.Server.Transport;
+
+namespace Annlsp.Server.Handlers;
+
+/// <summary>
+/// textDocument/completion. What is offered depends on where the caret is, read off the syntax tree (which
+/// the parser builds for half-typed text too): layer names in a stack, argument names and enum values inside
+/// `( … )`, property names and values in `train`/`gan`, network names after `train`, snippets at the top level.
+/// </summary>
+public sealed class CompletionHandler(ServerSession session) : IHandler
+{
+    public void Contribute(ServerCapabilities capabilities) =>
+        capabilities.CompletionProvider = new CompletionOptions(TriggerCharacters: ["(", ",", ":", " ", ">"]);
+
+    [LspMethod("textDocument/completion")]
+    public async Task<CompletionList> Completion(CompletionParams request, CancellationToken cancellationToken)
+    {
+        var snapshot = session.Documents.Get(request.TextDocument.Uri);
+        var analysis = await snapshot.GetAnalysisAsync(cancellationToken);
+        int offset = LspTranslator.ToOffset(analysis.Text, request.Position);
+        var items = CompletionProvider.Complete(analysis, offset);
+        return new CompletionList(false, items);
+    }
+}
+
+/// <summary>The completion logic, free of transport concerns.</summary>
+public static class CompletionProvider
+{
+    public static List<CompletionItem> Complete(DocumentAnalysis analysis, int offset)
+    {
+        string text = analysis.Text.Text;
+        int wordStart = SyntaxQueries.WordStart(text, offset);
+        // Inside a comment or a string: nothing.
+        var member = SyntaxQueries.MemberAt(analysis.Root, wordStart);
+        if (InCommentOrString(analysis, offset)) return new();
+        var declaration = member as DeclarationSyntax;
+        if (declaration is null) return TopLevel(analysis, wordStart);
+
+        var before = SyntaxQueries.TokenBefore(declaration, wordStart);
+        if (declaration is TrainDeclarationSyntax train && before?.Kind == SyntaxKind.TrainKeyword)
+            return TrainTargets(analysis);
+
+        if (SyntaxQueries.StackBodyAt(declaration, wordStart) is { } stack)
+        {
+            var args = SyntaxQueries.ArgumentListAt(stack, wordStart);
+            if (args is not null) return Arguments(analysis, args, before, wordStart, declaration as BlockDeclarationSyntax);
+            bool first = declaration is NetworkDeclarationSyntax n && n.Body == stack && !stack.Layers.Any(l => l.Span.End <= wordStart);
+            return Layers(analysis, first);
+        }
+        if (SyntaxQueries.PropertyBodyAt(declaration, wordStart) is { } properties)
+        {
+            var args = SyntaxQueries.ArgumentListAt(properties, wordStart);
+            if (args is not null) return Arguments(analysis, args, before, wordStart, null);
+            if (before is { Kind: SyntaxKind.Colon, Parent: PropertySyntax property })
+                return PropertyValues(analysis, declaration, property.Name.Text);
+            return PropertyNames(declaration, properties, wordStart);
+        }
+        // In a declaration header (before its `{`) or after its end.
+        if (declaration.Span.End <= wordStart && before?.Kind == SyntaxKind.CloseBrace) return TopLevel(analysis, wordStart);
+        return new();
+    }
+
+    private static bool InCommentOrString(DocumentAnalysis analysis, int offset)
+    {
+        var token = analysis.Root.FindToken(offset);
+        if (token is null) return false;
+        if (token.Kind == SyntaxKind.String && offset > token.Position && offset < token.Span.End) return true;
+        foreach (var trivia in token.LeadingTrivia)
+            if (trivia.Kind == SyntaxKind.Comment && offset > trivia.Position && offset <= trivia.Span.End) return true;
+        return false;
+    }
+
+    private static string Sort(int group, string label) => $"{group:D2}_{label}";
+
+    private static List<CompletionItem> TopLevel(DocumentAnalysis analysis, int offset)
+    {
+        var target = SyntaxQueries.NetworkNames(analysis).FirstOrDefault() ?? "Net";
+        return
+        [
+            Snippet("network", "network ${1:Name} {\n\tinput(${2:1x28x28})\n\t$0\n}", "A feed-forward stack: input, then layers.", 0),
+            Snippet("block", "block ${1:Name}(${2:filters}) {\n\t$0\n}", "A reusable, parameterised stack, used like a layer.", 1),
+            Snippet("gan", "gan ${1:Name} {\n\tgenerator: ${2:Generator}\n\tdiscriminator: ${3:Discriminator}\n}", "Pairs a generator and a discriminator network.", 2),
+            Snippet("train", "train ${1:" + target + "} {\n\tdata: ${2:fashion_mnist}\n\tepochs: ${3:5}\n\tbatch: ${4:64}\n\toptimizer: adam(lr: ${5:1e-3})\n}", "How to train a network or gan.", 3),
+        ];
+    }
+
+    private static CompletionItem Snippet(string label, string body, string doc, int order) => new()
+    {
+        Label = label,
+        Kind = CompletionItemKind.Snippet,
+        Detail = $"{label} declaration",
+        Documentation = MarkupContent.Markdown(doc + "\n\n```ann\n" + body.Replace("\t", "    ") + "\n```"),
+        InsertText = body,
+        InsertTextFormat = InsertTextFormat.Snippet,
+        SortText = Sort(order, label),
+    };
+
+    private static List<CompletionItem> TrainTargets(DocumentAnalysis analysis)
+    {
+        var items = SyntaxQueries.NetworkNames(analysis).Select(n => new CompletionItem
+        {
+            Label = n, Kind = CompletionItemKind.Class, Detail = Describe(analysis, n), SortText = Sort(0, n),
+            Documentation = analysis.Networks.TryGetValue(n, out var model) ? MarkupContent.Markdown(SummaryTable.ToMarkdown(model)) : null,
+        }).ToList();
+        items.AddRange(SyntaxQueries.GanNames(analysis).Select(g => new CompletionItem { Label = g, Kind = CompletionItemKind.Module, Detail = "gan", SortText = Sort(1, g) }));
+        return items;
+    }
+
+    private static string Describe(DocumentAnalysis analysis, string network) =>
+        analysis.Networks.TryGetValue(network, out var m)
+            ? $"network {m.Input} → {m.Output} · {SummaryTable.Number(m.Parameters)} params"
+            : "network";
+
+    private static readonly Dictionary<LayerCategory, int> CategoryOrder = new()
+    {
+        [LayerCategory.Convolution] = 1, [LayerCategory.Activation] = 2, [LayerCategory.Pooling] = 3, [LayerCategory.Dense] = 4,
+        [LayerCategory.Reshaping] = 5, [LayerCategory.Normalization] = 6, [LayerCategory.Regularization] = 7, [LayerCategory.Input] = 8,
+    };
+
+    private static List<CompletionItem> Layers(DocumentAnalysis analysis, bool firstInNetwork)
+    {
+        var items = new List<CompletionItem>();
+        foreach (var layer in LayerCatalog.All)
+        {
+            if (layer.Category == LayerCategory.Input && !firstInNetwork) continue;
+            var required = layer.Parameters.Where(p => p.IsRequired).ToList();
+            string insert = required.Count == 0
+                ? layer.Name
+                : $"{layer.Name}({string.Join(", ", required.Select((p, i) => i == 0 ? $"${{{i + 1}:{p.Name}}}" : $"{p.Name}: ${{{i + 1}:{p.Name}}}"))})";
+            items.Add(new CompletionItem
+            {
+                Label = layer.Name,
+                LabelDetails = new CompletionItemLabelDetails(layer.Parameters.Length == 0 ? null : "(…)", layer.Category.ToString().ToLowerInvariant()),
+                Kind = CompletionItemKind.Function,
+                Detail = layer.Signature,
+                Documentation = MarkupContent.Markdown($"{layer.Documentation}\n\n`{layer.ShapeRule}` · PyTorch: `{layer.PyTorch}`"),
+                InsertText = insert,
+                InsertTextFormat = InsertTextFormat.Snippet,
+                SortText = Sort(firstInNetwork && layer.Category == LayerCategory.Input ? 0 : CategoryOrder[layer.Category], layer.Name),
+                Preselect = firstInNetwork && layer.Category == LayerCategory.Input ? true : null,
+            });
+        }
+        foreach (var (name, block) in SyntaxQueries.Blocks(analysis))
+        {
+            var parameters = block.Parameters?.Parameters.ToList() ?? [];
+            items.Add(new CompletionItem
+            {
+                Label = name,
+                LabelDetails = new CompletionItemLabelDetails(parameters.Count == 0 ? null : "(…)", "block"),
+                Kind = CompletionItemKind.Class,
+                Detail = "block " + SyntaxQueries.BlockSignature(block),
+                Documentation = MarkupContent.Markdown($"A block declared in this file:\n\n```ann\n{block.ToFullString().Trim()}\n```"),
+                InsertText = parameters.Count == 0 ? name : $"{name}({string.Join(", ", parameters.Select((p, i) => $"${{{i + 1}:{p.Text}}}"))})",
+                InsertTextFormat = InsertTextFormat.Snippet,
+                SortText = Sort(0, name),
+            });
+        }
+        items.Add(new CompletionItem
+        {
+            Label = "residual",
+            Kind = CompletionItemKind.Keyword,
+            Detail = "residual { layers }",
+            Documentation = MarkupContent.Markdown("output = input + layers(input); the inner stack must end in the shape it started with."),
+            InsertText = "residual {\n\t$0\n}",
+            InsertTextFormat = InsertTextFormat.Snippet,
+            SortText = Sort(9, "residual"),
+        });
+        return items;
+    }
+
+    private static List<CompletionItem> Arguments(DocumentAnalysis analysis, ArgumentListSyntax list, SyntaxToken? before, int offset, BlockDeclarationSyntax? inBlock)
+    {
+        var items = new List<CompletionItem>();
+        var signature = SyntaxQueries.SignatureFor(analysis, list);
+        var blockParameters = inBlock?.Parameters?.Parameters.Select(p => p.Text).ToList() ?? [];
+        if (signature is null) return items;
+        var parameters = signature.Value.Parameters;
+
+        // `name: |` — values for that parameter.
+        if (before is { Kind: SyntaxKind.Colon, Parent: ArgumentSyntax { Name: { } argName } })
+        {
+            var p = parameters.FirstOrDefault(x => x.Name == argName.Text);
+            if (p.Info is not null) items.AddRange(ValuesFor(p.Info));
+            items.AddRange(blockParameters.Select(b => Value(b, "block parameter", CompletionItemKind.Variable, 5)));
+            return items;
+        }
+
+        // After `(` or `,`: the positional slot's values, then the names of arguments not given yet.
+        int index = SyntaxQueries.ArgumentIndex(list, offset);
+        var given = list.Arguments.Where(a => a.Name is not null).Select(a => a.Name!.Text).ToHashSet();
+        bool anyNamedBefore = list.Arguments.Any(a => a.Name is not null && a.Span.End <= offset);
+        if (!anyNamedBefore && index < parameters.Count && parameters[index].Info is { } positional)
+            items.AddRange(ValuesFor(positional));
+        int order = 0;
+        foreach (var p in parameters)
+        {
+            order++;
+            if (given.Contains(p.Name)) continue;
+            items.Add(new CompletionItem
+            {
+                Label = p.Name + ":",
+                Kind = CompletionItemKind.Property,
+                Detail = p.Label,
+                Documentation = MarkupContent.Markdown(p.Doc),
+                InsertText = p.Name + ": ",
+                FilterText = p.Name,
+                SortText = Sort(p.Info?.IsRequired == true ? 1 : 2, $"{order:D2}"),
+            });
+        }
+        items.AddRange(blockParameters.Select(b => Value(b, "block parameter", CompletionItemKind.Variable, 5)));
+        return items;
+    }
+
+    private static IEnumerable<CompletionItem> ValuesFor(ParameterInfo parameter)
+    {
+        string[] words = parameter.Type switch
+        {
+            ParameterType.Enum => parameter.EnumValues ?? [],
+            ParameterType.Padding => ["same", "valid"],
+            ParameterType.Bool => ["true", "false"],
+            _ => [],
+        };
+        int i = 0;
+        foreach (var w in words)
+            yield return Value(w, $"{parameter.Name}: {parameter.TypeDisplay}", CompletionItemKind.EnumMember, 0, (i++).ToString("D2"), parameter.DefaultDisplay == w);
+    }
+
+    private static CompletionItem Value(string word, string detail, int kind, int group, string? sortKey = null, bool isDefault = false) => new()
+    {
+        Label = word,
+        Kind = kind,
+        Detail = isDefault ? detail + " (default)" : detail,
+        SortText = Sort(group, sortKey ?? word),
+    };
+
+    private static List<CompletionItem> PropertyNames(DeclarationSyntax declaration, PropertyBodySyntax body, int offset)
+    {
+        var catalogue = declaration is GanDeclarationSyntax ? TrainingCatalog.GanProperties : TrainingCatalog.TrainProperties;
+        var used = body.Properties.Where(p => !(p.Name.Span.Touches(offset))).Select(p => p.Name.Text).ToHashSet();
+        return catalogue.Where(p => !used.Contains(p.Name)).Select((p, i) => new CompletionItem
+        {
+            Label = p.Name,
+            Kind = CompletionItemKind.Property,
+            Detail = p.Values,
+            Documentation = MarkupContent.Markdown(p.Documentation),
+            InsertText = p.Name + ": ",
+            SortText = Sort(0, i.ToString("D2")),
+        }).ToList();
+    }
+
+    private static List<CompletionItem> PropertyValues(DocumentAnalysis analysis, DeclarationSyntax declaration, string property)
+    {
+        switch (property)
+        {
+            case "generator":
+            case "discriminator":
+                return SyntaxQueries.NetworkNames(analysis).Select(n => new CompletionItem
+                {
+                    Label = n, Kind = CompletionItemKind.Class, Detail = Describe(analysis, n), SortText = Sort(0, n),
+                }).ToList();
+            case "data":
+                return TrainingCatalog.DataSets.Select((d, i) => new CompletionItem
+                {
+                    Label = d.Name,
+                    Kind = CompletionItemKind.Module,
+                    Detail = d.Signature,
+                    Documentation = MarkupContent.Markdown(d.Documentation + (d.FixedShape is null ? "" : $"\n\nShape {d.FixedShape}, {d.Classes} classes: {string.Join(", ", d.ClassNames)}")),
+                    InsertText = d.Parameters.Any(p => p.IsRequired)
+                        ? $"{d.Name}({string.Join(", ", d.Parameters.Where(p => p.IsRequired).Select((p, j) => p.Type == ParameterType.String ? $"\"${{{j + 1}:{p.Name}}}\"" : $"{p.Name}: ${{{j + 1}:{p.Name}}}"))})"
+                        : d.Name,
+                    InsertTextFormat = InsertTextFormat.Snippet,
+                    SortText = Sort(0, i.ToString("D2")),
+                }).ToList();
+            case "optimizer":
+                return TrainingCatalog.Optimizers.Select((o, i) => new CompletionItem
+                {
+                    Label = o.Name,
+                    Kind = CompletionItemKind.Function,
+                    Detail = o.Signature,
+                    Documentation = MarkupContent.Markdown(o.Documentation),
+                    InsertText = $"{o.Name}(lr: ${{1:{o.Parameters[0].DefaultDisplay}}})",
+                    InsertTextFormat = InsertTextFormat.Snippet,
+                    SortText = Sort(0, i.ToString("D2")),
+                }).ToList();
+            case "device":
+                return new[] { "auto", "cpu", "cuda", "cuda:0" }.Select((w, i) => Value(w, "device", CompletionItemKind.EnumMember, 0, i.ToString("D2"), w == "auto")).ToList();
+            case "loss":
+                return new[] { "cross_entropy", "bce" }.Select((w, i) => Value(w, "loss", CompletionItemKind.EnumMember, 0, i.ToString("D2"))).ToList();
+            case "validate":
+                return [Value("test", "validate on the test set", CompletionItemKind.EnumMember, 0)];
+            default:
+                return new();
+        }
+    }
+}

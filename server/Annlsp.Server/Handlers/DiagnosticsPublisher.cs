@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Annlsp.Server.Documents;
+using Annlsp.Server.Protocol;
+using Annlsp.Server.Translation;
+
+namespace Annlsp.Server.Handlers;
+
+/// <summary>
+/// Push diagnostics (textDocument/publishDiagnostics). Every new snapshot schedules a publish after
+/// <see cref="ServerOptions.DiagnosticsDelay"/>; a newer snapshot supersedes (cancels) the older one's wait and
+/// analysis, so a burst of keystrokes is analysed once and the newest text always wins. Publishing is
+/// serialised and never goes back to an older version.
+/// </summary>
+public sealed class DiagnosticsPublisher : IHandler
+{
+    private readonly ServerSession _session;
+    private readonly SemaphoreSlim _publishing = new(1, 1);
+    private readonly Dictionary<string, int> _published = new(StringComparer.Ordinal);
+
+    public DiagnosticsPublisher(ServerSession session)
+    {
+        _session = session;
+        session.Documents.Changed += snapshot => _ = Task.Run(() => PublishAsync(snapshot));
+        session.Documents.Closed += uri => _ = Task.Run(() => ClearAsync(uri));
+    }
+
+    private async Task PublishAsync(DocumentSnapshot snapshot)
+    {
+        try
+        {
+            var delay = _session.Options.DiagnosticsDelay;
+            if (delay > TimeSpan.Zero) await Task.Delay(delay, snapshot.Superseded).ConfigureAwait(false);
+            var watch = Stopwatch.StartNew();
+            var analysis = await snapshot.GetAnalysisAsync().ConfigureAwait(false);
+            var elapsed = watch.Elapsed.TotalMilliseconds;
+            var diagnostics = analysis.Diagnostics.Select(d => LspTranslator.ToDiagnostic(analysis, snapshot.Uri, d)).ToList();
+            await _publishing.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (snapshot.IsSuperseded) return;
+                _published[snapshot.Uri] = snapshot.Version;
+                await _session.NotifySafeAsync("textDocument/publishDiagnostics",
+                    new PublishDiagnosticsParams(snapshot.Uri, diagnostics, snapshot.Version)).ConfigureAwait(false);
+            }
+            finally { _publishing.Release(); }
+            _session.TraceLog($"analysed {snapshot} in {elapsed:F1} ms: {diagnostics.Count} diagnostics",
+                string.Join("\n", analysis.Diagnostics.Select(d => d.ToString())));
+        }
+        catch (OperationCanceledException) { }
+        catch (Transport.LspException) { /* superseded while waiting */ }
+        catch (Exception e)
+        {
+            _session.Log(MessageType.Error, $"diagnostics for {snapshot} failed: {e}");
+        }
+    }
+
+    private async Task ClearAsync(string uri)
+    {
+        await _publishing.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _published.Remove(uri);
+            await _session.NotifySafeAsync("textDocument/publishDiagnostics", new PublishDiagnosticsParams(uri, new List<Diagnostic>())).ConfigureAwait(false);
+        }
+        finally { _publishing.Release(); }
+    }
+}

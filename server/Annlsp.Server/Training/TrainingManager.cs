@@ -1,0 +1,291 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Annlsp.Server.Protocol;
+using Annlsp.Server.Transport;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace Annlsp.Server.Training;
+
+/// <summary>
+/// Training runs started from the editor. Each run is `annlsp train FILE --target NAME --progress json` in a child
+/// process (a crash or out-of-memory there never takes the server down), one per (document, target). Its JSON-line
+/// events are relayed as LSP work-done progress (cancellable: cancelling stops the run) and as the
+/// `annlsp/trainingEvent` notification {uri, target, runDir, event}. Stop = SIGTERM (the trainer finishes the step
+/// and writes a checkpoint), then a kill after <see cref="ServerOptions.StopGracePeriod"/>. Shutdown stops all runs.
+/// </summary>
+public sealed class TrainingManager
+{
+    public const string EventNotification = "annlsp/trainingEvent";
+
+    private readonly ServerSession _session;
+    private readonly ConcurrentDictionary<string, TrainingRun> _runs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _lastResults = new(StringComparer.Ordinal);
+
+    public TrainingManager(ServerSession session)
+    {
+        _session = session;
+        session.ShuttingDown += StopAllAsync;
+    }
+
+    private static string Key(string uri, string target) => uri + "\n" + target;
+
+    public bool IsRunning(string uri, string target) => _runs.ContainsKey(Key(uri, target));
+
+    public string? LastResult(string uri, string target) => _lastResults.TryGetValue(Key(uri, target), out var r) ? r : null;
+
+    public IReadOnlyCollection<TrainingRun> Runs => _runs.Values.ToList();
+
+    public async Task<JObject> StartAsync(string uri, string target)
+    {
+        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || !parsed.IsFile)
+            throw LspException.InvalidParams($"only file: documents can be trained, not {uri}");
+        var file = parsed.LocalPath;
+        if (!File.Exists(file)) throw LspException.RequestFailed($"{file} does not exist (save the document first)");
+        var workspace = WorkspaceFor(file);
+        var command = TrainerLocator.Find(_session.Options)
+            ?? throw LspException.RequestFailed("the trainer (`annlsp`) was not found: set initializationOptions.trainerCommand or ANNLSP_TRAINER");
+
+        var run = new TrainingRun(uri, target, workspace);
+        if (!_runs.TryAdd(Key(uri, target), run))
+            throw LspException.RequestFailed($"{target} is already training; stop it first");
+
+        var start = new ProcessStartInfo(command[0])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workspace,
+        };
+        foreach (var arg in command.Skip(1)) start.ArgumentList.Add(arg);
+        foreach (var arg in new[] { "train", file, "--target", target, "--progress", "json" }) start.ArgumentList.Add(arg);
+
+        try
+        {
+            run.Process = Process.Start(start) ?? throw new InvalidOperationException("no process");
+        }
+        catch (Exception e)
+        {
+            _runs.TryRemove(Key(uri, target), out _);
+            throw LspException.RequestFailed($"could not start the trainer ({string.Join(' ', command)}): {e.Message}");
+        }
+        _session.Log(MessageType.Info, $"training {target}: pid {run.Process.Id}: {string.Join(' ', start.ArgumentList.Prepend(start.FileName))}");
+        await BeginProgressAsync(run);
+        run.Completion = Task.Run(() => PumpAsync(run));
+        _ = Task.Run(() => PumpStderrAsync(run));
+        await RefreshCodeLensAsync();
+        return new JObject { ["target"] = target, ["pid"] = run.Process.Id, ["workspace"] = workspace };
+    }
+
+    public async Task<bool> StopAsync(string uri, string target)
+    {
+        if (!_runs.TryGetValue(Key(uri, target), out var run)) return false;
+        await StopRunAsync(run);
+        return true;
+    }
+
+    public Task StopByProgressTokenAsync(string token)
+    {
+        var run = _runs.Values.FirstOrDefault(r => r.ProgressToken == token);
+        return run is null ? Task.CompletedTask : StopRunAsync(run);
+    }
+
+    private async Task StopAllAsync()
+    {
+        await Task.WhenAll(_runs.Values.Select(StopRunAsync));
+    }
+
+    private async Task StopRunAsync(TrainingRun run)
+    {
+        var process = run.Process;
+        if (process is null) return;
+        run.StopRequested = true;
+        try
+        {
+            if (process.HasExited) return;
+            // Ask politely: SIGTERM on Unix (the trainer checkpoints and exits), then kill.
+            if (!OperatingSystem.IsWindows()) _ = Kill(process.Id, SigTerm);
+            try { process.StandardInput.Close(); } catch (Exception) { }
+            using var grace = new CancellationTokenSource(_session.Options.StopGracePeriod);
+            try { await process.WaitForExitAsync(grace.Token); }
+            catch (OperationCanceledException)
+            {
+                _session.Log(MessageType.Warning, $"training {run.Target} did not stop within {_session.Options.StopGracePeriod.TotalSeconds:0} s; killing it");
+                try { process.Kill(entireProcessTree: true); } catch (Exception) { }
+            }
+            if (run.Completion is not null) await run.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException) { }
+    }
+
+    private async Task PumpAsync(TrainingRun run)
+    {
+        var process = run.Process!;
+        string? finalStatus = null;
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                if (line.Length == 0 || line[0] != '{') { _session.Log(MessageType.Log, $"[{run.Target}] {line}"); continue; }
+                JObject e;
+                try { e = JObject.Parse(line); }
+                catch (JsonException) { _session.Log(MessageType.Log, $"[{run.Target}] {line}"); continue; }
+                var kind = e.Value<string>("event") ?? "";
+                if (e.Value<string>("runDir") is { } dir) run.RunDir = InsideWorkspace(run, dir);
+                await _session.NotifySafeAsync(EventNotification, new JObject
+                {
+                    ["uri"] = run.Uri, ["target"] = run.Target, ["runDir"] = run.RunDir, ["event"] = e,
+                });
+                await ReportProgressAsync(run, kind, e);
+                if (kind is "finished" or "failed") finalStatus = Summarise(kind, e);
+            }
+            await process.WaitForExitAsync();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            _session.Log(MessageType.Warning, $"training {run.Target}: {e.Message}");
+        }
+        int? code = process.HasExited ? process.ExitCode : null;
+        finalStatus ??= run.StopRequested ? "■ stopped" : $"✗ trainer exited with code {code}";
+        if (finalStatus.StartsWith("✗", StringComparison.Ordinal) && run.StderrTail.Count > 0)
+            _session.Log(MessageType.Error, $"training {run.Target} failed:\n{string.Join("\n", run.StderrTail)}");
+        _lastResults[Key(run.Uri, run.Target)] = finalStatus;
+        await EndProgressAsync(run, finalStatus);
+        _runs.TryRemove(Key(run.Uri, run.Target), out _);
+        process.Dispose();
+        await RefreshCodeLensAsync();
+    }
+
+    private async Task PumpStderrAsync(TrainingRun run)
+    {
+        try
+        {
+            while (await run.Process!.StandardError.ReadLineAsync() is { } line)
+            {
+                lock (run.StderrTail)
+                {
+                    run.StderrTail.Add(line);
+                    if (run.StderrTail.Count > 20) run.StderrTail.RemoveAt(0);
+                }
+                _session.Options.LogWriter?.WriteLine($"[train {run.Target}] {line}");
+            }
+        }
+        catch (Exception) { }
+    }
+
+    /// <summary>Run folders are only reported when they are inside the workspace.</summary>
+    private string? InsideWorkspace(TrainingRun run, string dir)
+    {
+        var full = Path.GetFullPath(dir, run.Workspace);
+        var root = Path.GetFullPath(run.Workspace).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        if (full.StartsWith(root, StringComparison.Ordinal)) return full;
+        _session.Log(MessageType.Warning, $"training {run.Target}: run folder {full} is outside the workspace {run.Workspace}; not reported");
+        return null;
+    }
+
+    private string WorkspaceFor(string file)
+    {
+        foreach (var folder in _session.WorkspaceFolders)
+        {
+            if (!Uri.TryCreate(folder, UriKind.Absolute, out var u) || !u.IsFile) continue;
+            var root = Path.GetFullPath(u.LocalPath).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+            if (file.StartsWith(root, StringComparison.Ordinal)) return root.TrimEnd(Path.DirectorySeparatorChar);
+        }
+        return Path.GetDirectoryName(file)!;
+    }
+
+    private static string Summarise(string kind, JObject e)
+    {
+        if (kind == "failed") return "✗ failed: " + (e.Value<string>("reason") ?? "unknown reason");
+        var status = e.Value<string>("status") ?? "finished";
+        var parts = new List<string>();
+        foreach (var key in new[] { "accuracy", "evalAccuracy", "loss", "lossD", "lossG" })
+        {
+            var metric = e[key] ?? e["metrics"]?[key];
+            if (metric?.Type is JTokenType.Float or JTokenType.Integer)
+                parts.Add($"{key} {metric.Value<double>().ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+        return (status == "stopped" ? "■ stopped" : "✓ " + status) + (parts.Count > 0 ? ": " + string.Join(", ", parts) : "");
+    }
+
+    // ---- work-done progress ----
+
+    private async Task BeginProgressAsync(TrainingRun run)
+    {
+        if (!_session.ClientSupportsWorkDoneProgress) return;
+        var token = "annlsp-train-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            await _session.Rpc.InvokeWithParameterObjectAsync<object?>("window/workDoneProgress/create", new WorkDoneProgressCreateParams(token));
+            run.ProgressToken = token;
+            await _session.NotifySafeAsync("$/progress", new ProgressParams(token, new WorkDoneProgressBegin($"Training {run.Target}", Cancellable: true, Message: "starting", Percentage: 0)));
+        }
+        catch (Exception e)
+        {
+            _session.Log(MessageType.Warning, $"no progress for training {run.Target}: {e.Message}");
+        }
+    }
+
+    private async Task ReportProgressAsync(TrainingRun run, string kind, JObject e)
+    {
+        if (run.ProgressToken is null) return;
+        int? epochs = e.Value<int?>("epochs") ?? run.Epochs;
+        if (epochs is not null) run.Epochs = epochs;
+        string? message = null;
+        int? percentage = null;
+        int epoch = e.Value<int?>("epoch") ?? 0;
+        switch (kind)
+        {
+            case "started":
+                message = $"{e.Value<string>("device") ?? "?"} · {epochs} epochs";
+                break;
+            case "step":
+                int step = e.Value<int?>("step") ?? 0, steps = Math.Max(1, e.Value<int?>("steps") ?? 1);
+                message = $"epoch {epoch}/{epochs} · step {step}/{steps} · loss {e.Value<double?>("loss"):0.###}";
+                if (epochs is > 0) percentage = (int)Math.Clamp(100.0 * ((epoch - 1) + (double)step / steps) / epochs.Value, 0, 100);
+                break;
+            case "epoch":
+                message = $"epoch {epoch}/{epochs} done · loss {e.Value<double?>("loss"):0.###}" + (e["accuracy"]?.Type is JTokenType.Float ? $" · accuracy {e.Value<double>("accuracy"):0.###}" : "");
+                if (epochs is > 0) percentage = (int)Math.Clamp(100.0 * epoch / epochs.Value, 0, 100);
+                break;
+            default:
+                return;
+        }
+        await _session.NotifySafeAsync("$/progress", new ProgressParams(run.ProgressToken, new WorkDoneProgressReport(message, percentage)));
+    }
+
+    private async Task EndProgressAsync(TrainingRun run, string summary)
+    {
+        if (run.ProgressToken is null) return;
+        await _session.NotifySafeAsync("$/progress", new ProgressParams(run.ProgressToken, new WorkDoneProgressEnd(summary)));
+    }
+
+    private async Task RefreshCodeLensAsync()
+    {
+        if (_session.ClientCapabilities.SelectToken("workspace.codeLens.refreshSupport")?.Type != JTokenType.Boolean) return;
+        if (!_session.ClientCapabilities.SelectToken("workspace.codeLens.refreshSupport")!.Value<bool>()) return;
+        try { await _session.Rpc.InvokeWithParameterObjectAsync<object?>("workspace/codeLens/refresh", null); }
+        catch (Exception) { }
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
+
+public sealed class TrainingRun(string uri, string target, string workspace)
+{
+    public string Uri { get; } = uri;
+    public string Target { get; } = target;
+    public string Workspace { get; } = workspace;
+    public Process? Process { get; set; }
+    public Task? Completion { get; set; }
+    public string? RunDir { get; set; }
+    public string? ProgressToken { get; set; }
+    public int? Epochs { get; set; }
+    public bool StopRequested { get; set; }
+    public List<string> StderrTail { get; } = new();
+}

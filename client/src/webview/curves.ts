@@ -31,7 +31,7 @@ function fmtTick(v: number): string {
 
 export function chartSvg(series: Series[], opts: ChartOptions = {}): string {
   const W = opts.width ?? 360, H = opts.height ?? 180;
-  const L = 44, R = 10, T = opts.title ? 22 : 8, B = 24;
+  const L = 44, R = 10, T = 24, B = 24;
   const pts = series.flatMap(s => [...(s.steps ?? []), ...(s.epochs ?? [])]).filter(p => Number.isFinite(p.x) && Number.isFinite(p.y));
   const title = opts.title ? `<text class="chart-title" x="${L}" y="15">${esc(opts.title)}</text>` : '';
   if (pts.length === 0) {
@@ -62,7 +62,14 @@ export function chartSvg(series: Series[], opts: ChartOptions = {}): string {
       if (s.epochs.length > 1) parts.push(`<path class="series-epochs" data-series="${esc(s.name)}" d="${path(s.epochs)}" stroke="${c}" fill="none" stroke-width="2"/>`);
       for (const p of s.epochs) parts.push(`<circle class="point" cx="${f(sx(p.x))}" cy="${f(sy(p.y))}" r="3" fill="${c}"><title>${esc(s.name)} epoch ${p.x}: ${p.y}</title></circle>`);
     }
-    parts.push(`<rect x="${W - R - 90}" y="${T + 2 + i * 14}" width="8" height="8" fill="${c}"/><text class="legend" x="${W - R - 78}" y="${T + 10 + i * 14}">${esc(s.name)}</text>`);
   });
+  // the legend sits in the title row, right-aligned, so it never covers a curve
+  let lx = W - R;
+  for (let i = series.length - 1; i >= 0; i--) {
+    const name = series[i].name;
+    lx -= 14 + name.length * 6;
+    parts.push(`<rect x="${lx.toFixed(1)}" y="8" width="8" height="8" fill="${PALETTE[i % PALETTE.length]}"/><text class="legend" x="${(lx + 11).toFixed(1)}" y="16">${esc(name)}</text>`);
+    lx -= 8;
+  }
   return `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">${parts.join('')}</svg>`;
 }

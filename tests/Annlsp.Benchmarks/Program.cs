@@ -1,1 +1,95 @@
-﻿Console.WriteLine("Hello, World!");
+using System.Diagnostics;
+using Annlsp.Benchmarks;
+using Annlsp.Language;
+using Annlsp.Language.Diagnostics;
+using Annlsp.Language.Syntax;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project tests/Annlsp.Benchmarks                  BenchmarkDotNet: parse + check of a 10,000-line file
+// dotnet run -c Release --project tests/Annlsp.Benchmarks -- --breakdown   Stopwatch medians: lexer, parser, checker (fast, for profiling)
+// dotnet run -c Release --project tests/Annlsp.Benchmarks -- --write F     write the generated file to F
+// dotnet run -c Release --project tests/Annlsp.Benchmarks -- --profile N   parse + check N times (to run under dotnet-trace)
+if (args is ["--write", var path, ..])
+{
+    File.WriteAllText(path, BenchmarkInput.Generate(LanguageBenchmarks.Lines));
+    Console.WriteLine($"wrote {path}");
+    return 0;
+}
+if (args is ["--profile", var times, ..])
+{
+    // Only parse + check in a loop, for a profiler (dotnet-trace collect -- dotnet Annlsp.Benchmarks.dll --profile 200).
+    string input = BenchmarkInput.Generate(LanguageBenchmarks.Lines);
+    for (int i = 0; i < int.Parse(times); i++) DocumentAnalysis.Analyze(input);
+    return 0;
+}
+if (args is ["--breakdown", ..])
+    return Breakdown.Run(args.Length > 1 && int.TryParse(args[1], out int n) ? n : 50,
+        args.Length > 2 && int.TryParse(args[2], out int lines) ? lines : LanguageBenchmarks.Lines);
+BenchmarkSwitcher.FromAssembly(typeof(LanguageBenchmarks).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
+return 0;
+
+namespace Annlsp.Benchmarks
+{
+    /// <summary>Parse + check of a generated, realistic 10,000-line file (the target: ≤ 10 ms median), and its parts.</summary>
+    [MemoryDiagnoser]
+    [MedianColumn, MinColumn, MaxColumn]
+    public class LanguageBenchmarks
+    {
+        public const int Lines = 10_000;
+        private string _text = "";
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            _text = BenchmarkInput.Generate(Lines);
+            var errors = DocumentAnalysis.Analyze(_text).Diagnostics.Where(d => d.IsError).ToList();
+            if (errors.Count > 0) throw new InvalidOperationException($"the benchmark input has {errors.Count} errors, e.g. {errors[0]}");
+        }
+
+        /// <summary>What the editor does on every change: lex, parse, bind, shape-check, sort diagnostics.</summary>
+        [Benchmark(Baseline = true)]
+        public DocumentAnalysis ParseAndCheck() => DocumentAnalysis.Analyze(_text);
+
+        [Benchmark]
+        public CompilationUnitSyntax Parse() => Parser.Parse(_text, new DiagnosticBag());
+
+        [Benchmark]
+        public List<SyntaxToken> Lex() => Lexer.Tokenize(_text, new DiagnosticBag());
+    }
+
+    /// <summary>A quick Stopwatch breakdown, for profiling where time goes without BenchmarkDotNet's minutes.</summary>
+    public static class Breakdown
+    {
+        public static int Run(int iterations, int lines)
+        {
+            string text = BenchmarkInput.Generate(lines);
+            var analysis = DocumentAnalysis.Analyze(text);
+            int errors = analysis.Diagnostics.Count(d => d.IsError);
+            Console.WriteLine($"input: {text.Count(c => c == '\n'):N0} lines, {text.Length:N0} chars, {analysis.Networks.Count} networks, " +
+                              $"{analysis.Networks.Values.Sum(n => n.Layers.Count):N0} layers, {analysis.Trains.Count} trains, {analysis.Diagnostics.Count} diagnostics ({errors} errors)");
+            var lex = new List<double>();
+            var parse = new List<double>();
+            var total = new List<double>();
+            for (int i = 0; i < iterations + 10; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                Lexer.Tokenize(text, new DiagnosticBag());
+                double l = sw.Elapsed.TotalMilliseconds;
+                sw.Restart();
+                Parser.Parse(text, new DiagnosticBag());
+                double p = sw.Elapsed.TotalMilliseconds;
+                sw.Restart();
+                DocumentAnalysis.Analyze(text);
+                double t = sw.Elapsed.TotalMilliseconds;
+                if (i < 10) continue; // warm-up (tiered JIT)
+                lex.Add(l); parse.Add(p); total.Add(t);
+            }
+            double Median(List<double> xs) { xs.Sort(); return xs[xs.Count / 2]; }
+            double ml = Median(lex), mp = Median(parse), mt = Median(total);
+            Console.WriteLine($"median of {iterations}: lexer {ml:0.00} ms, parser (incl. lexer) {mp:0.00} ms, parse + check {mt:0.00} ms " +
+                              $"(so parser alone ≈ {mp - ml:0.00} ms, checker + rest ≈ {mt - mp:0.00} ms)");
+            return errors == 0 ? 0 : 1;
+        }
+    }
+}

@@ -6,7 +6,7 @@
 #   scripts/bench-language.sh --quick    only the Stopwatch breakdown (seconds, not minutes)
 #   scripts/bench-language.sh ARGS…      BenchmarkDotNet arguments, e.g. --filter '*ParseAndCheck*'
 #
-# Results (BenchmarkDotNet's Markdown/CSV reports) land in artifacts/bench/results/. The machine must be
+# Results (BenchmarkDotNet's Markdown/CSV reports) land in BenchmarkDotNet.Artifacts/results/ (ignored by git). The machine must be
 # otherwise idle for figures worth comparing: on a loaded 2-core machine the median can triple.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,6 @@ dotnet "$dll" --breakdown 30
 echo
 # In-process: no per-run project generation and rebuild (minutes on 2 cores); same JIT, same GC settings.
 if [ $# -eq 0 ]; then set -- --filter '*'; fi
-dotnet "$dll" --inProcess --artifacts artifacts/bench "$@"
+dotnet "$dll" --inProcess --artifacts BenchmarkDotNet.Artifacts "$@"
 echo
-cat artifacts/bench/results/*LanguageBenchmarks-report-github.md 2>/dev/null || true
+cat BenchmarkDotNet.Artifacts/results/*LanguageBenchmarks-report-github.md 2>/dev/null || true

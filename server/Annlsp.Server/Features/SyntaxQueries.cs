@@ -33,6 +33,18 @@ public static class SyntaxQueries
         return null;
     }
 
+    /// <summary>
+    /// The declaration the caret continues: the one containing it, or an unfinished one (its closing token
+    /// missing) that ends before it — `train |` at the end of a file.
+    /// </summary>
+    public static SyntaxElement? MemberForTyping(CompilationUnitSyntax root, int offset)
+    {
+        var member = MemberAt(root, offset);
+        if (member is not null) return member;
+        var before = root.Members.LastOrDefault(m => m.FullSpan.End <= offset);
+        return before is DeclarationSyntax d && d.LastToken(includeMissing: true) is { IsMissing: true } ? d : null;
+    }
+
     public static DeclarationSyntax? DeclarationAt(CompilationUnitSyntax root, int offset) => MemberAt(root, offset) as DeclarationSyntax;
 
     /// <summary>Start of the identifier the caret is in or right after (the word being typed).</summary>

@@ -37,12 +37,13 @@ public static class CompletionProvider
         string text = analysis.Text.Text;
         int wordStart = SyntaxQueries.WordStart(text, offset);
         // Inside a comment or a string: nothing.
-        var member = SyntaxQueries.MemberAt(analysis.Root, wordStart);
+        var member = SyntaxQueries.MemberForTyping(analysis.Root, wordStart);
         if (InCommentOrString(analysis, offset)) return new();
         var declaration = member as DeclarationSyntax;
         if (declaration is null) return TopLevel(analysis, wordStart);
 
         var before = SyntaxQueries.TokenBefore(declaration, wordStart);
+        if (before is null) return TopLevel(analysis, wordStart);   // at or before the declaration's keyword
         if (declaration is TrainDeclarationSyntax train && before?.Kind == SyntaxKind.TrainKeyword)
             return TrainTargets(analysis);
 
@@ -57,7 +58,9 @@ public static class CompletionProvider
         {
             var args = SyntaxQueries.ArgumentListAt(properties, wordStart);
             if (args is not null) return Arguments(analysis, args, before, wordStart, null);
-            if (before is { Kind: SyntaxKind.Colon, Parent: PropertySyntax property })
+            // `name: |` — but a word on a later line than a dangling `name:` starts the next property.
+            if (before is { Kind: SyntaxKind.Colon, Parent: PropertySyntax property }
+                && analysis.Text.GetPosition(before.Position).Line == analysis.Text.GetPosition(offset).Line)
                 return PropertyValues(analysis, declaration, property.Name.Text);
             return PropertyNames(declaration, properties, wordStart);
         }

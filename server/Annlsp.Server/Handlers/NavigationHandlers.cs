@@ -4,8 +4,16 @@ using Annlsp.Language.Syntax;
 using Annlsp.Server.Protocol;
 using Annlsp.Server.Translation;
 using Annlsp.Server.Transport;
+using static Annlsp.Server.Handlers.ReferenceExtensions;
 
 namespace Annlsp.Server.Handlers;
+
+internal static class ReferenceExtensions
+{
+    /// <summary>The core records a block body's references once per use of the block; editors want each place once.</summary>
+    public static IEnumerable<SymbolReference> Unique(IEnumerable<SymbolReference> references) =>
+        references.GroupBy(r => r.Span).Select(g => g.OrderByDescending(r => r.IsDeclaration).First());
+}
 
 /// <summary>textDocument/definition: networks, blocks, gans and block parameters.</summary>
 public sealed class DefinitionHandler(ServerSession session) : IHandler
@@ -35,7 +43,7 @@ public sealed class ReferencesHandler(ServerSession session) : IHandler
         var analysis = await snapshot.GetAnalysisAsync(cancellationToken);
         var reference = analysis.ReferenceAt(LspTranslator.ToOffset(analysis.Text, request.Position));
         if (reference is null) return new();
-        return analysis.ReferencesTo(reference.Symbol)
+        return Unique(analysis.ReferencesTo(reference.Symbol))
             .Where(r => request.Context.IncludeDeclaration || !r.IsDeclaration)
             .OrderBy(r => r.Span.Start)
             .Select(r => new Location(snapshot.Uri, LspTranslator.ToRange(analysis.Text, r.Span)))
@@ -55,7 +63,7 @@ public sealed class DocumentHighlightHandler(ServerSession session) : IHandler
         var analysis = await snapshot.GetAnalysisAsync(cancellationToken);
         var reference = analysis.ReferenceAt(LspTranslator.ToOffset(analysis.Text, request.Position));
         if (reference is null) return new();
-        return analysis.ReferencesTo(reference.Symbol).OrderBy(r => r.Span.Start)
+        return Unique(analysis.ReferencesTo(reference.Symbol)).OrderBy(r => r.Span.Start)
             .Select(r => new DocumentHighlight(LspTranslator.ToRange(analysis.Text, r.Span), r.IsDeclaration ? DocumentHighlightKind.Write : DocumentHighlightKind.Read))
             .ToList();
     }
@@ -85,7 +93,7 @@ public sealed class RenameHandler(ServerSession session) : IHandler
         if (reference is null) return null;
         var error = Validate(analysis, reference.Symbol, request.NewName);
         if (error is not null) throw new LspException(LspErrorCodes.RequestFailed, error);
-        var edits = analysis.ReferencesTo(reference.Symbol).OrderBy(r => r.Span.Start)
+        var edits = Unique(analysis.ReferencesTo(reference.Symbol)).OrderBy(r => r.Span.Start)
             .Select(r => new TextEdit(LspTranslator.ToRange(analysis.Text, r.Span), request.NewName)).ToList();
         return new WorkspaceEdit { Changes = new() { [snapshot.Uri] = edits } };
     }

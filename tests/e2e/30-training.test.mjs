@@ -62,3 +62,30 @@ test('▶ Train on a shapes GAN: the preview shows the epoch grid and the curves
   await ui.screenshot('09-training-finished');
   await ui.server.close();
 });
+
+test('■ Stop ends a long run: the trainer stops, the preview and the status bar say so', { timeout: 180_000 }, async t => {
+  if (skip) return t.skip('no bundled server');
+  const gan = fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', 'workspace', 'gan.ann'), 'utf8');
+  const ui = await suite.open('stop', { files: { 'long.ann': gan.replace(/epochs: \d+/, 'epochs: 200') } });
+  const page = ui.page;
+  await ui.openFile('long.ann');
+  const train = page.locator('.codelens-decoration a', { hasText: /Train/ }).first();
+  await train.waitFor({ timeout: 60_000 });
+  await train.click();
+  const wv = ui.webview();
+  // wait until it really trains (a first epoch grid), then stop it from the code lens
+  await wv.locator('img.sample-grid').waitFor({ timeout: 120_000 });
+  const stop = page.locator('.codelens-decoration a', { hasText: /Stop/ }).first();
+  await stop.waitFor({ timeout: 30_000 });
+  const t0 = Date.now();
+  await stop.click();
+  await wv.locator('#status[data-status="stopped"]').waitFor({ timeout: 60_000 });
+  console.log(`# stopped ${((Date.now() - t0) / 1000).toFixed(1)} s after ■ Stop`);
+  const epochs = Number((await wv.locator('#status').innerText()).match(/epoch (\d+)/)?.[1]);
+  assert.ok(epochs >= 1 && epochs < 200, `stopped part-way (epoch ${epochs})`);
+  await page.locator('.codelens-decoration a', { hasText: /Train/ }).first().waitFor({ timeout: 30_000 });
+  const item = page.locator('.statusbar-item', { hasText: 'ShapesGAN' }).first();
+  assert.doesNotMatch(await item.innerText(), /epoch \d+\/200 .*spin/);
+  await ui.screenshot('10-training-stopped');
+  await ui.server.close();
+});

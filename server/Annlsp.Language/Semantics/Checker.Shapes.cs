@@ -9,16 +9,7 @@ internal sealed partial class Checker
 {
     private readonly record struct Inferred(Shape Output, long Parameters = 0, long MultiplyAdds = 0, string? Formula = null);
 
-    private static long Mul(params long[] xs)
-    {
-        long r = 1;
-        foreach (var x in xs)
-        {
-            if (x != 0 && r > long.MaxValue / Math.Abs(x)) return long.MaxValue;
-            r *= x;
-        }
-        return r;
-    }
+    private static long Mul(params long[] xs) => Counts.Multiply(xs);
 
     /// <summary>Output shape, parameter count and multiply–adds of one built-in layer, as PyTorch defines them.</summary>
     private Inferred Infer(LayerInfo info, Dictionary<string, object> args, Shape input, LayerSyntax layer)
@@ -59,6 +50,7 @@ internal sealed partial class Checker
                 return CheckSize(output, layer) ? new Inferred(output, Formula: $"H' = {input[1]}·{s.H} = {output[1]}, W' = {input[2]}·{s.W} = {output[2]}") : new Inferred(Shape.Unknown);
             }
             case "flatten":
+                if (!CheckSize(input, layer)) return new Inferred(Shape.Unknown);
                 return new Inferred(Shape.Vector(input.ElementCount), Formula: input.Rank > 1 ? $"{string.Join("·", input.Dims)} = {input.ElementCount}" : null);
             case "reshape":
             {
@@ -81,13 +73,13 @@ internal sealed partial class Checker
                 int units = (int)args["units"];
                 bool bias = (bool)args["bias"];
                 long n = input[0];
-                return new Inferred(Shape.Vector(units), Mul(n, units) + (bias ? units : 0), Mul(n, units),
-                    $"params = {n}·{units}{(bias ? $" + {units}" : "")} = {Mul(n, units) + (bias ? units : 0):N0}");
+                return new Inferred(Shape.Vector(units), Counts.Add(Mul(n, units), bias ? units : 0), Mul(n, units),
+                    $"params = {n}·{units}{(bias ? $" + {units}" : "")} = {Counts.Add(Mul(n, units), bias ? units : 0):N0}");
             }
             case "batchnorm":
             {
                 long c = input[0];
-                return new Inferred(input, 2 * c, 0, $"params = 2·{c} (scale and shift per {(input.IsImage ? "channel" : "feature")})");
+                return new Inferred(input, Mul(2, c), 0, $"params = 2·{c} (scale and shift per {(input.IsImage ? "channel" : "feature")})");
             }
             default:
                 return new Inferred(input); // activations, dropout, softmax: shape unchanged
@@ -177,7 +169,7 @@ internal sealed partial class Checker
         var output = Shape.Image(filters, outH, outW);
         if (!CheckSize(output, layer)) return new Inferred(Shape.Unknown);
         long weights = Mul(filters, c, k.H, k.W);
-        return new Inferred(output, weights + (bias ? filters : 0), Mul(filters, outH, outW, c, k.H, k.W), formula);
+        return new Inferred(output, Counts.Add(weights, bias ? filters : 0), Mul(filters, outH, outW, c, k.H, k.W), formula);
     }
 
     private Inferred Deconv(Dictionary<string, object> args, Shape input, LayerSyntax layer)
@@ -209,7 +201,7 @@ internal sealed partial class Checker
         if (!CheckSize(output, layer)) return new Inferred(Shape.Unknown);
         string formula = $"H' = (H−1)s − 2p + d(k−1) + output_padding + 1 = ({h}−1)·{s.H} − 2·{p.H} + {d.H}·({k.H}−1) + {op.H} + 1 = {outH}"
                          + (outH == outW && h == w ? $"; W' = {outW}" : $"; W' = {outW}");
-        return new Inferred(output, Mul(c, filters, k.H, k.W) + (bias ? filters : 0), Mul(c, h, w, filters, k.H, k.W), formula);
+        return new Inferred(output, Counts.Add(Mul(c, filters, k.H, k.W), bias ? filters : 0), Mul(c, h, w, filters, k.H, k.W), formula);
     }
 
     private Inferred Pool(Dictionary<string, object> args, Shape input, LayerSyntax layer)

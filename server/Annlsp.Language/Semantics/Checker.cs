@@ -13,6 +13,9 @@ internal sealed partial class Checker
 {
     private const long LargeModelThreshold = 100_000_000;
     private const int MaxBlockDepth = 64;
+    /// <summary>Far above any real network; stops blocks that double each other from expanding to 2^30 layers.</summary>
+    internal const int MaxExpandedLayers = 100_000;
+    private int _layerBudget = MaxExpandedLayers;
 
     private readonly CompilationUnitSyntax _root;
     private readonly DiagnosticBag _diagnostics;
@@ -57,6 +60,7 @@ internal sealed partial class Checker
         foreach (var block in _blockParameters.Keys.Where(b => !_usedBlocks.Contains(b)).ToList())
         {
             // Checked once on its own, so argument mistakes show even before the block is used.
+            _layerBudget = MaxExpandedLayers;
             var env = new Environment(block, _blockParameters[block].Keys.ToDictionary(k => k, k => (Value)new ErrorValue(default)));
             CheckStack(block.Body, Shape.Unknown, env, [block], useSite: null, record: true);
             if (!block.Name.IsMissing && LayerCatalog.Find(block.Name.Text) is null) // a shadowing block already has ANN2003
@@ -129,6 +133,7 @@ internal sealed partial class Checker
     private NetworkModel CheckNetwork(NetworkDeclarationSyntax decl)
     {
         int errorsBefore = _diagnostics.Items.Count(d => d.IsError);
+        _layerBudget = MaxExpandedLayers;
         var items = decl.Body.Layers.ToList();
         Shape input = Shape.Unknown;
         StackBodySyntax body = decl.Body;
@@ -138,7 +143,9 @@ internal sealed partial class Checker
             var args = BindArguments(first.Arguments, LayerCatalog.Find("input")!.Parameters, "input", first.Name.Span, Environment.Empty);
             if (args?.GetValueOrDefault("shape") is Shape s)
             {
-                if (s.Rank is >= 1 and <= 3) input = s;
+                if (s.Rank is >= 1 and <= 3 && s.ElementCount <= int.MaxValue * 16L) input = s;
+                else if (s.Rank is >= 1 and <= 3)
+                    _diagnostics.Add(ShapeTooLarge, first.Arguments!.Arguments.First().Value.Span, $"The input {s} has {s.ElementCount:N0} elements per example; that is too large to train");
                 else _diagnostics.Add(WrongArgumentType, first.Arguments!.Arguments.First().Value.Span,
                     $"input expects a vector N, a sequence C×L or an image C×H×W, but got {s} ({s.Rank} dimensions)");
             }
@@ -201,7 +208,7 @@ internal sealed partial class Checker
                     var instance = new LayerInstance
                     {
                         Kind = "residual", Input = current, Output = output, Arguments = new Dictionary<string, object>(),
-                        Parameters = inner.Sum(l => l.Parameters), MultiplyAdds = inner.Sum(l => l.MultiplyAdds),
+                        Parameters = Counts.Sum(inner, l => l.Parameters), MultiplyAdds = Counts.Sum(inner, l => l.MultiplyAdds),
                         Span = residual.Keyword.Span, UseSite = useSite, Body = inner,
                         Formula = "output = input + body(input)",
                     };
@@ -230,6 +237,7 @@ internal sealed partial class Checker
             return ExpandBlock(layer, block, input, env, blockChain, useSite, record, output);
 
         var info = LayerCatalog.Find(name);
+        if (_layerBudget > 0) _layerBudget--;
         if (info is null)
         {
             ReportUnknownLayer(layer);
@@ -271,6 +279,14 @@ internal sealed partial class Checker
         _usedBlocks.Add(block);
         var blockSymbol = _declarations[block.Name.Text];
         References.Add(new SymbolReference(blockSymbol, layer.Name.Span, IsDeclaration: false));
+        if (_layerBudget <= 0)
+        {
+            if (_layerBudget == 0)
+                _diagnostics.Add(ShapeTooLarge, (useSite ?? layer.Name.Span),
+                    $"This network expands to more than {MaxExpandedLayers:N0} layers (block '{block.Name.Text}' is used inside blocks that repeat it); that is too large to check or train");
+            _layerBudget = -1;
+            return Shape.Unknown;
+        }
         if (blockChain.Contains(block) || blockChain.Count >= MaxBlockDepth)
         {
             _diagnostics.Add(BlockRecursion, layer.Name.Span,
@@ -291,7 +307,7 @@ internal sealed partial class Checker
         if (record)
         {
             var args = bound.ToDictionary(kv => kv.Key, kv => (object)kv.Value.Describe());
-            Record(layer, new LayerFacts(layer, null, block, input, result, inner.Sum(l => l.Parameters), inner.Sum(l => l.MultiplyAdds), null, args));
+            Record(layer, new LayerFacts(layer, null, block, input, result, Counts.Sum(inner, l => l.Parameters), Counts.Sum(inner, l => l.MultiplyAdds), null, args));
         }
         return result;
     }

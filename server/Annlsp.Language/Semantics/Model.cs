@@ -3,6 +3,26 @@ using Annlsp.Language.Text;
 
 namespace Annlsp.Language.Semantics;
 
+/// <summary>Parameter and mult-add arithmetic that saturates at long.MaxValue instead of throwing or wrapping.</summary>
+public static class Counts
+{
+    public static long Add(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+    public static long Multiply(params long[] xs)
+    {
+        long r = 1;
+        foreach (var x in xs)
+        {
+            if (x != 0 && r > long.MaxValue / Math.Abs(x)) return long.MaxValue;
+            r *= x;
+        }
+        return r;
+    }
+
+    public static long Sum<T>(IEnumerable<T> items, Func<T, long> selector) =>
+        items.Aggregate(0L, (total, item) => Add(total, selector(item)));
+}
+
 /// <summary>A (height, width) pair: kernel, stride, padding, pool size, scale.</summary>
 public readonly record struct Pair(int H, int W)
 {
@@ -51,8 +71,8 @@ public sealed class NetworkModel
     public required IReadOnlyList<LayerInstance> Layers { get; init; }
     public NetworkDeclarationSyntax? Syntax { get; init; }
     public Shape Output => Layers.Count == 0 ? Input : Layers[^1].Output;
-    public long Parameters => Layers.Sum(l => l.Parameters);
-    public long MultiplyAdds => Layers.Sum(l => l.MultiplyAdds);
+    public long Parameters => Counts.Sum(Layers, l => l.Parameters);
+    public long MultiplyAdds => Counts.Sum(Layers, l => l.MultiplyAdds);
     /// <summary>True when every layer's shape is known and the network has no errors of its own.</summary>
     public bool IsValid { get; init; }
     /// <summary>Last layer is softmax (classifier) or sigmoid (discriminator): the trainer drops it and uses the with-logits loss.</summary>

@@ -226,7 +226,7 @@ public sealed class Parser
             }
             if (k != SyntaxKind.Comma && items.Count > 0 && items[^1] is ArgumentSyntax && Current.StartsLine)
                 break; // a new line after an argument without ',' or ')': the list was left open
-            if (k == SyntaxKind.Identifier && Current.StartsLine && Peek(1).Kind != SyntaxKind.Colon
+            if (k == SyntaxKind.Identifier && Current.StartsLine && !CouldBeArgument(Peek(1).Kind)
                 && (items.Count == 0 || items[^1] is not SyntaxToken { Kind: SyntaxKind.Comma }))
                 break; // a name starting a new line is the next layer, not an argument: `dense(` ⏎ `relu`
             if (k != SyntaxKind.Comma && items.Count > 0 && items[^1] is ArgumentSyntax)
@@ -238,13 +238,17 @@ public sealed class Parser
         return new ArgumentListSyntax(open, items, Expect(SyntaxKind.CloseParen, "to close the argument list"));
     }
 
+    /// <summary>A name followed by one of these continues the argument list (`max,` `same)` `f * 2` `k:`).</summary>
+    private static bool CouldBeArgument(SyntaxKind next) =>
+        next is SyntaxKind.Colon or SyntaxKind.Comma or SyntaxKind.CloseParen or SyntaxKind.Star;
+
     private ArgumentSyntax ParseArgument()
     {
         if (Current.Kind == SyntaxKind.Identifier && Peek(1).Kind == SyntaxKind.Colon && !IsDeviceSuffix())
         {
             var name = Advance();
             var colon = Advance();
-            if (Current.Kind == SyntaxKind.Identifier && Current.StartsLine)
+            if (Current.Kind == SyntaxKind.Identifier && Current.StartsLine && !CouldBeArgument(Peek(1).Kind))
             {
                 // `kernel:` ⏎ `relu`: the value was not typed yet; the name on the next line is the next layer.
                 _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0), $"Expected a value for '{name.Text}'");
@@ -313,8 +317,9 @@ public sealed class Parser
             {
                 if (_depth >= MaxDepth)
                 {
+                    var open = Missing(SyntaxKind.OpenParen); // positioned before the skipped tokens it precedes
                     var skipped = SkipBalanced($"Nesting too deep: at most {MaxDepth} levels of residual or parentheses are allowed");
-                    return new CallExpressionSyntax(name, new ArgumentListSyntax(Missing(SyntaxKind.OpenParen), [skipped], Missing(SyntaxKind.CloseParen)));
+                    return new CallExpressionSyntax(name, new ArgumentListSyntax(open, [skipped], Missing(SyntaxKind.CloseParen)));
                 }
                 return new CallExpressionSyntax(name, ParseArgumentList());
             }

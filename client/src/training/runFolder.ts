@@ -47,6 +47,10 @@ export async function readRunFolder(runDir: string, fallbackTarget?: string): Pr
     const status = str(config.status);
     if (state.status === 'unknown' && (status === 'finished' || status === 'failed' || status === 'stopped')) state.status = status;
   }
+  // metrics.jsonl keeps steps and epochs only: a run whose last epoch is there has finished
+  if (state.status === 'unknown' && state.epochsTotal !== undefined && state.epoch !== undefined && state.epoch >= state.epochsTotal) {
+    state.status = 'finished';
+  }
   return { config, state };
 }
 

@@ -85,6 +85,22 @@ namespace Annlsp.Benchmarks
                 if (i < 10) continue; // warm-up (tiered JIT)
                 lex.Add(l); parse.Add(p); total.Add(t);
             }
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            int gcs = GC.CollectionCount(0);
+            var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+            const int Runs = 10;
+            for (int i = 0; i < Runs; i++) DocumentAnalysis.Analyze(text);
+            double cpuMs = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / Runs;
+            long allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / Runs;
+            before = GC.GetAllocatedBytesForCurrentThread();
+            Lexer.Tokenize(text, new DiagnosticBag());
+            long lexBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            before = GC.GetAllocatedBytesForCurrentThread();
+            Parser.Parse(text, new DiagnosticBag());
+            long parseBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            Console.WriteLine($"allocations: lexer {lexBytes / 1048576.0:0.0} MB, parser {(parseBytes - lexBytes) / 1048576.0:0.0} MB, checker + rest {(allocated - parseBytes) / 1048576.0:0.0} MB");
+            Console.WriteLine($"parse + check allocates {allocated / 1048576.0:0.0} MB, " +
+                              $"{(GC.CollectionCount(0) - gcs) / (double)Runs:0.0} GCs and {cpuMs:0.0} ms of process CPU time per run");
             double Median(List<double> xs) { xs.Sort(); return xs[xs.Count / 2]; }
             double ml = Median(lex), mp = Median(parse), mt = Median(total);
             Console.WriteLine($"median of {iterations}: lexer {ml:0.00} ms, parser (incl. lexer) {mp:0.00} ms, parse + check {mt:0.00} ms " +

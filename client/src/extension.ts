@@ -11,6 +11,7 @@ import { PreviewPanels } from './training/previewPanels';
 import { TrainingController } from './training/trainingController';
 import { TrainingNotification } from './training/previewState';
 import { NetworkView } from './network/networkView';
+import { makeCommandGuard } from './commandGuard';
 
 const SERVER_COMMANDS = ['annlsp.train', 'annlsp.stop'];
 
@@ -69,24 +70,14 @@ async function startClient(ctx: vscode.ExtensionContext, training: TrainingContr
     },
     synchronize: { configurationSection: 'annlsp' },
     middleware: {
-      executeCommand: async (command, args, next) => {
-        if (command === 'annlsp.train') {
-          if (!vscode.workspace.isTrusted) { void refuseUntrusted(); return undefined; }
-          if (!args.length) {
-            const picked = await pickTrainTarget();
-            if (!picked) return undefined;
-            args = picked;
-          }
-        }
-        if (command === 'annlsp.stop' && !args.length) {
-          const running = training.running();
-          if (!running.length) { void vscode.window.showInformationMessage('No training run is in progress.'); return undefined; }
-          const pick = running.length === 1 ? running[0] : (await vscode.window.showQuickPick(running.map(r => ({ label: r.target, description: r.runDir, r })), { placeHolder: 'Stop which run?' }))?.r;
-          if (!pick) return undefined;
-          args = [pick.uri, pick.target];
-        }
-        return next(command, args);
-      },
+      executeCommand: makeCommandGuard({
+        isTrusted: () => vscode.workspace.isTrusted,
+        refuseUntrusted: () => void refuseUntrusted(),
+        pickTrainTarget,
+        running: () => training.running(),
+        pickRun: async runs => (await vscode.window.showQuickPick(runs.map(r => ({ label: r.target, description: r.runDir, r })), { placeHolder: 'Stop which run?' }))?.r,
+        info: m => void vscode.window.showInformationMessage(m),
+      }),
     },
   };
   const c = new LanguageClient('annlsp', 'annlsp', serverOptions, clientOptions);

@@ -89,3 +89,21 @@ test('■ Stop ends a long run: the trainer stops, the preview and the status ba
   await ui.screenshot('10-training-stopped');
   await ui.server.close();
 });
+
+test('in an untrusted workspace ▶ Train is refused by the extension and nothing runs', { timeout: 120_000 }, async t => {
+  if (skip) return t.skip('no bundled server');
+  const ui = await suite.open('untrusted', { trusted: false });
+  const page = ui.page;
+  await ui.openFile('gan.ann');
+  // restricted mode: the language features still work (the server runs), training does not
+  const lens = page.locator('.codelens-decoration a', { hasText: /Train/ }).first();
+  await lens.waitFor({ timeout: 60_000 });
+  await lens.click();
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /training is disabled in an untrusted workspace/ }).first();
+  await toast.waitFor({ timeout: 20_000 });
+  await ui.screenshot('11-untrusted');
+  await sleep(3000);
+  assert.equal(findRunDirs(path.join(ui.workspace, 'runs')).length, 0, 'no run folder was written');
+  assert.equal(await page.locator('.statusbar-item', { hasText: 'ShapesGAN' }).count(), 0, 'no training in the status bar');
+  await ui.server.close();
+});

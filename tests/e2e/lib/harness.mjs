@@ -89,7 +89,7 @@ export async function makeSuite(name) {
       return suite.browser;
     },
     /** A fresh workspace copy, a fresh code-server and a fresh page on it. */
-    async open(testName, { settings = {}, files = {} } = {}) {
+    async open(testName, { settings = {}, files = {}, trusted = true } = {}) {
       const slug = testName.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
       const dir = await fsp.mkdtemp(path.join(tmp, `${slug}-`));
       const workspace = path.join(dir, 'workspace');
@@ -110,7 +110,8 @@ export async function makeSuite(name) {
         'extensions.ignoreRecommendations': true,
         'extensions.autoCheckUpdates': false,
         'extensions.autoUpdate': false,
-        'security.workspace.trust.enabled': false,
+        'security.workspace.trust.enabled': !trusted,
+        'security.workspace.trust.startupPrompt': 'never',
         'chat.disableAIFeatures': true,
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
         'chat.commandCenter.enabled': false,
@@ -125,7 +126,7 @@ export async function makeSuite(name) {
       }, null, 2));
       const port = await freePort();
       const args = [CODE_SERVER, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-        '--disable-workspace-trust', '--disable-getting-started-override', '--user-data-dir', userData, '--extensions-dir', suite.extensionsDir, workspace];
+        ...(trusted ? ['--disable-workspace-trust'] : []), '--disable-getting-started-override', '--user-data-dir', userData, '--extensions-dir', suite.extensionsDir, workspace];
       const logFile = path.join(dir, 'code-server.log');
       const log = fs.openSync(logFile, 'a');
       const proc = spawn(NODE24, args, { env: baseEnv(tmp), stdio: ['ignore', log, log], detached: true });

@@ -105,11 +105,10 @@ internal sealed class NetworkGenerator
     public NetworkGenerator(int seed) => _rng = new Random(seed);
 
     /// <summary>
-    /// Write HxW pairs with a zero (`padding: 1x0`, `output_padding: 0x1`). Off while BUG-L1 in
-    /// .notes-language-bugs.md is open: the lexer rejects every shape literal with a zero, so such
-    /// padding cannot be written at all.
+    /// Write HxW pairs with a zero (`padding: 1x0`, `output_padding: 0x1`). BUG-L1 in
+    /// .notes-language-bugs.md (the lexer rejected them), fixed in 7dcc2c8; on by default.
     /// </summary>
-    public bool ZeroInPairs { get; init; }
+    public bool ZeroInPairs { get; init; } = true;
 
     /// <summary>
     /// Break an argument list after a comma before a positional name (`conv(f,` ⏎ `k)`). BUG-L2 in
@@ -160,7 +159,7 @@ internal sealed class NetworkGenerator
     private string PairText(int h, int w)
     {
         if (h == w && (P(0.85) || (h == 0 && !ZeroInPairs))) return h.ToString(CultureInfo.InvariantCulture);
-        if (!ZeroInPairs && (h == 0 || w == 0)) throw new InvalidOperationException($"{h}x{w} cannot be written while BUG-L1 is open");
+        if (!ZeroInPairs && (h == 0 || w == 0)) throw new InvalidOperationException($"{h}x{w} is not generated with ZeroInPairs off");
         return $"{h}{(P(0.05) ? "X" : "x")}{w}";
     }
 

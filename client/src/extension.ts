@@ -184,6 +184,9 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<{ training
       }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => log('workspace trusted: training enabled')),
+    vscode.window.registerWebviewPanelSerializer(PreviewPanels.viewType, {
+      deserializeWebviewPanel: (panel, state) => training.restorePanel(panel, state),
+    }),
   );
   void vscode.commands.executeCommand('setContext', 'annlsp.training', false);
   await startClient(ctx, training);

@@ -94,5 +94,13 @@ test('"annlsp: Open Run Preview" draws a past run: sample grid, epoch slider, cu
   for (let i = 0; i < 30 && (await wv.locator('#epoch-label').innerText()) !== 'epoch 1'; i++) await sleep(100);
   assert.equal(await wv.locator('#epoch-label').innerText(), 'epoch 1');
   assert.equal(await wv.locator('img.sample-grid').getAttribute('data-epoch'), '1');
+
+  // after a window reload VS Code restores the panel, and the extension redraws it from the run folder
+  await ui.runCommand('Developer: Reload Window');
+  await ui.page.waitForLoadState('domcontentloaded');
+  await ui.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const restored = ui.webview().locator('img.sample-grid');
+  await restored.waitFor({ timeout: 60_000 });
+  assert.equal(await ui.webview().locator('#epoch-label').innerText(), 'epoch 3', 'the restored panel shows the run again');
   await ui.server.close();
 });

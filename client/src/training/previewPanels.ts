@@ -35,13 +35,7 @@ export class PreviewPanels implements vscode.Disposable {
     if (!e) {
       const panel = vscode.window.createWebviewPanel(PreviewPanels.viewType, `Run · ${s.target}`,
         { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, this.options(s.runDir));
-      panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'client', 'media', 'icon.png');
-      e = { panel, runDir: s.runDir, configRead: false, ready: false };
-      const entry = e;
-      this.panels.set(key, e);
-      panel.onDidDispose(() => { if (entry.pending) clearTimeout(entry.pending); this.panels.delete(key); });
-      panel.webview.onDidReceiveMessage(m => { if (m?.type === 'ready') { entry.ready = true; this.post(entry); } });
-      panel.webview.html = this.html(panel.webview);
+      e = this.attach(panel, key, s.runDir);
     } else {
       e.panel.reveal(undefined, preserveFocus);
     }
@@ -55,6 +49,31 @@ export class PreviewPanels implements vscode.Disposable {
     e.state = s;
     await this.refreshConfig(e);
     this.post(e);
+  }
+
+  private attach(panel: vscode.WebviewPanel, key: string, runDir: string): Entry {
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'client', 'media', 'icon.png');
+    const entry: Entry = { panel, runDir, configRead: false, ready: false };
+    this.panels.set(key, entry);
+    panel.onDidDispose(() => { if (entry.pending) clearTimeout(entry.pending); if (this.panels.get(key) === entry) this.panels.delete(key); });
+    panel.webview.onDidReceiveMessage(m => { if (m?.type === 'ready') { entry.ready = true; this.post(entry); } });
+    panel.webview.html = this.html(panel.webview);
+    return entry;
+  }
+
+  /**
+   * A preview panel VS Code restores after a reload (its webview state holds the last view): it is
+   * redrawn from its run folder on disk, or closed when that folder is not in this workspace any more.
+   */
+  async restore(panel: vscode.WebviewPanel, state: unknown, accept: (runDir: string) => string | undefined, load: (runDir: string) => Promise<{ state: RunState; config?: Record<string, unknown> }>): Promise<void> {
+    const view = (state as { view?: { runDir?: unknown } } | undefined)?.view;
+    const runDir = typeof view?.runDir === 'string' ? accept(view.runDir) : undefined;
+    if (!runDir) { panel.dispose(); return; }
+    const { state: s, config } = await load(runDir);
+    panel.webview.options = this.options(runDir);
+    const e = this.attach(panel, this.key(s), runDir);
+    e.state = s;
+    if (config) { e.config = config; e.configRead = true; }
   }
 
   /** Redraws the panel of a run if one is open (throttled). */

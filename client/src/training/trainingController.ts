@@ -118,6 +118,11 @@ export class TrainingController implements vscode.Disposable {
     await this.panels.show(state, config, false);
   }
 
+  /** Restores a preview panel after a window reload (registered as its WebviewPanelSerializer). */
+  restorePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    return this.panels.restore(panel, state, dir => acceptRunDir(this.workspaceRoots(), dir), async dir => this.liveRun(dir) ? { state: this.liveRun(dir) as RunState } : readRunFolder(dir));
+  }
+
   dispose(): void {
     if (this.hideTimer) clearTimeout(this.hideTimer);
     this.status.dispose();

@@ -38,7 +38,9 @@ if [ ! -f "$CS_BIN" ] || ! grep -q "\"version\": \"$CODE_SERVER_VERSION\"" "$CS_
   echo "e2e-setup: installing code-server $CODE_SERVER_VERSION (a few minutes)"
   rm -rf "$CS_DIR" && mkdir -p "$CS_DIR"
   echo '{"name":"annlsp-e2e-tools","private":true}' > "$CS_DIR/package.json"
-  (cd "$CS_DIR" && PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
+  # Under `npm run`, npm_config_user_agent names the outer npm's Node (20); code-server's postinstall
+  # reads its Node version from there, so drop it and let the inner npm (on Node 24) set its own.
+  (cd "$CS_DIR" && unset npm_config_user_agent && PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
      npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION")
 fi
 [ -f "$CS_BIN" ] || { echo "e2e-setup: code-server did not install" >&2; exit 1; }

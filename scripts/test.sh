@@ -26,7 +26,7 @@ if [ "$build" -ne 0 ]; then echo "build failed"; echo "0 passed, 1 failed"; exit
 mkdir -p .artifacts
 for project in tests/Annlsp.Language.Tests tests/Annlsp.Cli.Tests tests/Annlsp.Server.Tests tests/Annlsp.Training.Tests; do
   name=$(basename "$project")
-  dotnet test "$project" -c Release --no-build --nologo --logger "console;verbosity=normal" 2>&1 | tee ".artifacts/$name.log" | grep -E "^\s*(Failed|Skipped) |Passed!|Failed!|error" 
+  dotnet test "$project" -c Release --no-build --nologo 2>&1 | tee ".artifacts/$name.log" | grep -E "^\s*(Failed|Skipped) |Passed!|Failed!|error" 
   count "$name" ".artifacts/$name.log" "${PIPESTATUS[0]}"
 done
 

@@ -134,10 +134,10 @@ async function pickTrainTarget(): Promise<unknown[] | undefined> {
 /** The network or gan to draw: the document symbol under the cursor, else a pick. */
 async function pickNetwork(ed: vscode.TextEditor): Promise<string | undefined> {
   const syms = await vscode.commands.executeCommand<(vscode.DocumentSymbol | vscode.SymbolInformation)[]>('vscode.executeDocumentSymbolProvider', ed.document.uri) ?? [];
-  const ranges = syms.map(s => ({ name: s.name, range: 'range' in s ? s.range : s.location.range, kind: s.kind }))
-    .filter(s => !/^train\b/.test(s.name));
-  const here = ranges.find(s => s.range.contains(ed.selection.active));
-  if (here) return here.name.split(/\s+/).pop();
+  const all = syms.map(s => ({ name: s.name, range: 'range' in s ? s.range : s.location.range }));
+  const here = all.find(s => s.range.contains(ed.selection.active));
+  if (here) return /^train\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(here.name)?.[1] ?? here.name.split(/\s+/).pop();
+  const ranges = all.filter(s => !/^train\b/.test(s.name));
   let names = ranges.map(s => s.name.split(/\s+/).pop() as string);
   if (!names.length) {
     // the server has no outline yet: offer the declared names

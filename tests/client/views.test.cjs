@@ -93,3 +93,23 @@ test('graphSvg draws the input once when the server lists it as a layer', () => 
   const withInput = { ...lenet, layers: [{ kind: 'input', output: [1, 28, 28], params: 0, macs: 0, line: 2 }, ...lenet.layers] };
   assert.equal((graphSvg(asGraph(withInput)).match(/<g class="layer"/g) ?? []).length, 5);
 });
+
+test('a gan is drawn from its two networks when the server draws networks only', async () => {
+  const { fetchGraph, ganParts } = require('../../out/client/src/network/graph.js');
+  const symbols = [
+    { name: 'Generator', detail: 'network 16 → 1×28×28', children: [] },
+    { name: 'ShapesGAN', detail: 'gan', children: [{ name: 'generator', detail: 'Generator' }, { name: 'discriminator', detail: 'Discriminator' }] },
+  ];
+  assert.deepEqual(ganParts(symbols, 'ShapesGAN'), { generator: 'Generator', discriminator: 'Discriminator' });
+  assert.equal(ganParts(symbols, 'Generator'), undefined);
+  const asked = [];
+  const request = async n => { asked.push(n); if (n === 'ShapesGAN') throw new Error("no checked network named 'ShapesGAN'"); return { ...lenet, name: n }; };
+  const g = await fetchGraph('ShapesGAN', request, async () => symbols);
+  assert.deepEqual(asked.sort(), ['Discriminator', 'Generator', 'ShapesGAN']);
+  assert.equal(g.generator.name, 'Generator');
+  assert.equal(g.discriminator.name, 'Discriminator');
+  assert.match(graphSvg(g), /ShapesGAN: generator → discriminator/);
+  // a plain network is one request; an unknown name rethrows the server's error
+  assert.equal((await fetchGraph('LeNet5', async () => lenet, async () => [])).name, 'LeNet5');
+  await assert.rejects(fetchGraph('Nope', async () => { throw new Error('no checked network'); }, async () => symbols), /no checked network/);
+});

@@ -115,5 +115,17 @@ test('the network view draws the network under the cursor', { timeout: 120_000 }
   assert.equal(layers, 14, 'input + the 13 layers of LeNet5');
   assert.match(await wv.locator('#drawing').innerText(), /16×5×5/);
   await ui.screenshot('06-network-view');
+
+  // a gan: its generator and discriminator side by side
+  await ui.openFile('gan.ann');
+  await ui.goTo(19, 5);
+  await sleep(500);
+  await ui.runCommand('annlsp: Network View');
+  await until(async () => /generator → discriminator/.test(await wv.locator('#drawing').innerText().catch(() => '')), 'the gan drawing');
+  const text = await wv.locator('#drawing').innerText();
+  assert.match(text, /Generator/);
+  assert.match(text, /Discriminator/);
+  assert.match(text, /16×7×7/, 'the generator reshape');
+  await ui.screenshot('06b-network-view-gan');
   await ui.server.close();
 });

@@ -108,3 +108,33 @@ export function graphSvg(g: NetworkGraph): string {
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0 0 L10 5 L0 10 z" fill="currentColor"/></marker></defs>` +
     extra + drawn.map(d => d.svg).join('') + '</svg>';
 }
+
+/** The shape of a document symbol that matters here (vscode.DocumentSymbol or the LSP one). */
+export interface SymbolLike { name: string; detail?: string; children?: SymbolLike[] }
+
+/**
+ * The generator and discriminator a gan pairs, read from the server's document symbols
+ * (`gan` symbols have `generator`/`discriminator` children whose detail is the network's name).
+ */
+export function ganParts(symbols: readonly SymbolLike[], name: string): { generator: string; discriminator: string } | undefined {
+  const gan = symbols.find(s => s.name === name && /^gan\b/.test(s.detail ?? ''));
+  const child = (k: string) => gan?.children?.find(c => c.name === k)?.detail?.trim().split(/\s+/)[0];
+  const generator = child('generator'), discriminator = child('discriminator');
+  return generator && discriminator ? { generator, discriminator } : undefined;
+}
+
+/**
+ * Asks the server for a network's graph; for a gan the server cannot draw as one graph, draws its
+ * two networks side by side.
+ */
+export async function fetchGraph(name: string, request: (name: string) => Promise<unknown>, symbols: () => Promise<readonly SymbolLike[]>): Promise<NetworkGraph | undefined> {
+  let first: unknown;
+  try {
+    const g = asGraph(await request(name));
+    if (g) return g;
+  } catch (e) { first = e; }
+  const parts = ganParts(await symbols(), name);
+  if (!parts) { if (first) throw first; return undefined; }
+  const [generator, discriminator] = await Promise.all([request(parts.generator), request(parts.discriminator)]);
+  return asGraph({ name, generator, discriminator });
+}

@@ -2,7 +2,7 @@
 // draws it in a webview, with export to SVG and PNG.
 import * as vscode from 'vscode';
 import * as crypto from 'node:crypto';
-import { asGraph, graphSvg } from './graph';
+import { fetchGraph, graphSvg, SymbolLike } from './graph';
 import { makeNonce, shellHtml } from '../webview/html';
 
 export type GraphRequest = (uri: string, name: string) => Promise<unknown>;
@@ -44,7 +44,8 @@ export class NetworkView implements vscode.Disposable {
     if (!cur || !this.panel) return;
     let msg: { type: 'graph'; svg?: string; name: string; error?: string };
     try {
-      const g = asGraph(await this.request(cur.uri.toString(), cur.name));
+      const g = await fetchGraph(cur.name, n => this.request(cur.uri.toString(), n),
+        async () => await vscode.commands.executeCommand<SymbolLike[]>('vscode.executeDocumentSymbolProvider', cur.uri) ?? []);
       if (!g) msg = { type: 'graph', name: cur.name, error: `The server has no structure for "${cur.name}" (is it a network or gan without errors?).` };
       else { cur.svg = graphSvg(g); msg = { type: 'graph', name: cur.name, svg: cur.svg }; }
     } catch (e) {

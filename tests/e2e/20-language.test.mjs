@@ -100,7 +100,7 @@ test('completion offers layer names at the start of a layer', { timeout: 120_000
   await ui.server.close();
 });
 
-test('the network view draws the network under the cursor', { timeout: 120_000 }, async t => {
+test('the network view draws the network under the cursor, a gan side by side, and exports SVG and PNG', { timeout: 120_000 }, async t => {
   if (skip) return t.skip('no bundled server');
   const ui = await suite.open('network');
   await ui.openFile('lenet.ann');
@@ -127,5 +127,19 @@ test('the network view draws the network under the cursor', { timeout: 120_000 }
   assert.match(text, /Discriminator/);
   assert.match(text, /16×7×7/, 'the generator reshape');
   await ui.screenshot('06b-network-view-gan');
+
+  // export: SVG as drawn, PNG rasterised in the webview; VS Code's save dialog proposes <name>.svg/.png beside the file
+  for (const [button, file, magic] of [['#export-svg', 'ShapesGAN.svg', '<svg'], ['#export-png', 'ShapesGAN.png', '\x89PNG']]) {
+    await wv.locator(button).click();
+    const input = ui.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 20_000 });
+    await until(async () => (await input.inputValue()).endsWith(file), `the save dialog to propose ${file}`);
+    await ui.page.keyboard.press('Enter');
+    const out = path.join(ui.workspace, file);
+    await until(() => fs.existsSync(out) && fs.statSync(out).size > 0, `${file} to be written`);
+    await sleep(300);
+    assert.equal(fs.readFileSync(out).subarray(0, magic.length).toString('latin1'), magic, `${file} is a real ${magic.replace(/\W/g, '')} file`);
+    assert.ok(fs.statSync(out).size > 1000, `${file} has the drawing`);
+  }
   await ui.server.close();
 });

@@ -20,6 +20,12 @@ public sealed class ServerOptions
     /// <summary>How long `annlsp.stop` waits for the trainer to honour the cancellation before killing it.</summary>
     public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>False when the client says the workspace is not trusted (initializationOptions.training.enabled): annlsp.train is refused.</summary>
+    public bool TrainingEnabled { get; set; } = true;
+
+    /// <summary>Environment for the trainer child from the client's training settings (ANNLSP_DEVICE, ANNLSP_FASHION_MNIST, ANNLSP_LIBTORCH).</summary>
+    public Dictionary<string, string> TrainerEnvironment { get; } = new();
+
     /// <summary>Where server log lines go besides window/logMessage (stderr for the stdio host).</summary>
     public TextWriter? LogWriter { get; set; }
 }

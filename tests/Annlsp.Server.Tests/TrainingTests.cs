@@ -128,6 +128,20 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public async Task Training_is_refused_when_the_client_says_the_workspace_is_untrusted()
+    {
+        var file = Path.Combine(_workspace.FullName, "lenet.ann");
+        File.WriteAllText(file, TestDocs.Example("lenet.ann"));
+        await using var client = LspClient.StartInProcess(new ServerOptions { TrainerCommand = ["bash", Script] });
+        await client.InitializeAsync(new { training = new { enabled = false } }, new Uri(_workspace.FullName).AbsoluteUri);
+        var uri = new Uri(file).AbsoluteUri;
+        await client.OpenAsync(uri, File.ReadAllText(file));
+        var message = await RpcAssert.ErrorAsync(-32803, () => Execute(client, "annlsp.train", uri, "LeNet5"));
+        Assert.Contains("not trusted", message);
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    [Fact]
     public async Task A_run_folder_outside_the_workspace_is_not_reported()
     {
         var (client, uri) = await StartAsync("outside");

@@ -23,6 +23,13 @@ public sealed class LifecycleHandler(ServerSession session, Func<ServerCapabilit
         {
             if (options["diagnosticsDelayMs"] is { Type: JTokenType.Integer } delay)
                 session.Options.DiagnosticsDelay = TimeSpan.FromMilliseconds(Math.Clamp(delay.Value<int>(), 0, 5000));
+            if (options["training"] is JObject training)
+            {
+                if (training["enabled"] is { Type: JTokenType.Boolean } enabled) session.Options.TrainingEnabled = enabled.Value<bool>();
+                foreach (var (key, variable) in new[] { ("device", "ANNLSP_DEVICE"), ("dataFolder", "ANNLSP_FASHION_MNIST"), ("libtorchPath", "ANNLSP_LIBTORCH") })
+                    if (training[key] is { Type: JTokenType.String } v && v.Value<string>() is { Length: > 0 } value)
+                        session.Options.TrainerEnvironment[variable] = value;
+            }
             if (options["trainerCommand"] is JArray command && command.Count > 0 && command.All(c => c.Type == JTokenType.String))
                 session.Options.TrainerCommand = command.Select(c => c.Value<string>()!).ToList();
         }

@@ -39,6 +39,8 @@ public sealed class TrainingManager
 
     public async Task<JObject> StartAsync(string uri, string target)
     {
+        if (!_session.Options.TrainingEnabled)
+            throw LspException.RequestFailed("training is disabled: the workspace is not trusted");
         if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || !parsed.IsFile)
             throw LspException.InvalidParams($"only file: documents can be trained, not {uri}");
         var file = parsed.LocalPath;
@@ -60,6 +62,7 @@ public sealed class TrainingManager
             WorkingDirectory = workspace,
         };
         foreach (var arg in command.Skip(1)) start.ArgumentList.Add(arg);
+        foreach (var (key, value) in _session.Options.TrainerEnvironment) start.Environment[key] = value;
         foreach (var arg in new[] { "train", file, "--target", target, "--progress", "json" }) start.ArgumentList.Add(arg);
 
         try

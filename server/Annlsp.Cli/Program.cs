@@ -6,4 +6,7 @@ var root = new RootCommand("annlsp — check, summarise and train neural network
 root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(SummaryCommand.Create());
 root.Subcommands.Add(LspCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(SampleCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
 return root.Parse(args).Invoke();

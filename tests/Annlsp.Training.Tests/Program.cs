@@ -1,4 +1,5 @@
 using Annlsp.Training.Native;
+using Annlsp.Training.Training;
 using TorchSharp;
 
 namespace Annlsp.Training.Tests;
@@ -24,6 +25,19 @@ public static class Program
                 foreach (var line in File.ReadLines("/proc/self/maps").Where(l => l.Contains("libtorch_cpu.so")).Select(l => l[(l.IndexOf('/'))..]).Distinct())
                     Console.WriteLine($"mapped={line}");
                 return 0;
+            }
+            case "train-shapes":
+            {
+                // train-shapes OUTDIR EPOCHS LIMIT BATCH [RESUMEDIR]: LeNet on shapes, events as JSON lines, stops on SIGTERM.
+                using var stop = new StopSignals();
+                var config = Nets.Classifier(Nets.LeNet(4), Nets.Shapes, epochs: int.Parse(args[2]), batch: int.Parse(args[4]));
+                var result = Trainer.Run(new TrainOptions
+                {
+                    Config = config, OutDir = args[1], Limit = int.Parse(args[3]), ResumeDir = args.Length > 5 ? args[5] : null,
+                    ProgressEvery = 1, TensorBoard = false, Cancellation = stop.Token,
+                    Observer = new CollectingObserver { Callback = e => { Console.WriteLine(e.ToJson()); Console.Out.Flush(); } },
+                });
+                return result.Succeeded ? 0 : 1;
             }
             default:
                 Console.Error.WriteLine("usage: Annlsp.Training.Tests.dll probe-libtorch DIR");

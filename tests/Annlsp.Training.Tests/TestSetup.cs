@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using Annlsp.Training.Native;
 
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace Annlsp.Training.Tests;
 
 internal static class TestSetup

@@ -17,6 +17,8 @@ public sealed class TrainingEvent
         Fields = new Dictionary<string, object?>(fields);
     }
 
+    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() };
+
     public string Kind { get; }
     public Dictionary<string, object?> Fields { get; }
     public DateTimeOffset Time { get; } = DateTimeOffset.UtcNow;
@@ -25,9 +27,9 @@ public sealed class TrainingEvent
 
     public string ToJson()
     {
-        var o = new JsonObject { ["v"] = ProtocolVersion, ["event"] = Kind, ["time"] = Time.ToString("O") };
+        var o = new JsonObject { ["v"] = ProtocolVersion, ["event"] = Kind, ["time"] = Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ") };
         foreach (var (k, v) in Fields) o[k] = ToNode(v);
-        return o.ToJsonString();
+        return o.ToJsonString(JsonOptions);
     }
 
     private static JsonNode? ToNode(object? v) => v switch

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Annlsp.Training;
+using Annlsp.Training.Export;
+using Annlsp.Training.Model;
+using Annlsp.Training.Native;
+using TorchSharp.PyBridge;
+
+namespace Annlsp.Cli.Commands;
+
+/// <summary>
+/// `annlsp export FILE --target NAME [--run RUNDIR] --out DIR`: DIR/&lt;Name&gt;.py (a PyTorch nn.Module) and
+/// DIR/&lt;Name&gt;.pt (its state dict: from the run's model.pt, or freshly initialised without --run).
+/// A GAN exports its generator and discriminator.
+/// </summary>
+public static class ExportCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("file") { Description = "the .ann file" };
+        var target = new Option<string>("--target") { Description = "network, gan or training to export", Required = true };
+        var run = new Option<string?>("--run") { Description = "run folder whose trained weights to export (default: fresh initialisation)" };
+        var output = new Option<string>("--out") { Description = "output folder", Required = true };
+        var seed = new Option<int>("--seed") { Description = "initialisation seed without --run", DefaultValueFactory = _ => 0 };
+        var command = new Command("export", "Write a network as a PyTorch module (.py) and state dict (.pt)") { file, target, run, output, seed };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var path = parse.GetValue(file)!;
+                var analysed = TrainingConsole.Analyse(path, Console.Error);
+                if (analysed is null) return 1;
+                var analysis = analysed.Value.Analysis;
+                var name = parse.GetValue(target)!;
+                var networks = TrainingTargets.ResolveNetworks(analysis, name);
+                var runDir = parse.GetValue(run);
+                TorchRuntime.Initialize(new TorchRuntimeOptions { Device = "cpu" });
+                TorchSharp.torch.manual_seed(parse.GetValue(seed));
+                var outDir = parse.GetValue(output)!;
+                bool gan = analysis.Gans.ContainsKey(name) || analysis.Trains.Any(t => t.DisplayName == name && t.Gan is not null);
+                foreach (var network in networks)
+                {
+                    using var model = ModelBuilder.Build(network);
+                    if (runDir is not null)
+                    {
+                        var weights = Path.Combine(runDir, gan && network != networks[0] ? "discriminator.pt" : "model.pt");
+                        if (!File.Exists(weights)) throw new TrainingException($"no trained weights at {weights}");
+                        model.load_py(weights);
+                    }
+                    var (py, pt) = PyTorchExporter.Export(network, model, outDir, Path.GetFileName(path));
+                    Console.WriteLine(Path.GetFullPath(py));
+                    Console.WriteLine(Path.GetFullPath(pt));
+                }
+                return 0;
+            }
+            catch (TrainingException e) { Console.Error.WriteLine($"annlsp export: {e.Message}"); return 1; }
+        });
+        return command;
+    }
+}

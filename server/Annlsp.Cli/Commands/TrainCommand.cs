@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Annlsp.Training;
+using Annlsp.Training.Training;
+
+namespace Annlsp.Cli.Commands;
+
+/// <summary>
+/// `annlsp train FILE [--target NAME] [--epochs N] [--limit N] [--device auto|cpu|cuda] [--out DIR]
+/// [--progress json] [--resume RUNDIR] [--libtorch DIR]`. Exit 0: finished or stopped; 1: failed or the
+/// file has errors; 2: unreadable file. SIGTERM / Ctrl+C stop after the current step with a checkpoint.
+/// </summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("file") { Description = "the .ann file" };
+        var target = new Option<string?>("--target") { Description = "which training: \"LeNet5\", \"LeNet5 as quick\" (default: the only one)" };
+        var epochs = new Option<int?>("--epochs") { Description = "override the number of epochs" };
+        var limit = new Option<int?>("--limit") { Description = "use at most N training examples (and a matching slice of the evaluation set)" };
+        var device = new Option<string?>("--device") { Description = "auto, cpu, cuda or cuda:N (default: the train block's, else auto)" };
+        var output = new Option<string?>("--out") { Description = "folder that receives runs/<target>/<time>/ (default: `out` of the train block, else runs/ next to the file)" };
+        var progress = new Option<string>("--progress") { Description = "bar (a terminal progress bar) or json (one JSON event per line on stdout, docs/progress-protocol.md)", DefaultValueFactory = _ => "bar" };
+        progress.AcceptOnlyFromAmong("bar", "json");
+        var resume = new Option<string?>("--resume") { Description = "continue the run in this run folder from its checkpoint" };
+        var libtorch = new Option<string?>("--libtorch") { Description = "LibTorch lib folder to use (e.g. an installed PyTorch's torch/lib), 'python' to ask python3, or 'bundled'; default: ANNLSP_LIBTORCH" };
+        var command = new Command("train", "Train a network or GAN declared in a .ann file") { file, target, epochs, limit, device, output, progress, resume, libtorch };
+        command.SetAction(parse => Run(new TrainArgs(parse.GetValue(file)!, parse.GetValue(target), parse.GetValue(epochs), parse.GetValue(limit),
+            parse.GetValue(device), parse.GetValue(output), parse.GetValue(progress) ?? "bar", parse.GetValue(resume), parse.GetValue(libtorch))));
+        return command;
+    }
+
+    private sealed record TrainArgs(string File, string? Target, int? Epochs, int? Limit, string? Device, string? Out, string Progress, string? Resume, string? LibTorch);
+
+    private static int Run(TrainArgs a)
+    {
+        bool json = a.Progress == "json";
+        var stdout = Console.Out;
+        ITrainingObserver observer = json ? new JsonLinesObserver(stdout) : new ProgressBarObserver(stdout, !Console.IsOutputRedirected);
+        void FailEarly(string reason, IEnumerable<object>? errors = null)
+        {
+            if (json) observer.OnEvent(new TrainingEvent("failed", new Dictionary<string, object?> { ["reason"] = reason, ["errors"] = errors?.ToArray() }));
+            else Console.Error.WriteLine($"annlsp train: {reason}");
+        }
+
+        if (!System.IO.File.Exists(a.File)) { FailEarly($"cannot read '{a.File}': no such file"); return 2; }
+        var analysed = TrainingConsole.Analyse(a.File, Console.Error);
+        if (analysed is null)
+        {
+            var analysis = Annlsp.Language.DocumentAnalysis.Analyze(System.IO.File.ReadAllText(a.File));
+            FailEarly($"{a.File} has errors; fix them before training", TrainingConsole.ErrorList(a.File, analysis));
+            return 1;
+        }
+        var (doc, text) = analysed.Value;
+        Annlsp.Language.Semantics.TrainConfig config;
+        try { config = TrainingTargets.ResolveTrain(doc, a.Target); }
+        catch (TrainingException e) { FailEarly(e.Message); return 1; }
+
+        using var stop = new StopSignals(() => { if (!json) Console.Error.WriteLine("\nstopping after the current step (a checkpoint is written) …"); });
+
+        var result = Trainer.Run(new TrainOptions
+        {
+            Config = config, SourceText = text, SourcePath = a.File, Epochs = a.Epochs, Limit = a.Limit, Device = a.Device,
+            LibTorch = a.LibTorch, OutDir = a.Out, ResumeDir = a.Resume, Observer = observer, Cancellation = stop.Token,
+        });
+        return result.Succeeded ? 0 : 1;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Runtime.InteropServices;
+
+namespace Annlsp.Training.Training;
+
+/// <summary>
+/// SIGTERM and SIGINT (Ctrl+C) request a stop: training ends after the current step and writes a final
+/// checkpoint. A second signal gets the default handling (the process ends at once).
+/// </summary>
+public sealed class StopSignals : IDisposable
+{
+    private readonly CancellationTokenSource cts = new();
+    private readonly PosixSignalRegistration term, intr;
+    private readonly Action? onFirstSignal;
+
+    public StopSignals(Action? onFirstSignal = null)
+    {
+        this.onFirstSignal = onFirstSignal;
+        term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle);
+        intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle);
+    }
+
+    public CancellationToken Token => cts.Token;
+
+    private void Handle(PosixSignalContext context)
+    {
+        if (cts.IsCancellationRequested) return;
+        context.Cancel = true;
+        onFirstSignal?.Invoke();
+        cts.Cancel();
+    }
+
+    public void Dispose()
+    {
+        term.Dispose();
+        intr.Dispose();
+        cts.Dispose();
+    }
+}

@@ -223,7 +223,17 @@ internal sealed class NetworkGenerator
 
     // ── Networks ─────────────────────────────────────────────────────────────────
 
-    public GeneratedNetwork Generate(int index)
+    /// <summary>
+    /// A network whose last item is drawn without the validity filter (windows larger than the input,
+    /// output_padding ≥ stride, `same` with a stride, pool padding over half the window, a layer of the
+    /// wrong rank, a reshape to the wrong count, a residual that changes the shape): PyTorch decides
+    /// whether it is valid, and the checker must agree.
+    /// </summary>
+    public GeneratedNetwork GenerateChaotic(int index) => Generate(index, chaos: true);
+
+    public GeneratedNetwork Generate(int index) => Generate(index, chaos: false);
+
+    private GeneratedNetwork Generate(int index, bool chaos)
     {
         _blocks = [];
         _paramCounter = 0;
@@ -237,13 +247,14 @@ internal sealed class NetworkGenerator
 
         var items = new List<GenItem>();
         var shape = input;
-        int count = R(2, 9);
+        int count = chaos ? R(0, 4) : R(2, 9);
         for (int i = 0; i < count; i++)
         {
             var item = NextItem(shape, depth: 0);
             items.Add(item);
             shape = item.Output;
         }
+        if (chaos) items.Add(Chaos(shape));
 
         var sb = new StringBuilder();
         if (P(0.3)) sb.Append("# generated network ").Append(index).Append('\n');
@@ -591,6 +602,104 @@ internal sealed class NetworkGenerator
         if (P(0.3)) { momentum = Pick(new[] { 0.1, 0.01, 0.5, 0.9, 1.0 }); given.Add(A("momentum", momentum == 1.0 ? "1" : NumberText(momentum))); }
         if (P(0.3)) { eps = Pick(new[] { 1e-5, 1e-3, 0.001, 1e-6, 0.1 }); given.Add(A("eps", NumberText(eps))); }
         return Layer("batchnorm", shape, new JsonObject { ["momentum"] = momentum, ["eps"] = eps }, ["momentum", "eps"], given);
+    }
+
+    // ── Chaos: the last layer of GenerateChaotic, valid or not ───────────────────
+
+    private (int H, int W, string Text) Any(int lo, int hi) => RPair(lo, hi, 0.4);
+
+    private GenItem Chaos(int[] shape)
+    {
+        int[] unknown = [];
+        double r = _rng.NextDouble();
+        bool image = shape.Length == 3;
+        Cover("chaos");
+        if (r < 0.3 || (!image && r < 0.4))
+        {
+            var kind = image ? Pick(new[] { "conv", "deconv", "pool" }) : Pick(new[] { "conv", "deconv", "pool", "globalpool", "upsample" });
+            if (!image)
+            {
+                // A layer that needs an image, on a vector.
+                var given = kind switch
+                {
+                    "conv" or "deconv" => new List<GenArg> { A("filters", "4"), A("kernel", "3") },
+                    "pool" => [A("kind", "max"), A("size", "2")],
+                    _ => [],
+                };
+                var spec = kind switch
+                {
+                    "conv" => new JsonObject { ["filters"] = 4, ["kernel"] = Arr(3, 3), ["stride"] = Arr(1, 1), ["padding"] = Arr(0, 0), ["dilation"] = Arr(1, 1), ["bias"] = true },
+                    "deconv" => new JsonObject { ["filters"] = 4, ["kernel"] = Arr(3, 3), ["stride"] = Arr(1, 1), ["padding"] = Arr(0, 0), ["output_padding"] = Arr(0, 0), ["dilation"] = Arr(1, 1), ["bias"] = true },
+                    "pool" => new JsonObject { ["pool"] = "max", ["size"] = Arr(2, 2), ["stride"] = Arr(2, 2), ["padding"] = Arr(0, 0) },
+                    "globalpool" => new JsonObject { ["pool"] = "avg" },
+                    _ => new JsonObject { ["scale"] = Arr(2, 2), ["mode"] = "nearest" },
+                };
+                string[] signature = kind switch { "conv" => ConvSignature, "deconv" => DeconvSignature, "pool" => PoolSignature, _ => ["kind"] };
+                Cover("chaos.rank");
+                return Layer(kind, unknown, spec, signature, given);
+            }
+            if (kind == "conv")
+            {
+                var k = Any(1, 9);
+                var st = Any(1, 4);
+                var d = Any(1, 3);
+                var given = new List<GenArg> { A("filters", "3"), A("kernel", k.Text), A("stride", st.Text), A("dilation", d.Text) };
+                JsonNode padding;
+                if (P(0.25)) { given.Add(A("padding", "same")); padding = "same"; Cover("chaos.same"); }
+                else { var p = Any(0, 5); given.Add(A("padding", p.Text)); padding = Arr(p.H, p.W); }
+                return Layer("conv", unknown, new JsonObject { ["filters"] = 3, ["kernel"] = Arr(k.H, k.W), ["stride"] = Arr(st.H, st.W), ["padding"] = padding, ["dilation"] = Arr(d.H, d.W), ["bias"] = true },
+                    ConvSignature, given);
+            }
+            if (kind == "deconv")
+            {
+                var k = Any(1, 6);
+                var st = Any(1, 4);
+                var p = Any(0, 5);
+                var op = Any(0, 4);
+                var d = Any(1, 3);
+                Cover("chaos.deconv");
+                return Layer("deconv", unknown,
+                    new JsonObject { ["filters"] = 3, ["kernel"] = Arr(k.H, k.W), ["stride"] = Arr(st.H, st.W), ["padding"] = Arr(p.H, p.W), ["output_padding"] = Arr(op.H, op.W), ["dilation"] = Arr(d.H, d.W), ["bias"] = true },
+                    DeconvSignature, [A("filters", "3"), A("kernel", k.Text), A("stride", st.Text), A("padding", p.Text), A("output_padding", op.Text), A("dilation", d.Text)]);
+            }
+            {
+                var k = Any(1, 8);
+                var st = Any(1, 4);
+                var p = Any(0, 4);
+                string kindWord = P(0.5) ? "max" : "avg";
+                Cover("chaos.pool");
+                return Layer("pool", unknown, new JsonObject { ["pool"] = kindWord, ["size"] = Arr(k.H, k.W), ["stride"] = Arr(st.H, st.W), ["padding"] = Arr(p.H, p.W) },
+                    PoolSignature, [A("kind", kindWord), A("size", k.Text), A("stride", st.Text), A("padding", p.Text)]);
+            }
+        }
+        if (r < 0.5 && image)
+        {
+            Cover("chaos.rank");
+            return Layer("dense", unknown, new JsonObject { ["units"] = 5, ["bias"] = true }, ["units", "bias"], [A("units", "5")]);
+        }
+        if (r < 0.7)
+        {
+            // A reshape whose element count may not match.
+            long n = Elements(shape);
+            double t = _rng.NextDouble();
+            int[] target = t < 0.4 ? [(int)n] : t < 0.7 ? [(int)n + Pick(new[] { -1, 1 })] : [R(1, 4), R(1, 8), R(1, 8)];
+            if (target[0] < 1) target[0] = 1;
+            Cover("chaos.reshape");
+            return Layer("reshape", unknown, new JsonObject { ["shape"] = Arr(target) }, ["shape"], [A("shape", target.Length == 1 ? target[0].ToString(CultureInfo.InvariantCulture) : string.Join("x", target))]);
+        }
+        // A residual whose body may change the shape.
+        Cover("chaos.residual");
+        if (image)
+        {
+            int f = P(0.5) ? shape[0] : R(1, 6);
+            int k = R(1, 3), p = R(0, 1);
+            var conv = Layer("conv", unknown,
+                new JsonObject { ["filters"] = f, ["kernel"] = Arr(k, k), ["stride"] = Arr(1, 1), ["padding"] = Arr(p, p), ["dilation"] = Arr(1, 1), ["bias"] = true },
+                ConvSignature, [A("filters", f.ToString(CultureInfo.InvariantCulture)), A("kernel", k.ToString(CultureInfo.InvariantCulture)), A("padding", p.ToString(CultureInfo.InvariantCulture))]);
+            return new GenResidual { Body = [conv], Output = unknown };
+        }
+        int u = P(0.5) ? shape[0] : R(1, 64);
+        return new GenResidual { Body = [Dense(shape, u)!], Output = unknown };
     }
 
     // ── Residuals and blocks ─────────────────────────────────────────────────────

@@ -49,24 +49,8 @@ public sealed class TorchShapeTests(ITestOutputHelper output)
         long checkMs = clock.ElapsedMilliseconds;
 
         // 2. PyTorch, in one process for all networks.
-        var input = new JsonObject
-        {
-            ["seed"] = seed,
-            ["networks"] = new JsonArray(networks.Select(n => (JsonNode)new JsonObject
-            {
-                ["id"] = n.Index, ["input"] = new JsonArray(n.Input.Select(d => (JsonNode)d).ToArray()), ["layers"] = n.Expanded(),
-            }).ToArray()),
-        };
         string dir = Path.Combine(Path.GetTempPath(), $"annlsp-diff-{System.Environment.ProcessId}-{seed}");
-        Directory.CreateDirectory(dir);
-        string inPath = Path.Combine(dir, "networks.json"), outPath = Path.Combine(dir, "torch.json");
-        File.WriteAllText(inPath, input.ToJsonString());
-        string script = Path.Combine(AppContext.BaseDirectory, "Differential", "torch_shapes.py");
-        Assert.True(File.Exists(script), $"{script} is missing (it is copied to the output folder by the test project)");
-        var (code, log) = PythonTorch.Run([script, inPath, outPath], TimeSpan.FromMinutes(5));
-        Assert.True(code == 0, $"torch_shapes.py failed (exit {code}); seed {seed}; input kept at {inPath}\n{log}");
-        var torch = JsonNode.Parse(File.ReadAllText(outPath))!;
-        var results = torch["results"]!.AsArray().ToDictionary(r => (int)r!["id"]!, r => r!);
+        var (torch, results) = RunTorch(networks, seed, dir);
         long torchMs = clock.ElapsedMilliseconds - checkMs;
 
         // 3. Compare layer by layer.
@@ -103,6 +87,92 @@ public sealed class TorchShapeTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0,
             $"seed {seed} (rerun with ANNLSP_DIFF_SEED={seed}): {failures.Count} of {count} networks disagree with PyTorch (all in {dir}/failures.txt); the first {Math.Min(MaxReported, failures.Count)}:\n\n"
             + string.Join("\n\n", failures.Take(MaxReported)));
+    }
+
+    /// <summary>Writes the networks to one JSON file, runs torch_shapes.py once, returns its answer by network index.</summary>
+    private static (JsonNode Torch, Dictionary<int, JsonNode> Results) RunTorch(List<GeneratedNetwork> networks, int seed, string dir)
+    {
+        var input = new JsonObject
+        {
+            ["seed"] = seed,
+            ["networks"] = new JsonArray(networks.Select(n => (JsonNode)new JsonObject
+            {
+                ["id"] = n.Index, ["input"] = new JsonArray(n.Input.Select(d => (JsonNode)d).ToArray()), ["layers"] = n.Expanded(),
+            }).ToArray()),
+        };
+        Directory.CreateDirectory(dir);
+        string inPath = Path.Combine(dir, "networks.json"), outPath = Path.Combine(dir, "torch.json");
+        File.WriteAllText(inPath, input.ToJsonString());
+        string script = Path.Combine(AppContext.BaseDirectory, "Differential", "torch_shapes.py");
+        Assert.True(File.Exists(script), $"{script} is missing (it is copied to the output folder by the test project)");
+        var (code, log) = PythonTorch.Run([script, inPath, outPath], TimeSpan.FromMinutes(5));
+        Assert.True(code == 0, $"torch_shapes.py failed (exit {code}); seed {seed}; input kept at {inPath}\n{log}");
+        var torch = JsonNode.Parse(File.ReadAllText(outPath))!;
+        return (torch, torch["results"]!.AsArray().ToDictionary(r => (int)r!["id"]!, r => r!));
+    }
+
+    /// <summary>
+    /// The other direction: networks whose last layer is drawn without the validity filter. Where PyTorch
+    /// refuses the network the checker must report an error (on that layer); where PyTorch accepts it the
+    /// checker must report none and agree on every shape and count.
+    /// </summary>
+    [TorchFact]
+    public void Checker_reports_an_error_exactly_where_PyTorch_refuses_the_network()
+    {
+        int seed = EnvInt("ANNLSP_DIFF_SEED", DefaultSeed) + 1;
+        int count = Math.Max(100, EnvInt("ANNLSP_DIFF_COUNT", DefaultCount) * 3 / 4);
+        var generator = new NetworkGenerator(seed);
+        var networks = Enumerable.Range(0, count).Select(generator.GenerateChaotic).ToList();
+        string dir = Path.Combine(Path.GetTempPath(), $"annlsp-diff-chaos-{System.Environment.ProcessId}-{seed}");
+        var (_, results) = RunTorch(networks, seed, dir);
+        var failures = new List<string>();
+        int refused = 0;
+        foreach (var net in networks)
+        {
+            var analysis = DocumentAnalysis.Analyze(net.Text);
+            var errors = analysis.Diagnostics.Where(d => d.IsError).ToList();
+            var result = results[net.Index];
+            string? torchError = result["error"]?.GetValue<string>();
+            if (torchError is not null)
+            {
+                refused++;
+                if (errors.Count == 0)
+                {
+                    failures.Add(Describe(seed, net, $"PyTorch refuses the network but the checker reports no error; PyTorch: {torchError}"));
+                    continue;
+                }
+                // The error belongs to the last layer: it starts at or after the last item's text.
+                int lastStart = LastItemStart(analysis);
+                if (!errors.Any(e => e.Span.Start >= lastStart))
+                    failures.Add(Describe(seed, net, $"the checker's errors are not on the last layer (from offset {lastStart}): " +
+                        string.Join("; ", errors.Select(e => $"{analysis.Text.GetPosition(e.Span.Start)} {e.Code}: {e.Message}")) + $"; PyTorch: {torchError}"));
+            }
+            else if (errors.Count > 0)
+            {
+                failures.Add(Describe(seed, net, "PyTorch accepts the network but the checker reports errors:\n" +
+                    string.Join("\n", errors.Select(e => $"  {analysis.Text.GetPosition(e.Span.Start)} {e.Code}: {e.Message}"))));
+            }
+            else
+            {
+                var problems = new List<string>();
+                Compare(analysis.Networks[net.Name].Layers, result["layers"]!.AsArray(), "", problems);
+                if (problems.Count > 0) failures.Add(Describe(seed, net, string.Join("\n", problems.Select(p => "  " + p))));
+            }
+        }
+        output.WriteLine($"seed {seed}: {count} networks with an unfiltered last layer, {refused} refused by PyTorch");
+        if (failures.Count == 0) Directory.Delete(dir, recursive: true);
+        else File.WriteAllText(Path.Combine(dir, "failures.txt"), string.Join("\n\n", failures));
+        Assert.True(refused > count / 10 && refused < count * 9 / 10, $"{refused} of {count} refused: the chaos generator is off balance");
+        Assert.True(failures.Count == 0,
+            $"seed {seed} (rerun with ANNLSP_DIFF_SEED={seed - 1}): {failures.Count} of {count} networks disagree with PyTorch (all in {dir}/failures.txt); the first {Math.Min(MaxReported, failures.Count)}:\n\n"
+            + string.Join("\n\n", failures.Take(MaxReported)));
+    }
+
+    private static int LastItemStart(DocumentAnalysis analysis)
+    {
+        var network = analysis.Root.Declarations.OfType<Syntax.NetworkDeclarationSyntax>().Single();
+        var last = network.Body.Layers.Last();
+        return last.Span.Start;
     }
 
     /// <summary>Compares the checker's layers with PyTorch's, recursing into residual bodies; returns the number compared.</summary>

@@ -60,7 +60,7 @@ public static class CompletionProvider
             if (args is not null) return Arguments(analysis, args, before, wordStart, null);
             // `name: |` — but a word on a later line than a dangling `name:` starts the next property.
             if (before is { Kind: SyntaxKind.Colon, Parent: PropertySyntax property }
-                && analysis.Text.GetPosition(before.Position).Line == analysis.Text.GetPosition(offset).Line)
+                && LspTranslator.ToLine(analysis.Text, before.Position) == LspTranslator.ToLine(analysis.Text, offset))
                 return PropertyValues(analysis, declaration, property.Name.Text);
             return PropertyNames(declaration, properties, wordStart);
         }

@@ -59,7 +59,7 @@ public sealed class ExecuteCommandHandler(ServerSession session, TrainingManager
                 ["output"] = Dims(l.Output),
                 ["params"] = l.Parameters,
                 ["macs"] = l.MultiplyAdds,
-                ["line"] = analysis.Text.GetPosition((l.UseSite ?? l.Span).Start).Line,
+                ["line"] = LspTranslator.ToLine(analysis.Text, (l.UseSite ?? l.Span).Start),
             };
             if (l.Body.Count > 0) o["body"] = Layers(l.Body);
             return o;

@@ -1,5 +1,6 @@
 using Annlsp.Language.Syntax;
 using Annlsp.Server.Protocol;
+using Annlsp.Server.Translation;
 using Annlsp.Server.Transport;
 
 namespace Annlsp.Server.Handlers;
@@ -26,8 +27,8 @@ public sealed class FoldingRangeHandler(ServerSession session) : IHandler
                 _ => null,
             };
             if (pair is not { } b || b.open.IsMissing) continue;
-            int startLine = text.GetPosition(b.open.Position).Line;
-            int endLine = b.close.IsMissing ? text.GetPosition(node.Span.End).Line : text.GetPosition(b.close.Position).Line - 1;
+            int startLine = LspTranslator.ToLine(text, b.open.Position);
+            int endLine = b.close.IsMissing ? LspTranslator.ToLine(text, node.Span.End) : LspTranslator.ToLine(text, b.close.Position) - 1;
             if (endLine > startLine) ranges.Add(new FoldingRange(startLine, endLine, FoldingRangeKind.Region));
         }
         // Consecutive comment lines.
@@ -37,7 +38,7 @@ public sealed class FoldingRangeHandler(ServerSession session) : IHandler
             foreach (var trivia in token.LeadingTrivia)
             {
                 if (trivia.Kind != SyntaxKind.Comment) continue;
-                int line = text.GetPosition(trivia.Position).Line;
+                int line = LspTranslator.ToLine(text, trivia.Position);
                 if (line == runEnd + 1 && runStart >= 0) runEnd = line;
                 else
                 {

@@ -112,6 +112,6 @@ public sealed class RenameHandler(ServerSession session) : IHandler
             return siblings.Contains(newName) ? $"block {symbol.OwnerBlock!.Name.Text} already has a parameter '{newName}'" : null;
         }
         var clash = analysis.Root.Declarations.FirstOrDefault(d => d is not TrainDeclarationSyntax && !d.Name.IsMissing && d.Name.Text == newName);
-        return clash is null ? null : $"'{newName}' is already declared at line {analysis.Text.GetPosition(clash.Name.Position).Line + 1}";
+        return clash is null ? null : $"'{newName}' is already declared at line {LspTranslator.ToLine(analysis.Text, clash.Name.Position) + 1}";
     }
 }

@@ -3,6 +3,7 @@ using Annlsp.Language.Semantics;
 using Annlsp.Language.Syntax;
 using Annlsp.Server.Features;
 using Annlsp.Server.Protocol;
+using Annlsp.Server.Translation;
 using Annlsp.Server.Transport;
 
 namespace Annlsp.Server.Handlers;
@@ -39,9 +40,9 @@ public sealed class SemanticTokensHandler(ServerSession session) : IHandler
         void Add(int start, int length, int type, int modifiers)
         {
             if (length <= 0) return;
-            var p = text.GetPosition(start);
+            var p = LspTranslator.ToPosition(text, start);
             // A token never spans lines in this language; clip defensively to the line.
-            int lineEnd = text.LineEnd(p.Line);
+            int lineEnd = LspTranslator.LineEndOffset(text, p.Line);
             length = Math.Min(length, lineEnd - start);
             if (length <= 0) return;
             data.Add(p.Line - lastLine);

@@ -23,6 +23,12 @@ public static partial class LspTranslator
     public static int ToOffset(SourceText text, Position position) =>
         text.GetOffset(new LinePosition(position.Line, position.Character));
 
+    /// <summary>The zero-based LSP line of an offset.</summary>
+    public static int ToLine(SourceText text, int offset) => text.GetPosition(offset).Line;
+
+    /// <summary>Offset of the end of a line's content (before its line break).</summary>
+    public static int LineEndOffset(SourceText text, int line) => text.LineEnd(line);
+
     public static TextSpan ToSpan(SourceText text, Range range)
     {
         int start = ToOffset(text, range.Start), end = ToOffset(text, range.End);

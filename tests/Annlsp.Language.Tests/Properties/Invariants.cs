@@ -83,7 +83,14 @@ internal static class Invariants
             InDocument(d.Span, $"{d.Code} '{d.Message}'", text);
             foreach (var r in d.Related) InDocument(r.Span, $"related location of {d.Code}", text);
             foreach (var f in d.Fixes)
+            {
                 foreach (var e in f.Edits) InDocument(e.Span, $"fix '{f.Title}' of {d.Code}", text);
+                // LSP requires the edits of one change not to overlap.
+                var sorted = f.Edits.OrderBy(e => e.Span.Start).ToList();
+                for (int i = 1; i < sorted.Count; i++)
+                    if (sorted[i].Span.Start < sorted[i - 1].Span.End)
+                        Fail($"fix '{f.Title}' of {d.Code} has overlapping edits {sorted[i - 1].Span} and {sorted[i].Span}", text);
+            }
             if (d.Span.Start < previousStart) Fail("diagnostics are not sorted by position", text);
             previousStart = d.Span.Start;
             var (start, end) = analysis.Text.GetRange(d.Span);
@@ -104,7 +111,53 @@ internal static class Invariants
                 Fail($"network {network.Name} is valid but has an unknown shape", text);
         }
         foreach (var r in analysis.References) InDocument(r.Span, $"reference to {r.Symbol.Name}", text);
+
+        // 5. What the editor asks on every hover, completion and keystroke never throws.
+        EditorQueries(text, analysis);
     }
+
+    private static void EditorQueries(string text, DocumentAnalysis analysis)
+    {
+        var offsets = new List<int> { 0, text.Length, text.Length / 2 };
+        offsets.AddRange(analysis.Diagnostics.Take(5).Select(d => d.Span.Start));
+        var rng = new Random(text.Length);
+        for (int i = 0; i < 4; i++) offsets.Add(rng.Next(0, text.Length + 1));
+        string where = "";
+        try
+        {
+            foreach (int offset in offsets)
+            {
+                where = $"queries at offset {offset}";
+                var token = analysis.Root.FindToken(offset);
+                if (offset < text.Length && (token is null || token.FullSpan.Start > offset || token.FullSpan.End <= offset))
+                    Fail($"FindToken({offset}) returned {token?.Kind} with full span {token?.FullSpan}", text);
+                analysis.ReferenceAt(offset);
+                analysis.NetworkAt(offset);
+                var position = analysis.Text.GetPosition(offset);
+                if (analysis.Text.GetOffset(position) != offset && !IsInsideLineBreak(text, offset))
+                    Fail($"GetOffset(GetPosition({offset}) = {position}) = {analysis.Text.GetOffset(position)}", text);
+            }
+            where = "facts";
+            foreach (var item in analysis.Root.DescendantNodes().OfType<Syntax.StackItemSyntax>())
+                foreach (var f in analysis.FactsFor(item)) _ = f.Output.ToString() + f.Formula;
+            foreach (var network in analysis.Networks.Values)
+            {
+                where = $"summary of {network.Name}";
+                Semantics.SummaryTable.ToText(network);
+                Semantics.SummaryTable.ToMarkdown(network);
+                foreach (var layer in network.Layers) Semantics.SummaryTable.Describe(layer);
+            }
+        }
+        catch (XunitException) { throw; }
+        catch (Exception e)
+        {
+            Fail($"{where} threw {e.GetType().Name}: {e.Message}\n{e.StackTrace}", text);
+        }
+    }
+
+    /// <summary>Between the \r and the \n of a CRLF there is no line/column position to come back to.</summary>
+    private static bool IsInsideLineBreak(string text, int offset) =>
+        offset > 0 && offset < text.Length && text[offset - 1] == '\r' && text[offset] == '\n';
 
     private static void InDocument(Text.TextSpan span, string what, string text)
     {

@@ -92,7 +92,7 @@ export function resolveServer(input: ResolveInput): Resolution {
         ok: false,
         problem: 'setting-missing',
         message: `annlsp.server.path is set to "${setting}", but no such file exists.`,
-        fix: 'Correct `annlsp.server.path` in your user settings, or clear it to use the server bundled with the extension.',
+        fix: 'Correct `annlsp.server.path` in your user settings (remote: the machine settings), or clear it to use the server bundled with the extension.',
       };
     }
     if (/\.dll$/i.test(p)) return viaDotnet(input, p, 'setting');

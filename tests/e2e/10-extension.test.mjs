@@ -104,3 +104,16 @@ test('"annlsp: Open Run Preview" draws a past run: sample grid, epoch slider, cu
   assert.equal(await ui.webview().locator('#epoch-label').innerText(), 'epoch 3', 'the restored panel shows the run again');
   await ui.server.close();
 });
+
+test('a server path that does not exist is reported with its fix, and the editor still works', { timeout: 120_000 }, async () => {
+  const ui = await suite.open('bad-server-path', { machineSettings: { 'annlsp.server.path': '/nonexistent/annlsp' } });
+  await ui.openFile('lenet.ann');
+  const toast = ui.page.locator('.notifications-toasts .notification-toast', { hasText: 'annlsp.server.path is set to "/nonexistent/annlsp"' }).first();
+  await toast.waitFor({ timeout: 30_000 }).catch(async e => { await ui.screenshot('12-bad-server-path-failed'); throw e; });
+  const text = await toast.innerText();
+  assert.match(text, /clear it to use the server bundled with the extension/, text);
+  assert.ok(await toast.locator('a.monaco-button, .monaco-button', { hasText: 'Open Settings' }).count() > 0, 'a button to fix it');
+  assert.match(await ui.page.locator('#status\\.editor\\.mode').innerText(), /ANN/, 'the grammar and language mode still work');
+  await ui.screenshot('12-bad-server-path');
+  await ui.server.close();
+});

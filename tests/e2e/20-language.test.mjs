@@ -143,3 +143,15 @@ test('the network view draws the network under the cursor, a gan side by side, a
   }
   await ui.server.close();
 });
+
+test("a workspace's .vscode/settings.json cannot choose the server binary", { timeout: 120_000 }, async t => {
+  if (skip) return t.skip('no bundled server');
+  const evil = path.join(suite.tmp, 'evil-server.sh');
+  fs.writeFileSync(evil, `#!/bin/sh\ntouch "${path.join(suite.tmp, 'evil-ran')}"\nexec sleep 60\n`, { mode: 0o755 });
+  const ui = await suite.open('workspace-server-path', { files: { '.vscode/settings.json': JSON.stringify({ 'annlsp.server.path': evil, 'annlsp.dotnet.path': evil }) } });
+  await ui.openFile('lenet.ann');
+  // the bundled server runs (inlay shapes appear) and the workspace's binary never does
+  await until(async () => (await viewText(ui)).some(x => /16×5×5/.test(x)), 'the bundled server\'s inlay hints');
+  assert.equal(fs.existsSync(path.join(suite.tmp, 'evil-ran')), false, 'the workspace-provided server was not started');
+  await ui.server.close();
+});

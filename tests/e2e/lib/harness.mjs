@@ -89,7 +89,7 @@ export async function makeSuite(name) {
       return suite.browser;
     },
     /** A fresh workspace copy, a fresh code-server and a fresh page on it. */
-    async open(testName, { settings = {}, files = {}, trusted = true } = {}) {
+    async open(testName, { settings = {}, machineSettings = {}, files = {}, trusted = true } = {}) {
       const slug = testName.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
       const dir = await fsp.mkdtemp(path.join(tmp, `${slug}-`));
       const workspace = path.join(dir, 'workspace');
@@ -124,6 +124,10 @@ export async function makeSuite(name) {
         'git.enabled': false,
         ...settings,
       }, null, 2));
+      // machine-scoped settings (annlsp.server.path …) live in the remote "Machine" settings: code-server's
+      // workbench is a remote one, and VS Code ignores machine-scoped values in user settings there
+      await fsp.mkdir(path.join(userData, 'Machine'), { recursive: true });
+      await fsp.writeFile(path.join(userData, 'Machine', 'settings.json'), JSON.stringify(machineSettings, null, 2));
       const port = await freePort();
       const args = [CODE_SERVER, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
         ...(trusted ? ['--disable-workspace-trust'] : []), '--disable-getting-started-override', '--user-data-dir', userData, '--extensions-dir', suite.extensionsDir, workspace];

@@ -23,13 +23,7 @@ public sealed class LifecycleHandler(ServerSession session, Func<ServerCapabilit
         {
             if (options["diagnosticsDelayMs"] is { Type: JTokenType.Integer } delay)
                 session.Options.DiagnosticsDelay = TimeSpan.FromMilliseconds(Math.Clamp(delay.Value<int>(), 0, 5000));
-            if (options["training"] is JObject training)
-            {
-                if (training["enabled"] is { Type: JTokenType.Boolean } enabled) session.Options.TrainingEnabled = enabled.Value<bool>();
-                foreach (var (key, variable) in new[] { ("device", "ANNLSP_DEVICE"), ("dataFolder", "ANNLSP_FASHION_MNIST"), ("libtorchPath", "ANNLSP_LIBTORCH") })
-                    if (training[key] is { Type: JTokenType.String } v && v.Value<string>() is { Length: > 0 } value)
-                        session.Options.TrainerEnvironment[variable] = value;
-            }
+            if (options["training"] is JObject training) ApplyTrainingSettings(training, allowEnable: true);
             if (options["trainerCommand"] is JArray command && command.Count > 0 && command.All(c => c.Type == JTokenType.String))
                 session.Options.TrainerCommand = command.Select(c => c.Value<string>()!).ToList();
         }
@@ -39,6 +33,27 @@ public sealed class LifecycleHandler(ServerSession session, Func<ServerCapabilit
             Capabilities = capabilities(),
             ServerInfo = new ServerInfo("annlsp", Version),
         };
+    }
+
+    /// <summary>The client's `annlsp.training` settings: the trainer's environment (and, at initialize only, whether training is allowed).</summary>
+    private void ApplyTrainingSettings(JObject training, bool allowEnable)
+    {
+        if (training["enabled"] is { Type: JTokenType.Boolean } enabled && (allowEnable || !enabled.Value<bool>()))
+            session.Options.TrainingEnabled = enabled.Value<bool>();
+        foreach (var (key, variable) in new[] { ("device", "ANNLSP_DEVICE"), ("dataFolder", "ANNLSP_FASHION_MNIST"), ("libtorchPath", "ANNLSP_LIBTORCH") })
+        {
+            if (training[key] is { Type: JTokenType.String } v && v.Value<string>() is { Length: > 0 } value)
+                session.Options.TrainerEnvironment[variable] = value;
+            else if (training[key] is not null)
+                session.Options.TrainerEnvironment.Remove(variable);
+        }
+    }
+
+    /// <summary>workspace/didChangeConfiguration with the `annlsp` section: new training settings apply to the next run.</summary>
+    [LspMethod("workspace/didChangeConfiguration")]
+    public void DidChangeConfiguration(JToken? request)
+    {
+        if (request?.SelectToken("settings.annlsp.training") is JObject training) ApplyTrainingSettings(training, allowEnable: false);
     }
 
     [LspMethod("initialized")]

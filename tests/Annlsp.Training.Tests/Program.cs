@@ -39,6 +39,8 @@ public static class Program
                 });
                 return result.Succeeded ? 0 : 1;
             }
+            case "bench":
+                return Benchmark.Run(args[1], int.Parse(args[2]));
             default:
                 Console.Error.WriteLine("usage: Annlsp.Training.Tests.dll probe-libtorch DIR");
                 return 2;

@@ -17,7 +17,7 @@ public static class TrainCommand
         var target = new Option<string?>("--target") { Description = "which training: \"LeNet5\", \"LeNet5 as quick\" (default: the only one)" };
         var epochs = new Option<int?>("--epochs") { Description = "override the number of epochs" };
         var limit = new Option<int?>("--limit") { Description = "use at most N training examples (and a matching slice of the evaluation set)" };
-        var device = new Option<string?>("--device") { Description = "auto, cpu, cuda or cuda:N (default: the train block's, else auto)" };
+        var device = new Option<string?>("--device") { Description = "auto, cpu, cuda or cuda:N (default: ANNLSP_DEVICE, else the train block's device, else auto)" };
         var output = new Option<string?>("--out") { Description = "folder that receives runs/<target>/<time>/ (default: `out` of the train block, else runs/ next to the file)" };
         var progress = new Option<string>("--progress") { Description = "bar (a terminal progress bar) or json (one JSON event per line on stdout, docs/progress-protocol.md)", DefaultValueFactory = _ => "bar" };
         progress.AcceptOnlyFromAmong("bar", "json");
@@ -59,7 +59,8 @@ public static class TrainCommand
 
         var result = Trainer.Run(new TrainOptions
         {
-            Config = config, SourceText = text, SourcePath = a.File, Epochs = a.Epochs, Limit = a.Limit, Device = a.Device,
+            Config = config, SourceText = text, SourcePath = a.File, Epochs = a.Epochs, Limit = a.Limit,
+            Device = a.Device ?? (Environment.GetEnvironmentVariable("ANNLSP_DEVICE") is { Length: > 0 } d ? d : null),
             LibTorch = a.LibTorch, OutDir = a.Out, ResumeDir = a.Resume, Observer = observer, Cancellation = stop.Token,
         });
         return result.Succeeded ? 0 : 1;

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""The LeNet and DCGAN of examples/ in Debian's PyTorch, with the same loop as the TorchSharp benchmark
+(data as one tensor, index_select batches, Adam). Prints one JSON object. Run by bench-training.sh."""
+import gzip, json, sys, time
+import numpy as np
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+steps = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+torch.set_num_threads(threads)
+torch.manual_seed(1)
+with gzip.open("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") as f:
+    images = torch.from_numpy(np.frombuffer(f.read(), np.uint8, offset=16).copy()).reshape(-1, 1, 28, 28)
+with gzip.open("/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz") as f:
+    labels = torch.from_numpy(np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64))
+
+lenet = nn.Sequential(
+    nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+    nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+opt = torch.optim.Adam(lenet.parameters(), 1e-3)
+batch = 64
+
+def lenet_round(offset):
+    perm = torch.randperm(images.shape[0], generator=torch.Generator().manual_seed(7))
+    t = time.perf_counter()
+    for s in range(steps):
+        start = ((offset + s) * batch) % (images.shape[0] - batch)
+        idx = perm[start:start + batch]
+        x = images.index_select(0, idx).float().div_(255)
+        y = labels.index_select(0, idx)
+        loss = F.cross_entropy(lenet(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return steps * batch / (time.perf_counter() - t)
+
+lenet_round(0)
+lenet_rate = max(lenet_round(r * steps) for r in range(3))
+
+G = nn.Sequential(nn.Linear(100, 128 * 7 * 7), nn.BatchNorm1d(128 * 7 * 7), nn.ReLU(), nn.Unflatten(1, (128, 7, 7)),
+                  nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(),
+                  nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+D = nn.Sequential(nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128),
+                  nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(128 * 7 * 7, 1))
+gopt = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
+dopt = torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999))
+
+def gan_round(n):
+    t = time.perf_counter()
+    for s in range(n):
+        start = (s * 128) % 59000
+        real = images[start:start + 128].float().div_(127.5).sub_(1)
+        fake = G(torch.randn(128, 100))
+        ones, zeros = torch.ones(128, 1), torch.zeros(128, 1)
+        dopt.zero_grad()
+        loss_d = F.binary_cross_entropy_with_logits(D(real), ones) + F.binary_cross_entropy_with_logits(D(fake.detach()), zeros)
+        loss_d.backward(); dopt.step()
+        gopt.zero_grad()
+        loss_g = F.binary_cross_entropy_with_logits(D(fake), ones)
+        loss_g.backward(); gopt.step()
+    return n / (time.perf_counter() - t)
+
+gan_steps = max(10, steps // 10)
+gan_round(3)
+gan_rate = max(gan_round(gan_steps) for _ in range(3))
+print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "lenet_img_s": lenet_rate, "dcgan_it_s": gan_rate}))

@@ -1,0 +1,96 @@
+using Annlsp.Server.Tests.Infrastructure;
+using Newtonsoft.Json.Linq;
+
+namespace Annlsp.Server.Tests;
+
+/// <summary>Skipped (with the reason) when `annlsp.dll` has not been built and this is not CI (CI builds the solution first).</summary>
+public sealed class RealTrainerFactAttribute : FactAttribute
+{
+    public RealTrainerFactAttribute()
+    {
+        if (RealTrainerTests.FindTrainer() is null && Environment.GetEnvironmentVariable("CI") is not ("true" or "1"))
+            Skip = "server/Annlsp.Cli is not built (dotnet build server/Annlsp.Cli): the end-to-end training test runs the real `annlsp train`";
+    }
+}
+
+/// <summary>The real trainer (`annlsp train … --progress json`, TorchSharp on the CPU) driven through the server: a tiny network on the generated `shapes` data.</summary>
+public sealed class RealTrainerTests : IDisposable
+{
+    private readonly DirectoryInfo _workspace = Directory.CreateTempSubdirectory("annlsp-real-train-");
+
+    public static string? FindTrainer() =>
+        new[] { "Release", "Debug" }
+            .Select(c => Path.Combine(ServerProcess.RepoRoot, "server", "Annlsp.Cli", "bin", c, "net10.0", "annlsp.dll"))
+            .Where(File.Exists).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
+
+    public void Dispose()
+    {
+        try { _workspace.Delete(recursive: true); } catch (IOException) { }
+    }
+
+    private const string Tiny = """
+        network Tiny {
+            input(1x28x28)
+            flatten
+            dense(4)
+        }
+        train Tiny {
+            data: shapes
+            epochs: 1
+            batch: 500
+            seed: 1
+        }
+        train Tiny as long {
+            data: shapes
+            epochs: 50
+            batch: 64
+            seed: 1
+        }
+        """;
+
+    private async Task<(LspClient Client, string Uri)> StartAsync()
+    {
+        var trainer = FindTrainer() ?? throw new InvalidOperationException("annlsp.dll not built: dotnet build server/Annlsp.Cli");
+        var file = Path.Combine(_workspace.FullName, "tiny.ann");
+        File.WriteAllText(file, Tiny);
+        var client = LspClient.StartInProcess(new ServerOptions { TrainerCommand = ["dotnet", trainer], StopGracePeriod = TimeSpan.FromSeconds(60) });
+        await client.InitializeAsync(rootUri: new Uri(_workspace.FullName).AbsoluteUri);
+        var uri = new Uri(file).AbsoluteUri;
+        await client.OpenAsync(uri, Tiny);
+        return (client, uri);
+    }
+
+    [RealTrainerFact]
+    public async Task Train_runs_the_real_trainer_and_relays_its_events()
+    {
+        var (client, uri) = await StartAsync();
+        await using var _ = client;
+        await client.RequestAsync<JToken>("workspace/executeCommand", new { command = "annlsp.train", arguments = new[] { uri, "Tiny" } });
+        var started = await client.WaitForNotificationAsync("annlsp/trainingEvent", p => p["event"]!.Value<string>("event") == "started", TimeSpan.FromSeconds(120));
+        var runDir = started.Value<string>("runDir")!;
+        Assert.StartsWith(_workspace.FullName, runDir);
+        var finished = await client.WaitForNotificationAsync("annlsp/trainingEvent", p => p["event"]!.Value<string>("event") is "finished" or "failed", TimeSpan.FromSeconds(240));
+        Assert.True(finished["event"]!.Value<string>("event") == "finished", finished.ToString() + "\n" + client.ServerLog);
+        Assert.Equal("finished", finished["event"]!.Value<string>("status"));
+        Assert.Contains(client.Notifications, n => n.Method == "annlsp/trainingEvent" && n.Params["event"]!.Value<string>("event") == "epoch");
+        Assert.True(File.Exists(Path.Combine(runDir, "run.json")));
+        var end = await client.WaitForNotificationAsync("$/progress", p => p["value"]!.Value<string>("kind") == "end");
+        Assert.StartsWith("✓ finished", end["value"]!.Value<string>("message"));
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    [RealTrainerFact]
+    public async Task Stop_ends_a_real_run_with_a_checkpoint()
+    {
+        var (client, uri) = await StartAsync();
+        await using var _ = client;
+        await client.RequestAsync<JToken>("workspace/executeCommand", new { command = "annlsp.train", arguments = new[] { uri, "Tiny as long" } });
+        await client.WaitForNotificationAsync("annlsp/trainingEvent", p => p["event"]!.Value<string>("event") == "step", TimeSpan.FromSeconds(120));
+        var stopped = await client.RequestAsync<JToken>("workspace/executeCommand", new { command = "annlsp.stop", arguments = new[] { uri, "Tiny as long" } });
+        Assert.True(stopped.Value<bool>());
+        var finished = await client.WaitForNotificationAsync("annlsp/trainingEvent", p => p["event"]!.Value<string>("event") is "finished" or "failed", TimeSpan.FromSeconds(5));
+        Assert.Equal("stopped", finished["event"]!.Value<string>("status"));
+        Assert.DoesNotContain("did not stop", string.Concat(client.Notifications.Where(n => n.Method == "window/logMessage").Select(n => n.Params.Value<string>("message"))));
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+}

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Annlsp.Language.Diagnostics;
+using Annlsp.Language.Syntax;
 using Xunit.Abstractions;
 
 namespace Annlsp.Language.Tests.Properties;
@@ -343,6 +344,25 @@ public sealed class EdgeCaseTests(ITestOutputHelper output)
             """;
         var a = Analyze(text);
         Assert.DoesNotContain(a.Diagnostics, d => d.IsError);
+    }
+
+    [Theory(Skip = "BUG-L6 in .notes-language-bugs.md: a stray '{' or '(' in a stack skips to the end of the file, across declarations")]
+    [InlineData("network A {\n    input(4) {\n")]
+    [InlineData("network A {\n    input(4)\n    { relu\n")]
+    [InlineData("block A {\n    relu {{ ( { \n")]
+    [InlineData("deep residuals")]
+    [InlineData("deep calls")]
+    public void A_stray_brace_does_not_hide_the_next_declaration(string broken)
+    {
+        broken = broken switch
+        {
+            "deep residuals" => "network A {\n    input(4)\n" + string.Concat(Enumerable.Repeat("residual { ", Parser.MaxDepth + 1)),
+            "deep calls" => "network A {\n    input(4)\n    dense(" + string.Concat(Enumerable.Repeat("f(", Parser.MaxDepth + 1)),
+            _ => broken,
+        };
+        string text = broken + "\nnetwork B {\n    input(1x28x28)\n    conv(8)\n}\n";
+        var a = Analyze(text);
+        AssertErrorAt(a, "ANN2006", text, "conv(8)");
     }
 
     [Fact]

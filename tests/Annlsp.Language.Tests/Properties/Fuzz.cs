@@ -31,6 +31,18 @@ internal static class Fuzz
     /// <summary>The examples, the mistakes and the test cases of the repository.</summary>
     public static IReadOnlyList<string> Corpus => CorpusFiles.Value;
 
+    private static readonly Lazy<(string Name, string Text, string[] Codes)[]> MistakeFiles = new(() =>
+        Directory.GetFiles(Repo.PathOf("examples", "mistakes"), "*.ann")
+            .Order(StringComparer.Ordinal)
+            .Select(f => (Path.GetFileName(f), File.ReadAllText(f)))
+            .Select(t => (t.Item1, t.Item2, System.Text.RegularExpressions.Regex.Matches(t.Item2, @"#\s*expect:\s*(ANN\d{4}(\s*,\s*ANN\d{4})*)")
+                .SelectMany(m => m.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries)).Distinct().ToArray()))
+            .Where(t => t.Item3.Length > 0)
+            .ToArray());
+
+    /// <summary>examples/mistakes/*.ann with the codes their `# expect:` lines name.</summary>
+    public static IReadOnlyList<(string Name, string Text, string[] Codes)> Mistakes => MistakeFiles.Value;
+
     // ── Valid programs ───────────────────────────────────────────────────────────
 
     private static readonly string[] DataSets = ["fashion_mnist", "shapes", "mnist(\"data/mnist\")", "cifar10(\"data/cifar\")", "images(\"pics\", size: 28x28, channels: 1)"];
@@ -52,12 +64,12 @@ internal static class Fuzz
         if (rng.Next(3) == 0)
         {
             sb.Append("""
-                network G { input(100) dense(128 * 7 * 7) -> batchnorm -> relu reshape(128x7x7)
+                network GenQ { input(100) dense(128 * 7 * 7) -> batchnorm -> relu reshape(128x7x7)
                     deconv(64, kernel: 4, stride: 2, padding: 1) -> batchnorm -> relu
                     deconv(1, kernel: 4, stride: 2, padding: 1) -> tanh }
-                network D { input(1x28x28) conv(64, kernel: 4, stride: 2, padding: 1) -> leakyrelu(0.2) flatten dense(1) }
-                gan Pair { generator: G, discriminator: D }
-                train Pair { data: shapes, epochs: 1, optimizer: adam(lr: 2e-4, beta1: 0.5), preview: 4x4 }
+                network DiscQ { input(1x28x28) conv(64, kernel: 4, stride: 2, padding: 1) -> leakyrelu(0.2) flatten dense(1) }
+                gan PairQ { generator: GenQ, discriminator: DiscQ }
+                train PairQ { data: shapes, epochs: 1, optimizer: adam(lr: 2e-4, beta1: 0.5), preview: 4x4 }
 
                 """);
         }
@@ -77,7 +89,7 @@ internal static class Fuzz
 
     private static readonly string[] Vocabulary =
     [
-        "network", "block", "gan", "train", "residual", "true", "false", "as", "input", "Net", "B", "N1",
+        "network", "block", "gan", "train", "residual", "true", "false", "as", "input", "Qnet", "Qb", "Q1",
         .. LayerCatalog.All.Select(l => l.Name),
         .. LayerCatalog.All.SelectMany(l => l.Parameters).Select(p => p.Name + ":").Distinct(),
         "generator:", "discriminator:", "data:", "epochs:", "batch:", "optimizer:", "loss:", "device:", "seed:", "preview:", "validate:", "checkpoint:", "out:",
@@ -106,9 +118,13 @@ internal static class Fuzz
     // ── Edits ────────────────────────────────────────────────────────────────────
 
     /// <summary>1–6 random edits (insert a token or character, delete, duplicate, move, replace, truncate) of a corpus file or a generated program.</summary>
-    public static string EditedProgram(Random rng)
+    public static string EditedProgram(Random rng) => EditedProgram(rng, onlyGenerated: false);
+
+    /// <summary>As <see cref="EditedProgram(Random)"/>; with <paramref name="onlyGenerated"/> the base is always a
+    /// generated program, whose names (Net123, Block4, GenQ …) never clash with the repository's examples.</summary>
+    public static string EditedProgram(Random rng, bool onlyGenerated)
     {
-        string text = rng.Next(4) == 0 ? ValidProgram(rng.Next()) : Corpus[rng.Next(Corpus.Count)];
+        string text = onlyGenerated || rng.Next(4) == 0 ? ValidProgram(rng.Next()) : Corpus[rng.Next(Corpus.Count)];
         int edits = rng.Next(1, 7);
         for (int i = 0; i < edits; i++) text = Edit(rng, text);
         return text;

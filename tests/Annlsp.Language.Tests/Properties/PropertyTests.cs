@@ -34,7 +34,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
     [Fact]
     public void Random_edits_of_the_examples_never_throw_or_hang_and_print_back_exactly()
     {
-        Run(Gen.Int, seed => Invariants.AnalyzeChecked(Fuzz.EditedProgram(new Random(seed))), Fuzz.Share(0.4), seed => $"EditedProgram(new Random({seed}))");
+        Run(Gen.Int, seed => Invariants.AnalyzeChecked(Fuzz.EditedProgram(new Random(seed))), Fuzz.Share(0.35), seed => $"EditedProgram(new Random({seed}))");
     }
 
     [Fact]
@@ -58,6 +58,38 @@ public sealed class PropertyTests(ITestOutputHelper output)
         Run(Gen.Select(Gen.Byte.Array[0, 400], Gen.Bool),
             t => Invariants.AnalyzeChecked(Fuzz.RandomBytes(t.Item1, t.Item2)), Fuzz.Share(0.15),
             t => $"{(t.Item2 ? "UTF-8" : "Latin-1")} bytes [{Convert.ToHexString(t.Item1)}]");
+    }
+
+    /// <summary>
+    /// "Missing `}` or `)`, stray tokens and half-typed layers must not hide errors further down the file":
+    /// garbage (token soup or a broken example) before a mistake example leaves the example's expected
+    /// diagnostics in place, inside the example.
+    /// </summary>
+    [Fact(Skip = "BUG-L6 in .notes-language-bugs.md: a stray '{' or '(' in a stack skips to the end of the file, across declarations")]
+    public void Garbage_before_a_declaration_does_not_hide_its_diagnostics()
+    {
+        var mistakes = Fuzz.Mistakes;
+        Assert.True(mistakes.Count >= 40, $"only {mistakes.Count} mistake examples with '# expect:' lines");
+        Run(Gen.Int, seed =>
+        {
+            var rng = new Random(seed);
+            var (name, mistake, codes) = mistakes[rng.Next(mistakes.Count)];
+            string prefix = (rng.Next(2) == 0 ? Fuzz.TokenSoup(rng, 60) : Fuzz.EditedProgram(rng, onlyGenerated: true)) + "\n";
+            string text = prefix + mistake;
+            var analysis = Invariants.AnalyzeChecked(text);
+            // An edit can leave a name in the garbage that the example declares too (GenQ → Gen×Q): then
+            // the example's diagnostics legitimately change (duplicates, a gan finds another network).
+            var before = analysis.Root.Declarations.Where(d => d.Span.End <= prefix.Length).Select(d => d.Name.Text).ToHashSet();
+            if (analysis.Root.Declarations.Any(d => d.Span.Start >= prefix.Length && before.Contains(d.Name.Text))) return;
+            foreach (var code in codes)
+            {
+                // Hints and "unused" diagnostics may legitimately change when the garbage mentions a name.
+                if (code is "ANN5005" or "ANN5007") continue;
+                Assert.True(analysis.Diagnostics.Any(d => d.Code == code && d.Span.Start >= prefix.Length),
+                    $"{name}'s {code} is gone after {prefix.Length} characters of garbage; diagnostics inside it: " +
+                    string.Join("; ", analysis.Diagnostics.Where(d => d.Span.Start >= prefix.Length).Select(d => d.Code + " " + d.Message)) + "\n" + Invariants.Show(text));
+            }
+        }, Fuzz.Share(0.05), seed => $"seed {seed}");
     }
 
     [Fact]

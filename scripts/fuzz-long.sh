@@ -17,5 +17,5 @@ echo "fuzz: $ANNLSP_FUZZ_COUNT inputs; differential: $ANNLSP_DIFF_COUNT networks
 start=$(date +%s)
 dotnet test tests/Annlsp.Language.Tests -c Release --nologo \
     --filter "FullyQualifiedName~Annlsp.Language.Tests.Properties.PropertyTests|FullyQualifiedName~Annlsp.Language.Tests.Differential" \
-    --logger "console;verbosity=normal"
+    --logger "console;verbosity=detailed"
 echo "fuzz-long: done in $(( $(date +%s) - start )) s"

@@ -231,7 +231,11 @@ public static class CompletionProvider
         };
         int i = 0;
         foreach (var w in words)
-            yield return Value(w, $"{parameter.Name}: {parameter.TypeDisplay}", CompletionItemKind.EnumMember, 0, (i++).ToString("D2"), parameter.DefaultDisplay == w);
+        {
+            var item = Value(w, $"{parameter.Name}: {parameter.TypeDisplay}", CompletionItemKind.EnumMember, 0, (i++).ToString("D2"), parameter.DefaultDisplay == w);
+            item.Documentation = MarkupContent.Markdown(parameter.Documentation);
+            yield return item;
+        }
     }
 
     private static CompletionItem Value(string word, string detail, int kind, int group, string? sortKey = null, bool isDefault = false) => new()
@@ -241,6 +245,12 @@ public static class CompletionProvider
         Detail = isDefault ? detail + " (default)" : detail,
         SortText = Sort(group, sortKey ?? word),
     };
+
+    private static CompletionItem Documented(CompletionItem item, string doc)
+    {
+        item.Documentation = MarkupContent.Markdown(doc);
+        return item;
+    }
 
     private static List<CompletionItem> PropertyNames(DeclarationSyntax declaration, PropertyBodySyntax body, int offset)
     {
@@ -292,9 +302,11 @@ public static class CompletionProvider
                     SortText = Sort(0, i.ToString("D2")),
                 }).ToList();
             case "device":
-                return new[] { "auto", "cpu", "cuda", "cuda:0" }.Select((w, i) => Value(w, "device", CompletionItemKind.EnumMember, 0, i.ToString("D2"), w == "auto")).ToList();
+                return new[] { ("auto", "CUDA when a GPU is available, else the CPU"), ("cpu", "the CPU"), ("cuda", "the first GPU"), ("cuda:0", "GPU number N") }
+                    .Select((w, i) => Documented(Value(w.Item1, "device", CompletionItemKind.EnumMember, 0, i.ToString("D2"), w.Item1 == "auto"), w.Item2)).ToList();
             case "loss":
-                return new[] { "cross_entropy", "bce" }.Select((w, i) => Value(w, "loss", CompletionItemKind.EnumMember, 0, i.ToString("D2"))).ToList();
+                return new[] { ("cross_entropy", "for classifiers (trained on the logits before a final softmax)"), ("bce", "binary cross-entropy with logits, for GANs") }
+                    .Select((w, i) => Documented(Value(w.Item1, "loss", CompletionItemKind.EnumMember, 0, i.ToString("D2")), w.Item2)).ToList();
             case "validate":
                 return [Value("test", "validate on the test set", CompletionItemKind.EnumMember, 0)];
             default:

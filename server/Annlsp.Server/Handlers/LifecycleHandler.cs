@@ -87,10 +87,10 @@ public sealed class LifecycleHandler(ServerSession session, Func<ServerCapabilit
 
     /// <summary>The transport replaced an unparsable or non-JSON-RPC message with this request; answer with the spec's error.</summary>
     [LspMethod(FrameSanitizer.InvalidMessageMethod)]
-    public object? InvalidMessage(JObject request)
+    public object? InvalidMessage(JObject? request)
     {
-        int code = request.Value<int?>("code") ?? LspErrorCodes.ParseError;
-        string message = request.Value<string>("message") ?? "invalid message";
+        int code = request?["code"]?.Type == JTokenType.Integer ? request.Value<int>("code") : LspErrorCodes.InvalidRequest;
+        string message = request?["message"]?.Type == JTokenType.String ? request.Value<string>("message")! : "invalid message";
         throw new LspException(code, message);
     }
 }

@@ -67,6 +67,9 @@ internal sealed class GeneratedNetwork
     public required int[] Input { get; init; }
     public required List<GenItem> Items { get; init; }
 
+    /// <summary>The output of the generated items (without any tail).</summary>
+    public int[] Output => Items.Count == 0 ? Input : Items[^1].Output;
+
     /// <summary>The layers as the checker lists them: blocks expanded, residual bodies nested.</summary>
     public JsonArray Expanded() => Expand(Items);
 
@@ -233,21 +236,27 @@ internal sealed class NetworkGenerator
 
     public GeneratedNetwork Generate(int index) => Generate(index, chaos: false);
 
-    private GeneratedNetwork Generate(int index, bool chaos)
+    /// <summary>A valid network from a given input shape, with <paramref name="layers"/> random items and the given name.</summary>
+    /// <paramref name="tail"/> is written after them, as the network's last line(s).
+    public GeneratedNetwork GenerateFrom(string name, int[] input, int layers, string? tail = null) => Generate(0, chaos: false, name, input, layers, tail);
+
+    private GeneratedNetwork Generate(int index, bool chaos, string? fixedName = null, int[]? fixedInput = null, int? fixedCount = null, string? tail = null)
     {
         _blocks = [];
         _paramCounter = 0;
-        string name = P(0.5) ? $"Net{index}" : $"net_{index}_{Pick(new[] { "a", "B", "cnn", "mlp" })}";
+        string name = fixedName ?? (P(0.5) ? $"Net{index}" : $"net_{index}_{Pick(new[] { "a", "B", "cnn", "mlp" })}");
         int[] input;
-        if (P(0.7))
+        if (fixedInput is not null)
+            input = fixedInput;
+        else if (P(0.7))
             input = [R(1, 4), R(4, 32), R(4, 32)];
         else
             input = [R(1, 120)];
-        if (input.Length == 3 && P(0.5)) input[2] = input[1];
+        if (fixedInput is null && input.Length == 3 && P(0.5)) input[2] = input[1];
 
         var items = new List<GenItem>();
         var shape = input;
-        int count = chaos ? R(0, 4) : R(2, 9);
+        int count = fixedCount ?? (chaos ? R(0, 4) : R(2, 9));
         for (int i = 0; i < count; i++)
         {
             var item = NextItem(shape, depth: 0);
@@ -268,6 +277,7 @@ internal sealed class NetworkGenerator
             sb.Append(Separator("    ", inline: false));
             RenderItem(sb, item, "    ");
         }
+        if (tail is not null) sb.Append("\n    ").Append(tail);
         sb.Append(P(0.2) ? "  # end\n}\n" : "\n}\n");
         if (!blocksFirst) { sb.Append('\n'); RenderBlocks(sb); }
 

@@ -18,6 +18,16 @@ const SERVER_COMMANDS = ['annlsp.train', 'annlsp.stop'];
 let client: LanguageClient | undefined;
 let clientDisposables: vscode.Disposable[] = [];
 let output: vscode.LogOutputChannel;
+let serverStatus: vscode.LanguageStatusItem | undefined;
+
+/** The language status item ({} in the status bar next to "ANN"): is the server running, and which. */
+function setServerStatus(ok: boolean, text: string, detail: string): void {
+  if (!serverStatus) return;
+  serverStatus.severity = ok ? vscode.LanguageStatusSeverity.Information : vscode.LanguageStatusSeverity.Error;
+  serverStatus.text = text;
+  serverStatus.detail = detail;
+  serverStatus.command = ok ? { title: 'Restart', command: 'annlsp.restartServer' } : { title: 'Show Output', command: 'annlsp.showOutput' };
+}
 
 function log(s: string): void {
   output?.info(s);
@@ -54,7 +64,7 @@ async function startClient(ctx: vscode.ExtensionContext, training: TrainingContr
     serverPath: s.serverPath, dotnetPath: s.dotnetPath, extensionPath: ctx.extensionPath,
     env: process.env, platform: process.platform, homedir: os.homedir(), fileExists,
   });
-  if (!r.ok) { void reportProblem(r); return; }
+  if (!r.ok) { setServerStatus(false, 'annlsp: no server', r.message); void reportProblem(r); return; }
   log(`starting server (${r.source}): ${r.command} ${r.args.join(' ')}`);
   const env: NodeJS.ProcessEnv = { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' };
   Object.assign(env, trainingEnvironment(s, process.env.PATH));
@@ -87,10 +97,17 @@ async function startClient(ctx: vscode.ExtensionContext, training: TrainingContr
     await c.start();
   } catch (e) {
     log(`the server did not start: ${e instanceof Error ? e.message : String(e)}`);
+    setServerStatus(false, 'annlsp: server failed', `${r.command} ${r.args.join(' ')}`);
     void vscode.window.showErrorMessage(`annlsp: the language server did not start (${r.command} ${r.args.join(' ')}). See the annlsp output for details.`, 'Show Output')
       .then(a => { if (a) output.show(true); });
     return;
   }
+  const info = c.initializeResult?.serverInfo;
+  setServerStatus(true, `annlsp ${info?.version ?? ''}`.trim(), `language server (${r.source}): ${r.server}`);
+  clientDisposables.push(c.onDidChangeState(e => {
+    if (e.newState === State.Stopped && client === c) setServerStatus(false, 'annlsp: server stopped', 'the language server stopped; see the output');
+    if (e.newState === State.Running && client === c) setServerStatus(true, `annlsp ${info?.version ?? ''}`.trim(), `language server (${r.source}): ${r.server}`);
+  }));
   const declared = c.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
   log(`server started; commands: ${declared.join(', ') || '(none)'}`);
   // The language client registers a VS Code command for each command the server declares; a
@@ -149,7 +166,10 @@ async function pickNetwork(ed: vscode.TextEditor): Promise<string | undefined> {
 
 export async function activate(ctx: vscode.ExtensionContext): Promise<{ training: TrainingController }> {
   output = vscode.window.createOutputChannel('annlsp', { log: true });
-  ctx.subscriptions.push(output);
+  serverStatus = vscode.languages.createLanguageStatusItem('annlsp.server', { language: 'ann' });
+  serverStatus.name = 'annlsp language server';
+  setServerStatus(true, 'annlsp: starting…', 'starting the language server');
+  ctx.subscriptions.push(output, serverStatus);
   log(`annlsp ${ctx.extension.packageJSON.version} activating (VS Code ${vscode.version}, ${process.platform}, trusted: ${vscode.workspace.isTrusted})`);
   const panels = new PreviewPanels(ctx.extensionUri);
   const training = new TrainingController(panels, log);

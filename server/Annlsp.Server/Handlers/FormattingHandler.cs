@@ -24,7 +24,7 @@ public sealed class FormattingHandler(ServerSession session) : IHandler
             return new();
         }
         if (formatted == analysis.Text.Text) return new();
-        var check = DocumentAnalysis.Analyze(formatted, cancellationToken);
+        var check = await Task.Run(() => DocumentAnalysis.Analyze(formatted, cancellationToken), cancellationToken);
         if (!CanonicalFormatter.Significant(check).SequenceEqual(CanonicalFormatter.Significant(analysis)))
         {
             session.Log(MessageType.Error, $"formatting refused: the result of formatting {snapshot.Uri} would change its tokens (a formatter bug)");

@@ -26,7 +26,8 @@ public sealed class SemanticTokensHandler(ServerSession session) : IHandler
     {
         var snapshot = session.Documents.Get(request.TextDocument.Uri);
         var analysis = await snapshot.GetAnalysisAsync(cancellationToken);
-        return new SemanticTokens(Encode(analysis, cancellationToken));
+        // Off the message loop: on a large document this is the most expensive request.
+        return new SemanticTokens(await Task.Run(() => Encode(analysis, cancellationToken), cancellationToken));
     }
 
     public static List<int> Encode(DocumentAnalysis analysis, CancellationToken cancellationToken = default)

@@ -250,6 +250,11 @@ internal sealed class NetworkGenerator
             input = fixedInput;
         else if (P(0.7))
             input = [R(1, 4), R(4, 32), R(4, 32)];
+        else if (P(0.1))
+        {
+            input = [R(1, 16), R(1, 64)];
+            Cover("input=sequence");
+        }
         else
             input = [R(1, 120)];
         if (fixedInput is null && input.Length == 3 && P(0.5)) input[2] = input[1];
@@ -270,7 +275,7 @@ internal sealed class NetworkGenerator
         bool blocksFirst = P(0.6);
         if (blocksFirst) RenderBlocks(sb);
         sb.Append("network ").Append(name).Append(P(0.9) ? " {\n" : "{\n");
-        string inputText = input.Length == 3 ? $"{input[0]}x{input[1]}x{input[2]}" : input[0].ToString(CultureInfo.InvariantCulture);
+        string inputText = string.Join("x", input);
         sb.Append("    input(").Append(P(0.2) ? "shape: " : "").Append(inputText).Append(')');
         foreach (var item in items)
         {
@@ -300,12 +305,19 @@ internal sealed class NetworkGenerator
                 choices.Add((0.5, () => Reshape(shape)));
                 choices.Add((1, () => BatchNorm(shape)));
             }
-            else
+            else if (shape.Length == 1)
             {
                 choices.Add((3, () => Dense(shape)));
                 choices.Add((1, () => BatchNorm(shape)));
                 choices.Add((0.7, () => Reshape(shape)));
                 choices.Add((0.2, () => Flatten(shape)));
+            }
+            else
+            {
+                // A sequence C×L: only what keeps or flattens it.
+                choices.Add((1.5, () => Flatten(shape)));
+                choices.Add((0.7, () => Reshape(shape)));
+                choices.Add((1, () => BatchNorm(shape)));
             }
             choices.Add((2.2, () => Activation(shape)));
             choices.Add((0.6, () => Dropout(shape)));
@@ -535,6 +547,15 @@ internal sealed class NetworkGenerator
         double r = _rng.NextDouble();
         if (r < 0.3 && shape.Length != 1)
             target = [n];
+        else if (r < 0.42)
+        {
+            // A sequence C×L.
+            var fits = divisors.Where(c => c <= 256 && n / c <= 4 * MaxSpatial).ToList();
+            if (fits.Count == 0) return null;
+            int c = Pick(fits);
+            target = [c, n / c];
+            Cover("reshape=sequence");
+        }
         else
         {
             // Prefer square images: the largest s with s*s | n, else any divisors.
@@ -606,7 +627,7 @@ internal sealed class NetworkGenerator
 
     private GenItem? BatchNorm(int[] shape)
     {
-        Cover(shape.Length == 1 ? "batchnorm1d" : "batchnorm2d");
+        Cover(shape.Length switch { 1 => "batchnorm1d", 2 => "batchnorm1d-sequence", _ => "batchnorm2d" });
         var given = new List<GenArg>();
         double momentum = 0.1, eps = 1e-5;
         if (P(0.3)) { momentum = Pick(new[] { 0.1, 0.01, 0.5, 0.9, 1.0 }); given.Add(A("momentum", momentum == 1.0 ? "1" : NumberText(momentum))); }

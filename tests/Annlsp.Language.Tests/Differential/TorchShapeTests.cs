@@ -234,7 +234,7 @@ public sealed class TorchShapeTests(ITestOutputHelper output)
             "deconv.output_padding", "deconv.dilation", "deconv.bias=false",
             "pool.kind=max", "pool.kind=avg", "globalpool.kind=avg", "globalpool.kind=max",
             "upsample.mode=nearest", "upsample.mode=bilinear", "upsample.scale=int", "upsample.scale=pair",
-            "dense.bias=false", "batchnorm1d", "batchnorm2d",
+            "dense.bias=false", "batchnorm1d", "batchnorm2d", "batchnorm1d-sequence", "reshape=sequence", "input=sequence",
             "residual", "residual.nested", "block", "block.params", "block.nested", "block.reused",
             "product", "positional", "named",
         ];

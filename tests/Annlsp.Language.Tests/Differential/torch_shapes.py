@@ -82,7 +82,7 @@ def build(spec, x):
     if k == "dropout":
         return nn.Dropout(spec["p"])
     if k == "batchnorm":
-        if x.dim() == 2:
+        if x.dim() in (2, 3):  # N, or a sequence C×L: BatchNorm1d over the C features/channels
             return nn.BatchNorm1d(x.shape[1], eps=spec["eps"], momentum=spec["momentum"])
         if x.dim() == 4:
             return nn.BatchNorm2d(x.shape[1], eps=spec["eps"], momentum=spec["momentum"])

@@ -71,4 +71,33 @@ public class RobustnessTests
         await raw.SendAsync("""{"jsonrpc":"2.0","method":"exit"}""");
         Assert.Equal(0, await raw.WaitForExitAsync());
     }
+
+    [Fact]
+    public async Task CancelRequest_answers_the_cancelled_request_with_RequestCancelled()
+    {
+        await using var raw = RawLspConnection.StartInProcess();
+        await raw.SendAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}""");
+        await raw.ReceiveResponseAsync(1);
+        await raw.SendAsync("""{"jsonrpc":"2.0","method":"initialized","params":{}}""");
+        // A big document, so the hover below has to wait for its analysis.
+        var block = TestDocs.Example("lenet.ann").Replace("LeNet5", "N{0}");
+        var text = string.Concat(Enumerable.Range(0, 8000).Select(i => block.Replace("{0}", i.ToString())));
+        await raw.SendAsync(new JObject
+        {
+            ["jsonrpc"] = "2.0", ["method"] = "textDocument/didOpen",
+            ["params"] = new JObject { ["textDocument"] = new JObject { ["uri"] = "file:///big.ann", ["languageId"] = "ann", ["version"] = 1, ["text"] = text } },
+        }.ToString(Newtonsoft.Json.Formatting.None));
+        await raw.SendAsync("""{"jsonrpc":"2.0","id":2,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///big.ann"},"position":{"line":1,"character":6}}}""");
+        await raw.SendAsync("""{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":2}}""");
+        var response = await raw.ReceiveResponseAsync(2, TimeSpan.FromSeconds(120));
+        Assert.Equal(-32800, response["error"]!.Value<int>("code"));
+        // Still serving.
+        await raw.SendAsync("""{"jsonrpc":"2.0","id":3,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///big.ann"},"position":{"line":1,"character":9}}}""");
+        var hover = await raw.ReceiveResponseAsync(3, TimeSpan.FromSeconds(120));
+        Assert.Contains("network N0", hover["result"]!.ToString());
+        await raw.SendAsync("""{"jsonrpc":"2.0","id":4,"method":"shutdown"}""");
+        await raw.ReceiveResponseAsync(4);
+        await raw.SendAsync("""{"jsonrpc":"2.0","method":"exit"}""");
+        Assert.Equal(0, await raw.WaitForExitAsync());
+    }
 }

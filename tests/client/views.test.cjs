@@ -113,3 +113,15 @@ test('a gan is drawn from its two networks when the server draws networks only',
   assert.equal((await fetchGraph('LeNet5', async () => lenet, async () => [])).name, 'LeNet5');
   await assert.rejects(fetchGraph('Nope', async () => { throw new Error('no checked network'); }, async () => symbols), /no checked network/);
 });
+
+test('a classifier preview names its classes; a GAN preview does not', () => {
+  const { classNames } = require('../../out/client/src/training/previewView.js');
+  const config = { data: { name: 'shapes', classes: ['circle', 'square', 'triangle', 'cross'] } };
+  assert.deepEqual(classNames(config), ['circle', 'square', 'triangle', 'cross']);
+  assert.equal(classNames({ data: { classes: [1, 2] } }), undefined);
+  assert.equal(classNames(undefined), undefined);
+  const cls = reduceAll(emptyRun('u', 'Net', '/w/r'), [{ event: 'started', kind: 'classifier' }]);
+  assert.deepEqual(previewView(cls, p => p, [], classNames(config)).classes, ['circle', 'square', 'triangle', 'cross']);
+  const gan = reduceAll(emptyRun('u', 'G', '/w/r'), [{ event: 'started', kind: 'gan' }]);
+  assert.equal(previewView(gan, p => p, [], classNames(config)).classes, undefined);
+});

@@ -107,3 +107,42 @@ test('in an untrusted workspace ▶ Train is refused by the extension and nothin
   assert.equal(await page.locator('.statusbar-item', { hasText: 'ShapesGAN' }).count(), 0, 'no training in the status bar');
   await ui.server.close();
 });
+
+test('▶ Train a classifier: accuracy and loss curves, framed test images and their class names', { timeout: 180_000 }, async t => {
+  if (skip) return t.skip('no bundled server');
+  const ui = await suite.open('classifier', { files: { 'shapes.ann': [
+    '# a tiny classifier of the 4 generated shapes',
+    'network ShapeNet {',
+    '    input(1x28x28)',
+    '    conv(4, kernel: 5) -> relu',
+    '    pool(max, 2)',
+    '    flatten',
+    '    dense(4)',
+    '}',
+    '',
+    'train ShapeNet {',
+    '    data: shapes',
+    '    epochs: 1',
+    '    batch: 128',
+    '    optimizer: adam(lr: 3e-3)',
+    '    preview: 4x4',
+    '}',
+    '',
+  ].join('\n') } });
+  const page = ui.page;
+  await ui.openFile('shapes.ann');
+  const lens = page.locator('.codelens-decoration a', { hasText: /Train/ }).first();
+  await lens.waitFor({ timeout: 60_000 });
+  await lens.click();
+  const wv = ui.webview();
+  await wv.locator('#status[data-status="finished"]').waitFor({ timeout: 150_000 });
+  await wv.locator('img.sample-grid').waitFor({ timeout: 10_000 });
+  assert.match(await wv.locator('#classes').innerText(), /0 circle · 1 square · 2 triangle · 3 cross/);
+  const charts = await wv.locator('#charts').innerText();
+  assert.match(charts, /Loss/);
+  assert.match(charts, /Accuracy/);
+  const acc = Number((await wv.locator('#status').innerText()).match(/acc (\d\.\d+)/)?.[1]);
+  assert.ok(acc > 0.25, `better than chance on 4 classes after one epoch (acc ${acc})`);
+  await ui.screenshot('13-classifier');
+  await ui.server.close();
+});

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { RunState } from './previewState';
-import { previewView } from './previewView';
+import { classNames, previewView } from './previewView';
 import { configRows, readRunConfig } from './runFolder';
 import { makeNonce, shellHtml } from '../webview/html';
 
@@ -119,7 +119,7 @@ export class PreviewPanels implements vscode.Disposable {
     if (!e.state || !e.ready) return;
     const webview = e.panel.webview;
     const s = e.state;
-    const view = previewView(s, p => webview.asWebviewUri(vscode.Uri.file(p)).toString(), configRows(e.config));
+    const view = previewView(s, p => webview.asWebviewUri(vscode.Uri.file(p)).toString(), configRows(e.config), classNames(e.config));
     e.panel.title = `Run · ${s.target}${s.status === 'running' ? ' (training)' : ''}`;
     void webview.postMessage({ type: 'state', view });
   }

@@ -16,13 +16,21 @@ export interface PreviewView {
   samples: { epoch: number; src: string }[];
   charts: { title: string; svg: string }[];
   config: { key: string; value: string }[];
+  /** Classifiers: class names by number, to read the predicted class in each framed test image. */
+  classes?: string[];
+}
+
+/** `data.classes` of run.json, when it is a list of names. */
+export function classNames(config: Record<string, unknown> | undefined): string[] | undefined {
+  const data = config?.data as { classes?: unknown } | undefined;
+  return Array.isArray(data?.classes) && data.classes.every(c => typeof c === 'string') ? data.classes as string[] : undefined;
 }
 
 const STATUS_LABEL: Record<RunState['status'], string> = {
   starting: 'starting…', running: 'training', finished: 'finished', failed: 'failed', stopped: 'stopped', unknown: 'past run',
 };
 
-export function previewView(s: RunState, toSrc: (p: string) => string, config: { key: string; value: string }[] = []): PreviewView {
+export function previewView(s: RunState, toSrc: (p: string) => string, config: { key: string; value: string }[] = [], classes?: string[]): PreviewView {
   const charts = chartGroups(s).map(g => ({
     title: g.title,
     svg: chartSvg(g.keys.map<Series>(k => ({ name: k, steps: s.stepMetrics[k], epochs: s.epochMetrics[k] })), { title: g.title }),
@@ -42,5 +50,6 @@ export function previewView(s: RunState, toSrc: (p: string) => string, config: {
     samples: s.samples.map(x => ({ epoch: x.epoch, src: toSrc(x.path) })),
     charts,
     config,
+    classes: s.kind === 'classifier' ? classes : undefined,
   };
 }

@@ -21,6 +21,7 @@ function sampleSection(v: PreviewView): string {
   <input id="epoch-slider" type="range" min="0" max="${v.samples.length - 1}" value="${idx}" step="1" aria-label="epoch"${v.samples.length < 2 ? ' disabled' : ''}>
   <span class="muted">${v.samples.length} epoch${v.samples.length === 1 ? '' : 's'}</span></div>
   <img class="sample-grid" src="${esc(s.src)}" alt="samples after epoch ${s.epoch}" data-epoch="${s.epoch}">
+  ${v.classes?.length ? `<p id="classes" class="muted legend">Test images framed green (right) or red (wrong), predicted class in the corner: ${v.classes.map((c, i) => `<b>${i}</b> ${esc(c)}`).join(' · ')}</p>` : ''}
 </section>`;
 }
 

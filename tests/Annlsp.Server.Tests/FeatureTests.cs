@@ -292,6 +292,21 @@ public class FeatureTests
     }
 
     [Fact]
+    public async Task Errors_show_in_hover_and_on_the_train_lens()
+    {
+        var text = TestDocs.Example(Path.Combine("mistakes", "ANN3001-dense-after-image.ann"));
+        var (client, uri) = await OpenAsync("mistake.ann", text);
+        await using var _ = client;
+        var hover = await client.RequestAsync<JObject>("textDocument/hover", new { textDocument = new { uri }, position = TestDocs.At(text, "dense(120)", 2) });
+        Assert.StartsWith("⚠ **ANN3001** dense expects a vector but receives 16×5×5", hover["contents"]!.Value<string>("value"));
+        var lenses = await client.RequestAsync<JArray>("textDocument/codeLens", new { textDocument = new { uri } });
+        var train = Assert.Single(lenses, l => l["command"]!.Value<string>("title")!.StartsWith("▶ Train"));
+        Assert.Equal("▶ Train — fix 1 error first", train["command"]!.Value<string>("title"));
+        Assert.Equal("", train["command"]!.Value<string>("command"));
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    [Fact]
     public async Task Network_graph_command_returns_layers_with_shapes()
     {
         var (client, uri) = await OpenAsync("lenet.ann", LeNet);

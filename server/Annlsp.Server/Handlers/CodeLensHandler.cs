@@ -40,8 +40,12 @@ public sealed class CodeLensHandler(ServerSession session, TrainingManager train
                 var config = analysis.Trains.FirstOrDefault(t => t.Syntax == declaration);
                 string target = config?.DisplayName ?? declaration.Name.Text;
                 var args = new JArray(uri, target);
+                int errors = analysis.Diagnostics.Count(d => d.IsError);
                 if (training.IsRunning(uri, target))
                     lenses.Add(new CodeLens(range, new Command("■ Stop", ExecuteCommandHandler.Stop, args)));
+                else if (errors > 0)
+                    // The trainer refuses a file with errors; say so where the button would be.
+                    lenses.Add(new CodeLens(range, new Command(errors == 1 ? "▶ Train — fix 1 error first" : $"▶ Train — fix {errors} errors first", "", null)));
                 else
                     lenses.Add(new CodeLens(range, new Command("▶ Train", ExecuteCommandHandler.Train, args)));
                 if (training.LastResult(uri, target) is { } last)

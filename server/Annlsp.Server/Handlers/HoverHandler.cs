@@ -43,7 +43,12 @@ public static class HoverProvider
             _ => null,
         };
         markdown ??= Symbol(analysis, offset);
-        return markdown is null ? null : (markdown, token.Span);
+        if (markdown is null) return null;
+        // Problems reported on this very token come first: the hover is where the eye already is.
+        var problems = analysis.Diagnostics.Where(d => d.Span.Start <= token.Span.Start && token.Span.End <= Math.Max(d.Span.End, d.Span.Start + 1) && d.IsError).Take(3).ToList();
+        if (problems.Count > 0)
+            markdown = string.Join("\n\n", problems.Select(d => $"⚠ **{d.Code}** {d.Message}")) + "\n\n---\n\n" + markdown;
+        return (markdown, token.Span);
     }
 
     private static string Shapes(IReadOnlyList<LayerFacts> facts)

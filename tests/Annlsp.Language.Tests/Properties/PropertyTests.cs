@@ -34,7 +34,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
     [Fact]
     public void Random_edits_of_the_examples_never_throw_or_hang_and_print_back_exactly()
     {
-        Run(Gen.Int, seed => Invariants.AnalyzeChecked(Fuzz.EditedProgram(new Random(seed))), Fuzz.Share(0.35), seed => $"EditedProgram(new Random({seed}))");
+        Run(Gen.Int, seed => Invariants.AnalyzeChecked(Fuzz.EditedProgram(new Random(seed))), Fuzz.Share(0.4), seed => $"EditedProgram(new Random({seed}))");
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
                     $"{name}'s {code} is gone after {prefix.Length} characters of garbage; diagnostics inside it: " +
                     string.Join("; ", analysis.Diagnostics.Where(d => d.Span.Start >= prefix.Length).Select(d => d.Code + " " + d.Message)) + "\n" + Invariants.Show(text));
             }
-        }, Fuzz.Share(0.05), seed => $"seed {seed}");
+        }, Fuzz.Share(0.05), seed => $"seed {seed}"); // on top of the 100 % the never-throw properties share
     }
 
     [Fact]

@@ -229,29 +229,27 @@ internal sealed partial class Checker
         return converted;
     }
 
+    /// <summary>Checks a converted value against the parameter's bounds; the description is built only when it fails.</summary>
     private static bool InRange(object value, ParameterInfo p, out string description)
     {
         description = "";
         if (p.Min is null && p.Max is null) return true;
+        bool Ok(double x) => !(p.Min is double lo && (p.MinExclusive ? x <= lo : x < lo)) && !(p.Max is double hi && (p.MaxExclusive ? x >= hi : x > hi));
+        bool ok = value switch
+        {
+            int i => Ok(i),
+            long l => Ok(l),
+            double d => Ok(d),
+            Pair pair => Ok(pair.H) && Ok(pair.W),
+            Shape shape => shape.Dims.All(x => Ok(x)),
+            _ => true,
+        };
+        if (ok) return true;
         var parts = new List<string>();
         if (p.Min is double min) parts.Add(p.MinExclusive ? $"> {Fmt(min)}" : $"≥ {Fmt(min)}");
         if (p.Max is double max) parts.Add(p.MaxExclusive ? $"< {Fmt(max)}" : $"≤ {Fmt(max)}");
         description = string.Join(" and ", parts);
-        IEnumerable<double> numbers = value switch
-        {
-            int i => [i],
-            long l => [l],
-            double d => [d],
-            Pair pair => [pair.H, pair.W],
-            Shape shape => shape.Dims.Select(x => (double)x),
-            _ => [],
-        };
-        foreach (var x in numbers)
-        {
-            if (p.Min is double lo && (p.MinExclusive ? x <= lo : x < lo)) return false;
-            if (p.Max is double hi && (p.MaxExclusive ? x >= hi : x > hi)) return false;
-        }
-        return true;
+        return false;
     }
 
     private static string Fmt(double d) => d.ToString("G", CultureInfo.InvariantCulture);

@@ -13,6 +13,19 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
 {
     private int _pos;
     private readonly List<SyntaxTrivia> _trivia = [];
+    private readonly Dictionary<string, string> _strings = new();
+
+    /// <summary>One string instance per distinct short text (names, punctuation, indentation): most tokens repeat.</summary>
+    private string Intern(int start, int end)
+    {
+        if (end - start > 32) return text[start..end];
+        var lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+        var span = text.AsSpan(start, end - start);
+        if (lookup.TryGetValue(span, out var s)) return s;
+        s = span.ToString();
+        _strings[s] = s;
+        return s;
+    }
 
     public static List<SyntaxToken> Tokenize(string text, DiagnosticBag diagnostics)
     {
@@ -39,7 +52,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
         if (IsIdentifierStart(c))
         {
             while (IsIdentifierPart(Peek())) _pos++;
-            string word = text[start.._pos];
+            string word = Intern(start, _pos);
             return new SyntaxToken(SyntaxFacts.KeywordKind(word) ?? SyntaxKind.Identifier, start, word, leading);
         }
         if (char.IsAsciiDigit(c) || (c == '-' && char.IsAsciiDigit(Peek(1))) || (c == '.' && char.IsAsciiDigit(Peek(1))))
@@ -71,7 +84,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
                 return new SyntaxToken(SyntaxKind.BadToken, start, bad, leading);
         }
         _pos += length;
-        return new SyntaxToken(kind, start, text.Substring(start, length), leading);
+        return new SyntaxToken(kind, start, Intern(start, start + length), leading);
     }
 
     private static string Printable(string s)
@@ -98,12 +111,12 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
             if (c is ' ' or '\t' or '\f' or '\v' or '\uFEFF')
             {
                 while (Peek() is ' ' or '\t' or '\f' or '\v' or '\uFEFF') _pos++;
-                _trivia.Add(new SyntaxTrivia(SyntaxKind.Whitespace, start, text[start.._pos]));
+                _trivia.Add(new SyntaxTrivia(SyntaxKind.Whitespace, start, Intern(start, _pos)));
             }
             else if (c is '\r' or '\n')
             {
                 _pos += c == '\r' && Peek(1) == '\n' ? 2 : 1;
-                _trivia.Add(new SyntaxTrivia(SyntaxKind.NewLine, start, text[start.._pos]));
+                _trivia.Add(new SyntaxTrivia(SyntaxKind.NewLine, start, Intern(start, _pos)));
             }
             else if (c == '#')
             {
@@ -139,7 +152,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
             _pos += 2;
             while (char.IsAsciiDigit(Peek())) _pos++;
         }
-        string numberText = text[start.._pos];
+        string numberText = Intern(start, _pos);
         var numberSpan = new TextSpan(start, numberText.Length);
         if (isInteger)
         {
@@ -164,7 +177,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
         // Letters or a dot glued on (1x28x28a, 3x3.5) make the literal invalid as a whole.
         bool junk = false;
         while (IsIdentifierPart(Peek()) || (Peek() == '.' && char.IsAsciiDigit(Peek(1)))) { _pos++; junk = true; }
-        string shapeText = text[start.._pos];
+        string shapeText = Intern(start, _pos);
         var span = new TextSpan(start, shapeText.Length);
         if (junk)
         {

@@ -4,16 +4,16 @@ namespace Annlsp.Language.Syntax;
 // so the tree prints back to the exact input.
 
 public sealed class CompilationUnitSyntax(IReadOnlyList<SyntaxElement> members, SyntaxToken endOfFile)
-    : SyntaxNode(members.Append(endOfFile))
+    : SyntaxNode(SyntaxNode.Wrap(null, members, endOfFile))
 {
     public override SyntaxKind Kind => SyntaxKind.CompilationUnit;
     /// <summary>Declarations and skipped-token nodes, in order.</summary>
     public IReadOnlyList<SyntaxElement> Members { get; } = members;
-    public IEnumerable<DeclarationSyntax> Declarations => Members.OfType<DeclarationSyntax>();
+    private DeclarationSyntax[]? _declarations; public IReadOnlyList<DeclarationSyntax> Declarations => _declarations ??= Members.OfType<DeclarationSyntax>().ToArray();
     public SyntaxToken EndOfFile { get; } = endOfFile;
 }
 
-public abstract class DeclarationSyntax(IEnumerable<SyntaxElement?> children) : SyntaxNode(children)
+public abstract class DeclarationSyntax(SyntaxElement?[] children) : SyntaxNode(children)
 {
     public abstract SyntaxToken Keyword { get; }
     public abstract SyntaxToken Name { get; }
@@ -41,7 +41,7 @@ public sealed class BlockDeclarationSyntax(SyntaxToken keyword, SyntaxToken name
 }
 
 public sealed class ParameterListSyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close)
-    : SyntaxNode(items.Prepend(open).Append(close))
+    : SyntaxNode(SyntaxNode.Wrap(open, items, close))
 {
     public override SyntaxKind Kind => SyntaxKind.ParameterList;
     public SyntaxToken OpenParen { get; } = open;
@@ -82,17 +82,17 @@ public sealed class TrainNameSyntax(SyntaxToken asWord, SyntaxToken name) : Synt
 
 /// <summary>`{ layer -> layer residual { … } }`</summary>
 public sealed class StackBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close)
-    : SyntaxNode(items.Prepend(open).Append(close))
+    : SyntaxNode(SyntaxNode.Wrap(open, items, close))
 {
     public override SyntaxKind Kind => SyntaxKind.StackBody;
     public SyntaxToken OpenBrace { get; } = open;
     /// <summary>Layers, residuals, arrow tokens and skipped tokens, in order.</summary>
     public IReadOnlyList<SyntaxElement> Items { get; } = items;
-    public IEnumerable<StackItemSyntax> Layers => Items.OfType<StackItemSyntax>();
+    private StackItemSyntax[]? _layers; public IReadOnlyList<StackItemSyntax> Layers => _layers ??= Items.OfType<StackItemSyntax>().ToArray();
     public SyntaxToken CloseBrace { get; } = close;
 }
 
-public abstract class StackItemSyntax(IEnumerable<SyntaxElement?> children) : SyntaxNode(children);
+public abstract class StackItemSyntax(SyntaxElement?[] children) : SyntaxNode(children);
 
 /// <summary>`conv(6, kernel: 5)` or `relu` or `ConvBlock(64)`.</summary>
 public sealed class LayerSyntax(SyntaxToken name, ArgumentListSyntax? arguments) : StackItemSyntax([name, arguments])
@@ -111,13 +111,13 @@ public sealed class ResidualSyntax(SyntaxToken keyword, StackBodySyntax body) : 
 }
 
 public sealed class ArgumentListSyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close)
-    : SyntaxNode(items.Prepend(open).Append(close))
+    : SyntaxNode(SyntaxNode.Wrap(open, items, close))
 {
     public override SyntaxKind Kind => SyntaxKind.ArgumentList;
     public SyntaxToken OpenParen { get; } = open;
     /// <summary>Arguments, commas and skipped tokens.</summary>
     public IReadOnlyList<SyntaxElement> Items { get; } = items;
-    public IEnumerable<ArgumentSyntax> Arguments => Items.OfType<ArgumentSyntax>();
+    private ArgumentSyntax[]? _arguments; public IReadOnlyList<ArgumentSyntax> Arguments => _arguments ??= Items.OfType<ArgumentSyntax>().ToArray();
     public SyntaxToken CloseParen { get; } = close;
 }
 
@@ -132,12 +132,12 @@ public sealed class ArgumentSyntax(SyntaxToken? name, SyntaxToken? colon, Expres
 
 /// <summary>`{ name: value … }` — the body of `gan` and `train`.</summary>
 public sealed class PropertyBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close)
-    : SyntaxNode(items.Prepend(open).Append(close))
+    : SyntaxNode(SyntaxNode.Wrap(open, items, close))
 {
     public override SyntaxKind Kind => SyntaxKind.PropertyBody;
     public SyntaxToken OpenBrace { get; } = open;
     public IReadOnlyList<SyntaxElement> Items { get; } = items;
-    public IEnumerable<PropertySyntax> Properties => Items.OfType<PropertySyntax>();
+    private PropertySyntax[]? _properties; public IReadOnlyList<PropertySyntax> Properties => _properties ??= Items.OfType<PropertySyntax>().ToArray();
     public SyntaxToken CloseBrace { get; } = close;
 }
 
@@ -151,7 +151,7 @@ public sealed class PropertySyntax(SyntaxToken name, SyntaxToken colon, Expressi
     public SyntaxToken? Comma { get; } = comma;
 }
 
-public abstract class ExpressionSyntax(IEnumerable<SyntaxElement?> children) : SyntaxNode(children);
+public abstract class ExpressionSyntax(SyntaxElement?[] children) : SyntaxNode(children);
 
 /// <summary>A number, shape, string, `true` or `false`.</summary>
 public sealed class LiteralExpressionSyntax(SyntaxToken token) : ExpressionSyntax([token])
@@ -196,7 +196,7 @@ public sealed class MissingExpressionSyntax(SyntaxToken missing) : ExpressionSyn
 }
 
 /// <summary>Tokens the parser could not place; they stay in the tree so no text is lost.</summary>
-public sealed class SkippedTokensSyntax(IReadOnlyList<SyntaxToken> tokens) : SyntaxNode(tokens)
+public sealed class SkippedTokensSyntax(IReadOnlyList<SyntaxToken> tokens) : SyntaxNode(tokens.ToArray<SyntaxElement?>())
 {
     public override SyntaxKind Kind => SyntaxKind.SkippedTokens;
     public IReadOnlyList<SyntaxToken> SkippedTokens { get; } = tokens;

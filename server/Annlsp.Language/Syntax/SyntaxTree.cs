@@ -84,21 +84,67 @@ public abstract class SyntaxNode : SyntaxElement
     private readonly SyntaxElement[] _children;
     private readonly TextSpan _fullSpan;
 
-    protected SyntaxNode(IEnumerable<SyntaxElement?> children)
+    internal static SyntaxElement?[] Wrap<T>(SyntaxElement? open, IReadOnlyList<T> items, SyntaxElement close) where T : SyntaxElement
     {
-        _children = children.Where(c => c is not null).Select(c => c!).ToArray();
+        var a = new SyntaxElement?[items.Count + 2];
+        a[0] = open;
+        for (int i = 0; i < items.Count; i++) a[i + 1] = items[i];
+        a[^1] = close;
+        return a;
+    }
+
+    protected SyntaxNode(SyntaxElement?[] children)
+    {
+        int nulls = 0;
+        foreach (var c in children) if (c is null) nulls++;
+        if (nulls == 0) _children = children!;
+        else
+        {
+            _children = new SyntaxElement[children.Length - nulls];
+            int j = 0;
+            foreach (var c in children) if (c is not null) _children[j++] = c;
+        }
         foreach (var c in _children) c.Parent = this;
         _fullSpan = _children.Length == 0
             ? default
             : TextSpan.FromBounds(_children[0].FullSpan.Start, _children[^1].FullSpan.End);
     }
 
+    private static int _nextId;
+    private readonly int _id = Interlocked.Increment(ref _nextId);
+    /// <summary>Nodes are keys of the checker's dictionaries: a stored hash instead of the runtime's identity hash.</summary>
+    public override int GetHashCode() => _id;
+    public override bool Equals(object? obj) => ReferenceEquals(this, obj);
+
     public IReadOnlyList<SyntaxElement> Children => _children;
     public override TextSpan FullSpan => _fullSpan;
 
-    public override TextSpan Span
+    private TextSpan? _span;
+    public override TextSpan Span => _span ??= ComputeSpan();
+
+    private static SyntaxToken? First(SyntaxNode n, bool includeMissing)
     {
-        get
+        foreach (var c in n._children)
+        {
+            if (c is SyntaxToken t) { if (includeMissing || !t.IsMissing) return t; }
+            else if (First((SyntaxNode)c, includeMissing) is { } r) return r;
+        }
+        return null;
+    }
+
+    private static SyntaxToken? Last(SyntaxNode n, bool includeMissing)
+    {
+        for (int i = n._children.Length - 1; i >= 0; i--)
+        {
+            var c = n._children[i];
+            if (c is SyntaxToken t) { if (includeMissing || !t.IsMissing) return t; }
+            else if (Last((SyntaxNode)c, includeMissing) is { } r) return r;
+        }
+        return null;
+    }
+
+    private TextSpan ComputeSpan()
+    {
         {
             var first = FirstToken(includeMissing: false);
             var last = LastToken(includeMissing: false);
@@ -138,15 +184,9 @@ public abstract class SyntaxNode : SyntaxElement
         }
     }
 
-    public SyntaxToken? FirstToken(bool includeMissing = false) =>
-        Tokens().FirstOrDefault(t => includeMissing || !t.IsMissing);
+    public SyntaxToken? FirstToken(bool includeMissing = false) => First(this, includeMissing);
 
-    public SyntaxToken? LastToken(bool includeMissing = false)
-    {
-        SyntaxToken? last = null;
-        foreach (var t in Tokens()) if (includeMissing || !t.IsMissing) last = t;
-        return last;
-    }
+    public SyntaxToken? LastToken(bool includeMissing = false) => Last(this, includeMissing);
 
     public override void WriteTo(StringBuilder builder)
     {

@@ -20,6 +20,7 @@ export const CODE_SERVER = path.join(TOOLS, 'code-server', 'node_modules', 'code
 export const VSIX = process.env.ANNLSP_VSIX ?? path.join(ROOT, 'annlsp.vsix');
 export const FIXTURE = path.join(ROOT, 'tests', 'e2e', 'fixtures', 'workspace');
 export const ARTIFACTS = path.join(ROOT, 'tests', 'e2e', 'artifacts');
+export const WORK = path.join(ROOT, 'tests', 'e2e', '.work');
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 export const sleep = ms => new Promise(r => { const t = setTimeout(r, ms); t.unref?.(); });
@@ -68,12 +69,24 @@ export async function makeSuite(name) {
     extensionsDir: path.join(tmp, 'extensions'),
     browser: undefined,
     servers: new Set(),
+    /** Installs the .vsix with code-server's --install-extension, once per .vsix build: the test
+     * files share an extensions folder under tests/e2e/.work/ named after the .vsix's size and time. */
     async installExtension() {
       const t0 = Date.now();
-      const { stdout, stderr } = await execFileP(NODE24, [CODE_SERVER, '--user-data-dir', path.join(tmp, 'install-data'), '--extensions-dir', suite.extensionsDir, '--install-extension', VSIX, '--force'],
-        { env: baseEnv(tmp), timeout: 120_000, maxBuffer: 16 << 20 });
-      const out = stdout + stderr;
-      if (!/successfully installed/i.test(out)) throw new Error(`installing ${VSIX} failed:\n${out}`);
+      const st = fs.statSync(VSIX);
+      const cached = path.join(WORK, `extensions-${st.size}-${Math.floor(st.mtimeMs)}`);
+      if (!fs.existsSync(path.join(cached, '.installed'))) {
+        await fsp.rm(WORK, { recursive: true, force: true });
+        const staging = `${cached}.tmp`;
+        await fsp.mkdir(staging, { recursive: true });
+        const { stdout, stderr } = await execFileP(NODE24, [CODE_SERVER, '--user-data-dir', path.join(tmp, 'install-data'), '--extensions-dir', staging, '--install-extension', VSIX, '--force'],
+          { env: baseEnv(tmp), timeout: 120_000, maxBuffer: 16 << 20 });
+        const out = stdout + stderr;
+        if (!/successfully installed/i.test(out)) throw new Error(`installing ${VSIX} failed:\n${out}`);
+        await fsp.writeFile(path.join(staging, '.installed'), out);
+        await fsp.rename(staging, cached);
+      }
+      suite.extensionsDir = cached;
       const dirs = await fsp.readdir(suite.extensionsDir);
       const ext = dirs.find(d => d.startsWith('annlsp.annlsp-'));
       if (!ext) throw new Error(`extension not found in ${suite.extensionsDir}: ${dirs.join(', ')}`);

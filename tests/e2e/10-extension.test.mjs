@@ -86,6 +86,8 @@ test('"annlsp: Open Run Preview" draws a past run: sample grid, epoch slider, cu
   assert.equal(await wv.locator('#device').innerText(), 'cpu');
   assert.match(await wv.locator('#config').innerText(), /optimizer\.lr\s+0\.0002/);
   await ui.screenshot('02-run-preview');
+  const csp = ui.consoleLines.filter(l => /Content Security Policy|Refused to (load|apply|execute)/i.test(l));
+  assert.deepEqual(csp, [], 'the webview runs without CSP violations');
 
   // the slider goes back through the epochs
   const slider = wv.locator('#epoch-slider');

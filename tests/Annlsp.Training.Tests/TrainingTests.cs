@@ -108,6 +108,27 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Model_pt_and_checkpoint_hold_the_trained_weights()
+    {
+        var dir = TestSetup.TempDir("weights");
+        var (result, _) = Train(Classifier(LeNet(4), Shapes, epochs: 1, batch: 32), dir, limit: 960);
+        Assert.Equal("finished", result.Status);
+        using var fromPt = Annlsp.Training.Model.ModelBuilder.Build(LeNet(4));
+        TorchSharp.PyBridge.PyBridgeModuleExtensions.load_py(fromPt, Path.Combine(result.RunDir, RunFolder.ModelFile));
+        var (tensors, _) = RunFolder.LoadCheckpoint(Path.Combine(result.RunDir, RunFolder.CheckpointFile));
+        foreach (var (key, value) in fromPt.state_dict())
+            Assert.True(value.allclose(tensors["model." + key]), key);
+        using var fresh = Annlsp.Training.Model.ModelBuilder.Build(LeNet(4));
+        Assert.False(fresh.state_dict()["layers.11.weight"].allclose(fromPt.state_dict()["layers.11.weight"]));
+        // the exported weights are the trained ones: they classify the test shapes well
+        using var x = TorchSharp.torch.tensor(Annlsp.Training.Data.ShapesDataSet.Generate(200, 5).Pixels, [200L, 1, 28, 28]).to_type(TorchSharp.torch.ScalarType.Float32).div(255);
+        using var y = TorchSharp.torch.tensor(Annlsp.Training.Data.ShapesDataSet.Generate(200, 5).Labels);
+        fromPt.eval();
+        double accuracy = fromPt.forward(x).argmax(1).eq(y).to_type(TorchSharp.torch.ScalarType.Float32).mean().item<float>();
+        Assert.True(accuracy > 0.45, $"accuracy {accuracy} (chance: 0.25)");
+    }
+
+    [Fact]
     public void Cancellation_stops_after_the_current_step_with_a_checkpoint_that_resumes_mid_epoch()
     {
         var dir = TestSetup.TempDir("cancel");

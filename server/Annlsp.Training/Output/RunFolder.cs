@@ -77,7 +77,8 @@ public sealed class RunFolder
     {
         var dict = new Dictionary<string, Tensor>();
         using var scope = NewDisposeScope();
-        foreach (var (name, value) in tensors) dict[name] = value.detach().cpu().contiguous();
+        // clone(): parameters are views into one flat buffer; a saved tensor must own its storage.
+        foreach (var (name, value) in tensors) dict[name] = value.detach().cpu().clone();
         dict["meta"] = tensor(Encoding.UTF8.GetBytes(meta.ToJsonString()));
         using var ms = new MemoryStream();
         Safetensors.SaveStateDict(ms, dict, leaveOpen: true);
@@ -94,10 +95,20 @@ public sealed class RunFolder
         return (dict, json);
     }
 
+    /// <summary>
+    /// The module's state dict as a PyTorch file (torch.load reads it). Tensors are cloned first: the
+    /// parameters are views into one flat buffer, and PyBridge would record a view's storage offset
+    /// against a storage holding only the view's own elements.
+    /// </summary>
     public static void SaveModelPt(nn.Module module, string path)
     {
         var temp = path + ".tmp";
-        module.save_py(temp);
+        using (var scope = NewDisposeScope())
+        {
+            var dict = new Dictionary<string, Tensor>();
+            foreach (var (name, value) in module.state_dict()) dict[name] = value.detach().cpu().clone();
+            PyTorchPickler.PickleStateDict(temp, dict);
+        }
         File.Move(temp, path, overwrite: true);
     }
 }

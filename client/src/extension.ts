@@ -201,6 +201,12 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<{ training
         log('server settings changed: restarting');
         await stopClient();
         await startClient(ctx, training);
+      } else if (['device', 'dataFolder', 'pythonPath', 'libtorchPath'].some(k => e.affectsConfiguration(`annlsp.training.${k}`))) {
+        // the trainer reads these from the server's environment: they apply from the next server start
+        const running = training.running().length;
+        const pick = await vscode.window.showInformationMessage(
+          `annlsp: training settings changed. Restart the language server to apply them${running ? ` (this stops ${running} running training run${running === 1 ? '' : 's'})` : ''}?`, 'Restart');
+        if (pick) await vscode.commands.executeCommand('annlsp.restartServer');
       }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => log('workspace trusted: training enabled')),

@@ -23,5 +23,3 @@ echo
 # In-process: no per-run project generation and rebuild (minutes on 2 cores); same JIT, same GC settings.
 if [ $# -eq 0 ]; then set -- --filter '*'; fi
 dotnet "$dll" --inProcess --artifacts BenchmarkDotNet.Artifacts "$@"
-echo
-cat BenchmarkDotNet.Artifacts/results/*LanguageBenchmarks-report-github.md 2>/dev/null || true

@@ -355,13 +355,15 @@ internal sealed partial class Checker
                     $"{data.Name} gives {data.Shape}, {network.Name} expects {network.Input}",
                     [new RelatedLocation(InputSpan(network), $"{network.Name} expects {network.Input} here")]);
             var output = network.Output;
-            if (output.IsKnown && network.IsValid && data.Classes > 0)
+            if (output.IsKnown && network.IsValid)
             {
+                // images(…) learns its class count from the folders at training time (Classes = 0).
+                string count = data.Classes > 0 ? data.Classes.ToString() : "number of classes";
                 if (!output.IsVector)
                     _diagnostics.Add(ClassifierOutputNotVector, dataSpan,
-                        $"A classifier must output one score per class ({data.Classes} for {data.Name}), but {network.Name} outputs {output}; end it with flatten and dense({data.Classes})",
+                        $"A classifier must output one score per class{(data.Classes > 0 ? $" ({data.Classes} for {data.Name})" : "")}, but {network.Name} outputs {output}; end it with flatten and dense({count})",
                         [new RelatedLocation(OutputSpan(network), $"{network.Name} outputs {output} here")]);
-                else if (output[0] != data.Classes)
+                else if (data.Classes > 0 && output[0] != data.Classes)
                     _diagnostics.Add(ClassCountMismatch, dataSpan,
                         $"{data.Name} has {data.Classes} classes, {network.Name} outputs {output[0]}",
                         [new RelatedLocation(OutputSpan(network), $"{network.Name} outputs {output} here")]);

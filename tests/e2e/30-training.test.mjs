@@ -73,8 +73,8 @@ test('■ Stop ends a long run: the trainer stops, the preview and the status ba
   await train.waitFor({ timeout: 60_000 });
   await train.click();
   const wv = ui.webview();
-  // wait until it really trains (a first epoch grid), then stop it from the code lens
-  await wv.locator('img.sample-grid').waitFor({ timeout: 120_000 });
+  // wait until it really trains (step losses drawn), then stop it from the code lens
+  await wv.locator('svg.chart path.series-steps').first().waitFor({ timeout: 120_000 });
   const stop = page.locator('.codelens-decoration a', { hasText: /Stop/ }).first();
   await stop.waitFor({ timeout: 30_000 });
   const t0 = Date.now();

@@ -25,31 +25,50 @@ function sampleSection(v: PreviewView): string {
 </section>`;
 }
 
+// Each part of the page is rebuilt only when its HTML changes: a state arrives every 200 ms during
+// training, and the sample image, the slider being dragged or the open/closed configuration must
+// not flicker or reset.
+const last: Record<string, string> = {};
+
+function put(id: string, html: string): boolean {
+  if (last[id] === html) return false;
+  (document.getElementById(id) as HTMLElement).innerHTML = html;
+  last[id] = html;
+  return true;
+}
+
 function render(): void {
   const v = view;
-  if (!v) { app.innerHTML = '<p class="muted">Waiting for a training run…</p>'; return; }
-  app.innerHTML = `
-<header>
-  <h1>${esc(v.target)}</h1>
+  if (!v) { app.innerHTML = '<p class="muted">Waiting for a training run…</p>'; for (const k of Object.keys(last)) delete last[k]; return; }
+  if (!document.getElementById('header')) {
+    for (const k of Object.keys(last)) delete last[k];
+    app.innerHTML = `<header id="header"></header>
+<div class="grid"><div id="samples-slot"></div><section id="charts" class="charts"></section></div>
+<details id="config" class="config" open><summary>Configuration</summary><div id="config-body"></div></details>`;
+  }
+  put('header', `<h1>${esc(v.target)}</h1>
   <div id="status" class="status status-${esc(v.status)}" data-status="${esc(v.status)}">${esc(v.headline)}</div>
   ${v.device ? `<div class="device">device: <code id="device">${esc(v.device)}</code></div>` : ''}
-  ${v.message ? `<pre id="message" class="message">${esc(v.message)}</pre>` : ''}
-</header>
-<div class="grid">
-  ${sampleSection(v)}
-  <section id="charts" class="charts">${v.charts.length ? v.charts.map(c => `<div class="chart-box">${c.svg}</div>`).join('') : '<p class="muted">Curves appear with the first loss values.</p>'}</section>
-</div>
-<details id="config" class="config"${v.config.length ? ' open' : ''}>
-  <summary>Configuration</summary>
-  ${v.config.length ? `<table>${v.config.map(r => `<tr><th>${esc(r.key)}</th><td>${esc(r.value)}</td></tr>`).join('')}</table>` : '<p class="muted">run.json not written yet.</p>'}
-  <p class="muted run-dir">${esc(v.runDir)}</p>
-</details>`;
+  ${v.message ? `<pre id="message" class="message">${esc(v.message)}</pre>` : ''}`);
+  if (put('samples-slot', sampleSection(v))) wireSlider();
+  put('charts', v.charts.length ? v.charts.map(c => `<div class="chart-box">${c.svg}</div>`).join('') : '<p class="muted">Curves appear with the first loss values.</p>');
+  put('config-body', `${v.config.length ? `<table>${v.config.map(r => `<tr><th>${esc(r.key)}</th><td>${esc(r.value)}</td></tr>`).join('')}</table>` : '<p class="muted">run.json not written yet.</p>'}
+  <p class="muted run-dir">${esc(v.runDir)}</p>`);
+}
+
+/** The slider changes the image and label in place (the element being dragged stays). */
+function wireSlider(): void {
   const slider = document.getElementById('epoch-slider') as HTMLInputElement | null;
   slider?.addEventListener('input', () => {
-    const i = Number(slider.value);
-    selected = i >= (view?.samples.length ?? 0) - 1 ? undefined : i;
-    render();
-    (document.getElementById('epoch-slider') as HTMLInputElement | null)?.focus();
+    const v = view;
+    if (!v) return;
+    const i = Math.max(0, Math.min(v.samples.length - 1, Number(slider.value)));
+    selected = i >= v.samples.length - 1 ? undefined : i;
+    const s = v.samples[i];
+    const img = document.querySelector('img.sample-grid') as HTMLImageElement | null;
+    if (img) { img.src = s.src; img.alt = `samples after epoch ${s.epoch}`; img.dataset.epoch = String(s.epoch); }
+    (document.getElementById('epoch-label') as HTMLElement).textContent = `epoch ${s.epoch}`;
+    last['samples-slot'] = sampleSection(v);
   });
 }
 

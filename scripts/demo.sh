@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: build the `annlsp` command, check every example, print LeNet's
 # summary, then train the DCGAN and a classifier on the embedded `shapes` data set (no downloads).
-# Run folders land in runs/; the GAN's sample grids are runs/FashionGAN/*/samples/epoch-NNN.png.
+# Run folders land in examples/runs/ (beside the .ann file); the GAN's sample grids are
+# examples/runs/FashionGAN-shapes/*/samples/epoch-NNN.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -22,4 +23,4 @@ echo
 echo "== annlsp train examples/dcgan.ann --target 'FashionGAN as shapes' (GAN on generated shapes)"
 annlsp train examples/dcgan.ann --target "FashionGAN as shapes" --epochs "${DEMO_EPOCHS:-2}"
 echo
-echo "Run folders:"; ls -d runs/*/* 2>/dev/null || true
+echo "Run folders (beside the .ann files):"; ls -d examples/runs/*/* 2>/dev/null || true

@@ -84,6 +84,14 @@ public class TrainingTests
         }
         Assert.True(File.Exists(Path.Combine(result.RunDir, "model.pt")));
         Assert.True(File.Exists(Path.Combine(result.RunDir, "discriminator.pt")));
+
+        // `annlsp sample`: a grid from the trained generator
+        var sample = Path.Combine(dir, "sample.png");
+        var (w, h) = Sampler.Sample(Generator(), Path.Combine(result.RunDir, "model.pt"), sample, new Annlsp.Language.Semantics.Pair(3, 5), seed: 4);
+        var grid = ImageResult.FromMemory(File.ReadAllBytes(sample), ColorComponents.RedGreenBlue);
+        Assert.Equal((5 * 32, 3 * 32), (grid.Width, grid.Height));
+        Assert.Equal((w, h), (grid.Width, grid.Height));
+        Assert.True(grid.Data.Distinct().Count() > 10);
     }
 
     [Fact]

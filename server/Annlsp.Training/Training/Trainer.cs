@@ -110,6 +110,11 @@ public sealed partial class Trainer
         }
         catch (TrainingException e) { return Fail(e.Message); }
         catch (ModelShapeMismatchException e) { return Fail(e.Message); }
+        catch (Exception e) when (e is not OutOfMemoryException and not StackOverflowException)
+        {
+            // LibTorch errors (out of device memory, a bad CUDA setup …) end the run with a reason, not a crash.
+            return Fail($"{e.GetType().Name}: {e.Message.Split('\n')[0]}");
+        }
         finally
         {
             tensorboard = null;

@@ -6,9 +6,9 @@ using Annlsp.Server.Translation;
 namespace Annlsp.Server.Handlers;
 
 /// <summary>
-/// Push diagnostics (textDocument/publishDiagnostics). Every new snapshot schedules a publish after
-/// <see cref="ServerOptions.DiagnosticsDelay"/>; a newer snapshot supersedes (cancels) the older one's wait and
-/// analysis, so a burst of keystrokes is analysed once and the newest text always wins. Publishing is
+/// Push diagnostics (textDocument/publishDiagnostics). Every new snapshot schedules a publish: at once after a
+/// pause in typing, after <see cref="ServerOptions.DiagnosticsDelay"/> within a burst; a newer snapshot supersedes
+/// (cancels) the older one's wait and analysis, so a burst of keystrokes is analysed once and the newest text wins. Publishing is
 /// serialised and never goes back to an older version.
 /// </summary>
 public sealed class DiagnosticsPublisher : IHandler
@@ -16,19 +16,35 @@ public sealed class DiagnosticsPublisher : IHandler
     private readonly ServerSession _session;
     private readonly SemaphoreSlim _publishing = new(1, 1);
     private readonly Dictionary<string, int> _published = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lastChange = new(StringComparer.Ordinal);
+
+    /// <summary>Changes closer together than this are a burst: only they wait for <see cref="ServerOptions.DiagnosticsDelay"/>.</summary>
+    public static readonly TimeSpan BurstWindow = TimeSpan.FromMilliseconds(50);
 
     public DiagnosticsPublisher(ServerSession session)
     {
         _session = session;
-        session.Documents.Changed += snapshot => _ = Task.Run(() => PublishAsync(snapshot));
-        session.Documents.Closed += uri => _ = Task.Run(() => ClearAsync(uri));
+        session.Documents.Changed += snapshot =>
+        {
+            // Leading edge: a change after a pause is analysed at once; changes in a burst are debounced.
+            long now = Stopwatch.GetTimestamp();
+            long previous = _lastChange.TryGetValue(snapshot.Uri, out var p) ? p : 0;
+            _lastChange[snapshot.Uri] = now;
+            bool burst = previous != 0 && Stopwatch.GetElapsedTime(previous, now) < BurstWindow;
+            _ = Task.Run(() => PublishAsync(snapshot, burst));
+        };
+        session.Documents.Closed += uri =>
+        {
+            _lastChange.TryRemove(uri, out _);
+            _ = Task.Run(() => ClearAsync(uri));
+        };
     }
 
-    private async Task PublishAsync(DocumentSnapshot snapshot)
+    private async Task PublishAsync(DocumentSnapshot snapshot, bool burst)
     {
         try
         {
-            var delay = _session.Options.DiagnosticsDelay;
+            var delay = burst ? _session.Options.DiagnosticsDelay : TimeSpan.Zero;
             if (delay > TimeSpan.Zero) await Task.Delay(delay, snapshot.Superseded).ConfigureAwait(false);
             var watch = Stopwatch.StartNew();
             var analysis = await snapshot.GetAnalysisAsync().ConfigureAwait(false);

@@ -119,6 +119,12 @@ internal sealed class NetworkGenerator
     /// </summary>
     public bool NameOnContinuationLine { get; init; } = true;
 
+    /// <summary>
+    /// Write some named arguments without spaces (`kernel:3`). Off while BUG-L9 in .notes-language-bugs.md
+    /// is open: the parser reads `kernel:3` as a device-style name (`cuda:1`) and the argument as positional.
+    /// </summary>
+    public bool ColonWithoutSpace { get; init; }
+
     /// <summary>Tags for what was generated ("conv.padding=same"), to prove coverage.</summary>
     public HashSet<string> Coverage { get; } = [];
 
@@ -990,7 +996,7 @@ internal sealed class NetworkGenerator
             var a = args[i];
             bool name = a.Positional && (char.IsAsciiLetter(a.Written[0]) || a.Written[0] == '_');
             if (i > 0) sb.Append(P(0.05) && (NameOnContinuationLine || !name) ? ",\n        " : P(0.1) ? "," : ", ");
-            if (!a.Positional) sb.Append(a.Name).Append(P(0.1) ? " : " : ": ");
+            if (!a.Positional) sb.Append(a.Name).Append(P(0.1) ? " : " : ColonWithoutSpace && P(0.15) ? ":" : ": ");
             sb.Append(a.Written);
         }
         if (args.Count > 0 && P(0.03)) sb.Append(',');

@@ -393,6 +393,26 @@ public sealed class EdgeCaseTests(ITestOutputHelper output)
         AssertErrorAt(a, "ANN2006", text, "conv(8)");
     }
 
+    [Fact(Skip = "BUG-L9 in .notes-language-bugs.md: `kernel:3` without spaces is read as a device-style name, not as a named argument")]
+    public void Named_arguments_without_spaces_are_named_arguments()
+    {
+        const string text = """
+            network N {
+                input(1x28x28)
+                conv(8, kernel:3, padding:1)
+                dropout(p:0.5)
+                pool(max, size:2)
+                flatten
+                dense(units:10, bias:false)
+            }
+            train N { data: shapes, epochs:3, device:cuda:1, optimizer: adam(lr:1e-3) }
+            """;
+        var a = Analyze(text);
+        Assert.DoesNotContain(a.Diagnostics, d => d.IsError);
+        Assert.Equal(new long[] { 8, 14, 14 }, a.Networks["N"].Layers[2].Output.Dims);
+        Assert.Equal("cuda:1", a.Trains.Single().Device);
+    }
+
     [Fact]
     public void Exponential_block_expansion_finishes_with_a_diagnostic()
     {

@@ -292,7 +292,10 @@ internal sealed class NetworkGenerator
         sb.Append(P(0.2) ? "  # end\n}\n" : "\n}\n");
         if (!blocksFirst) { sb.Append('\n'); RenderBlocks(sb); }
 
-        return new GeneratedNetwork { Index = index, Name = name, Text = sb.ToString(), Input = input, Items = items };
+        string text = sb.ToString();
+        if (P(0.1)) { text = text.Replace("    ", "\t"); Cover("tabs"); }
+        if (P(0.1)) { text = text.Replace("\n", "\r\n"); Cover("crlf"); }
+        return new GeneratedNetwork { Index = index, Name = name, Text = text, Input = input, Items = items };
     }
 
     private GenItem NextItem(int[] shape, int depth)

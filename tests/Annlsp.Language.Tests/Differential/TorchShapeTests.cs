@@ -238,7 +238,7 @@ public sealed class TorchShapeTests(ITestOutputHelper output)
             "upsample.mode=nearest", "upsample.mode=bilinear", "upsample.scale=int", "upsample.scale=pair",
             "dense.bias=false", "batchnorm1d", "batchnorm2d", "batchnorm1d-sequence", "reshape=sequence", "input=sequence",
             "residual", "residual.nested", "block", "block.params", "block.nested", "block.reused",
-            "product", "positional", "named",
+            "product", "positional", "named", "tabs", "crlf",
         ];
         foreach (var f in forms) yield return f;
     }

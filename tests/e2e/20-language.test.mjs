@@ -116,6 +116,13 @@ test('the network view draws the network under the cursor, a gan side by side, a
   assert.match(await wv.locator('#drawing').innerText(), /16×5×5/);
   await ui.screenshot('06-network-view');
 
+  // editing the file redraws the view: dense(120) → dense(100)
+  await ui.goTo(11, 11);
+  for (let i = 0; i < 3; i++) await ui.page.keyboard.press('Delete');
+  await ui.page.keyboard.type('100');
+  await until(async () => /dense\(100\)/.test(await wv.locator('#drawing').innerText().catch(() => '')), 'the drawing to follow the edit');
+  assert.doesNotMatch(await wv.locator('#drawing').innerText(), /dense\(120\)/);
+
   // a gan: its generator and discriminator side by side
   await ui.openFile('gan.ann');
   await ui.goTo(19, 5);

@@ -12,7 +12,18 @@ export class NetworkView implements vscode.Disposable {
   private current?: { uri: vscode.Uri; name: string; svg?: string };
   private ready = false;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly request: GraphRequest, private readonly log: (s: string) => void) {}
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private debounce?: NodeJS.Timeout;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly request: GraphRequest, private readonly log: (s: string) => void) {
+    // redraw as the file is edited (debounced: the server re-analyses on each change)
+    this.subscriptions.push(vscode.workspace.onDidChangeTextDocument(e => {
+      if (!this.panel || !this.current || e.document.uri.toString() !== this.current.uri.toString()) return;
+      if (this.debounce) clearTimeout(this.debounce);
+      this.debounce = setTimeout(() => { this.debounce = undefined; void this.load(true); }, 600);
+      this.debounce.unref?.();
+    }));
+  }
 
   async show(uri: vscode.Uri, name: string): Promise<void> {
     this.current = { uri, name };
@@ -39,7 +50,8 @@ export class NetworkView implements vscode.Disposable {
     await this.load();
   }
 
-  private async load(): Promise<void> {
+  /** `auto`: a redraw after an edit, which keeps the last drawing while the file does not check. */
+  private async load(auto = false): Promise<void> {
     const cur = this.current;
     if (!cur || !this.panel) return;
     let msg: { type: 'graph'; svg?: string; name: string; error?: string };
@@ -52,6 +64,7 @@ export class NetworkView implements vscode.Disposable {
       this.log(`networkGraph failed: ${e instanceof Error ? e.message : String(e)}`);
       msg = { type: 'graph', name: cur.name, error: `Could not get the network from the server: ${e instanceof Error ? e.message : String(e)}` };
     }
+    if (auto && msg.error && cur.svg) return;
     if (this.ready) void this.panel.webview.postMessage(msg);
     this.lastMessage = msg;
   }
@@ -93,5 +106,9 @@ export class NetworkView implements vscode.Disposable {
     }
   }
 
-  dispose(): void { this.panel?.dispose(); }
+  dispose(): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    for (const d of this.subscriptions) d.dispose();
+    this.panel?.dispose();
+  }
 }

@@ -110,7 +110,13 @@ internal static class Invariants
             if (network.IsValid && network.Layers.Any(l => !l.Output.IsKnown))
                 Fail($"network {network.Name} is valid but has an unknown shape", text);
         }
-        foreach (var r in analysis.References) InDocument(r.Span, $"reference to {r.Symbol.Name}", text);
+        foreach (var r in analysis.References)
+        {
+            InDocument(r.Span, $"reference to {r.Symbol.Name}", text);
+            // Rename replaces exactly these spans: each must hold the name itself.
+            if (string.CompareOrdinal(text, r.Span.Start, r.Symbol.Name, 0, Math.Max(r.Span.Length, r.Symbol.Name.Length)) != 0 || r.Span.Length != r.Symbol.Name.Length)
+                Fail($"reference to {r.Symbol.Kind} '{r.Symbol.Name}' at {r.Span} covers '{Short(text.Substring(r.Span.Start, Math.Min(r.Span.Length, text.Length - r.Span.Start)))}'", text);
+        }
 
         // 5. What the editor asks on every hover, completion and keystroke never throws.
         EditorQueries(text, analysis);

@@ -126,6 +126,26 @@ public sealed class PropertyTests(ITestOutputHelper output)
         }, Math.Max(300, Fuzz.Share(0.03)), seed => $"ValidProgram({seed})");
     }
 
+    /// <summary>Inlay hints and hover read FactsFor: in a generated network every layer, block use and residual has facts with a known output.</summary>
+    [Fact]
+    public void Every_layer_of_a_valid_network_has_facts_for_hints_and_hover()
+    {
+        Run(Gen.Int, seed =>
+        {
+            var net = new Differential.NetworkGenerator(seed).Generate((seed & 0x7fffffff) % 100_000);
+            var a = DocumentAnalysis.Analyze(net.Text);
+            Assert.DoesNotContain(a.Diagnostics, d => d.IsError);
+            var items = a.Root.DescendantNodes().OfType<Syntax.StackItemSyntax>()
+                .Where(i => !(i is Syntax.LayerSyntax { Name.Text: "input" })).ToList();
+            foreach (var item in items)
+            {
+                var facts = a.FactsFor(item);
+                Assert.True(facts.Count > 0 && facts.All(f => f.Output.IsKnown),
+                    $"no facts with a known output for '{item}' at {a.Text.GetPosition(item.Span.Start)}: {string.Join("; ", facts.Select(f => $"{f.Input} → {f.Output}"))}\n{net.Text}");
+            }
+        }, Math.Max(300, Fuzz.Share(0.03)), seed => $"Generate, seed {seed}");
+    }
+
     [Fact]
     public void Analysis_is_deterministic()
     {

@@ -40,7 +40,7 @@ public sealed class DocumentAnalysis
     public static DocumentAnalysis Analyze(string text, CancellationToken cancellation = default)
     {
         var diagnostics = new DiagnosticBag();
-        var root = Parser.Parse(text, diagnostics);
+        var root = Parser.Parse(text, diagnostics, cancellation);
         Checker? checker = null;
         try
         {

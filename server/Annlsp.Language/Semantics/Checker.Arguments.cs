@@ -28,7 +28,7 @@ internal sealed partial class Checker
                 if (name.SuffixNumber is null && env.Block is not null && env.Bindings.TryGetValue(name.Name.Text, out var bound))
                 {
                     if (_blockParameters.TryGetValue(env.Block, out var ps) && ps.TryGetValue(name.Name.Text, out var psym))
-                        References.Add(new SymbolReference(psym, name.Name.Span, IsDeclaration: false));
+                        AddReference(psym, name.Name.Span, false);
                     return bound;
                 }
                 return new WordValue(name.FullName, span);

@@ -43,7 +43,7 @@ internal sealed partial class Checker
         if (_networkSyntax.TryGetValue(text, out var decl))
         {
             _usedNetworks.Add(text);
-            References.Add(new SymbolReference(_declarations[text], name.Name.Span, IsDeclaration: false));
+            AddReference(_declarations[text], name.Name.Span, false);
             return Networks.GetValueOrDefault(text);
         }
         var near = NameMatcher.Nearest(text, _networkSyntax.Keys);
@@ -133,12 +133,12 @@ internal sealed partial class Checker
             if (_networkSyntax.ContainsKey(target))
             {
                 _usedNetworks.Add(target);
-                References.Add(new SymbolReference(_declarations[target], decl.Name.Span, IsDeclaration: false));
+                AddReference(_declarations[target], decl.Name.Span, false);
                 network = Networks.GetValueOrDefault(target);
             }
             else if (_ganSyntax.ContainsKey(target))
             {
-                References.Add(new SymbolReference(_declarations[target], decl.Name.Span, IsDeclaration: false));
+                AddReference(_declarations[target], decl.Name.Span, false);
                 gan = Gans.GetValueOrDefault(target);
             }
             else

@@ -30,6 +30,13 @@ internal sealed partial class Checker
     private readonly HashSet<string> _usedNetworks = new();
 
     public readonly List<SymbolReference> References = new();
+    private readonly HashSet<(Symbol, TextSpan)> _referenceSpans = new();
+
+    /// <summary>Records a name occurrence once, although block bodies are checked once per use.</summary>
+    private void AddReference(Symbol symbol, TextSpan span, bool isDeclaration)
+    {
+        if (_referenceSpans.Add((symbol, span))) References.Add(new SymbolReference(symbol, span, isDeclaration));
+    }
     public readonly Dictionary<StackItemSyntax, List<LayerFacts>> Facts = new();
     public readonly Dictionary<string, NetworkModel> Networks = new();
     public readonly Dictionary<string, GanModel> Gans = new();
@@ -88,7 +95,7 @@ internal sealed partial class Checker
             };
             string name = decl.Name.Text;
             var symbol = new Symbol(kind, name, decl.Name.Span, decl);
-            References.Add(new SymbolReference(symbol, decl.Name.Span, IsDeclaration: true));
+            AddReference(symbol, decl.Name.Span, true);
             if (LayerCatalog.Find(name) is not null && kind == SymbolKind.Block)
             {
                 // The built-in keeps its meaning; the block is checked on its own but never used.
@@ -120,7 +127,7 @@ internal sealed partial class Checker
         foreach (var p in block.Parameters?.Parameters ?? [])
         {
             var symbol = new Symbol(SymbolKind.Parameter, p.Text, p.Span, block, block);
-            References.Add(new SymbolReference(symbol, p.Span, IsDeclaration: true));
+            AddReference(symbol, p.Span, true);
             if (!result.TryAdd(p.Text, symbol))
                 _diagnostics.Add(DuplicateDeclaration, p.Span, $"Parameter '{p.Text}' is already declared in block '{block.Name.Text}'",
                     [new RelatedLocation(result[p.Text].NameSpan, "first declared here")]);
@@ -188,6 +195,7 @@ internal sealed partial class Checker
         int index = 0;
         foreach (var item in body.Layers)
         {
+            if ((index & 255) == 255) _cancellation.ThrowIfCancellationRequested();
             if (index++ < skipItems) continue;
             switch (item)
             {
@@ -278,7 +286,7 @@ internal sealed partial class Checker
     {
         _usedBlocks.Add(block);
         var blockSymbol = _declarations[block.Name.Text];
-        References.Add(new SymbolReference(blockSymbol, layer.Name.Span, IsDeclaration: false));
+        AddReference(blockSymbol, layer.Name.Span, false);
         if (_layerBudget <= 0)
         {
             if (_layerBudget == 0)
@@ -299,6 +307,10 @@ internal sealed partial class Checker
         var parameters = (block.Parameters?.Parameters ?? []).Select(p => p.Text).Distinct().ToArray();
         var signature = parameters.Select(p => new ParameterInfo(p, ParameterType.String, null, "block parameter")).ToArray();
         var bound = BindRaw(layer.Arguments, signature, block.Name.Text, layer.Name.Span, env);
+        // `B(filters: 8)`: the label names B's parameter (go to definition, references, rename).
+        foreach (var arg in layer.Arguments?.Arguments ?? [])
+            if (arg.Name is not null && _blockParameters[block].TryGetValue(arg.Name.Text, out var parameter))
+                AddReference(parameter, arg.Name.Span, false);
         if (bound is null) return Shape.Unknown;
         var newEnv = new Environment(block, bound);
         var inner = CheckStack(block.Body, input, newEnv, [.. blockChain, block], useSite ?? layer.Name.Span, record);

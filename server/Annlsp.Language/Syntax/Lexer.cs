@@ -27,12 +27,14 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
         return s;
     }
 
-    public static List<SyntaxToken> Tokenize(string text, DiagnosticBag diagnostics)
+    public static List<SyntaxToken> Tokenize(string text, DiagnosticBag diagnostics, CancellationToken cancellation = default)
     {
         var lexer = new Lexer(text, diagnostics);
         var tokens = new List<SyntaxToken>(text.Length / 4 + 1);
         while (true)
         {
+            // A superseded analysis of a big file must stop promptly, not after seconds.
+            if ((tokens.Count & 4095) == 0) cancellation.ThrowIfCancellationRequested();
             var token = lexer.Next();
             tokens.Add(token);
             if (token.Kind == SyntaxKind.EndOfFile) return tokens;

@@ -18,16 +18,19 @@ public sealed class Parser
     private int _pos;
     private int _depth;
 
-    private Parser(List<SyntaxToken> tokens, DiagnosticBag diagnostics)
+    private readonly CancellationToken _cancellation;
+
+    private Parser(List<SyntaxToken> tokens, DiagnosticBag diagnostics, CancellationToken cancellation)
     {
         _tokens = tokens;
         _diagnostics = diagnostics;
+        _cancellation = cancellation;
     }
 
-    public static CompilationUnitSyntax Parse(string text, DiagnosticBag diagnostics)
+    public static CompilationUnitSyntax Parse(string text, DiagnosticBag diagnostics, CancellationToken cancellation = default)
     {
-        var tokens = Lexer.Tokenize(text, diagnostics);
-        return new Parser(tokens, diagnostics).ParseCompilationUnit();
+        var tokens = Lexer.Tokenize(text, diagnostics, cancellation);
+        return new Parser(tokens, diagnostics, cancellation).ParseCompilationUnit();
     }
 
     private SyntaxToken Current => _tokens[_pos];
@@ -37,6 +40,7 @@ public sealed class Parser
     {
         var t = _tokens[_pos];
         if (t.Kind != SyntaxKind.EndOfFile) _pos++;
+        if ((_pos & 4095) == 0) _cancellation.ThrowIfCancellationRequested();
         return t;
     }
 
@@ -244,7 +248,8 @@ public sealed class Parser
 
     private ArgumentSyntax ParseArgument()
     {
-        if (Current.Kind == SyntaxKind.Identifier && Peek(1).Kind == SyntaxKind.Colon && !IsDeviceSuffix())
+        // `name:` starts a named argument even without a space (`kernel:3`); `cuda:1` is only a value.
+        if (Current.Kind == SyntaxKind.Identifier && Peek(1).Kind == SyntaxKind.Colon)
         {
             var name = Advance();
             var colon = Advance();

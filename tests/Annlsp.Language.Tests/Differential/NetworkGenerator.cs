@@ -120,10 +120,9 @@ internal sealed class NetworkGenerator
     public bool NameOnContinuationLine { get; init; } = true;
 
     /// <summary>
-    /// Write some named arguments without spaces (`kernel:3`). Off while BUG-L9 in .notes-language-bugs.md
-    /// is open: the parser reads `kernel:3` as a device-style name (`cuda:1`) and the argument as positional.
+    /// Write some named arguments without spaces (`kernel:3`); BUG-L9, fixed by the lead; on by default.
     /// </summary>
-    public bool ColonWithoutSpace { get; init; }
+    public bool ColonWithoutSpace { get; init; } = true;
 
     /// <summary>Tags for what was generated ("conv.padding=same"), to prove coverage.</summary>
     public HashSet<string> Coverage { get; } = [];

@@ -197,7 +197,7 @@ public sealed class EdgeCaseTests(ITestOutputHelper output)
         Assert.True(a.Networks.Count > 10_000);
     }
 
-    [Theory(Skip = "BUG-L8 in .notes-language-bugs.md: cancellation is only observed between declarations in the checker; a 10 MB file takes 5-7 s to cancel")]
+    [Theory]
     [InlineData("many networks")]
     [InlineData("one big network")]
     public void Cancellation_is_honoured_promptly_on_a_ten_megabyte_file(string shape)
@@ -393,7 +393,7 @@ public sealed class EdgeCaseTests(ITestOutputHelper output)
         AssertErrorAt(a, "ANN2006", text, "conv(8)");
     }
 
-    [Fact(Skip = "BUG-L9 in .notes-language-bugs.md: `kernel:3` without spaces is read as a device-style name, not as a named argument")]
+    [Fact]
     public void Named_arguments_without_spaces_are_named_arguments()
     {
         const string text = """
@@ -403,7 +403,7 @@ public sealed class EdgeCaseTests(ITestOutputHelper output)
                 dropout(p:0.5)
                 pool(max, size:2)
                 flatten
-                dense(units:10, bias:false)
+                dense(units:4, bias:false)
             }
             train N { data: shapes, epochs:3, device:cuda:1, optimizer: adam(lr:1e-3) }
             """;
@@ -413,7 +413,7 @@ public sealed class EdgeCaseTests(ITestOutputHelper output)
         Assert.Equal("cuda:1", a.Trains.Single().Device);
     }
 
-    [Fact(Skip = "BUG-L10 in .notes-language-bugs.md: the label of a named block argument (B(filters: 8)) is not a reference of the parameter")]
+    [Fact]
     public void Block_parameter_labels_at_use_sites_are_references()
     {
         const string text = """

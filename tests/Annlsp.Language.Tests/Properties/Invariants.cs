@@ -14,7 +14,7 @@ internal static class Invariants
 {
     /// <summary>Far above any real analysis (milliseconds): only a hang or a blow-up reaches it.</summary>
     public static TimeSpan HangTimeout { get; } = TimeSpan.FromSeconds(
-        int.TryParse(System.Environment.GetEnvironmentVariable("ANNLSP_FUZZ_TIMEOUT_S"), out int s) ? s : 20);
+        int.TryParse(System.Environment.GetEnvironmentVariable("ANNLSP_FUZZ_TIMEOUT_S"), out int s) ? s : 60); // 10 MB takes ~5 s idle, far more on a loaded 2-core machine
 
     private static readonly HashSet<string> KnownCodes = DiagnosticCatalog.All.Select(d => d.Code).ToHashSet();
 

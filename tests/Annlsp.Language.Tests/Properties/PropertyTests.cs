@@ -104,9 +104,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
         {
             string text = Fuzz.ValidProgram(seed);
             var before = DocumentAnalysis.Analyze(text);
-            // BUG-L10 (.notes-language-bugs.md): `B(f: 3)` is not a reference of B's parameter f; parameters are
-            // left out until it is fixed (Block_parameter_labels_at_use_sites_are_references covers it).
-            var symbols = before.References.Select(r => r.Symbol).Distinct().Where(sy => sy.Kind != Semantics.SymbolKind.Parameter).ToList();
+            var symbols = before.References.Select(r => r.Symbol).Distinct().ToList();
             if (symbols.Count == 0) return;
             var symbol = symbols[(seed & 0x7fffffff) % symbols.Count];
             string newName = $"Renamed{(seed & 0xffff)}_{symbol.Kind}";

@@ -367,7 +367,8 @@ public sealed class Parser
             skipped.Add(t);
             if (t.Kind is SyntaxKind.OpenBrace or SyntaxKind.OpenParen) depth++;
             else if (t.Kind is SyntaxKind.CloseBrace or SyntaxKind.CloseParen) depth--;
-        } while ((depth > 0 || skipped.Count == 1 && skipped[0].Kind == SyntaxKind.ResidualKeyword) && Current.Kind != SyntaxKind.EndOfFile);
+        } while ((depth > 0 || skipped.Count == 1 && skipped[0].Kind == SyntaxKind.ResidualKeyword)
+                 && !EndsDeclaration(Current.Kind)); // network/block/gan/train never nest: the next declaration starts there
         _diagnostics.Add(start.Kind == SyntaxKind.ResidualKeyword || message.StartsWith("Nesting") ? DiagnosticCatalog.NestingTooDeep : DiagnosticCatalog.UnexpectedToken,
             start.Span, message);
         return new SkippedTokensSyntax(skipped);

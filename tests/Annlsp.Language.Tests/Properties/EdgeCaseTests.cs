@@ -374,7 +374,7 @@ public sealed class EdgeCaseTests(ITestOutputHelper output)
         Assert.DoesNotContain(a.Diagnostics, d => d.IsError);
     }
 
-    [Theory(Skip = "BUG-L6 in .notes-language-bugs.md: a stray '{' or '(' in a stack skips to the end of the file, across declarations")]
+    [Theory]
     [InlineData("network A {\n    input(4) {\n")]
     [InlineData("network A {\n    input(4)\n    { relu\n")]
     [InlineData("block A {\n    relu {{ ( { \n")]

@@ -65,7 +65,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
     /// garbage (token soup or a broken example) before a mistake example leaves the example's expected
     /// diagnostics in place, inside the example.
     /// </summary>
-    [Fact(Skip = "BUG-L6 in .notes-language-bugs.md: a stray '{' or '(' in a stack skips to the end of the file, across declarations")]
+    [Fact]
     public void Garbage_before_a_declaration_does_not_hide_its_diagnostics()
     {
         var mistakes = Fuzz.Mistakes;

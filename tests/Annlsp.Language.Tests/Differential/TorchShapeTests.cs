@@ -29,8 +29,6 @@ public sealed class TorchShapeTests(ITestOutputHelper output)
         int count = EnvInt("ANNLSP_DIFF_COUNT", DefaultCount);
         var clock = Stopwatch.StartNew();
 
-        // ANNLSP_DIFF_KNOWN_BUGS=1 also writes the forms of the open bugs in .notes-language-bugs.md (to check a fix).
-        bool knownBugs = System.Environment.GetEnvironmentVariable("ANNLSP_DIFF_KNOWN_BUGS") == "1";
         var generator = new NetworkGenerator(seed);
         var networks = Enumerable.Range(0, count).Select(generator.Generate).ToList();
         var failures = new List<string>();

@@ -79,6 +79,20 @@ public sealed class RealTrainerTests : IDisposable
         Assert.Equal(0, await client.ShutdownAsync());
     }
 
+    /// <summary>`annlsp lsp`: the command the VS Code extension starts, over stdio, with a clean shutdown.</summary>
+    [RealTrainerFact]
+    public async Task Annlsp_lsp_command_serves_over_stdio()
+    {
+        await using var client = LspClient.StartProcess(command: ["dotnet", FindTrainer()!, "lsp", "--stdio"]);
+        var result = await client.InitializeAsync();
+        Assert.Equal("annlsp", result["serverInfo"]!.Value<string>("name"));
+        var uri = TestDocs.Uri("cli.ann");
+        await client.OpenAsync(uri, "network A {\n    input(1x8x8)\n    dense(2)\n}\n");
+        var diagnostics = await client.DiagnosticsAsync(uri, 1);
+        Assert.Contains(diagnostics, d => d.Value<string>("code") == "ANN3001");
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
     [RealTrainerFact]
     public async Task Stop_ends_a_real_run_with_a_checkpoint()
     {

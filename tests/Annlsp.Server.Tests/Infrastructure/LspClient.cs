@@ -48,9 +48,15 @@ public sealed class LspClient : IAsyncDisposable
     }
 
     /// <summary>Starts `dotnet annlsp-server.dll` (the same server the `annlsp lsp` command runs) as a child process.</summary>
-    public static LspClient StartProcess(IDictionary<string, string>? environment = null)
+    public static LspClient StartProcess(IDictionary<string, string>? environment = null, IReadOnlyList<string>? command = null)
     {
         var start = ServerProcess.StartInfo();
+        if (command is not null)
+        {
+            start.FileName = command[0];
+            start.ArgumentList.Clear();
+            foreach (var a in command.Skip(1)) start.ArgumentList.Add(a);
+        }
         if (environment is not null) foreach (var (k, v) in environment) start.Environment[k] = v;
         var process = Process.Start(start)!;
         var stream = FullDuplexStream.Splice(process.StandardOutput.BaseStream, process.StandardInput.BaseStream);

@@ -12,7 +12,8 @@ steps=${1:-300}
 dotnet build tests/Annlsp.Training.Tests -c Release --nologo -v quiet >/dev/null
 dotnet build server/Annlsp.Cli -c Release --nologo -v quiet >/dev/null
 ts=$(dotnet tests/Annlsp.Training.Tests/bin/Release/net10.0/Annlsp.Training.Tests.dll bench "$PWD" "$steps")
-py=$(/usr/bin/python3 scripts/bench-pytorch.py "$steps" "$(nproc)")
+# The same short OpenMP spin the trainer sets for itself (TorchRuntime), so both wait alike on a busy machine.
+py=$(GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-1000} /usr/bin/python3 scripts/bench-pytorch.py "$steps" "$(nproc)")
 echo "TorchSharp: $ts"
 echo "PyTorch:    $py"
 python3 - "$ts" "$py" <<'PY'

@@ -14,7 +14,7 @@ namespace Annlsp.Training.Tests;
 /// <summary>
 /// `dotnet Annlsp.Training.Tests.dll bench REPO STEPS` (run by scripts/bench-training.sh): LeNet compiled
 /// from examples/lenet.ann versus the same LeNet written by hand in TorchSharp, side by side in one
-/// process with the same loop (alternating rounds, best round of each), plus the hand-written net with
+/// process with the same loop (alternating rounds, median of each), plus the hand-written net with
 /// TorchSharp's own torch.optim.Adam, and the DCGAN of examples/dcgan.ann. Prints one JSON object.
 /// </summary>
 public static class Benchmark
@@ -60,12 +60,14 @@ public static class Benchmark
         Round(hand, handOpt.ZeroGrad, handOpt.Step, 0);
         Round(handTorch, () => torchAdam.zero_grad(), () => torchAdam.step(), 0);
         var a = new List<double>(); var b = new List<double>(); var c = new List<double>();
-        for (int r = 0; r < 3; r++)
+        for (int r = 0; r < 6; r++)
         {
-            a.Add(Round(dsl, dslOpt.ZeroGrad, dslOpt.Step, r * steps));
-            b.Add(Round(hand, handOpt.ZeroGrad, handOpt.Step, r * steps));
+            // alternate the order so neither side always runs first
+            if (r % 2 == 0) { a.Add(Round(dsl, dslOpt.ZeroGrad, dslOpt.Step, r * steps)); b.Add(Round(hand, handOpt.ZeroGrad, handOpt.Step, r * steps)); }
+            else { b.Add(Round(hand, handOpt.ZeroGrad, handOpt.Step, r * steps)); a.Add(Round(dsl, dslOpt.ZeroGrad, dslOpt.Step, r * steps)); }
             c.Add(Round(handTorch, () => torchAdam.zero_grad(), () => torchAdam.step(), r * steps));
         }
+        static double Median(List<double> v) { var s = v.OrderBy(x => x).ToList(); return (s[s.Count / 2] + s[(s.Count - 1) / 2]) / 2; }
 
         // DCGAN (examples/dcgan.ann) iterations per second at batch 128.
         var dcgan = DocumentAnalysis.Analyze(File.ReadAllText(Path.Combine(repo, "examples", "dcgan.ann")));
@@ -99,8 +101,10 @@ public static class Benchmark
         var result = new JsonObject
         {
             ["device"] = info.DeviceName, ["threads"] = torch.get_num_threads(), ["batch"] = batch, ["steps"] = steps,
-            ["lenet_dsl_img_s"] = a.Max(), ["lenet_hand_img_s"] = b.Max(), ["lenet_hand_torch_adam_img_s"] = c.Max(),
-            ["dsl_vs_hand"] = a.Max() / b.Max(), ["dsl_vs_hand_torch_adam"] = a.Max() / c.Max(),
+            ["lenet_dsl_img_s"] = Median(a), ["lenet_hand_img_s"] = Median(b), ["lenet_hand_torch_adam_img_s"] = Median(c),
+            ["dsl_vs_hand"] = Median(a) / Median(b), ["dsl_vs_hand_torch_adam"] = Median(a) / Median(c),
+            ["rounds_dsl"] = new JsonArray(a.Select(v => (JsonNode)Math.Round(v)).ToArray()),
+            ["rounds_hand"] = new JsonArray(b.Select(v => (JsonNode)Math.Round(v)).ToArray()),
             ["dcgan_batch"] = 128, ["dcgan_it_s"] = gan.Max(),
         };
         Console.WriteLine(result.ToJsonString());

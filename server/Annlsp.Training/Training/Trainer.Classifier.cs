@@ -139,7 +139,7 @@ public sealed partial class Trainer
         using var _ = no_grad();
         using var lossSum = zeros(1, dtype: ScalarType.Float64, device: device);
         using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
-        const int chunk = 1000;
+        const int chunk = 256; // a dispose scope keeps every layer's output of a chunk alive until the chunk ends
         for (int start = 0; start < data.Count; start += chunk)
         {
             using var scope = NewDisposeScope();

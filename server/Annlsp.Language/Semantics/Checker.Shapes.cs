@@ -7,7 +7,7 @@ namespace Annlsp.Language.Semantics;
 
 internal sealed partial class Checker
 {
-    private readonly record struct Inferred(Shape Output, long Parameters = 0, long MultiplyAdds = 0, string? Formula = null);
+    private readonly record struct Inferred(Shape Output, long Parameters = 0, long MultiplyAdds = 0);
 
     private static long Mul(params long[] xs) => Counts.Multiply(xs);
 
@@ -42,16 +42,16 @@ internal sealed partial class Checker
             case "conv": return Conv(args, input, layer);
             case "deconv": return Deconv(args, input, layer);
             case "pool": return Pool(args, input, layer);
-            case "globalpool": return new Inferred(Shape.Vector(input[0]), Formula: $"{input} → {input[0]} (one value per channel)");
+            case "globalpool": return new Inferred(Shape.Vector(input[0]));
             case "upsample":
             {
                 var s = (Pair)args["scale"];
                 var output = Shape.Image(input[0], input[1] * s.H, input[2] * s.W);
-                return CheckSize(output, layer) ? new Inferred(output, Formula: $"H' = {input[1]}·{s.H} = {output[1]}, W' = {input[2]}·{s.W} = {output[2]}") : new Inferred(Shape.Unknown);
+                return CheckSize(output, layer) ? new Inferred(output) : new Inferred(Shape.Unknown);
             }
             case "flatten":
                 if (!CheckSize(input, layer)) return new Inferred(Shape.Unknown);
-                return new Inferred(Shape.Vector(input.ElementCount), Formula: input.Rank > 1 ? $"{string.Join("·", input.Dims)} = {input.ElementCount}" : null);
+                return new Inferred(Shape.Vector(input.ElementCount));
             case "reshape":
             {
                 var target = (Shape)args["shape"];
@@ -66,20 +66,19 @@ internal sealed partial class Checker
                         $"reshape to {target} needs {target.ElementCount:N0} elements, but its input {input} has {input.ElementCount:N0}");
                     return new Inferred(Shape.Unknown);
                 }
-                return new Inferred(target, Formula: $"{input} ({input.ElementCount:N0} elements) → {target}");
+                return new Inferred(target);
             }
             case "dense":
             {
                 int units = (int)args["units"];
                 bool bias = (bool)args["bias"];
                 long n = input[0];
-                return new Inferred(Shape.Vector(units), Counts.Add(Mul(n, units), bias ? units : 0), Mul(n, units),
-                    $"params = {n}·{units}{(bias ? $" + {units}" : "")} = {Counts.Add(Mul(n, units), bias ? units : 0):N0}");
+                return new Inferred(Shape.Vector(units), Counts.Add(Mul(n, units), bias ? units : 0), Mul(n, units));
             }
             case "batchnorm":
             {
                 long c = input[0];
-                return new Inferred(input, Mul(2, c), 0, $"params = 2·{c} (scale and shift per {(input.IsImage ? "channel" : "feature")})");
+                return new Inferred(input, Mul(2, c), 0);
             }
             default:
                 return new Inferred(input); // activations, dropout, softmax: shape unchanged
@@ -141,7 +140,6 @@ internal sealed partial class Checker
         bool bias = (bool)args["bias"];
         long c = input[0], h = input[1], w = input[2];
         long outH, outW;
-        string formula;
         if (args["padding"] is "same")
         {
             if (s.H != 1 || s.W != 1)
@@ -152,7 +150,6 @@ internal sealed partial class Checker
                 return new Inferred(Shape.Unknown);
             }
             outH = h; outW = w;
-            formula = $"padding: same keeps H×W = {h}×{w}";
         }
         else
         {
@@ -162,14 +159,11 @@ internal sealed partial class Checker
             var wr = ConvAxis("width", w, k.W, s.W, p.W, d.W, layer, "kernel", false);
             if (wr is null) return new Inferred(Shape.Unknown);
             outH = hr.Value; outW = wr.Value;
-            formula = $"H' = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊({h} + 2·{p.H} − {d.H}·({k.H}−1) − 1)/{s.H}⌋ + 1 = {outH}"
-                      + (h == w && k.H == k.W && s.H == s.W && p.H == p.W && d.H == d.W ? $"; W' = {outW}"
-                          : $"; W' = ⌊({w} + 2·{p.W} − {d.W}·({k.W}−1) − 1)/{s.W}⌋ + 1 = {outW}");
         }
         var output = Shape.Image(filters, outH, outW);
         if (!CheckSize(output, layer)) return new Inferred(Shape.Unknown);
         long weights = Mul(filters, c, k.H, k.W);
-        return new Inferred(output, Counts.Add(weights, bias ? filters : 0), Mul(filters, outH, outW, c, k.H, k.W), formula);
+        return new Inferred(output, Counts.Add(weights, bias ? filters : 0), Mul(filters, outH, outW, c, k.H, k.W));
     }
 
     private Inferred Deconv(Dictionary<string, object> args, Shape input, LayerSyntax layer)
@@ -199,9 +193,7 @@ internal sealed partial class Checker
         }
         var output = Shape.Image(filters, outH, outW);
         if (!CheckSize(output, layer)) return new Inferred(Shape.Unknown);
-        string formula = $"H' = (H−1)s − 2p + d(k−1) + output_padding + 1 = ({h}−1)·{s.H} − 2·{p.H} + {d.H}·({k.H}−1) + {op.H} + 1 = {outH}"
-                         + (outH == outW && h == w ? $"; W' = {outW}" : $"; W' = {outW}");
-        return new Inferred(output, Counts.Add(Mul(c, filters, k.H, k.W), bias ? filters : 0), Mul(c, h, w, filters, k.H, k.W), formula);
+        return new Inferred(output, Counts.Add(Mul(c, filters, k.H, k.W), bias ? filters : 0), Mul(c, h, w, filters, k.H, k.W));
     }
 
     private Inferred Pool(Dictionary<string, object> args, Shape input, LayerSyntax layer)
@@ -230,8 +222,7 @@ internal sealed partial class Checker
                 $"This pool drops the last {string.Join(" and ", parts)} of its {h}×{w} input (window {k}, stride {s}); pad the input or change the window");
         }
         var output = Shape.Image(c, hr.Value, wr.Value);
-        return new Inferred(output, 0, 0,
-            $"H' = ⌊(H + 2p − k)/s⌋ + 1 = ⌊({h} + 2·{p.H} − {k.H})/{s.H}⌋ + 1 = {hr}" + (h == w && k.H == k.W && s.H == s.W ? $"; W' = {wr}" : $"; W' = ⌊({w} + 2·{p.W} − {k.W})/{s.W}⌋ + 1 = {wr}"));
+        return new Inferred(output);
     }
 
     /// <summary>One spatial axis of a convolution or pooling; reports a window larger than the padded input.</summary>

@@ -156,7 +156,7 @@ internal sealed partial class Checker
                 else _diagnostics.Add(WrongArgumentType, first.Arguments!.Arguments.First().Value.Span,
                     $"input expects a vector N, a sequence C×L or an image C×H×W, but got {s} ({s.Rank} dimensions)");
             }
-            Record(first, new LayerFacts(first, LayerCatalog.Find("input"), null, Shape.Unknown, input, 0, 0, null, args ?? new Dictionary<string, object>()));
+            Record(first, new LayerFacts(first, LayerCatalog.Find("input"), null, Shape.Unknown, input, 0, 0, args ?? new Dictionary<string, object>()));
             skip = 1;
         }
         else
@@ -218,10 +218,9 @@ internal sealed partial class Checker
                         Kind = "residual", Input = current, Output = output, Arguments = new Dictionary<string, object>(),
                         Parameters = Counts.Sum(inner, l => l.Parameters), MultiplyAdds = Counts.Sum(inner, l => l.MultiplyAdds),
                         Span = residual.Keyword.Span, UseSite = useSite, Body = inner,
-                        Formula = "output = input + body(input)",
                     };
                     result.Add(instance);
-                    if (record) Record(residual, new LayerFacts(residual, null, null, current, output, instance.Parameters, instance.MultiplyAdds, instance.Formula, instance.Arguments));
+                    if (record) Record(residual, new LayerFacts(residual, null, null, current, output, instance.Parameters, instance.MultiplyAdds, instance.Arguments));
                     if (output.IsKnown && inner.All(l => l.Output.IsKnown)) WarnOnStack(inner);
                     current = output;
                     break;
@@ -254,7 +253,7 @@ internal sealed partial class Checker
         var args = BindArguments(layer.Arguments, info.Parameters, name, layer.Name.Span, env);
         if (args is null)
         {
-            if (record) Record(layer, new LayerFacts(layer, info, null, input, Shape.Unknown, 0, 0, null, new Dictionary<string, object>()));
+            if (record) Record(layer, new LayerFacts(layer, info, null, input, Shape.Unknown, 0, 0, new Dictionary<string, object>()));
             return Shape.Unknown;
         }
         var inferred = Infer(info, args, input, layer);
@@ -262,10 +261,10 @@ internal sealed partial class Checker
         {
             Kind = name, Input = input, Output = inferred.Output, Arguments = args,
             Parameters = inferred.Parameters, MultiplyAdds = inferred.MultiplyAdds,
-            Span = layer.Span, UseSite = useSite, Formula = inferred.Formula,
+            Span = layer.Span, UseSite = useSite,
         };
         output.Add(instance);
-        if (record) Record(layer, new LayerFacts(layer, info, null, input, inferred.Output, inferred.Parameters, inferred.MultiplyAdds, inferred.Formula, args));
+        if (record) Record(layer, new LayerFacts(layer, info, null, input, inferred.Output, inferred.Parameters, inferred.MultiplyAdds, args));
         return inferred.Output;
     }
 
@@ -319,7 +318,7 @@ internal sealed partial class Checker
         if (record)
         {
             var args = bound.ToDictionary(kv => kv.Key, kv => (object)kv.Value.Describe());
-            Record(layer, new LayerFacts(layer, null, block, input, result, Counts.Sum(inner, l => l.Parameters), Counts.Sum(inner, l => l.MultiplyAdds), null, args));
+            Record(layer, new LayerFacts(layer, null, block, input, result, Counts.Sum(inner, l => l.Parameters), Counts.Sum(inner, l => l.MultiplyAdds), args));
         }
         return result;
     }

@@ -50,7 +50,7 @@ public sealed class LayerInstance
     /// <summary>For "residual": the inner stack.</summary>
     public IReadOnlyList<LayerInstance> Body { get; init; } = Array.Empty<LayerInstance>();
     /// <summary>The formula that produced <see cref="Output"/>, for hover ("H' = ⌊(28 + 2·2 − 1·(5−1) − 1)/1⌋ + 1 = 28").</summary>
-    public string? Formula { get; init; }
+    public string? Formula => LayerFormula.Describe(Kind, Input, Output, Arguments);
 
     public int Int(string name) => Convert.ToInt32(Arguments[name]);
     public double Number(string name) => Convert.ToDouble(Arguments[name]);

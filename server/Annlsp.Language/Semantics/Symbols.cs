@@ -20,5 +20,11 @@ public sealed record LayerFacts(
     Shape Output,
     long Parameters,
     long MultiplyAdds,
-    string? Formula,
-    IReadOnlyDictionary<string, object> Arguments);
+    IReadOnlyDictionary<string, object> Arguments)
+{
+    /// <summary>The shape or parameter formula for hover; null for block uses.</summary>
+    public string? Formula => Block is not null ? null
+        : Syntax is ResidualSyntax ? "output = input + body(input)"
+        : Layer is null || Layer.Name == "input" ? null
+        : LayerFormula.Describe(Layer.Name, Input, Output, Arguments);
+}

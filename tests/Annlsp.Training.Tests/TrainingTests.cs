@@ -54,6 +54,19 @@ public class TrainingTests
     }
 
     [Fact]
+    public void LeNet_on_a_slice_of_Fashion_MNIST_learns_within_a_few_hundred_steps()
+    {
+        var dir = TestSetup.TempDir("fmnist");
+        var (result, events) = Train(Classifier(LeNet(10), FashionMnist, epochs: 2, batch: 32), dir, limit: 4000);
+        Assert.True(result.Status == "finished", result.Reason);
+        var epochs = events.Events.Where(e => e.Kind == "epoch").ToList();
+        Assert.True((double)epochs[1]["loss"]! < (double)epochs[0]["loss"]!);
+        Assert.Equal(4000, (int)events.Events.First()["train"]!);
+        Assert.Equal(4000, (int)events.Events.First()["evaluation"]!); // --limit also caps the test set (at max(N, 500))
+        Assert.True((double)epochs[1]["accuracy"]! > 0.6, $"accuracy {(double)epochs[1]["accuracy"]!} after 250 steps (chance: 0.1)");
+    }
+
+    [Fact]
     public void Same_seed_gives_the_same_run_on_cpu()
     {
         var dir = TestSetup.TempDir("seed");

@@ -280,7 +280,12 @@ internal sealed partial class Checker
         return fallback;
     }
 
-    private DataSetRef? ResolveDataSet(ExpressionSyntax expression)
+    /// <summary>
+    /// Resolves `name` or `name(args)` against a catalogue (data sets, optimizers): an unknown name is
+    /// reported with the nearest known one as a fix; the arguments are bound. Null when anything was reported.
+    /// </summary>
+    private (string Name, Dictionary<string, object> Args, ArgumentListSyntax? List, TextSpan NameSpan)? ResolveCatalogCall(
+        ExpressionSyntax expression, DiagnosticDescriptor unknown, string what, IReadOnlyList<string> known, Func<string, ParameterInfo[]?> parametersOf)
     {
         var v = Evaluate(expression, Environment.Empty);
         (string name, ArgumentListSyntax? args, TextSpan nameSpan) = v switch
@@ -290,17 +295,26 @@ internal sealed partial class Checker
             _ => ("", null, v.Span),
         };
         if (v is ErrorValue) return null;
-        var info = TrainingCatalog.FindDataSet(name);
-        if (info is null)
+        var parameters = parametersOf(name);
+        if (parameters is null)
         {
-            var near = NameMatcher.Nearest(name, TrainingCatalog.DataSets.Select(d => d.Name));
-            _diagnostics.Add(UnknownDataSet, nameSpan,
-                $"Unknown data set {(name.Length > 0 ? $"'{name}'" : v.Describe())}{(near is null ? "" : $"; did you mean '{near}'?")} (known: {string.Join(", ", TrainingCatalog.DataSets.Select(d => d.Name))})",
+            var near = NameMatcher.Nearest(name, known);
+            _diagnostics.Add(unknown, nameSpan,
+                $"Unknown {what} {(name.Length > 0 ? $"'{name}'" : v.Describe())}{(near is null ? "" : $"; did you mean '{near}'?")} (known: {string.Join(", ", known)})",
                 null, near is null ? [] : [new CodeFix($"Change to '{near}'", [new TextEdit(nameSpan, near)])]);
             return null;
         }
-        var bound = BindArguments(args, info.Parameters, name, nameSpan, Environment.Empty);
-        if (bound is null) return null;
+        var bound = BindArguments(args, parameters, name, nameSpan, Environment.Empty);
+        return bound is null ? null : (name, bound, args, nameSpan);
+    }
+
+    private DataSetRef? ResolveDataSet(ExpressionSyntax expression)
+    {
+        if (ResolveCatalogCall(expression, UnknownDataSet, "data set", TrainingCatalog.DataSets.Select(d => d.Name).ToArray(),
+                n => TrainingCatalog.FindDataSet(n)?.Parameters) is not { } call)
+            return null;
+        var (name, bound, args, nameSpan) = call;
+        var info = TrainingCatalog.FindDataSet(name)!;
         string? dir = bound.GetValueOrDefault("dir") as string;
         if (dir == "") dir = null;
         var shape = info.FixedShape;
@@ -321,25 +335,10 @@ internal sealed partial class Checker
 
     private OptimizerConfig? ResolveOptimizer(ExpressionSyntax expression)
     {
-        var v = Evaluate(expression, Environment.Empty);
-        (string name, ArgumentListSyntax? args, TextSpan nameSpan) = v switch
-        {
-            WordValue w => (w.V, null, w.Span),
-            CallValue c => (c.Name, c.Syntax.Arguments, c.Syntax.Name.Span),
-            _ => ("", null, v.Span),
-        };
-        if (v is ErrorValue) return null;
-        var info = TrainingCatalog.FindOptimizer(name);
-        if (info is null)
-        {
-            var near = NameMatcher.Nearest(name, TrainingCatalog.Optimizers.Select(o => o.Name));
-            _diagnostics.Add(UnknownOptimizer, nameSpan,
-                $"Unknown optimizer {(name.Length > 0 ? $"'{name}'" : v.Describe())}{(near is null ? "" : $"; did you mean '{near}'?")} (known: adam, sgd)",
-                null, near is null ? [] : [new CodeFix($"Change to '{near}'", [new TextEdit(nameSpan, near)])]);
+        if (ResolveCatalogCall(expression, UnknownOptimizer, "optimizer", TrainingCatalog.Optimizers.Select(o => o.Name).ToArray(),
+                n => TrainingCatalog.FindOptimizer(n)?.Parameters) is not { } call)
             return null;
-        }
-        var b = BindArguments(args, info.Parameters, name, nameSpan, Environment.Empty);
-        if (b is null) return null;
+        var (name, b, _, _) = call;
         double D(string key) => b.TryGetValue(key, out var o) ? System.Convert.ToDouble(o, CultureInfo.InvariantCulture) : 0;
         return name == "adam"
             ? new OptimizerConfig("adam", D("lr"), D("beta1"), D("beta2"), D("weight_decay"), 0, false)

@@ -71,8 +71,10 @@ public sealed class DocumentAnalysis
 
     /// <summary>The network whose declaration contains the offset.</summary>
     public NetworkModel? NetworkAt(int offset) =>
+        // A duplicate declaration has no model of its own: the name's model belongs to the first one.
         Root.Declarations.OfType<NetworkDeclarationSyntax>()
-            .Where(d => d.FullSpan.Contains(offset) || d.Span.Touches(offset))
-            .Select(d => Networks.GetValueOrDefault(d.Name.Text))
-            .FirstOrDefault(n => n is not null && n.Syntax!.Span.Touches(offset));
+            .Where(d => d.Span.Touches(offset))
+            .Select(d => Networks.GetValueOrDefault(d.Name.Text) is { } model && model.Syntax == d ? model : null)
+            .FirstOrDefault(model => model is not null);
+
 }

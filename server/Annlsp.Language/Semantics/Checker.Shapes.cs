@@ -101,15 +101,13 @@ internal sealed partial class Checker
     private bool RequireImage(string layerName, Shape input, LayerSyntax layer)
     {
         if (input.IsImage) return true;
-        var fixes = new List<CodeFix>();
-        if (input.IsVector && SuggestImage(input[0]) is { } image)
-        {
-            fixes.Add(new CodeFix($"Insert reshape({image.Dims[0]}x{image.Dims[1]}x{image.Dims[2]}) before {layerName}",
-                [new TextEdit(new TextSpan(layer.Span.Start, 0), $"reshape({image.Dims[0]}x{image.Dims[1]}x{image.Dims[2]})" + LayerSeparator(layer))]));
-        }
+        var image = input.IsVector ? SuggestImage(input[0]) : null;
+        string reshape = image is null ? "" : $"reshape({image.Dims[0]}x{image.Dims[1]}x{image.Dims[2]})";
+        CodeFix[] fixes = image is null ? []
+            : [new CodeFix($"Insert {reshape} before {layerName}", [new TextEdit(new TextSpan(layer.Span.Start, 0), reshape + LayerSeparator(layer))])];
         _diagnostics.Add(ImageLayerOnVector, layer.Name.Span,
-            $"{layerName} expects C×H×W but receives {input}{(fixes.Count > 0 ? $"; insert reshape({string.Join("x", SuggestImage(input[0])!.Dims)}) to make an image" : "")}",
-            null, [.. fixes]);
+            $"{layerName} expects C×H×W but receives {input}{(image is null ? "" : $"; insert {reshape} to make an image")}",
+            null, fixes);
         return false;
     }
 

@@ -25,7 +25,7 @@ internal sealed partial class Checker
                     _ => new ErrorValue(span),
                 };
             case NameExpressionSyntax name:
-                if (name.SuffixNumber is null && env.Block is not null && env.Bindings.TryGetValue(name.Name.Text, out var bound))
+                if (name.SuffixNumber is null && env.Block is not null && env.TryGetValue(name.Name.Text, out var bound))
                 {
                     if (_blockParameters.TryGetValue(env.Block, out var ps) && ps.TryGetValue(name.Name.Text, out var psym))
                         AddReference(psym, name.Name.Span, false);
@@ -59,18 +59,19 @@ internal sealed partial class Checker
 
     /// <summary>
     /// Matches arguments to parameters (positional first, then named) and evaluates them, without type
-    /// conversion. Returns null when the arguments cannot be matched at all.
+    /// conversion: one value per parameter, null where none was given. Null when the arguments cannot be
+    /// matched at all.
     /// </summary>
-    private Dictionary<string, Value>? BindRaw(ArgumentListSyntax? list, ParameterInfo[] parameters, string callee,
+    private Value?[]? BindRaw(ArgumentListSyntax? list, ParameterInfo[] parameters, string callee,
         TextSpan calleeSpan, Environment env, bool reportMissing = true)
     {
-        var bound = new Dictionary<string, Value>();
+        var bound = new Value?[parameters.Length];
         bool ok = true;
         bool seenNamed = false;
         int position = 0;
         foreach (var arg in list?.Arguments ?? [])
         {
-            ParameterInfo? target;
+            int target;
             if (arg.Name is null)
             {
                 if (seenNamed)
@@ -89,14 +90,14 @@ internal sealed partial class Checker
                     ok = false;
                     continue;
                 }
-                target = parameters[position++];
+                target = position++;
             }
             else
             {
                 seenNamed = true;
                 string argName = arg.Name.Text;
-                target = parameters.FirstOrDefault(p => p.Name == argName);
-                if (target is null)
+                target = IndexOfParameter(parameters, argName);
+                if (target < 0)
                 {
                     var near = NameMatcher.Nearest(argName, parameters.Select(p => p.Name));
                     _diagnostics.Add(UnknownArgument, arg.Name.Span,
@@ -107,19 +108,21 @@ internal sealed partial class Checker
                     continue;
                 }
             }
-            if (bound.ContainsKey(target.Name))
+            if (bound[target] is not null)
             {
-                _diagnostics.Add(DuplicateArgument, arg.Name?.Span ?? arg.Span, $"'{target.Name}' is given more than once");
+                _diagnostics.Add(DuplicateArgument, arg.Name?.Span ?? arg.Span, $"'{parameters[target].Name}' is given more than once");
                 ok = false;
                 continue;
             }
-            bound[target.Name] = Evaluate(arg.Value, env);
+            bound[target] = Evaluate(arg.Value, env);
         }
         // After a misspelt or misplaced argument, "missing" would only repeat the same mistake.
         if (reportMissing && ok)
         {
-            var missing = parameters.Where(p => p.IsRequired && !bound.ContainsKey(p.Name)).ToList();
-            if (missing.Count > 0)
+            List<ParameterInfo>? missing = null;
+            for (int i = 0; i < parameters.Length; i++)
+                if (bound[i] is null && parameters[i].IsRequired) (missing ??= []).Add(parameters[i]);
+            if (missing is not null)
             {
                 _diagnostics.Add(MissingArgument, calleeSpan,
                     $"{callee} needs {string.Join(" and ", missing.Select(m => $"'{m.Name}'"))}: {callee}({string.Join(", ", parameters.Where(p => p.IsRequired).Select(p => p.Name))})");
@@ -127,6 +130,12 @@ internal sealed partial class Checker
             }
         }
         return ok ? bound : null;
+    }
+
+    private static int IndexOfParameter(ParameterInfo[] parameters, string name)
+    {
+        for (int i = 0; i < parameters.Length; i++) if (parameters[i].Name == name) return i;
+        return -1;
     }
 
     private static TextSpan RemovalSpan(ArgumentListSyntax list, ArgumentSyntax arg)
@@ -139,29 +148,29 @@ internal sealed partial class Checker
     }
 
     /// <summary>Binds and converts arguments to the parameters' types, filling in defaults. Null on any error.</summary>
-    private Dictionary<string, object>? BindArguments(ArgumentListSyntax? list, ParameterInfo[] parameters, string callee,
+    private ArgumentValues? BindArguments(ArgumentListSyntax? list, ParameterInfo[] parameters, string callee,
         TextSpan calleeSpan, Environment env)
     {
         var raw = BindRaw(list, parameters, callee, calleeSpan, env);
         if (raw is null) return null;
-        var result = new Dictionary<string, object>();
+        if (parameters.Length == 0) return ArgumentValues.Empty;
+        var result = new object?[parameters.Length];
         bool ok = true;
-        foreach (var p in parameters)
+        for (int i = 0; i < parameters.Length; i++)
         {
-            if (raw.TryGetValue(p.Name, out var value))
-            {
-                var converted = Convert(value, p, callee);
-                if (converted is null) ok = false;
-                else result[p.Name] = converted;
-            }
+            if (raw[i] is not { } value) continue;
+            if (Convert(value, parameters[i], callee) is { } converted) result[i] = converted;
+            else ok = false;
         }
-        foreach (var p in parameters)
+        for (int i = 0; i < parameters.Length; i++)
         {
-            if (result.ContainsKey(p.Name)) continue;
-            if (p.DefaultFrom is not null && result.TryGetValue(p.DefaultFrom, out var other)) result[p.Name] = other;
-            else if (p.Default is not null) result[p.Name] = p.Default;
+            if (result[i] is not null) continue;
+            var p = parameters[i];
+            if (p.DefaultFrom is not null && IndexOfParameter(parameters, p.DefaultFrom) is var from && from >= 0 && result[from] is { } other)
+                result[i] = other;
+            else result[i] = p.Default;
         }
-        return ok ? result : null;
+        return ok ? new ArgumentValues(parameters, result) : null;
     }
 
     private object? Convert(Value value, ParameterInfo p, string callee)
@@ -175,9 +184,9 @@ internal sealed partial class Checker
         }
         object? converted = p.Type switch
         {
-            ParameterType.Int => value is IntValue i && i.V is >= int.MinValue and <= int.MaxValue ? (object)(int)i.V : null,
+            ParameterType.Int => value is IntValue i && i.V is >= int.MinValue and <= int.MaxValue ? ArgumentValues.Box((int)i.V) : null,
             ParameterType.Number => value switch { IntValue i => (double)i.V, NumberVal n => n.V, _ => null },
-            ParameterType.Bool => value is BoolValue b ? b.V : null,
+            ParameterType.Bool => value is BoolValue b ? ArgumentValues.Box(b.V) : null,
             ParameterType.String => value is StringValue s ? s.V : null,
             ParameterType.Enum => value is WordValue w && p.EnumValues!.Contains(w.V) ? w.V : null,
             ParameterType.Shape => value switch
@@ -188,10 +197,10 @@ internal sealed partial class Checker
             },
             ParameterType.IntOrPair or ParameterType.Padding => value switch
             {
-                IntValue i when i.V is >= int.MinValue and <= int.MaxValue => new Pair((int)i.V, (int)i.V),
-                ShapeValue { Dims.Length: 2 } sh => new Pair((int)sh.Dims[0], (int)sh.Dims[1]),
+                IntValue i when i.V is >= int.MinValue and <= int.MaxValue => ArgumentValues.Box(new Pair((int)i.V, (int)i.V)),
+                ShapeValue { Dims.Length: 2 } sh => ArgumentValues.Box(new Pair((int)sh.Dims[0], (int)sh.Dims[1])),
                 WordValue { V: "same" } when p.Type == ParameterType.Padding => "same",
-                WordValue { V: "valid" } when p.Type == ParameterType.Padding => new Pair(0, 0),
+                WordValue { V: "valid" } when p.Type == ParameterType.Padding => ArgumentValues.Box(new Pair(0, 0)),
                 _ => null,
             },
             _ => null,

@@ -9,10 +9,13 @@ internal sealed partial class Checker
 {
     private readonly record struct Inferred(Shape Output, long Parameters = 0, long MultiplyAdds = 0);
 
+    private static long Mul(long a, long b) => Counts.Multiply(a, b);
+    private static long Mul(long a, long b, long c) => Counts.Multiply(a, b, c);
+    private static long Mul(long a, long b, long c, long d) => Counts.Multiply(a, b, c, d);
     private static long Mul(params long[] xs) => Counts.Multiply(xs);
 
     /// <summary>Output shape, parameter count and multiply–adds of one built-in layer, as PyTorch defines them.</summary>
-    private Inferred Infer(LayerInfo info, Dictionary<string, object> args, Shape input, LayerSyntax layer)
+    private Inferred Infer(LayerInfo info, ArgumentValues args, Shape input, LayerSyntax layer)
     {
         if (!input.IsKnown) return new Inferred(Shape.Unknown);
         var at = layer.Name.Span;
@@ -129,7 +132,7 @@ internal sealed partial class Checker
         return true;
     }
 
-    private Inferred Conv(Dictionary<string, object> args, Shape input, LayerSyntax layer)
+    private Inferred Conv(ArgumentValues args, Shape input, LayerSyntax layer)
     {
         int filters = (int)args["filters"];
         var k = (Pair)args["kernel"];
@@ -164,7 +167,7 @@ internal sealed partial class Checker
         return new Inferred(output, Counts.Add(weights, bias ? filters : 0), Mul(filters, outH, outW, c, k.H, k.W));
     }
 
-    private Inferred Deconv(Dictionary<string, object> args, Shape input, LayerSyntax layer)
+    private Inferred Deconv(ArgumentValues args, Shape input, LayerSyntax layer)
     {
         int filters = (int)args["filters"];
         var k = (Pair)args["kernel"];
@@ -194,7 +197,7 @@ internal sealed partial class Checker
         return new Inferred(output, Counts.Add(Mul(c, filters, k.H, k.W), bias ? filters : 0), Mul(c, h, w, filters, k.H, k.W));
     }
 
-    private Inferred Pool(Dictionary<string, object> args, Shape input, LayerSyntax layer)
+    private Inferred Pool(ArgumentValues args, Shape input, LayerSyntax layer)
     {
         var k = (Pair)args["size"];
         var s = (Pair)args["stride"];

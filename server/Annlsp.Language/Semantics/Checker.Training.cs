@@ -284,7 +284,7 @@ internal sealed partial class Checker
     /// Resolves `name` or `name(args)` against a catalogue (data sets, optimizers): an unknown name is
     /// reported with the nearest known one as a fix; the arguments are bound. Null when anything was reported.
     /// </summary>
-    private (string Name, Dictionary<string, object> Args, ArgumentListSyntax? List, TextSpan NameSpan)? ResolveCatalogCall(
+    private (string Name, ArgumentValues Args, ArgumentListSyntax? List, TextSpan NameSpan)? ResolveCatalogCall(
         ExpressionSyntax expression, DiagnosticDescriptor unknown, string what, IReadOnlyList<string> known, Func<string, ParameterInfo[]?> parametersOf)
     {
         var v = Evaluate(expression, Environment.Empty);

@@ -26,6 +26,10 @@ internal sealed partial class Checker
     private readonly Dictionary<string, BlockDeclarationSyntax> _blocks = new();
     private readonly Dictionary<string, GanDeclarationSyntax> _ganSyntax = new();
     private readonly Dictionary<BlockDeclarationSyntax, Dictionary<string, Symbol>> _blockParameters = new();
+    /// <summary>Each block's parameters as a signature (distinct names, in order) for argument binding.</summary>
+    private readonly Dictionary<BlockDeclarationSyntax, ParameterInfo[]> _blockSignatures = new();
+    /// <summary>The blocks being expanded, outermost first (recursion check, messages).</summary>
+    private readonly List<BlockDeclarationSyntax> _blockChain = new();
     private readonly HashSet<BlockDeclarationSyntax> _usedBlocks = new();
     private readonly HashSet<string> _usedNetworks = new();
 
@@ -68,8 +72,11 @@ internal sealed partial class Checker
         {
             // Checked once on its own, so argument mistakes show even before the block is used.
             _layerBudget = MaxExpandedLayers;
-            var env = new Environment(block, _blockParameters[block].Keys.ToDictionary(k => k, k => (Value)new ErrorValue(default)));
-            CheckStack(block.Body, Shape.Unknown, env, [block], useSite: null, record: true);
+            var signature = _blockSignatures[block];
+            var env = new Environment(block, signature, signature.Select(_ => (Value?)new ErrorValue(default)).ToArray());
+            _blockChain.Add(block);
+            CheckStack(block.Body, Shape.Unknown, env, useSite: null, record: true);
+            _blockChain.Clear();
             if (!block.Name.IsMissing && LayerCatalog.Find(block.Name.Text) is null) // a shadowing block already has ANN2003
                 _diagnostics.Add(UnusedBlock, block.Name.Span, $"Block '{block.Name.Text}' is never used");
         }
@@ -132,6 +139,7 @@ internal sealed partial class Checker
                 _diagnostics.Add(DuplicateDeclaration, p.Span, $"Parameter '{p.Text}' is already declared in block '{block.Name.Text}'",
                     [new RelatedLocation(result[p.Text].NameSpan, "first declared here")]);
         }
+        _blockSignatures[block] = result.Keys.Select(name => new ParameterInfo(name, ParameterType.String, null, "block parameter")).ToArray();
         return result;
     }
 
@@ -156,7 +164,7 @@ internal sealed partial class Checker
                 else _diagnostics.Add(WrongArgumentType, first.Arguments!.Arguments.First().Value.Span,
                     $"input expects a vector N, a sequence C×L or an image C×H×W, but got {s} ({s.Rank} dimensions)");
             }
-            Record(first, new LayerFacts(first, LayerCatalog.Find("input"), null, Shape.Unknown, input, 0, 0, args ?? new Dictionary<string, object>()));
+            Record(first, new LayerFacts(first, LayerCatalog.Find("input"), null, Shape.Unknown, input, 0, 0, (IReadOnlyDictionary<string, object>?)args ?? ArgumentValues.Empty));
             skip = 1;
         }
         else
@@ -165,7 +173,7 @@ internal sealed partial class Checker
             _diagnostics.Add(MissingInput, at,
                 $"Network '{decl.Name.Text}' must start with input(shape), for example input(1x28x28) for 28×28 grey images");
         }
-        var layers = CheckStack(body, input, Environment.Empty, [], useSite: null, record: true, skipItems: skip);
+        var layers = CheckStack(body, input, Environment.Empty, useSite: null, record: true, skipItems: skip);
         var model = new NetworkModel
         {
             Name = decl.Name.Text,
@@ -182,13 +190,19 @@ internal sealed partial class Checker
 
     private void Record(StackItemSyntax syntax, LayerFacts facts)
     {
-        if (!Facts.TryGetValue(syntax, out var list)) Facts[syntax] = list = [];
-        if (!list.Any(f => f.Input.Equals(facts.Input) && f.Output.Equals(facts.Output))) list.Add(facts);
+        if (!Facts.TryGetValue(syntax, out var list))
+        {
+            Facts[syntax] = [facts];
+            return;
+        }
+        foreach (var f in list)
+            if (f.Input.Equals(facts.Input) && f.Output.Equals(facts.Output)) return;
+        list.Add(facts);
     }
 
     /// <summary>Checks a stack from an input shape; returns the flat list of layers (blocks expanded).</summary>
     private List<LayerInstance> CheckStack(StackBodySyntax body, Shape input, Environment env,
-        List<BlockDeclarationSyntax> blockChain, TextSpan? useSite, bool record, int skipItems = 0)
+        TextSpan? useSite, bool record, int skipItems = 0)
     {
         var result = new List<LayerInstance>();
         var current = input;
@@ -200,11 +214,11 @@ internal sealed partial class Checker
             switch (item)
             {
                 case LayerSyntax layer:
-                    current = CheckLayer(layer, current, env, blockChain, useSite, record, result);
+                    current = CheckLayer(layer, current, env, useSite, record, result);
                     break;
                 case ResidualSyntax residual:
                 {
-                    var inner = CheckStack(residual.Body, current, env, blockChain, useSite, record);
+                    var inner = CheckStack(residual.Body, current, env, useSite, record);
                     var innerOut = inner.Count == 0 ? current : inner[^1].Output;
                     if (current.IsKnown && innerOut.IsKnown && !current.Equals(innerOut))
                     {
@@ -215,8 +229,8 @@ internal sealed partial class Checker
                     var output = current.IsKnown && innerOut.IsKnown && current.Equals(innerOut) ? current : Shape.Unknown;
                     var instance = new LayerInstance
                     {
-                        Kind = "residual", Input = current, Output = output, Arguments = new Dictionary<string, object>(),
-                        Parameters = Counts.Sum(inner, l => l.Parameters), MultiplyAdds = Counts.Sum(inner, l => l.MultiplyAdds),
+                        Kind = "residual", Input = current, Output = output, Arguments = ArgumentValues.Empty,
+                        Parameters = Counts.SumParameters(inner), MultiplyAdds = Counts.SumMultiplyAdds(inner),
                         Span = residual.Keyword.Span, UseSite = useSite, Body = inner,
                     };
                     result.Add(instance);
@@ -230,7 +244,7 @@ internal sealed partial class Checker
         return result;
     }
 
-    private Shape CheckLayer(LayerSyntax layer, Shape input, Environment env, List<BlockDeclarationSyntax> blockChain,
+    private Shape CheckLayer(LayerSyntax layer, Shape input, Environment env,
         TextSpan? useSite, bool record, List<LayerInstance> output)
     {
         string name = layer.Name.Text;
@@ -241,7 +255,7 @@ internal sealed partial class Checker
             return input;
         }
         if (_blocks.TryGetValue(name, out var block))
-            return ExpandBlock(layer, block, input, env, blockChain, useSite, record, output);
+            return ExpandBlock(layer, block, input, env, useSite, record, output);
 
         var info = LayerCatalog.Find(name);
         if (_layerBudget > 0) _layerBudget--;
@@ -253,7 +267,7 @@ internal sealed partial class Checker
         var args = BindArguments(layer.Arguments, info.Parameters, name, layer.Name.Span, env);
         if (args is null)
         {
-            if (record) Record(layer, new LayerFacts(layer, info, null, input, Shape.Unknown, 0, 0, new Dictionary<string, object>()));
+            if (record) Record(layer, new LayerFacts(layer, info, null, input, Shape.Unknown, 0, 0, ArgumentValues.Empty));
             return Shape.Unknown;
         }
         var inferred = Infer(info, args, input, layer);
@@ -281,7 +295,7 @@ internal sealed partial class Checker
     }
 
     private Shape ExpandBlock(LayerSyntax layer, BlockDeclarationSyntax block, Shape input, Environment env,
-        List<BlockDeclarationSyntax> blockChain, TextSpan? useSite, bool record, List<LayerInstance> output)
+        TextSpan? useSite, bool record, List<LayerInstance> output)
     {
         _usedBlocks.Add(block);
         var blockSymbol = _declarations[block.Name.Text];
@@ -294,31 +308,33 @@ internal sealed partial class Checker
             _layerBudget = -1;
             return Shape.Unknown;
         }
-        if (blockChain.Contains(block) || blockChain.Count >= MaxBlockDepth)
+        if (_blockChain.Contains(block) || _blockChain.Count >= MaxBlockDepth)
         {
             _diagnostics.Add(BlockRecursion, layer.Name.Span,
-                blockChain.Contains(block)
-                    ? $"Block '{block.Name.Text}' uses itself ({string.Join(" → ", blockChain.SkipWhile(b => b != block).Select(b => b.Name.Text).Append(block.Name.Text))}); recursion is not allowed"
+                _blockChain.Contains(block)
+                    ? $"Block '{block.Name.Text}' uses itself ({string.Join(" → ", _blockChain.SkipWhile(b => b != block).Select(b => b.Name.Text).Append(block.Name.Text))}); recursion is not allowed"
                     : $"Blocks are nested more than {MaxBlockDepth} deep",
                 [new RelatedLocation(block.Name.Span, $"block '{block.Name.Text}' is declared here")]);
             return Shape.Unknown;
         }
-        var parameters = (block.Parameters?.Parameters ?? []).Select(p => p.Text).Distinct().ToArray();
-        var signature = parameters.Select(p => new ParameterInfo(p, ParameterType.String, null, "block parameter")).ToArray();
+        var signature = _blockSignatures[block];
         var bound = BindRaw(layer.Arguments, signature, block.Name.Text, layer.Name.Span, env);
         // `B(filters: 8)`: the label names B's parameter (go to definition, references, rename).
         foreach (var arg in layer.Arguments?.Arguments ?? [])
             if (arg.Name is not null && _blockParameters[block].TryGetValue(arg.Name.Text, out var parameter))
                 AddReference(parameter, arg.Name.Span, false);
         if (bound is null) return Shape.Unknown;
-        var newEnv = new Environment(block, bound);
-        var inner = CheckStack(block.Body, input, newEnv, [.. blockChain, block], useSite ?? layer.Name.Span, record);
+        var newEnv = new Environment(block, signature, bound);
+        _blockChain.Add(block);
+        List<LayerInstance> inner;
+        try { inner = CheckStack(block.Body, input, newEnv, useSite ?? layer.Name.Span, record); }
+        finally { _blockChain.RemoveAt(_blockChain.Count - 1); }
         var result = inner.Count == 0 ? input : inner[^1].Output;
         output.AddRange(inner);
         if (record)
         {
-            var args = bound.ToDictionary(kv => kv.Key, kv => (object)kv.Value.Describe());
-            Record(layer, new LayerFacts(layer, null, block, input, result, Counts.Sum(inner, l => l.Parameters), Counts.Sum(inner, l => l.MultiplyAdds), args));
+            var args = new ArgumentValues(signature, Array.ConvertAll(bound, v => (object?)v?.Describe()));
+            Record(layer, new LayerFacts(layer, null, block, input, result, Counts.SumParameters(inner), Counts.SumMultiplyAdds(inner), args));
         }
         return result;
     }

@@ -8,19 +8,56 @@ public static class Counts
 {
     public static long Add(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 
+    // Fixed-arity forms: the checker multiplies on every layer, and `params` would allocate each time.
+    public static long Multiply(long a, long b)
+    {
+        long r = 1;
+        return Step(ref r, a) && Step(ref r, b) ? r : long.MaxValue;
+    }
+
+    public static long Multiply(long a, long b, long c)
+    {
+        long r = 1;
+        return Step(ref r, a) && Step(ref r, b) && Step(ref r, c) ? r : long.MaxValue;
+    }
+
+    public static long Multiply(long a, long b, long c, long d)
+    {
+        long r = 1;
+        return Step(ref r, a) && Step(ref r, b) && Step(ref r, c) && Step(ref r, d) ? r : long.MaxValue;
+    }
+
+    private static bool Step(ref long r, long x)
+    {
+        if (x != 0 && r > long.MaxValue / Math.Abs(x)) return false;
+        r *= x;
+        return true;
+    }
+
     public static long Multiply(params long[] xs)
     {
         long r = 1;
         foreach (var x in xs)
-        {
-            if (x != 0 && r > long.MaxValue / Math.Abs(x)) return long.MaxValue;
-            r *= x;
-        }
+            if (!Step(ref r, x)) return long.MaxValue;
         return r;
     }
 
     public static long Sum<T>(IEnumerable<T> items, Func<T, long> selector) =>
         items.Aggregate(0L, (total, item) => Add(total, selector(item)));
+
+    public static long SumParameters(IReadOnlyList<LayerInstance> layers)
+    {
+        long total = 0;
+        for (int i = 0; i < layers.Count; i++) total = Add(total, layers[i].Parameters);
+        return total;
+    }
+
+    public static long SumMultiplyAdds(IReadOnlyList<LayerInstance> layers)
+    {
+        long total = 0;
+        for (int i = 0; i < layers.Count; i++) total = Add(total, layers[i].MultiplyAdds);
+        return total;
+    }
 }
 
 /// <summary>A (height, width) pair: kernel, stride, padding, pool size, scale.</summary>
@@ -71,8 +108,8 @@ public sealed class NetworkModel
     public required IReadOnlyList<LayerInstance> Layers { get; init; }
     public NetworkDeclarationSyntax? Syntax { get; init; }
     public Shape Output => Layers.Count == 0 ? Input : Layers[^1].Output;
-    public long Parameters => Counts.Sum(Layers, l => l.Parameters);
-    public long MultiplyAdds => Counts.Sum(Layers, l => l.MultiplyAdds);
+    public long Parameters => Counts.SumParameters(Layers);
+    public long MultiplyAdds => Counts.SumMultiplyAdds(Layers);
     /// <summary>True when every layer's shape is known and the network has no errors of its own.</summary>
     public bool IsValid { get; init; }
     /// <summary>Last layer is softmax (classifier) or sigmoid (discriminator): the trainer drops it and uses the with-logits loss.</summary>

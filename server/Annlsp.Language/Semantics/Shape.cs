@@ -14,8 +14,8 @@ public sealed class Shape : IEquatable<Shape>
     private Shape(long[] dims, bool known) { _dims = dims; IsKnown = known; }
 
     public static Shape Of(params long[] dims) => new((long[])dims.Clone(), known: true);
-    public static Shape Vector(long n) => Of(n);
-    public static Shape Image(long c, long h, long w) => Of(c, h, w);
+    public static Shape Vector(long n) => new([n], known: true);
+    public static Shape Image(long c, long h, long w) => new([c, h, w], known: true);
 
     public bool IsKnown { get; }
     public IReadOnlyList<long> Dims => _dims;

@@ -26,17 +26,33 @@ internal sealed record CallValue(string Name, CallExpressionSyntax Syntax, Envir
 /// <summary>Already reported, or unknowable (an unused block's parameter): never reported again.</summary>
 internal sealed record ErrorValue(TextSpan S) : Value(S) { public override string Describe() => "?"; }
 
-/// <summary>Block parameter bindings while a block body is expanded.</summary>
+/// <summary>Block parameter bindings while a block body is expanded: one value per parameter of the block.</summary>
 internal sealed class Environment
 {
-    public static readonly Environment Empty = new(null, new Dictionary<string, Value>());
+    public static readonly Environment Empty = new(null, [], []);
 
-    public Environment(BlockDeclarationSyntax? block, Dictionary<string, Value> bindings)
+    public Environment(BlockDeclarationSyntax? block, ParameterInfo[] parameters, Value?[] values)
     {
         Block = block;
-        Bindings = bindings;
+        Parameters = parameters;
+        Values = values;
     }
 
     public BlockDeclarationSyntax? Block { get; }
-    public Dictionary<string, Value> Bindings { get; }
+    public ParameterInfo[] Parameters { get; }
+    public Value?[] Values { get; }
+
+    public bool TryGetValue(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Value value)
+    {
+        for (int i = 0; i < Parameters.Length; i++)
+        {
+            if (Parameters[i].Name == name && Values[i] is { } v)
+            {
+                value = v;
+                return true;
+            }
+        }
+        value = null;
+        return false;
+    }
 }

@@ -12,8 +12,13 @@ namespace Annlsp.Language.Syntax;
 public sealed class Lexer(string text, DiagnosticBag diagnostics)
 {
     private int _pos;
-    private readonly List<SyntaxTrivia> _trivia = [];
+    private readonly List<SyntaxKind> _triviaKinds = [];
+    private readonly List<string> _triviaTexts = [];
     private readonly Dictionary<string, string> _strings = new();
+    /// <summary>Trivia runs by their text: tokens after the same indentation share one.</summary>
+    private readonly Dictionary<string, TriviaRun> _runs = new();
+    /// <summary>Number values by their text: the boxes are shared (values are immutable).</summary>
+    private readonly Dictionary<string, object> _numbers = new();
 
     /// <summary>One string instance per distinct short text (names, punctuation, indentation): most tokens repeat.</summary>
     private string Intern(int start, int end)
@@ -45,8 +50,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
 
     public SyntaxToken Next()
     {
-        ReadTrivia();
-        var leading = _trivia.Count == 0 ? (IReadOnlyList<SyntaxTrivia>)Array.Empty<SyntaxTrivia>() : _trivia.ToArray();
+        var leading = ReadTrivia();
         int start = _pos;
         if (_pos >= text.Length) return new SyntaxToken(SyntaxKind.EndOfFile, start, "", leading);
 
@@ -103,33 +107,63 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
     private static bool IsIdentifierStart(char c) => char.IsAsciiLetter(c) || c == '_';
     private static bool IsIdentifierPart(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
 
-    private void ReadTrivia()
+    private TriviaRun ReadTrivia()
     {
-        _trivia.Clear();
+        int runStart = _pos;
+        bool hasComment = false;
         while (_pos < text.Length)
         {
-            int start = _pos;
             char c = text[_pos];
-            if (c is ' ' or '\t' or '\f' or '\v' or '\uFEFF')
+            if (c is ' ' or '\t' or '\f' or '\v' or '\uFEFF' or '\r' or '\n') _pos++;
+            else if (c == '#')
             {
-                while (Peek() is ' ' or '\t' or '\f' or '\v' or '\uFEFF') _pos++;
-                _trivia.Add(new SyntaxTrivia(SyntaxKind.Whitespace, start, Intern(start, _pos)));
+                hasComment = true;
+                while (_pos < text.Length && text[_pos] is not ('\r' or '\n')) _pos++;
             }
-            else if (c is '\r' or '\n')
+            else break;
+        }
+        if (_pos == runStart) return TriviaRun.None;
+        if (hasComment || _pos - runStart > 64) return SplitTrivia(runStart, _pos);
+        var lookup = _runs.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(text.AsSpan(runStart, _pos - runStart), out var shared)) return shared;
+        var run = SplitTrivia(runStart, _pos);
+        _runs[text[runStart.._pos]] = run;
+        return run;
+    }
+
+    /// <summary>Splits the trivia text [start, end) into whitespace, line breaks and comments.</summary>
+    private TriviaRun SplitTrivia(int start, int end)
+    {
+        _triviaKinds.Clear();
+        _triviaTexts.Clear();
+        int i = start;
+        while (i < end)
+        {
+            int pieceStart = i;
+            char c = text[i];
+            SyntaxKind kind;
+            if (c is '\r' or '\n')
             {
-                _pos += c == '\r' && Peek(1) == '\n' ? 2 : 1;
-                _trivia.Add(new SyntaxTrivia(SyntaxKind.NewLine, start, Intern(start, _pos)));
+                i += c == '\r' && i + 1 < end && text[i + 1] == '\n' ? 2 : 1;
+                kind = SyntaxKind.NewLine;
             }
             else if (c == '#')
             {
-                while (_pos < text.Length && text[_pos] is not ('\r' or '\n')) _pos++;
-                _trivia.Add(new SyntaxTrivia(SyntaxKind.Comment, start, text[start.._pos]));
+                while (i < end && text[i] is not ('\r' or '\n')) i++;
+                kind = SyntaxKind.Comment;
             }
-            else return;
+            else
+            {
+                while (i < end && text[i] is ' ' or '\t' or '\f' or '\v' or '\uFEFF') i++;
+                kind = SyntaxKind.Whitespace;
+            }
+            _triviaKinds.Add(kind);
+            _triviaTexts.Add(kind == SyntaxKind.Comment ? text[pieceStart..i] : Intern(pieceStart, i));
         }
+        return new TriviaRun(_triviaKinds.ToArray(), _triviaTexts.ToArray());
     }
 
-    private SyntaxToken LexNumberOrShape(int start, IReadOnlyList<SyntaxTrivia> leading)
+    private SyntaxToken LexNumberOrShape(int start, TriviaRun leading)
     {
         bool negative = Peek() == '-';
         if (negative) _pos++;
@@ -158,8 +192,13 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
         var numberSpan = new TextSpan(start, numberText.Length);
         if (isInteger)
         {
+            if (_numbers.TryGetValue(numberText, out var known)) return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, known);
             if (long.TryParse(numberText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l))
-                return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, new NumberValue(l, l));
+            {
+                object value = new NumberValue(l, l);
+                if (numberText.Length <= 32) _numbers[numberText] = value;
+                return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, value);
+            }
             diagnostics.Add(DiagnosticCatalog.BadNumber, numberSpan, $"Number '{Shorten(numberText)}' is too large (integers must fit in 64 bits)");
             return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, null);
         }
@@ -169,7 +208,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
         return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, null);
     }
 
-    private SyntaxToken LexShape(int start, IReadOnlyList<SyntaxTrivia> leading)
+    private SyntaxToken LexShape(int start, TriviaRun leading)
     {
         while (Peek() is 'x' or 'X' && char.IsAsciiDigit(Peek(1)))
         {
@@ -201,7 +240,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
 
     private static string Shorten(string s) => s.Length > 24 ? s[..24] + "…" : s;
 
-    private SyntaxToken LexString(int start, IReadOnlyList<SyntaxTrivia> leading)
+    private SyntaxToken LexString(int start, TriviaRun leading)
     {
         _pos++; // opening quote
         var value = new StringBuilder();

@@ -47,7 +47,7 @@ public sealed class Parser
     private int PreviousEnd => _pos == 0 ? 0 : _tokens[_pos - 1].Span.End;
 
     private SyntaxToken Missing(SyntaxKind kind) =>
-        new(kind, PreviousEnd, "", Array.Empty<SyntaxTrivia>(), isMissing: true);
+        new(kind, PreviousEnd, "", TriviaRun.None, isMissing: true);
 
     private static string Describe(SyntaxToken t) => t.Kind switch
     {
@@ -292,8 +292,8 @@ public sealed class Parser
 
     /// <summary>`cuda:1` — a name, a colon and a number written together, without spaces.</summary>
     private bool IsDeviceSuffix() =>
-        Current.Kind == SyntaxKind.Identifier && Peek(1).Kind == SyntaxKind.Colon && Peek(1).LeadingTrivia.Count == 0
-        && Peek(2).Kind == SyntaxKind.Number && Peek(2).LeadingTrivia.Count == 0;
+        Current.Kind == SyntaxKind.Identifier && Peek(1).Kind == SyntaxKind.Colon && !Peek(1).HasLeadingTrivia
+        && Peek(2).Kind == SyntaxKind.Number && !Peek(2).HasLeadingTrivia;
 
     private ExpressionSyntax ParseValue()
     {

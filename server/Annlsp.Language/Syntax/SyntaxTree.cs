@@ -33,16 +33,48 @@ public abstract class SyntaxElement
     }
 }
 
+/// <summary>
+/// The trivia before a token without positions: the lexer shares one instance between all tokens with
+/// the same leading text (a line break and an indentation, one space), so most tokens allocate none.
+/// </summary>
+internal sealed class TriviaRun
+{
+    public static readonly TriviaRun None = new([], []);
+
+    public TriviaRun(SyntaxKind[] kinds, string[] texts)
+    {
+        Kinds = kinds;
+        Texts = texts;
+        foreach (var t in texts) Length += t.Length;
+        HasNewLine = Array.IndexOf(kinds, SyntaxKind.NewLine) >= 0;
+    }
+
+    public SyntaxKind[] Kinds { get; }
+    public string[] Texts { get; }
+    public int Length { get; }
+    public bool HasNewLine { get; }
+
+    public static TriviaRun From(IReadOnlyList<SyntaxTrivia> trivia) =>
+        trivia.Count == 0 ? None : new(trivia.Select(t => t.Kind).ToArray(), trivia.Select(t => t.Text).ToArray());
+}
+
 public sealed class SyntaxToken : SyntaxElement
 {
     private readonly SyntaxKind _kind;
+    private readonly TriviaRun _trivia;
+    private SyntaxTrivia[]? _leadingTrivia;
 
     public SyntaxToken(SyntaxKind kind, int position, string text, IReadOnlyList<SyntaxTrivia> leadingTrivia, object? value = null, bool isMissing = false)
+        : this(kind, position, text, TriviaRun.From(leadingTrivia), value, isMissing)
+    {
+    }
+
+    internal SyntaxToken(SyntaxKind kind, int position, string text, TriviaRun trivia, object? value = null, bool isMissing = false)
     {
         _kind = kind;
         Position = position;
         Text = text;
-        LeadingTrivia = leadingTrivia;
+        _trivia = trivia;
         Value = value;
         IsMissing = isMissing;
     }
@@ -51,22 +83,39 @@ public sealed class SyntaxToken : SyntaxElement
     /// <summary>Start of the token's own text (after its leading trivia).</summary>
     public int Position { get; }
     public string Text { get; }
-    public IReadOnlyList<SyntaxTrivia> LeadingTrivia { get; }
+
+    /// <summary>Whitespace, line breaks and comments before the token, with their positions (built on first use).</summary>
+    public IReadOnlyList<SyntaxTrivia> LeadingTrivia => _leadingTrivia ??= MaterializeTrivia();
+
+    private SyntaxTrivia[] MaterializeTrivia()
+    {
+        if (_trivia.Texts.Length == 0) return [];
+        var result = new SyntaxTrivia[_trivia.Texts.Length];
+        int at = FullStart;
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = new SyntaxTrivia(_trivia.Kinds[i], at, _trivia.Texts[i]);
+            at += _trivia.Texts[i].Length;
+        }
+        return result;
+    }
+
+    public bool HasLeadingTrivia => _trivia.Length > 0;
     /// <summary>Number: <see cref="NumberValue"/>; shape: long[]; string: the unescaped string.</summary>
     public object? Value { get; }
     /// <summary>Inserted by the parser where a required token was absent; zero width.</summary>
     public bool IsMissing { get; }
 
-    public int FullStart => LeadingTrivia.Count > 0 ? LeadingTrivia[0].Position : Position;
+    public int FullStart => Position - _trivia.Length;
     public override TextSpan FullSpan => TextSpan.FromBounds(FullStart, Position + Text.Length);
     public override TextSpan Span => new(Position, Text.Length);
 
     /// <summary>True when a line break precedes this token (used only for error recovery).</summary>
-    public bool StartsLine => LeadingTrivia.Any(t => t.Kind == SyntaxKind.NewLine);
+    public bool StartsLine => _trivia.HasNewLine;
 
     public override void WriteTo(StringBuilder builder)
     {
-        foreach (var t in LeadingTrivia) builder.Append(t.Text);
+        foreach (var t in _trivia.Texts) builder.Append(t);
         builder.Append(Text);
     }
 

@@ -12,14 +12,11 @@ namespace Annlsp.Language;
 /// </summary>
 public sealed class DocumentAnalysis
 {
-    private readonly Dictionary<StackItemSyntax, List<LayerFacts>> _facts;
-
     private DocumentAnalysis(SourceText text, CompilationUnitSyntax root, IReadOnlyList<Diagnostic> diagnostics, Checker? checker)
     {
         Text = text;
         Root = root;
         Diagnostics = diagnostics;
-        _facts = checker?.Facts ?? new();
         Networks = checker?.Networks ?? new Dictionary<string, NetworkModel>();
         Gans = checker?.Gans ?? new Dictionary<string, GanModel>();
         Trains = checker?.Trains ?? [];
@@ -60,7 +57,7 @@ public sealed class DocumentAnalysis
 
     /// <summary>What the checker learned about a layer, block use or residual: one entry per distinct use (a block body layer may be used with several shapes).</summary>
     public IReadOnlyList<LayerFacts> FactsFor(StackItemSyntax item) =>
-        _facts.TryGetValue(item, out var list) ? list : [];
+        item.Facts ?? [];
 
     /// <summary>The symbol whose name is at the offset (declaration or reference), if any.</summary>
     public SymbolReference? ReferenceAt(int offset) =>

@@ -68,30 +68,32 @@ namespace Annlsp.Benchmarks
             int errors = analysis.Diagnostics.Count(d => d.IsError);
             Console.WriteLine($"input: {text.Count(c => c == '\n'):N0} lines, {text.Length:N0} chars, {analysis.Networks.Count} networks, " +
                               $"{analysis.Networks.Values.Sum(n => n.Layers.Count):N0} layers, {analysis.Trains.Count} trains, {analysis.Diagnostics.Count} diagnostics ({errors} errors)");
-            var lex = new List<double>();
-            var parse = new List<double>();
-            var total = new List<double>();
-            for (int i = 0; i < iterations + 10; i++)
+            // One loop per stage, so each stage's medians are not mixed with the others' garbage collections.
+            List<double> Time(Action run)
             {
-                var sw = Stopwatch.StartNew();
-                Lexer.Tokenize(text, new DiagnosticBag());
-                double l = sw.Elapsed.TotalMilliseconds;
-                sw.Restart();
-                Parser.Parse(text, new DiagnosticBag());
-                double p = sw.Elapsed.TotalMilliseconds;
-                sw.Restart();
-                DocumentAnalysis.Analyze(text);
-                double t = sw.Elapsed.TotalMilliseconds;
-                if (i < 10) continue; // warm-up (tiered JIT)
-                lex.Add(l); parse.Add(p); total.Add(t);
+                var times = new List<double>();
+                for (int i = 0; i < iterations + 10; i++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    run();
+                    if (i >= 10) times.Add(sw.Elapsed.TotalMilliseconds); // the first ten warm the tiered JIT up
+                }
+                times.Sort();
+                return times;
             }
+            var lex = Time(() => Lexer.Tokenize(text, new DiagnosticBag()));
+            var parse = Time(() => Parser.Parse(text, new DiagnosticBag()));
+            var total = Time(() => DocumentAnalysis.Analyze(text));
             long before = GC.GetAllocatedBytesForCurrentThread();
-            int gcs = GC.CollectionCount(0);
+            int gcs = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+            var pause = GC.GetTotalPauseDuration();
             var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-            const int Runs = 10;
+            const int Runs = 40;
             for (int i = 0; i < Runs; i++) DocumentAnalysis.Analyze(text);
             double cpuMs = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / Runs;
             long allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / Runs;
+            double pauseMs = (GC.GetTotalPauseDuration() - pause).TotalMilliseconds / Runs;
+            string gcKinds = $"gen0 {GC.CollectionCount(0) - gcs}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2} in {Runs} runs";
             before = GC.GetAllocatedBytesForCurrentThread();
             Lexer.Tokenize(text, new DiagnosticBag());
             long lexBytes = GC.GetAllocatedBytesForCurrentThread() - before;
@@ -100,9 +102,10 @@ namespace Annlsp.Benchmarks
             long parseBytes = GC.GetAllocatedBytesForCurrentThread() - before;
             Console.WriteLine($"allocations: lexer {lexBytes / 1048576.0:0.0} MB, parser {(parseBytes - lexBytes) / 1048576.0:0.0} MB, checker + rest {(allocated - parseBytes) / 1048576.0:0.0} MB");
             Console.WriteLine($"parse + check allocates {allocated / 1048576.0:0.0} MB, " +
-                              $"{(GC.CollectionCount(0) - gcs) / (double)Runs:0.0} GCs and {cpuMs:0.0} ms of process CPU time per run");
-            double Median(List<double> xs) { xs.Sort(); return xs[xs.Count / 2]; }
+                              $"{(GC.CollectionCount(0) - gcs) / (double)Runs:0.0} GCs ({gcKinds}), {pauseMs:0.0} ms of GC pause and {cpuMs:0.0} ms of process CPU time per run");
+            double Median(List<double> xs) => xs[xs.Count / 2];
             double ml = Median(lex), mp = Median(parse), mt = Median(total);
+            Console.WriteLine($"fastest of {iterations}: lexer {lex[0]:0.00} ms, parser (incl. lexer) {parse[0]:0.00} ms, parse + check {total[0]:0.00} ms");
             Console.WriteLine($"median of {iterations}: lexer {ml:0.00} ms, parser (incl. lexer) {mp:0.00} ms, parse + check {mt:0.00} ms " +
                               $"(so parser alone ≈ {mp - ml:0.00} ms, checker + rest ≈ {mt - mp:0.00} ms)");
             return errors == 0 ? 0 : 1;

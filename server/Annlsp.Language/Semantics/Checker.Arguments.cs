@@ -15,7 +15,7 @@ internal sealed partial class Checker
         switch (expression)
         {
             case LiteralExpressionSyntax lit:
-                return lit.Token.Kind switch
+                return (Value)(lit.CachedValue ??= lit.Token.Kind switch
                 {
                     SyntaxKind.Number when lit.Token.Value is NumberValue n => n.Integer is long l ? new IntValue(l, span) : new NumberVal(n.Value, span),
                     SyntaxKind.ShapeLiteral when lit.Token.Value is long[] dims => new ShapeValue(dims, span),
@@ -23,7 +23,7 @@ internal sealed partial class Checker
                     SyntaxKind.TrueKeyword => new BoolValue(true, span),
                     SyntaxKind.FalseKeyword => new BoolValue(false, span),
                     _ => new ErrorValue(span),
-                };
+                });
             case NameExpressionSyntax name:
                 if (name.SuffixNumber is null && env.Block is not null && env.TryGetValue(name.Name.Text, out var bound))
                 {
@@ -31,7 +31,7 @@ internal sealed partial class Checker
                         AddReference(psym, name.Name.Span, false);
                     return bound;
                 }
-                return new WordValue(name.FullName, span);
+                return (Value)(name.CachedValue ??= new WordValue(name.FullName, span));
             case CallExpressionSyntax call:
                 return new CallValue(call.Name.Text, call, env, span);
             case ProductExpressionSyntax product:
@@ -63,9 +63,9 @@ internal sealed partial class Checker
     /// matched at all.
     /// </summary>
     private Value?[]? BindRaw(ArgumentListSyntax? list, ParameterInfo[] parameters, string callee,
-        TextSpan calleeSpan, Environment env, bool reportMissing = true)
+        TextSpan calleeSpan, Environment env, bool reportMissing = true, Value?[]? into = null)
     {
-        var bound = new Value?[parameters.Length];
+        var bound = into ?? new Value?[parameters.Length];
         bool ok = true;
         bool seenNamed = false;
         int position = 0;
@@ -147,11 +147,16 @@ internal sealed partial class Checker
         return arg.Span;
     }
 
+    private Value?[] _scratch = new Value?[16];
+
     /// <summary>Binds and converts arguments to the parameters' types, filling in defaults. Null on any error.</summary>
     private ArgumentValues? BindArguments(ArgumentListSyntax? list, ParameterInfo[] parameters, string callee,
         TextSpan calleeSpan, Environment env)
     {
-        var raw = BindRaw(list, parameters, callee, calleeSpan, env);
+        if (parameters.Length > _scratch.Length) _scratch = new Value?[parameters.Length];
+        Array.Clear(_scratch);
+        // The raw values only live until they are converted, so one buffer serves every call.
+        var raw = BindRaw(list, parameters, callee, calleeSpan, env, into: _scratch);
         if (raw is null) return null;
         if (parameters.Length == 0) return ArgumentValues.Empty;
         var result = new object?[parameters.Length];

@@ -39,9 +39,9 @@ internal sealed partial class Checker
     /// <summary>Records a name occurrence once, although block bodies are checked once per use.</summary>
     private void AddReference(Symbol symbol, TextSpan span, bool isDeclaration)
     {
-        if (_referenceSpans.Add((symbol, span))) References.Add(new SymbolReference(symbol, span, isDeclaration));
+        // Only names inside block bodies can repeat (a body is checked once per use); the set stays small.
+        if (_blockChain.Count == 0 || _referenceSpans.Add((symbol, span))) References.Add(new SymbolReference(symbol, span, isDeclaration));
     }
-    public readonly Dictionary<StackItemSyntax, List<LayerFacts>> Facts = new();
     public readonly Dictionary<string, NetworkModel> Networks = new();
     public readonly Dictionary<string, GanModel> Gans = new();
     public readonly List<TrainConfig> Trains = new();
@@ -190,14 +190,15 @@ internal sealed partial class Checker
 
     private void Record(StackItemSyntax syntax, LayerFacts facts)
     {
-        if (!Facts.TryGetValue(syntax, out var list))
+        // Nearly every layer has one use; a block body layer has one entry per distinct shape it is used with.
+        if (syntax.Facts is not { } known)
         {
-            Facts[syntax] = [facts];
+            syntax.Facts = [facts];
             return;
         }
-        foreach (var f in list)
+        foreach (var f in known)
             if (f.Input.Equals(facts.Input) && f.Output.Equals(facts.Output)) return;
-        list.Add(facts);
+        syntax.Facts = [.. known, facts];
     }
 
     /// <summary>Checks a stack from an input shape; returns the flat list of layers (blocks expanded).</summary>
@@ -273,7 +274,7 @@ internal sealed partial class Checker
         var inferred = Infer(info, args, input, layer);
         var instance = new LayerInstance
         {
-            Kind = name, Input = input, Output = inferred.Output, Arguments = args,
+            Kind = name, Info = info, Input = input, Output = inferred.Output, Arguments = args,
             Parameters = inferred.Parameters, MultiplyAdds = inferred.MultiplyAdds,
             Span = layer.Span, UseSite = useSite,
         };
@@ -345,8 +346,8 @@ internal sealed partial class Checker
         {
             var prev = layers[i - 1];
             var cur = layers[i];
-            var prevInfo = LayerCatalog.Find(prev.Kind);
-            var curInfo = LayerCatalog.Find(cur.Kind);
+            var prevInfo = prev.Info;
+            var curInfo = cur.Info;
             if (prevInfo?.IsActivation == true && curInfo?.IsActivation == true)
                 _diagnostics.Add(DoubleActivation, cur.Span, $"{cur.Kind} directly follows {prev.Kind}: two activations in a row are rarely intended");
             if (cur.Kind == "dense")

@@ -74,6 +74,8 @@ public readonly record struct Pair(int H, int W)
 public sealed class LayerInstance
 {
     public required string Kind { get; init; }              // "conv", "dense", "relu", "residual" …
+    /// <summary>The catalogue entry of <see cref="Kind"/> (null for residual).</summary>
+    internal LayerInfo? Info { get; init; }
     public required Shape Input { get; init; }
     public required Shape Output { get; init; }
     /// <summary>Resolved arguments by catalogue name: int, double, bool, string (enum word), Pair, Shape.</summary>

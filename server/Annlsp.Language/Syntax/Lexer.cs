@@ -14,9 +14,12 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
     private int _pos;
     private readonly List<SyntaxKind> _triviaKinds = [];
     private readonly List<string> _triviaTexts = [];
-    private readonly Dictionary<string, string> _strings = new();
+    // Looked up by span (no string made to look); the lookups are kept because getting one costs a type test.
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _stringsBySpan =
+        new Dictionary<string, string>().GetAlternateLookup<ReadOnlySpan<char>>();
     /// <summary>Trivia runs by their text: tokens after the same indentation share one.</summary>
-    private readonly Dictionary<string, TriviaRun> _runs = new();
+    private readonly Dictionary<string, TriviaRun>.AlternateLookup<ReadOnlySpan<char>> _runsBySpan =
+        new Dictionary<string, TriviaRun>().GetAlternateLookup<ReadOnlySpan<char>>();
     /// <summary>Number values by their text: the boxes are shared (values are immutable).</summary>
     private readonly Dictionary<string, object> _numbers = new();
 
@@ -24,11 +27,10 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
     private string Intern(int start, int end)
     {
         if (end - start > 32) return text[start..end];
-        var lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
         var span = text.AsSpan(start, end - start);
-        if (lookup.TryGetValue(span, out var s)) return s;
+        if (_stringsBySpan.TryGetValue(span, out var s)) return s;
         s = span.ToString();
-        _strings[s] = s;
+        _stringsBySpan.Dictionary[s] = s;
         return s;
     }
 
@@ -124,10 +126,9 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
         }
         if (_pos == runStart) return TriviaRun.None;
         if (hasComment || _pos - runStart > 64) return SplitTrivia(runStart, _pos);
-        var lookup = _runs.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(text.AsSpan(runStart, _pos - runStart), out var shared)) return shared;
+        if (_runsBySpan.TryGetValue(text.AsSpan(runStart, _pos - runStart), out var shared)) return shared;
         var run = SplitTrivia(runStart, _pos);
-        _runs[text[runStart.._pos]] = run;
+        _runsBySpan.Dictionary[text[runStart.._pos]] = run;
         return run;
     }
 

@@ -9,7 +9,19 @@ public sealed class CompilationUnitSyntax(IReadOnlyList<SyntaxElement> members, 
     public override SyntaxKind Kind => SyntaxKind.CompilationUnit;
     /// <summary>Declarations and skipped-token nodes, in order.</summary>
     public IReadOnlyList<SyntaxElement> Members { get; } = members;
-    private DeclarationSyntax[]? _declarations; public IReadOnlyList<DeclarationSyntax> Declarations => _declarations ??= Members.OfType<DeclarationSyntax>().ToArray();
+    private DeclarationSyntax[]? _declarations; public IReadOnlyList<DeclarationSyntax> Declarations => _declarations ??= Collect(Members);
+
+    // Typed loops rather than OfType<T>: in shared generic code every element test is a slow cast, and
+    // the checker reads these lists of every node of every document.
+    private static DeclarationSyntax[] Collect(IReadOnlyList<SyntaxElement> items)
+    {
+        int n = 0;
+        for (int i = 0; i < items.Count; i++) if (items[i] is DeclarationSyntax) n++;
+        var result = new DeclarationSyntax[n];
+        n = 0;
+        for (int i = 0; i < items.Count; i++) if (items[i] is DeclarationSyntax d) result[n++] = d;
+        return result;
+    }
     public SyntaxToken EndOfFile { get; } = endOfFile;
 }
 
@@ -88,11 +100,30 @@ public sealed class StackBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxElemen
     public SyntaxToken OpenBrace { get; } = open;
     /// <summary>Layers, residuals, arrow tokens and skipped tokens, in order.</summary>
     public IReadOnlyList<SyntaxElement> Items { get; } = items;
-    private StackItemSyntax[]? _layers; public IReadOnlyList<StackItemSyntax> Layers => _layers ??= Items.OfType<StackItemSyntax>().ToArray();
+    private StackItemSyntax[]? _layers; public IReadOnlyList<StackItemSyntax> Layers => _layers ??= Collect(Items);
+
+    private static StackItemSyntax[] Collect(IReadOnlyList<SyntaxElement> items)
+    {
+        int n = 0;
+        for (int i = 0; i < items.Count; i++) if (items[i] is StackItemSyntax) n++;
+        if (n == 0) return [];
+        var result = new StackItemSyntax[n];
+        n = 0;
+        for (int i = 0; i < items.Count; i++) if (items[i] is StackItemSyntax d) result[n++] = d;
+        return result;
+    }
     public SyntaxToken CloseBrace { get; } = close;
 }
 
-public abstract class StackItemSyntax(SyntaxElement?[] children) : SyntaxNode(children);
+public abstract class StackItemSyntax(SyntaxElement?[] children) : SyntaxNode(children)
+{
+    /// <summary>
+    /// What the checker learned about this item, one entry per distinct use. Kept on the node rather than
+    /// in a side table: a table of every layer of a big document is a large-object-heap array per analysis.
+    /// A tree is checked exactly once (<see cref="DocumentAnalysis.Analyze"/> parses its own).
+    /// </summary>
+    internal Semantics.LayerFacts[]? Facts;
+}
 
 /// <summary>`conv(6, kernel: 5)` or `relu` or `ConvBlock(64)`.</summary>
 public sealed class LayerSyntax(SyntaxToken name, ArgumentListSyntax? arguments) : StackItemSyntax([name, arguments])
@@ -117,7 +148,18 @@ public sealed class ArgumentListSyntax(SyntaxToken open, IReadOnlyList<SyntaxEle
     public SyntaxToken OpenParen { get; } = open;
     /// <summary>Arguments, commas and skipped tokens.</summary>
     public IReadOnlyList<SyntaxElement> Items { get; } = items;
-    private ArgumentSyntax[]? _arguments; public IReadOnlyList<ArgumentSyntax> Arguments => _arguments ??= Items.OfType<ArgumentSyntax>().ToArray();
+    private ArgumentSyntax[]? _arguments; public IReadOnlyList<ArgumentSyntax> Arguments => _arguments ??= Collect(Items);
+
+    private static ArgumentSyntax[] Collect(IReadOnlyList<SyntaxElement> items)
+    {
+        int n = 0;
+        for (int i = 0; i < items.Count; i++) if (items[i] is ArgumentSyntax) n++;
+        if (n == 0) return [];
+        var result = new ArgumentSyntax[n];
+        n = 0;
+        for (int i = 0; i < items.Count; i++) if (items[i] is ArgumentSyntax d) result[n++] = d;
+        return result;
+    }
     public SyntaxToken CloseParen { get; } = close;
 }
 
@@ -137,7 +179,18 @@ public sealed class PropertyBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxEle
     public override SyntaxKind Kind => SyntaxKind.PropertyBody;
     public SyntaxToken OpenBrace { get; } = open;
     public IReadOnlyList<SyntaxElement> Items { get; } = items;
-    private PropertySyntax[]? _properties; public IReadOnlyList<PropertySyntax> Properties => _properties ??= Items.OfType<PropertySyntax>().ToArray();
+    private PropertySyntax[]? _properties; public IReadOnlyList<PropertySyntax> Properties => _properties ??= Collect(Items);
+
+    private static PropertySyntax[] Collect(IReadOnlyList<SyntaxElement> items)
+    {
+        int n = 0;
+        for (int i = 0; i < items.Count; i++) if (items[i] is PropertySyntax) n++;
+        if (n == 0) return [];
+        var result = new PropertySyntax[n];
+        n = 0;
+        for (int i = 0; i < items.Count; i++) if (items[i] is PropertySyntax d) result[n++] = d;
+        return result;
+    }
     public SyntaxToken CloseBrace { get; } = close;
 }
 
@@ -151,7 +204,11 @@ public sealed class PropertySyntax(SyntaxToken name, SyntaxToken colon, Expressi
     public SyntaxToken? Comma { get; } = comma;
 }
 
-public abstract class ExpressionSyntax(SyntaxElement?[] children) : SyntaxNode(children);
+public abstract class ExpressionSyntax(SyntaxElement?[] children) : SyntaxNode(children)
+{
+    /// <summary>The checker's value of a literal or a plain word: it depends only on the text, and block bodies are evaluated once per use.</summary>
+    internal object? CachedValue;
+}
 
 /// <summary>A number, shape, string, `true` or `false`.</summary>
 public sealed class LiteralExpressionSyntax(SyntaxToken token) : ExpressionSyntax([token])

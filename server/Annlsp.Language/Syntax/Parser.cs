@@ -13,38 +13,62 @@ public sealed class Parser
 {
     public const int MaxDepth = 100;
 
-    private readonly List<SyntaxToken> _tokens;
+    private readonly Lexer _lexer;
     private readonly DiagnosticBag _diagnostics;
-    private int _pos;
     private int _depth;
 
     private readonly CancellationToken _cancellation;
 
-    private Parser(List<SyntaxToken> tokens, DiagnosticBag diagnostics, CancellationToken cancellation)
+    // Tokens come from the lexer as the parser needs them, through a small look-ahead window: a list of
+    // every token of a big document would be one large-object-heap array per analysis (a full GC's worth).
+    private const int Window = 4; // a power of two above the parser's furthest look-ahead (2)
+    private readonly SyntaxToken[] _window = new SyntaxToken[Window];
+    private int _head;      // index of the current token in _window
+    private int _buffered;  // tokens read ahead, the current one included
+    private int _advanced;  // tokens consumed so far, for the cancellation check
+    private SyntaxToken? _previous;
+
+    private Parser(Lexer lexer, DiagnosticBag diagnostics, CancellationToken cancellation)
     {
-        _tokens = tokens;
+        _lexer = lexer;
         _diagnostics = diagnostics;
         _cancellation = cancellation;
     }
 
     public static CompilationUnitSyntax Parse(string text, DiagnosticBag diagnostics, CancellationToken cancellation = default)
     {
-        var tokens = Lexer.Tokenize(text, diagnostics, cancellation);
-        return new Parser(tokens, diagnostics, cancellation).ParseCompilationUnit();
+        cancellation.ThrowIfCancellationRequested();
+        return new Parser(new Lexer(text, diagnostics), diagnostics, cancellation).ParseCompilationUnit();
     }
 
-    private SyntaxToken Current => _tokens[_pos];
-    private SyntaxToken Peek(int ahead) => _tokens[Math.Min(_pos + ahead, _tokens.Count - 1)];
+    private SyntaxToken Current => Peek(0);
+
+    /// <summary>The token <paramref name="ahead"/> places after the current one; the end of file repeats.</summary>
+    private SyntaxToken Peek(int ahead)
+    {
+        while (_buffered <= ahead)
+        {
+            if (_buffered > 0 && _window[(_head + _buffered - 1) & (Window - 1)].Kind == SyntaxKind.EndOfFile)
+                return _window[(_head + _buffered - 1) & (Window - 1)];
+            _window[(_head + _buffered) & (Window - 1)] = _lexer.Next();
+            _buffered++;
+        }
+        return _window[(_head + ahead) & (Window - 1)];
+    }
 
     private SyntaxToken Advance()
     {
-        var t = _tokens[_pos];
-        if (t.Kind != SyntaxKind.EndOfFile) _pos++;
-        if ((_pos & 4095) == 0) _cancellation.ThrowIfCancellationRequested();
+        var t = Current;
+        if (t.Kind == SyntaxKind.EndOfFile) return t;
+        _previous = t;
+        _head = (_head + 1) & (Window - 1);
+        _buffered--;
+        // A superseded analysis of a big file must stop promptly, not after seconds.
+        if ((++_advanced & 4095) == 0) _cancellation.ThrowIfCancellationRequested();
         return t;
     }
 
-    private int PreviousEnd => _pos == 0 ? 0 : _tokens[_pos - 1].Span.End;
+    private int PreviousEnd => _previous?.Span.End ?? 0;
 
     private SyntaxToken Missing(SyntaxKind kind) =>
         new(kind, PreviousEnd, "", TriviaRun.None, isMissing: true);
@@ -58,7 +82,7 @@ public sealed class Parser
 
     /// <summary>An unterminated string swallows the rest of its line; the closers it ate are already explained.</summary>
     private bool AfterUnterminatedString =>
-        _pos > 0 && _tokens[_pos - 1] is { Kind: SyntaxKind.String } s && (s.Text.Length < 2 || !s.Text.EndsWith('"'));
+        _previous is { Kind: SyntaxKind.String } s && (s.Text.Length < 2 || !s.Text.EndsWith('"'));
 
     private SyntaxToken Expect(SyntaxKind kind, string context)
     {

@@ -57,7 +57,12 @@ public sealed class DocumentAnalysis
 
     /// <summary>What the checker learned about a layer, block use or residual: one entry per distinct use (a block body layer may be used with several shapes).</summary>
     public IReadOnlyList<LayerFacts> FactsFor(StackItemSyntax item) =>
-        item.Facts ?? [];
+        item.Facts switch
+        {
+            LayerFacts one => [one],
+            LayerFacts[] several => several,
+            _ => [],
+        };
 
     /// <summary>The symbol whose name is at the offset (declaration or reference), if any.</summary>
     public SymbolReference? ReferenceAt(int offset) =>

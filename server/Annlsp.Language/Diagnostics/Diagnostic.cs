@@ -40,7 +40,9 @@ public sealed class DiagnosticBag
     private readonly HashSet<(string, TextSpan, string)> _seen = [];
 
     public IReadOnlyList<Diagnostic> Items => _items;
-    public bool HasErrors => _items.Any(d => d.IsError);
+    public bool HasErrors => ErrorCount > 0;
+    /// <summary>Errors added so far (the checker compares counts before and after a network).</summary>
+    public int ErrorCount { get; private set; }
 
     public void Add(DiagnosticDescriptor descriptor, TextSpan span, string message,
         IReadOnlyList<RelatedLocation>? related = null, params CodeFix[] fixes)
@@ -49,6 +51,7 @@ public sealed class DiagnosticBag
         // A block body is checked once per use; report each distinct problem once.
         if (!_seen.Add((descriptor.Code, span, message))) return;
         _items.Add(new Diagnostic(descriptor, span, message, related ?? [], fixes));
+        if (_items[^1].IsError) ErrorCount++;
     }
 
     public void AddRange(IEnumerable<Diagnostic> diagnostics)
@@ -56,7 +59,9 @@ public sealed class DiagnosticBag
         foreach (var d in diagnostics)
         {
             if (_items.Count >= Limit) return;
-            if (_seen.Add((d.Code, d.Span, d.Message))) _items.Add(d);
+            if (!_seen.Add((d.Code, d.Span, d.Message))) continue;
+            _items.Add(d);
+            if (d.IsError) ErrorCount++;
         }
     }
 }

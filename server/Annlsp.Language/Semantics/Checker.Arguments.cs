@@ -69,8 +69,10 @@ internal sealed partial class Checker
         bool ok = true;
         bool seenNamed = false;
         int position = 0;
-        foreach (var arg in list?.Arguments ?? [])
+        var arguments = list?.Arguments ?? [];
+        for (int a = 0; a < arguments.Count; a++)
         {
+            var arg = arguments[a];
             int target;
             if (arg.Name is null)
             {

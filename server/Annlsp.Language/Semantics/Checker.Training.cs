@@ -15,7 +15,7 @@ internal sealed partial class Checker
         foreach (var prop in body.Properties)
         {
             string name = prop.Name.Text;
-            if (known.All(k => k.Name != name))
+            if (!IsKnownProperty(known, name))
             {
                 var near = NameMatcher.Nearest(name, known.Select(k => k.Name));
                 _diagnostics.Add(UnknownProperty, prop.Name.Span,
@@ -28,6 +28,12 @@ internal sealed partial class Checker
                     [new RelatedLocation(result[name].Name.Span, "first given here")]);
         }
         return result;
+    }
+
+    private static bool IsKnownProperty(IReadOnlyList<PropertyInfo> known, string name)
+    {
+        for (int i = 0; i < known.Count; i++) if (known[i].Name == name) return true;
+        return false;
     }
 
     /// <summary>Resolves a network name written as a property value (gan generator, discriminator).</summary>

@@ -147,9 +147,9 @@ internal sealed partial class Checker
 
     private NetworkModel CheckNetwork(NetworkDeclarationSyntax decl)
     {
-        int errorsBefore = _diagnostics.Items.Count(d => d.IsError);
+        int errorsBefore = _diagnostics.ErrorCount;
         _layerBudget = MaxExpandedLayers;
-        var items = decl.Body.Layers.ToList();
+        var items = decl.Body.Layers;
         Shape input = Shape.Unknown;
         StackBodySyntax body = decl.Body;
         int skip = 0;
@@ -180,7 +180,7 @@ internal sealed partial class Checker
             Input = input,
             Layers = layers,
             Syntax = decl,
-            IsValid = input.IsKnown && layers.All(l => l.Output.IsKnown) && _diagnostics.Items.Count(d => d.IsError) == errorsBefore,
+            IsValid = input.IsKnown && layers.All(l => l.Output.IsKnown) && _diagnostics.ErrorCount == errorsBefore,
         };
         if (model.IsValid) WarnOnStack(layers); // style warnings on a broken network are noise
         if (model.Parameters > LargeModelThreshold)
@@ -191,27 +191,34 @@ internal sealed partial class Checker
     private void Record(StackItemSyntax syntax, LayerFacts facts)
     {
         // Nearly every layer has one use; a block body layer has one entry per distinct shape it is used with.
-        if (syntax.Facts is not { } known)
+        switch (syntax.Facts)
         {
-            syntax.Facts = [facts];
-            return;
+            case null:
+                syntax.Facts = facts;
+                return;
+            case LayerFacts one:
+                if (!SameUse(one, facts)) syntax.Facts = new[] { one, facts };
+                return;
+            case LayerFacts[] several:
+                foreach (var f in several) if (SameUse(f, facts)) return;
+                syntax.Facts = (LayerFacts[])[.. several, facts];
+                return;
         }
-        foreach (var f in known)
-            if (f.Input.Equals(facts.Input) && f.Output.Equals(facts.Output)) return;
-        syntax.Facts = [.. known, facts];
+
+        static bool SameUse(LayerFacts a, LayerFacts b) => a.Input.Equals(b.Input) && a.Output.Equals(b.Output);
     }
 
     /// <summary>Checks a stack from an input shape; returns the flat list of layers (blocks expanded).</summary>
     private List<LayerInstance> CheckStack(StackBodySyntax body, Shape input, Environment env,
         TextSpan? useSite, bool record, int skipItems = 0)
     {
-        var result = new List<LayerInstance>();
+        var items = body.Layers;
+        var result = new List<LayerInstance>(items.Count);
         var current = input;
-        int index = 0;
-        foreach (var item in body.Layers)
+        for (int index = skipItems; index < items.Count; index++)
         {
             if ((index & 255) == 255) _cancellation.ThrowIfCancellationRequested();
-            if (index++ < skipItems) continue;
+            var item = items[index];
             switch (item)
             {
                 case LayerSyntax layer:

@@ -68,17 +68,18 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
         if (c == '"') return LexString(start, leading);
 
         SyntaxKind kind;
+        string punctuation;
         int length = 1;
         switch (c)
         {
-            case '{': kind = SyntaxKind.OpenBrace; break;
-            case '}': kind = SyntaxKind.CloseBrace; break;
-            case '(': kind = SyntaxKind.OpenParen; break;
-            case ')': kind = SyntaxKind.CloseParen; break;
-            case ',': kind = SyntaxKind.Comma; break;
-            case ':': kind = SyntaxKind.Colon; break;
-            case '*': kind = SyntaxKind.Star; break;
-            case '-' when Peek(1) == '>': kind = SyntaxKind.Arrow; length = 2; break;
+            case '{': kind = SyntaxKind.OpenBrace; punctuation = "{"; break;
+            case '}': kind = SyntaxKind.CloseBrace; punctuation = "}"; break;
+            case '(': kind = SyntaxKind.OpenParen; punctuation = "("; break;
+            case ')': kind = SyntaxKind.CloseParen; punctuation = ")"; break;
+            case ',': kind = SyntaxKind.Comma; punctuation = ","; break;
+            case ':': kind = SyntaxKind.Colon; punctuation = ":"; break;
+            case '*': kind = SyntaxKind.Star; punctuation = "*"; break;
+            case '-' when Peek(1) == '>': kind = SyntaxKind.Arrow; punctuation = "->"; length = 2; break;
             default:
                 // Group a run of unknown characters into one token: one diagnostic, not thousands.
                 while (_pos + length < text.Length && IsUnknownStart(text[_pos + length])) length++;
@@ -92,7 +93,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
                 return new SyntaxToken(SyntaxKind.BadToken, start, bad, leading);
         }
         _pos += length;
-        return new SyntaxToken(kind, start, Intern(start, start + length), leading);
+        return new SyntaxToken(kind, start, punctuation, leading);
     }
 
     private static string Printable(string s)
@@ -124,12 +125,26 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
             }
             else break;
         }
-        if (_pos == runStart) return TriviaRun.None;
-        if (hasComment || _pos - runStart > 64) return SplitTrivia(runStart, _pos);
+        int length = _pos - runStart;
+        if (length == 0) return TriviaRun.None;
+        // The commonest runs, without hashing: one space, and a line break followed by an indentation.
+        if (length == 1 && text[runStart] == ' ') return _space ??= SplitTrivia(runStart, _pos);
+        if (!hasComment && text[runStart] == '\n' && length - 1 < _newLineIndents.Length && IsSpaces(runStart + 1, _pos))
+            return _newLineIndents[length - 1] ??= SplitTrivia(runStart, _pos);
+        if (hasComment || length > 64) return SplitTrivia(runStart, _pos);
         if (_runsBySpan.TryGetValue(text.AsSpan(runStart, _pos - runStart), out var shared)) return shared;
         var run = SplitTrivia(runStart, _pos);
         _runsBySpan.Dictionary[text[runStart.._pos]] = run;
         return run;
+    }
+
+    private TriviaRun? _space;
+    private readonly TriviaRun?[] _newLineIndents = new TriviaRun?[17];
+
+    private bool IsSpaces(int start, int end)
+    {
+        for (int i = start; i < end; i++) if (text[i] != ' ') return false;
+        return true;
     }
 
     /// <summary>Splits the trivia text [start, end) into whitespace, line breaks and comments.</summary>

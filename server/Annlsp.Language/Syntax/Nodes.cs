@@ -8,18 +8,18 @@ public sealed class CompilationUnitSyntax(IReadOnlyList<SyntaxElement> members, 
 {
     public override SyntaxKind Kind => SyntaxKind.CompilationUnit;
     /// <summary>Declarations and skipped-token nodes, in order.</summary>
-    public IReadOnlyList<SyntaxElement> Members { get; } = members;
-    private DeclarationSyntax[]? _declarations; public IReadOnlyList<DeclarationSyntax> Declarations => _declarations ??= Collect(Members);
+    public IReadOnlyList<SyntaxElement> Members => ChildSlice(0, 1);
+    private DeclarationSyntax[]? _declarations; public IReadOnlyList<DeclarationSyntax> Declarations => _declarations ??= Collect(ChildArray);
 
     // Typed loops rather than OfType<T>: in shared generic code every element test is a slow cast, and
     // the checker reads these lists of every node of every document.
-    private static DeclarationSyntax[] Collect(IReadOnlyList<SyntaxElement> items)
+    private static DeclarationSyntax[] Collect(SyntaxElement[] items)
     {
         int n = 0;
-        for (int i = 0; i < items.Count; i++) if (items[i] is DeclarationSyntax) n++;
+        for (int i = 0; i < items.Length; i++) if (items[i] is DeclarationSyntax) n++;
         var result = new DeclarationSyntax[n];
         n = 0;
-        for (int i = 0; i < items.Count; i++) if (items[i] is DeclarationSyntax d) result[n++] = d;
+        for (int i = 0; i < items.Length; i++) if (items[i] is DeclarationSyntax d) result[n++] = d;
         return result;
     }
     public SyntaxToken EndOfFile { get; } = endOfFile;
@@ -58,7 +58,7 @@ public sealed class ParameterListSyntax(SyntaxToken open, IReadOnlyList<SyntaxEl
     public override SyntaxKind Kind => SyntaxKind.ParameterList;
     public SyntaxToken OpenParen { get; } = open;
     /// <summary>Parameter name tokens, commas and skipped tokens.</summary>
-    public IReadOnlyList<SyntaxElement> Items { get; } = items;
+    public IReadOnlyList<SyntaxElement> Items => ChildSlice(1, 1);
     public IEnumerable<SyntaxToken> Parameters => Items.OfType<SyntaxToken>().Where(t => t.Kind == SyntaxKind.Identifier);
     public SyntaxToken CloseParen { get; } = close;
 }
@@ -99,17 +99,17 @@ public sealed class StackBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxElemen
     public override SyntaxKind Kind => SyntaxKind.StackBody;
     public SyntaxToken OpenBrace { get; } = open;
     /// <summary>Layers, residuals, arrow tokens and skipped tokens, in order.</summary>
-    public IReadOnlyList<SyntaxElement> Items { get; } = items;
-    private StackItemSyntax[]? _layers; public IReadOnlyList<StackItemSyntax> Layers => _layers ??= Collect(Items);
+    public IReadOnlyList<SyntaxElement> Items => ChildSlice(1, 1);
+    private StackItemSyntax[]? _layers; public IReadOnlyList<StackItemSyntax> Layers => _layers ??= Collect(ChildArray);
 
-    private static StackItemSyntax[] Collect(IReadOnlyList<SyntaxElement> items)
+    private static StackItemSyntax[] Collect(SyntaxElement[] items)
     {
         int n = 0;
-        for (int i = 0; i < items.Count; i++) if (items[i] is StackItemSyntax) n++;
+        for (int i = 0; i < items.Length; i++) if (items[i] is StackItemSyntax) n++;
         if (n == 0) return [];
         var result = new StackItemSyntax[n];
         n = 0;
-        for (int i = 0; i < items.Count; i++) if (items[i] is StackItemSyntax d) result[n++] = d;
+        for (int i = 0; i < items.Length; i++) if (items[i] is StackItemSyntax d) result[n++] = d;
         return result;
     }
     public SyntaxToken CloseBrace { get; } = close;
@@ -122,7 +122,7 @@ public abstract class StackItemSyntax(SyntaxElement?[] children) : SyntaxNode(ch
     /// in a side table: a table of every layer of a big document is a large-object-heap array per analysis.
     /// A tree is checked exactly once (<see cref="DocumentAnalysis.Analyze"/> parses its own).
     /// </summary>
-    internal Semantics.LayerFacts[]? Facts;
+    internal object? Facts; // LayerFacts, or LayerFacts[] when used with several shapes
 }
 
 /// <summary>`conv(6, kernel: 5)` or `relu` or `ConvBlock(64)`.</summary>
@@ -147,17 +147,17 @@ public sealed class ArgumentListSyntax(SyntaxToken open, IReadOnlyList<SyntaxEle
     public override SyntaxKind Kind => SyntaxKind.ArgumentList;
     public SyntaxToken OpenParen { get; } = open;
     /// <summary>Arguments, commas and skipped tokens.</summary>
-    public IReadOnlyList<SyntaxElement> Items { get; } = items;
-    private ArgumentSyntax[]? _arguments; public IReadOnlyList<ArgumentSyntax> Arguments => _arguments ??= Collect(Items);
+    public IReadOnlyList<SyntaxElement> Items => ChildSlice(1, 1);
+    private ArgumentSyntax[]? _arguments; public IReadOnlyList<ArgumentSyntax> Arguments => _arguments ??= Collect(ChildArray);
 
-    private static ArgumentSyntax[] Collect(IReadOnlyList<SyntaxElement> items)
+    private static ArgumentSyntax[] Collect(SyntaxElement[] items)
     {
         int n = 0;
-        for (int i = 0; i < items.Count; i++) if (items[i] is ArgumentSyntax) n++;
+        for (int i = 0; i < items.Length; i++) if (items[i] is ArgumentSyntax) n++;
         if (n == 0) return [];
         var result = new ArgumentSyntax[n];
         n = 0;
-        for (int i = 0; i < items.Count; i++) if (items[i] is ArgumentSyntax d) result[n++] = d;
+        for (int i = 0; i < items.Length; i++) if (items[i] is ArgumentSyntax d) result[n++] = d;
         return result;
     }
     public SyntaxToken CloseParen { get; } = close;
@@ -178,17 +178,17 @@ public sealed class PropertyBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxEle
 {
     public override SyntaxKind Kind => SyntaxKind.PropertyBody;
     public SyntaxToken OpenBrace { get; } = open;
-    public IReadOnlyList<SyntaxElement> Items { get; } = items;
-    private PropertySyntax[]? _properties; public IReadOnlyList<PropertySyntax> Properties => _properties ??= Collect(Items);
+    public IReadOnlyList<SyntaxElement> Items => ChildSlice(1, 1);
+    private PropertySyntax[]? _properties; public IReadOnlyList<PropertySyntax> Properties => _properties ??= Collect(ChildArray);
 
-    private static PropertySyntax[] Collect(IReadOnlyList<SyntaxElement> items)
+    private static PropertySyntax[] Collect(SyntaxElement[] items)
     {
         int n = 0;
-        for (int i = 0; i < items.Count; i++) if (items[i] is PropertySyntax) n++;
+        for (int i = 0; i < items.Length; i++) if (items[i] is PropertySyntax) n++;
         if (n == 0) return [];
         var result = new PropertySyntax[n];
         n = 0;
-        for (int i = 0; i < items.Count; i++) if (items[i] is PropertySyntax d) result[n++] = d;
+        for (int i = 0; i < items.Length; i++) if (items[i] is PropertySyntax d) result[n++] = d;
         return result;
     }
     public SyntaxToken CloseBrace { get; } = close;

@@ -93,6 +93,23 @@ public sealed class Parser
         return Missing(kind);
     }
 
+    /// <summary>As <see cref="Expect(SyntaxKind, string)"/>, the context ("to open network 'LeNet'") built only when reported.</summary>
+    private SyntaxToken Expect(SyntaxKind kind, string context, string ownerKind, SyntaxToken? ownerName) =>
+        Current.Kind == kind ? Advance()
+        : Expect(kind, ownerName is null ? context + ownerKind : $"{context}{ownerKind} '{ownerName.Text}'");
+
+    // Item lists are only scaffolding (a node copies its items), so they are reused: parsing a big document
+    // would otherwise make and grow a list for every argument list and body.
+    private readonly Stack<List<SyntaxElement>> _lists = new();
+
+    private List<SyntaxElement> RentList() => _lists.TryPop(out var list) ? list : new List<SyntaxElement>(8);
+
+    private void ReturnList(List<SyntaxElement> list)
+    {
+        list.Clear();
+        _lists.Push(list);
+    }
+
     private SyntaxToken ExpectName(string what)
     {
         if (Current.Kind == SyntaxKind.Identifier) return Advance();
@@ -116,7 +133,7 @@ public sealed class Parser
 
     private CompilationUnitSyntax ParseCompilationUnit()
     {
-        var members = new List<SyntaxElement>();
+        var members = RentList();
         while (Current.Kind != SyntaxKind.EndOfFile)
         {
             switch (Current.Kind)
@@ -131,14 +148,16 @@ public sealed class Parser
                     break;
             }
         }
-        return new CompilationUnitSyntax(members, Current);
+        var unit = new CompilationUnitSyntax(members, Current);
+        ReturnList(members);
+        return unit;
     }
 
     private NetworkDeclarationSyntax ParseNetwork()
     {
         var keyword = Advance();
         var name = ExpectName("a network name after 'network'");
-        return new NetworkDeclarationSyntax(keyword, name, ParseStackBody($"network '{name.Text}'"));
+        return new NetworkDeclarationSyntax(keyword, name, ParseStackBody("network", name));
     }
 
     private BlockDeclarationSyntax ParseBlock()
@@ -146,13 +165,13 @@ public sealed class Parser
         var keyword = Advance();
         var name = ExpectName("a block name after 'block'");
         ParameterListSyntax? parameters = Current.Kind == SyntaxKind.OpenParen ? ParseParameterList() : null;
-        return new BlockDeclarationSyntax(keyword, name, parameters, ParseStackBody($"block '{name.Text}'"));
+        return new BlockDeclarationSyntax(keyword, name, parameters, ParseStackBody("block", name));
     }
 
     private ParameterListSyntax ParseParameterList()
     {
         var open = Advance();
-        var items = new List<SyntaxElement>();
+        var items = RentList();
         while (true)
         {
             var k = Current.Kind;
@@ -160,14 +179,16 @@ public sealed class Parser
             if (k is SyntaxKind.Identifier or SyntaxKind.Comma) { items.Add(Advance()); continue; }
             items.Add(SkipOne("Expected a parameter name but found {0}"));
         }
-        return new ParameterListSyntax(open, items, Expect(SyntaxKind.CloseParen, "to close the parameter list"));
+        var list = new ParameterListSyntax(open, items, Expect(SyntaxKind.CloseParen, "to close the parameter list"));
+        ReturnList(items);
+        return list;
     }
 
     private GanDeclarationSyntax ParseGan()
     {
         var keyword = Advance();
         var name = ExpectName("a gan name after 'gan'");
-        return new GanDeclarationSyntax(keyword, name, ParsePropertyBody($"gan '{name.Text}'"));
+        return new GanDeclarationSyntax(keyword, name, ParsePropertyBody("gan", name));
     }
 
     private TrainDeclarationSyntax ParseTrain()
@@ -180,15 +201,15 @@ public sealed class Parser
             var asWord = Advance();
             runName = new TrainNameSyntax(asWord, ExpectName("a name after 'as'"));
         }
-        return new TrainDeclarationSyntax(keyword, target, runName, ParsePropertyBody($"train '{target.Text}'"));
+        return new TrainDeclarationSyntax(keyword, target, runName, ParsePropertyBody("train", target));
     }
 
     // ── Stacks ───────────────────────────────────────────────────────────────────
 
-    private StackBodySyntax ParseStackBody(string owner)
+    private StackBodySyntax ParseStackBody(string ownerKind, SyntaxToken? ownerName)
     {
-        var open = Expect(SyntaxKind.OpenBrace, $"to open {owner}");
-        var items = new List<SyntaxElement>();
+        var open = Expect(SyntaxKind.OpenBrace, "to open ", ownerKind, ownerName);
+        var items = RentList();
         if (!open.IsMissing || Current.Kind is SyntaxKind.Identifier or SyntaxKind.ResidualKeyword)
         {
             while (true)
@@ -212,7 +233,9 @@ public sealed class Parser
                 }
             }
         }
-        return new StackBodySyntax(open, items, Expect(SyntaxKind.CloseBrace, $"to close {owner}"));
+        var body = new StackBodySyntax(open, items, Expect(SyntaxKind.CloseBrace, "to close ", ownerKind, ownerName));
+        ReturnList(items);
+        return body;
     }
 
     private StackItemSyntax ParseLayer()
@@ -228,7 +251,7 @@ public sealed class Parser
             return SkipBalanced($"Nesting too deep: at most {MaxDepth} levels of residual or parentheses are allowed");
         var keyword = Advance();
         _depth++;
-        var body = ParseStackBody("residual");
+        var body = ParseStackBody("residual", null);
         _depth--;
         return new ResidualSyntax(keyword, body);
     }
@@ -241,7 +264,7 @@ public sealed class Parser
     private ArgumentListSyntax ParseArgumentList()
     {
         var open = Advance();
-        var items = new List<SyntaxElement>();
+        var items = RentList();
         _depth++;
         while (true)
         {
@@ -263,7 +286,9 @@ public sealed class Parser
             if (Current.Kind == SyntaxKind.Comma) items.Add(Advance());
         }
         _depth--;
-        return new ArgumentListSyntax(open, items, Expect(SyntaxKind.CloseParen, "to close the argument list"));
+        var list = new ArgumentListSyntax(open, items, Expect(SyntaxKind.CloseParen, "to close the argument list"));
+        ReturnList(items);
+        return list;
     }
 
     /// <summary>A name followed by one of these continues the argument list (`max,` `same)` `f * 2` `k:`).</summary>
@@ -288,10 +313,10 @@ public sealed class Parser
         return new ArgumentSyntax(null, null, ParseValue());
     }
 
-    private PropertyBodySyntax ParsePropertyBody(string owner)
+    private PropertyBodySyntax ParsePropertyBody(string ownerKind, SyntaxToken ownerName)
     {
-        var open = Expect(SyntaxKind.OpenBrace, $"to open {owner}");
-        var items = new List<SyntaxElement>();
+        var open = Expect(SyntaxKind.OpenBrace, "to open ", ownerKind, ownerName);
+        var items = RentList();
         if (!open.IsMissing || Current.Kind == SyntaxKind.Identifier)
         {
             while (true)
@@ -311,7 +336,9 @@ public sealed class Parser
                     "Expected a property (name: value) but found {0}"));
             }
         }
-        return new PropertyBodySyntax(open, items, Expect(SyntaxKind.CloseBrace, $"to close {owner}"));
+        var body = new PropertyBodySyntax(open, items, Expect(SyntaxKind.CloseBrace, "to close ", ownerKind, ownerName));
+        ReturnList(items);
+        return body;
     }
 
     /// <summary>`cuda:1` — a name, a colon and a number written together, without spaces.</summary>

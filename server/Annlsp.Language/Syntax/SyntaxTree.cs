@@ -60,9 +60,11 @@ internal sealed class TriviaRun
 
 public sealed class SyntaxToken : SyntaxElement
 {
-    private readonly SyntaxKind _kind;
+    // 56 bytes a token (a big document has tens of thousands): the kind and the missing flag share a field,
+    // and trivia with positions is made only when asked for.
+    private readonly int _kindAndFlags;
+    private const int MissingFlag = 1 << 30;
     private readonly TriviaRun _trivia;
-    private SyntaxTrivia[]? _leadingTrivia;
 
     public SyntaxToken(SyntaxKind kind, int position, string text, IReadOnlyList<SyntaxTrivia> leadingTrivia, object? value = null, bool isMissing = false)
         : this(kind, position, text, TriviaRun.From(leadingTrivia), value, isMissing)
@@ -71,21 +73,20 @@ public sealed class SyntaxToken : SyntaxElement
 
     internal SyntaxToken(SyntaxKind kind, int position, string text, TriviaRun trivia, object? value = null, bool isMissing = false)
     {
-        _kind = kind;
+        _kindAndFlags = (int)kind | (isMissing ? MissingFlag : 0);
         Position = position;
         Text = text;
         _trivia = trivia;
         Value = value;
-        IsMissing = isMissing;
     }
 
-    public override SyntaxKind Kind => _kind;
+    public override SyntaxKind Kind => (SyntaxKind)(_kindAndFlags & ~MissingFlag);
     /// <summary>Start of the token's own text (after its leading trivia).</summary>
     public int Position { get; }
     public string Text { get; }
 
     /// <summary>Whitespace, line breaks and comments before the token, with their positions (built on first use).</summary>
-    public IReadOnlyList<SyntaxTrivia> LeadingTrivia => _leadingTrivia ??= MaterializeTrivia();
+    public IReadOnlyList<SyntaxTrivia> LeadingTrivia => MaterializeTrivia();
 
     private SyntaxTrivia[] MaterializeTrivia()
     {
@@ -104,7 +105,7 @@ public sealed class SyntaxToken : SyntaxElement
     /// <summary>Number: <see cref="NumberValue"/>; shape: long[]; string: the unescaped string.</summary>
     public object? Value { get; }
     /// <summary>Inserted by the parser where a required token was absent; zero width.</summary>
-    public bool IsMissing { get; }
+    public bool IsMissing => (_kindAndFlags & MissingFlag) != 0;
 
     public int FullStart => Position - _trivia.Length;
     public override TextSpan FullSpan => TextSpan.FromBounds(FullStart, Position + Text.Length);
@@ -159,13 +160,13 @@ public abstract class SyntaxNode : SyntaxElement
             : TextSpan.FromBounds(_children[0].FullSpan.Start, _children[^1].FullSpan.End);
     }
 
-    private static int _nextId;
-    private readonly int _id = Interlocked.Increment(ref _nextId);
-    /// <summary>Nodes are keys of the checker's dictionaries: a stored hash instead of the runtime's identity hash.</summary>
-    public override int GetHashCode() => _id;
-    public override bool Equals(object? obj) => ReferenceEquals(this, obj);
 
     public IReadOnlyList<SyntaxElement> Children => _children;
+    internal SyntaxElement[] ChildArray => _children;
+
+    /// <summary>The children without the first <paramref name="skipStart"/> and last <paramref name="skipEnd"/> (a list's brackets).</summary>
+    protected IReadOnlyList<SyntaxElement> ChildSlice(int skipStart, int skipEnd) =>
+        new ArraySegment<SyntaxElement>(_children, skipStart, _children.Length - skipStart - skipEnd);
     public override TextSpan FullSpan => _fullSpan;
 
     private TextSpan? _span;

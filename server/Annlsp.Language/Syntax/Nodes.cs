@@ -1,15 +1,17 @@
 namespace Annlsp.Language.Syntax;
 
-// Typed nodes. Each keeps its parts as properties; Children holds the same parts in text order,
+// Typed nodes. Each keeps its parts as properties; its slots give the same parts in text order,
 // so the tree prints back to the exact input.
 
-public sealed class CompilationUnitSyntax(IReadOnlyList<SyntaxElement> members, SyntaxToken endOfFile)
-    : SyntaxNode(SyntaxNode.Wrap(null, members, endOfFile))
+public sealed class CompilationUnitSyntax(IReadOnlyList<SyntaxElement> members, SyntaxToken endOfFile) : SyntaxNode
 {
+    private readonly SyntaxElement[] _slots = Wrap(null, members, endOfFile);
+    internal override int SlotCount => _slots.Length;
+    internal override SyntaxElement? Slot(int index) => _slots[index];
     public override SyntaxKind Kind => SyntaxKind.CompilationUnit;
     /// <summary>Declarations and skipped-token nodes, in order.</summary>
-    public IReadOnlyList<SyntaxElement> Members => ChildSlice(0, 1);
-    private DeclarationSyntax[]? _declarations; public IReadOnlyList<DeclarationSyntax> Declarations => _declarations ??= Collect(ChildArray);
+    public IReadOnlyList<SyntaxElement> Members => new ArraySegment<SyntaxElement>(_slots, 0, _slots.Length - 1);
+    private DeclarationSyntax[]? _declarations; public IReadOnlyList<DeclarationSyntax> Declarations => _declarations ??= Collect(_slots);
 
     // Typed loops rather than OfType<T>: in shared generic code every element test is a slow cast, and
     // the checker reads these lists of every node of every document.
@@ -25,16 +27,17 @@ public sealed class CompilationUnitSyntax(IReadOnlyList<SyntaxElement> members, 
     public SyntaxToken EndOfFile { get; } = endOfFile;
 }
 
-public abstract class DeclarationSyntax(SyntaxElement?[] children) : SyntaxNode(children)
+public abstract class DeclarationSyntax : SyntaxNode
 {
     public abstract SyntaxToken Keyword { get; }
     public abstract SyntaxToken Name { get; }
 }
 
 /// <summary>`network Name { stack }`</summary>
-public sealed class NetworkDeclarationSyntax(SyntaxToken keyword, SyntaxToken name, StackBodySyntax body)
-    : DeclarationSyntax([keyword, name, body])
+public sealed class NetworkDeclarationSyntax(SyntaxToken keyword, SyntaxToken name, StackBodySyntax body) : DeclarationSyntax
 {
+    internal override int SlotCount => 3;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Keyword, 1 => Name, 2 => Body, _ => null };
     public override SyntaxKind Kind => SyntaxKind.NetworkDeclaration;
     public override SyntaxToken Keyword { get; } = keyword;
     public override SyntaxToken Name { get; } = name;
@@ -42,9 +45,10 @@ public sealed class NetworkDeclarationSyntax(SyntaxToken keyword, SyntaxToken na
 }
 
 /// <summary>`block Name(p1, p2) { stack }`</summary>
-public sealed class BlockDeclarationSyntax(SyntaxToken keyword, SyntaxToken name, ParameterListSyntax? parameters, StackBodySyntax body)
-    : DeclarationSyntax([keyword, name, parameters, body])
+public sealed class BlockDeclarationSyntax(SyntaxToken keyword, SyntaxToken name, ParameterListSyntax? parameters, StackBodySyntax body) : DeclarationSyntax
 {
+    internal override int SlotCount => 4;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Keyword, 1 => Name, 2 => Parameters, 3 => Body, _ => null };
     public override SyntaxKind Kind => SyntaxKind.BlockDeclaration;
     public override SyntaxToken Keyword { get; } = keyword;
     public override SyntaxToken Name { get; } = name;
@@ -52,21 +56,24 @@ public sealed class BlockDeclarationSyntax(SyntaxToken keyword, SyntaxToken name
     public StackBodySyntax Body { get; } = body;
 }
 
-public sealed class ParameterListSyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close)
-    : SyntaxNode(SyntaxNode.Wrap(open, items, close))
+public sealed class ParameterListSyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close) : SyntaxNode
 {
+    private readonly SyntaxElement[] _slots = Wrap(open, items, close);
+    internal override int SlotCount => _slots.Length;
+    internal override SyntaxElement? Slot(int index) => _slots[index];
     public override SyntaxKind Kind => SyntaxKind.ParameterList;
     public SyntaxToken OpenParen { get; } = open;
     /// <summary>Parameter name tokens, commas and skipped tokens.</summary>
-    public IReadOnlyList<SyntaxElement> Items => ChildSlice(1, 1);
+    public IReadOnlyList<SyntaxElement> Items => new ArraySegment<SyntaxElement>(_slots, 1, _slots.Length - 2);
     public IEnumerable<SyntaxToken> Parameters => Items.OfType<SyntaxToken>().Where(t => t.Kind == SyntaxKind.Identifier);
     public SyntaxToken CloseParen { get; } = close;
 }
 
 /// <summary>`gan Name { generator: G  discriminator: D }`</summary>
-public sealed class GanDeclarationSyntax(SyntaxToken keyword, SyntaxToken name, PropertyBodySyntax body)
-    : DeclarationSyntax([keyword, name, body])
+public sealed class GanDeclarationSyntax(SyntaxToken keyword, SyntaxToken name, PropertyBodySyntax body) : DeclarationSyntax
 {
+    internal override int SlotCount => 3;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Keyword, 1 => Name, 2 => Body, _ => null };
     public override SyntaxKind Kind => SyntaxKind.GanDeclaration;
     public override SyntaxToken Keyword { get; } = keyword;
     public override SyntaxToken Name { get; } = name;
@@ -74,9 +81,10 @@ public sealed class GanDeclarationSyntax(SyntaxToken keyword, SyntaxToken name, 
 }
 
 /// <summary>`train Target [as name] { property: value … }`. <see cref="Name"/> is the target.</summary>
-public sealed class TrainDeclarationSyntax(SyntaxToken keyword, SyntaxToken target, TrainNameSyntax? runName, PropertyBodySyntax body)
-    : DeclarationSyntax([keyword, target, runName, body])
+public sealed class TrainDeclarationSyntax(SyntaxToken keyword, SyntaxToken target, TrainNameSyntax? runName, PropertyBodySyntax body) : DeclarationSyntax
 {
+    internal override int SlotCount => 4;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Keyword, 1 => Name, 2 => RunName, 3 => Body, _ => null };
     public override SyntaxKind Kind => SyntaxKind.TrainDeclaration;
     public override SyntaxToken Keyword { get; } = keyword;
     public override SyntaxToken Name { get; } = target;
@@ -85,22 +93,26 @@ public sealed class TrainDeclarationSyntax(SyntaxToken keyword, SyntaxToken targ
 }
 
 /// <summary>`as quick` (`as` is a contextual word, not a keyword).</summary>
-public sealed class TrainNameSyntax(SyntaxToken asWord, SyntaxToken name) : SyntaxNode([asWord, name])
+public sealed class TrainNameSyntax(SyntaxToken asWord, SyntaxToken name) : SyntaxNode
 {
+    internal override int SlotCount => 2;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => AsWord, 1 => Name, _ => null };
     public override SyntaxKind Kind => SyntaxKind.TrainName;
     public SyntaxToken AsWord { get; } = asWord;
     public SyntaxToken Name { get; } = name;
 }
 
 /// <summary>`{ layer -> layer residual { … } }`</summary>
-public sealed class StackBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close)
-    : SyntaxNode(SyntaxNode.Wrap(open, items, close))
+public sealed class StackBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close) : SyntaxNode
 {
+    private readonly SyntaxElement[] _slots = Wrap(open, items, close);
+    internal override int SlotCount => _slots.Length;
+    internal override SyntaxElement? Slot(int index) => _slots[index];
     public override SyntaxKind Kind => SyntaxKind.StackBody;
     public SyntaxToken OpenBrace { get; } = open;
     /// <summary>Layers, residuals, arrow tokens and skipped tokens, in order.</summary>
-    public IReadOnlyList<SyntaxElement> Items => ChildSlice(1, 1);
-    private StackItemSyntax[]? _layers; public IReadOnlyList<StackItemSyntax> Layers => _layers ??= Collect(ChildArray);
+    public IReadOnlyList<SyntaxElement> Items => new ArraySegment<SyntaxElement>(_slots, 1, _slots.Length - 2);
+    private StackItemSyntax[]? _layers; public IReadOnlyList<StackItemSyntax> Layers => _layers ??= Collect(_slots);
 
     private static StackItemSyntax[] Collect(SyntaxElement[] items)
     {
@@ -115,7 +127,7 @@ public sealed class StackBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxElemen
     public SyntaxToken CloseBrace { get; } = close;
 }
 
-public abstract class StackItemSyntax(SyntaxElement?[] children) : SyntaxNode(children)
+public abstract class StackItemSyntax : SyntaxNode
 {
     /// <summary>
     /// What the checker learned about this item, one entry per distinct use. Kept on the node rather than
@@ -126,29 +138,35 @@ public abstract class StackItemSyntax(SyntaxElement?[] children) : SyntaxNode(ch
 }
 
 /// <summary>`conv(6, kernel: 5)` or `relu` or `ConvBlock(64)`.</summary>
-public sealed class LayerSyntax(SyntaxToken name, ArgumentListSyntax? arguments) : StackItemSyntax([name, arguments])
+public sealed class LayerSyntax(SyntaxToken name, ArgumentListSyntax? arguments) : StackItemSyntax
 {
+    internal override int SlotCount => 2;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Name, 1 => Arguments, _ => null };
     public override SyntaxKind Kind => SyntaxKind.Layer;
     public SyntaxToken Name { get; } = name;
     public ArgumentListSyntax? Arguments { get; } = arguments;
 }
 
 /// <summary>`residual { stack }`</summary>
-public sealed class ResidualSyntax(SyntaxToken keyword, StackBodySyntax body) : StackItemSyntax([keyword, body])
+public sealed class ResidualSyntax(SyntaxToken keyword, StackBodySyntax body) : StackItemSyntax
 {
+    internal override int SlotCount => 2;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Keyword, 1 => Body, _ => null };
     public override SyntaxKind Kind => SyntaxKind.Residual;
     public SyntaxToken Keyword { get; } = keyword;
     public StackBodySyntax Body { get; } = body;
 }
 
-public sealed class ArgumentListSyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close)
-    : SyntaxNode(SyntaxNode.Wrap(open, items, close))
+public sealed class ArgumentListSyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close) : SyntaxNode
 {
+    private readonly SyntaxElement[] _slots = Wrap(open, items, close);
+    internal override int SlotCount => _slots.Length;
+    internal override SyntaxElement? Slot(int index) => _slots[index];
     public override SyntaxKind Kind => SyntaxKind.ArgumentList;
     public SyntaxToken OpenParen { get; } = open;
     /// <summary>Arguments, commas and skipped tokens.</summary>
-    public IReadOnlyList<SyntaxElement> Items => ChildSlice(1, 1);
-    private ArgumentSyntax[]? _arguments; public IReadOnlyList<ArgumentSyntax> Arguments => _arguments ??= Collect(ChildArray);
+    public IReadOnlyList<SyntaxElement> Items => new ArraySegment<SyntaxElement>(_slots, 1, _slots.Length - 2);
+    private ArgumentSyntax[]? _arguments; public IReadOnlyList<ArgumentSyntax> Arguments => _arguments ??= Collect(_slots);
 
     private static ArgumentSyntax[] Collect(SyntaxElement[] items)
     {
@@ -164,8 +182,10 @@ public sealed class ArgumentListSyntax(SyntaxToken open, IReadOnlyList<SyntaxEle
 }
 
 /// <summary>`value` or `name: value`.</summary>
-public sealed class ArgumentSyntax(SyntaxToken? name, SyntaxToken? colon, ExpressionSyntax value) : SyntaxNode([name, colon, value])
+public sealed class ArgumentSyntax(SyntaxToken? name, SyntaxToken? colon, ExpressionSyntax value) : SyntaxNode
 {
+    internal override int SlotCount => 3;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Name, 1 => Colon, 2 => Value, _ => null };
     public override SyntaxKind Kind => SyntaxKind.Argument;
     public SyntaxToken? Name { get; } = name;
     public SyntaxToken? Colon { get; } = colon;
@@ -173,13 +193,15 @@ public sealed class ArgumentSyntax(SyntaxToken? name, SyntaxToken? colon, Expres
 }
 
 /// <summary>`{ name: value … }` — the body of `gan` and `train`.</summary>
-public sealed class PropertyBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close)
-    : SyntaxNode(SyntaxNode.Wrap(open, items, close))
+public sealed class PropertyBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close) : SyntaxNode
 {
+    private readonly SyntaxElement[] _slots = Wrap(open, items, close);
+    internal override int SlotCount => _slots.Length;
+    internal override SyntaxElement? Slot(int index) => _slots[index];
     public override SyntaxKind Kind => SyntaxKind.PropertyBody;
     public SyntaxToken OpenBrace { get; } = open;
-    public IReadOnlyList<SyntaxElement> Items => ChildSlice(1, 1);
-    private PropertySyntax[]? _properties; public IReadOnlyList<PropertySyntax> Properties => _properties ??= Collect(ChildArray);
+    public IReadOnlyList<SyntaxElement> Items => new ArraySegment<SyntaxElement>(_slots, 1, _slots.Length - 2);
+    private PropertySyntax[]? _properties; public IReadOnlyList<PropertySyntax> Properties => _properties ??= Collect(_slots);
 
     private static PropertySyntax[] Collect(SyntaxElement[] items)
     {
@@ -194,9 +216,10 @@ public sealed class PropertyBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxEle
     public SyntaxToken CloseBrace { get; } = close;
 }
 
-public sealed class PropertySyntax(SyntaxToken name, SyntaxToken colon, ExpressionSyntax value, SyntaxToken? comma)
-    : SyntaxNode([name, colon, value, comma])
+public sealed class PropertySyntax(SyntaxToken name, SyntaxToken colon, ExpressionSyntax value, SyntaxToken? comma) : SyntaxNode
 {
+    internal override int SlotCount => 4;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Name, 1 => Colon, 2 => Value, 3 => Comma, _ => null };
     public override SyntaxKind Kind => SyntaxKind.Property;
     public SyntaxToken Name { get; } = name;
     public SyntaxToken Colon { get; } = colon;
@@ -204,23 +227,26 @@ public sealed class PropertySyntax(SyntaxToken name, SyntaxToken colon, Expressi
     public SyntaxToken? Comma { get; } = comma;
 }
 
-public abstract class ExpressionSyntax(SyntaxElement?[] children) : SyntaxNode(children)
+public abstract class ExpressionSyntax : SyntaxNode
 {
     /// <summary>The checker's value of a literal or a plain word: it depends only on the text, and block bodies are evaluated once per use.</summary>
     internal object? CachedValue;
 }
 
 /// <summary>A number, shape, string, `true` or `false`.</summary>
-public sealed class LiteralExpressionSyntax(SyntaxToken token) : ExpressionSyntax([token])
+public sealed class LiteralExpressionSyntax(SyntaxToken token) : ExpressionSyntax
 {
+    internal override int SlotCount => 1;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Token, _ => null };
     public override SyntaxKind Kind => SyntaxKind.LiteralExpression;
     public SyntaxToken Token { get; } = token;
 }
 
 /// <summary>A name: an enum word (`max`), a block parameter, a data set, or `cuda:1` (with suffix).</summary>
-public sealed class NameExpressionSyntax(SyntaxToken name, SyntaxToken? suffixColon = null, SyntaxToken? suffixNumber = null)
-    : ExpressionSyntax([name, suffixColon, suffixNumber])
+public sealed class NameExpressionSyntax(SyntaxToken name, SyntaxToken? suffixColon = null, SyntaxToken? suffixNumber = null) : ExpressionSyntax
 {
+    internal override int SlotCount => 3;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Name, 1 => SuffixColon, 2 => SuffixNumber, _ => null };
     public override SyntaxKind Kind => SyntaxKind.NameExpression;
     public SyntaxToken Name { get; } = name;
     public SyntaxToken? SuffixColon { get; } = suffixColon;
@@ -229,16 +255,20 @@ public sealed class NameExpressionSyntax(SyntaxToken name, SyntaxToken? suffixCo
 }
 
 /// <summary>`adam(lr: 1e-3)`, `images("dir", size: 64x64)`.</summary>
-public sealed class CallExpressionSyntax(SyntaxToken name, ArgumentListSyntax arguments) : ExpressionSyntax([name, arguments])
+public sealed class CallExpressionSyntax(SyntaxToken name, ArgumentListSyntax arguments) : ExpressionSyntax
 {
+    internal override int SlotCount => 2;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Name, 1 => Arguments, _ => null };
     public override SyntaxKind Kind => SyntaxKind.CallExpression;
     public SyntaxToken Name { get; } = name;
     public ArgumentListSyntax Arguments { get; } = arguments;
 }
 
 /// <summary>`128 * 7 * 7` — integer products.</summary>
-public sealed class ProductExpressionSyntax(ExpressionSyntax left, SyntaxToken star, ExpressionSyntax right) : ExpressionSyntax([left, star, right])
+public sealed class ProductExpressionSyntax(ExpressionSyntax left, SyntaxToken star, ExpressionSyntax right) : ExpressionSyntax
 {
+    internal override int SlotCount => 3;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Left, 1 => Star, 2 => Right, _ => null };
     public override SyntaxKind Kind => SyntaxKind.ProductExpression;
     public ExpressionSyntax Left { get; } = left;
     public SyntaxToken Star { get; } = star;
@@ -246,15 +276,20 @@ public sealed class ProductExpressionSyntax(ExpressionSyntax left, SyntaxToken s
 }
 
 /// <summary>Where a value was required but absent; holds a zero-width missing token.</summary>
-public sealed class MissingExpressionSyntax(SyntaxToken missing) : ExpressionSyntax([missing])
+public sealed class MissingExpressionSyntax(SyntaxToken missing) : ExpressionSyntax
 {
+    internal override int SlotCount => 1;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Token, _ => null };
     public override SyntaxKind Kind => SyntaxKind.MissingExpression;
     public SyntaxToken Token { get; } = missing;
 }
 
 /// <summary>Tokens the parser could not place; they stay in the tree so no text is lost.</summary>
-public sealed class SkippedTokensSyntax(IReadOnlyList<SyntaxToken> tokens) : SyntaxNode(tokens.ToArray<SyntaxElement?>())
+public sealed class SkippedTokensSyntax(IReadOnlyList<SyntaxToken> tokens) : SyntaxNode
 {
+    private readonly SyntaxElement[] _slots = tokens.ToArray<SyntaxElement>();
+    internal override int SlotCount => _slots.Length;
+    internal override SyntaxElement? Slot(int index) => _slots[index];
     public override SyntaxKind Kind => SyntaxKind.SkippedTokens;
     public IReadOnlyList<SyntaxToken> SkippedTokens { get; } = tokens;
 }

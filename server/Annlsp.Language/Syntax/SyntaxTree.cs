@@ -131,42 +131,51 @@ public readonly record struct NumberValue(double Value, long? Integer)
 
 public abstract class SyntaxNode : SyntaxElement
 {
-    private readonly SyntaxElement[] _children;
     private readonly TextSpan _fullSpan;
 
-    internal static SyntaxElement?[] Wrap<T>(SyntaxElement? open, IReadOnlyList<T> items, SyntaxElement close) where T : SyntaxElement
+    /// <summary>
+    /// The node's parts in text order; an absent optional part is a null slot. Fixed-shape nodes answer
+    /// from their fields and lists from one array, so a node costs no separate array of children.
+    /// </summary>
+    internal abstract int SlotCount { get; }
+    internal abstract SyntaxElement? Slot(int index);
+
+    internal static SyntaxElement[] Wrap<T>(SyntaxElement? open, IReadOnlyList<T> items, SyntaxElement close) where T : SyntaxElement
     {
-        var a = new SyntaxElement?[items.Count + 2];
-        a[0] = open;
-        for (int i = 0; i < items.Count; i++) a[i + 1] = items[i];
+        int offset = open is null ? 0 : 1;
+        var a = new SyntaxElement[items.Count + offset + 1];
+        if (open is not null) a[0] = open;
+        for (int i = 0; i < items.Count; i++) a[i + offset] = items[i];
         a[^1] = close;
         return a;
     }
 
-    protected SyntaxNode(SyntaxElement?[] children)
+    /// <summary>Runs after the derived node's fields are set (C# runs field initialisers before the base constructor).</summary>
+    protected SyntaxNode()
     {
-        int nulls = 0;
-        foreach (var c in children) if (c is null) nulls++;
-        if (nulls == 0) _children = children!;
-        else
+        SyntaxElement? first = null, last = null;
+        int count = SlotCount;
+        for (int i = 0; i < count; i++)
         {
-            _children = new SyntaxElement[children.Length - nulls];
-            int j = 0;
-            foreach (var c in children) if (c is not null) _children[j++] = c;
+            if (Slot(i) is not { } child) continue;
+            child.Parent = this;
+            first ??= child;
+            last = child;
         }
-        foreach (var c in _children) c.Parent = this;
-        _fullSpan = _children.Length == 0
-            ? default
-            : TextSpan.FromBounds(_children[0].FullSpan.Start, _children[^1].FullSpan.End);
+        _fullSpan = first is null ? default : TextSpan.FromBounds(first.FullSpan.Start, last!.FullSpan.End);
     }
 
+    /// <summary>The parts present, in text order (made on each call).</summary>
+    public IReadOnlyList<SyntaxElement> Children
+    {
+        get
+        {
+            var result = new List<SyntaxElement>(SlotCount);
+            for (int i = 0; i < SlotCount; i++) if (Slot(i) is { } child) result.Add(child);
+            return result;
+        }
+    }
 
-    public IReadOnlyList<SyntaxElement> Children => _children;
-    internal SyntaxElement[] ChildArray => _children;
-
-    /// <summary>The children without the first <paramref name="skipStart"/> and last <paramref name="skipEnd"/> (a list's brackets).</summary>
-    protected IReadOnlyList<SyntaxElement> ChildSlice(int skipStart, int skipEnd) =>
-        new ArraySegment<SyntaxElement>(_children, skipStart, _children.Length - skipStart - skipEnd);
     public override TextSpan FullSpan => _fullSpan;
 
     private TextSpan? _span;
@@ -174,21 +183,23 @@ public abstract class SyntaxNode : SyntaxElement
 
     private static SyntaxToken? First(SyntaxNode n, bool includeMissing)
     {
-        foreach (var c in n._children)
+        int count = n.SlotCount;
+        for (int i = 0; i < count; i++)
         {
+            var c = n.Slot(i);
             if (c is SyntaxToken t) { if (includeMissing || !t.IsMissing) return t; }
-            else if (First((SyntaxNode)c, includeMissing) is { } r) return r;
+            else if (c is SyntaxNode child && First(child, includeMissing) is { } r) return r;
         }
         return null;
     }
 
     private static SyntaxToken? Last(SyntaxNode n, bool includeMissing)
     {
-        for (int i = n._children.Length - 1; i >= 0; i--)
+        for (int i = n.SlotCount - 1; i >= 0; i--)
         {
-            var c = n._children[i];
+            var c = n.Slot(i);
             if (c is SyntaxToken t) { if (includeMissing || !t.IsMissing) return t; }
-            else if (Last((SyntaxNode)c, includeMissing) is { } r) return r;
+            else if (c is SyntaxNode child && Last(child, includeMissing) is { } r) return r;
         }
         return null;
     }
@@ -217,7 +228,7 @@ public abstract class SyntaxNode : SyntaxElement
             var e = stack.Pop();
             if (e is SyntaxToken t) { yield return t; continue; }
             var n = (SyntaxNode)e;
-            for (int i = n._children.Length - 1; i >= 0; i--) stack.Push(n._children[i]);
+            for (int i = n.SlotCount - 1; i >= 0; i--) if (n.Slot(i) is { } child) stack.Push(child);
         }
     }
 
@@ -229,8 +240,8 @@ public abstract class SyntaxNode : SyntaxElement
         {
             var n = stack.Pop();
             if (n != this) yield return n;
-            for (int i = n._children.Length - 1; i >= 0; i--)
-                if (n._children[i] is SyntaxNode c) stack.Push(c);
+            for (int i = n.SlotCount - 1; i >= 0; i--)
+                if (n.Slot(i) is SyntaxNode c) stack.Push(c);
         }
     }
 
@@ -250,15 +261,17 @@ public abstract class SyntaxNode : SyntaxElement
         while (current is SyntaxNode node)
         {
             SyntaxElement? next = null;
-            foreach (var c in node._children)
+            for (int i = 0; i < node.SlotCount; i++)
             {
+                if (node.Slot(i) is not { } c) continue;
                 var fs = c.FullSpan;
                 if (offset >= fs.Start && offset < fs.End) { next = c; break; }
             }
             if (next is null)
             {
                 // Offset at the very end: the last token.
-                next = node._children.LastOrDefault(c => c.FullSpan.End == offset && c.FullSpan.Length > 0);
+                for (int i = node.SlotCount - 1; i >= 0 && next is null; i--)
+                    if (node.Slot(i) is { } c && c.FullSpan.End == offset && c.FullSpan.Length > 0) next = c;
                 if (next is null) return node.LastToken(includeMissing: true);
             }
             current = next;

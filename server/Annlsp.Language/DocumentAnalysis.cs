@@ -57,12 +57,7 @@ public sealed class DocumentAnalysis
 
     /// <summary>What the checker learned about a layer, block use or residual: one entry per distinct use (a block body layer may be used with several shapes).</summary>
     public IReadOnlyList<LayerFacts> FactsFor(StackItemSyntax item) =>
-        item.Facts switch
-        {
-            LayerFacts one => [one],
-            LayerFacts[] several => several,
-            _ => [],
-        };
+        Checker.FactsOf(item);
 
     /// <summary>The symbol whose name is at the offset (declaration or reference), if any.</summary>
     public SymbolReference? ReferenceAt(int offset) =>

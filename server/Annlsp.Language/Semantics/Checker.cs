@@ -188,24 +188,48 @@ internal sealed partial class Checker
         return model;
     }
 
-    private void Record(StackItemSyntax syntax, LayerFacts facts)
+    /// <summary>
+    /// Notes what is known about an item: a <see cref="LayerFacts"/>, or for a built-in layer its
+    /// <see cref="LayerInstance"/>, which holds the same facts (made into LayerFacts only when the editor
+    /// asks, see <see cref="FactsOf"/>). Nearly every item has one use; a block body layer has one entry
+    /// per distinct shape it is used with.
+    /// </summary>
+    private static void Record(StackItemSyntax syntax, object entry)
     {
-        // Nearly every layer has one use; a block body layer has one entry per distinct shape it is used with.
         switch (syntax.Facts)
         {
             case null:
-                syntax.Facts = facts;
+                syntax.Facts = entry;
                 return;
-            case LayerFacts one:
-                if (!SameUse(one, facts)) syntax.Facts = new[] { one, facts };
+            case object[] several:
+                foreach (var f in several) if (SameUse(f, entry)) return;
+                syntax.Facts = (object[])[.. several, entry];
                 return;
-            case LayerFacts[] several:
-                foreach (var f in several) if (SameUse(f, facts)) return;
-                syntax.Facts = (LayerFacts[])[.. several, facts];
+            case var one:
+                if (!SameUse(one, entry)) syntax.Facts = new[] { one, entry };
                 return;
         }
 
-        static bool SameUse(LayerFacts a, LayerFacts b) => a.Input.Equals(b.Input) && a.Output.Equals(b.Output);
+        static bool SameUse(object a, object b) => InputOf(a).Equals(InputOf(b)) && OutputOf(a).Equals(OutputOf(b));
+        static Shape InputOf(object e) => e is LayerFacts f ? f.Input : ((LayerInstance)e).Input;
+        static Shape OutputOf(object e) => e is LayerFacts f ? f.Output : ((LayerInstance)e).Output;
+    }
+
+    /// <summary>The facts recorded for an item, one per distinct use.</summary>
+    internal static IReadOnlyList<LayerFacts> FactsOf(StackItemSyntax syntax)
+    {
+        return syntax.Facts switch
+        {
+            null => [],
+            object[] several => Array.ConvertAll(several, e => ToFacts(syntax, e)),
+            var one => [ToFacts(syntax, one)],
+        };
+
+        static LayerFacts ToFacts(StackItemSyntax syntax, object entry) => entry as LayerFacts
+            ?? ((LayerInstance)entry) switch
+            {
+                var l => new LayerFacts(syntax, l.Info, null, l.Input, l.Output, l.Parameters, l.MultiplyAdds, l.Arguments),
+            };
     }
 
     /// <summary>Checks a stack from an input shape; returns the flat list of layers (blocks expanded).</summary>
@@ -286,7 +310,7 @@ internal sealed partial class Checker
             Span = layer.Span, UseSite = useSite,
         };
         output.Add(instance);
-        if (record) Record(layer, new LayerFacts(layer, info, null, input, inferred.Output, inferred.Parameters, inferred.MultiplyAdds, args));
+        if (record) Record(layer, instance);
         return inferred.Output;
     }
 

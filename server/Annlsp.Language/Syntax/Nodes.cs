@@ -134,7 +134,7 @@ public abstract class StackItemSyntax : SyntaxNode
     /// in a side table: a table of every layer of a big document is a large-object-heap array per analysis.
     /// A tree is checked exactly once (<see cref="DocumentAnalysis.Analyze"/> parses its own).
     /// </summary>
-    internal object? Facts; // LayerFacts, or LayerFacts[] when used with several shapes
+    internal object? Facts; // see Checker.Record
 }
 
 /// <summary>`conv(6, kernel: 5)` or `relu` or `ConvBlock(64)`.</summary>

@@ -58,6 +58,28 @@ namespace Annlsp.Benchmarks
         public List<SyntaxToken> Lex() => Lexer.Tokenize(_text, new DiagnosticBag());
     }
 
+    /// <summary>
+    /// The same analysis timed one call at a time: what one keystroke costs. BenchmarkDotNet's default job
+    /// (above) averages many calls per iteration, so its median spreads the occasional garbage collection
+    /// over all of them; here each measurement is one analysis, so the median is the typical keystroke and
+    /// the collections show in the mean and the upper percentiles.
+    /// </summary>
+    [MemoryDiagnoser]
+    [MedianColumn, MinColumn, MaxColumn, BenchmarkDotNet.Attributes.AllStatisticsColumn]
+    [InvocationCount(1, 1)]
+    [WarmupCount(40)]   // tiered compilation with dynamic PGO settles after some 30 analyses
+    [IterationCount(200)]
+    public class SingleAnalysisBenchmarks
+    {
+        private string _text = "";
+
+        [GlobalSetup]
+        public void Setup() => _text = BenchmarkInput.Generate(LanguageBenchmarks.Lines);
+
+        [Benchmark]
+        public DocumentAnalysis ParseAndCheckOnce() => DocumentAnalysis.Analyze(_text);
+    }
+
     /// <summary>A quick Stopwatch breakdown, for profiling where time goes without BenchmarkDotNet's minutes.</summary>
     public static class Breakdown
     {

@@ -181,11 +181,12 @@ static class Bench
     {
         var text = Generate(lines);
         var times = new List<double>();
-        for (int i = 0; i < iterations + 5; i++)
+        const int warm = 40; // tiered compilation with dynamic PGO settles after some 30 analyses
+        for (int i = 0; i < iterations + warm; i++)
         {
             var watch = Stopwatch.StartNew();
             var analysis = Annlsp.Language.DocumentAnalysis.Analyze(text);
-            if (i >= 5) times.Add(watch.Elapsed.TotalMilliseconds);
+            if (i >= warm) times.Add(watch.Elapsed.TotalMilliseconds);
             GC.KeepAlive(analysis);
         }
         Report($"DocumentAnalysis.Analyze ({text.Count(c => c == '\n'):N0} lines)", times, null);

@@ -250,14 +250,15 @@ internal sealed partial class Checker
     {
         description = "";
         if (p.Min is null && p.Max is null) return true;
-        bool Ok(double x) => !(p.Min is double lo && (p.MinExclusive ? x <= lo : x < lo)) && !(p.Max is double hi && (p.MaxExclusive ? x >= hi : x > hi));
+        // Static, so no closure is made for the common case of an argument in range.
+        static bool Ok(ParameterInfo p, double x) => !(p.Min is double lo && (p.MinExclusive ? x <= lo : x < lo)) && !(p.Max is double hi && (p.MaxExclusive ? x >= hi : x > hi));
         bool ok = value switch
         {
-            int i => Ok(i),
-            long l => Ok(l),
-            double d => Ok(d),
-            Pair pair => Ok(pair.H) && Ok(pair.W),
-            Shape shape => shape.Dims.All(x => Ok(x)),
+            int i => Ok(p, i),
+            long l => Ok(p, l),
+            double d => Ok(p, d),
+            Pair pair => Ok(p, pair.H) && Ok(p, pair.W),
+            Shape shape => AllOk(p, shape),
             _ => true,
         };
         if (ok) return true;
@@ -266,6 +267,14 @@ internal sealed partial class Checker
         if (p.Max is double max) parts.Add(p.MaxExclusive ? $"< {Fmt(max)}" : $"≤ {Fmt(max)}");
         description = string.Join(" and ", parts);
         return false;
+    }
+
+    private static bool AllOk(ParameterInfo p, Shape shape)
+    {
+        for (int i = 0; i < shape.Rank; i++)
+            if (p.Min is double lo && (p.MinExclusive ? shape[i] <= lo : shape[i] < lo) || p.Max is double hi && (p.MaxExclusive ? shape[i] >= hi : shape[i] > hi))
+                return false;
+        return true;
     }
 
     private static string Fmt(double d) => d.ToString("G", CultureInfo.InvariantCulture);

@@ -48,6 +48,7 @@ public class FeatureTests
             train Net {
                 data: 
                 optimizer: 
+                schedule: 
                 ep
             }
             train 
@@ -90,9 +91,13 @@ public class FeatureTests
         var optimizer = await LabelsAsync(client, uri, TestDocs.At(text, "optimizer: ", 11));
         Assert.Equal(new[] { "adam", "sgd" }, optimizer);
 
+        var schedule = await LabelsAsync(client, uri, TestDocs.At(text, "schedule: ", 10));
+        Assert.Equal(new[] { "constant", "cosine", "onecycle" }, schedule);
+
         var properties = await LabelsAsync(client, uri, TestDocs.At(text, "    ep", 6));
         Assert.Contains("epochs", properties);
         Assert.Contains("batch", properties);
+        Assert.Contains("label_smoothing", properties); // from the catalogue
         Assert.DoesNotContain("data", properties);      // already set
 
         var targets = await LabelsAsync(client, uri, TestDocs.At(text, "train ", 6, occurrence: 1));

@@ -184,6 +184,33 @@ internal sealed partial class Checker
                 _diagnostics.Add(UnknownLoss, v.Span, $"Unknown loss {v.Describe()}: use cross_entropy (classifiers) or bce (gans)");
         }
 
+        string schedule = "constant";
+        if (props.TryGetValue("schedule", out var schedProp))
+        {
+            var v = Evaluate(schedProp.Value, Environment.Empty);
+            string[] known = ["constant", "cosine", "onecycle"];
+            if (v is WordValue w && known.Contains(w.V)) schedule = w.V;
+            else if (v is not ErrorValue)
+            {
+                string? text = v switch { WordValue word => word.V, StringValue str => str.V, _ => null };
+                var near = text is null ? null : known.Contains(text) ? text : NameMatcher.Nearest(text, known);
+                _diagnostics.Add(OutOfRange, v.Span, $"schedule expects constant, cosine or onecycle, but got {v.Describe()}",
+                    null, near is null ? [] : [new CodeFix($"Change to '{near}'", [new TextEdit(v.Span, near)])]);
+            }
+        }
+
+        double labelSmoothing = 0;
+        if (props.TryGetValue("label_smoothing", out var lsProp))
+        {
+            var v = Evaluate(lsProp.Value, Environment.Empty);
+            double? f = v switch { NumberVal n => n.V, IntValue i => i.V, _ => null };
+            if (f is >= 0 and < 1) labelSmoothing = f.Value;
+            else if (f is not null)
+                _diagnostics.Add(OutOfRange, v.Span, $"label_smoothing must be ≥ 0 and < 1 (such as 0.1), but is {v.Describe()}");
+            else if (v is not ErrorValue)
+                _diagnostics.Add(WrongArgumentType, v.Span, $"label_smoothing expects a number, but got {v.Describe()}");
+        }
+
         string device = "auto";
         if (props.TryGetValue("device", out var devProp))
         {
@@ -244,6 +271,8 @@ internal sealed partial class Checker
             Epochs = epochs,
             Batch = batch,
             Optimizer = optimizer ?? DefaultOptimizer(kind),
+            Schedule = schedule,
+            LabelSmoothing = labelSmoothing,
             Loss = loss,
             Device = device,
             Seed = seed,

@@ -232,6 +232,8 @@ public static class TrainingCatalog
         new("epochs", "int (5)", "Passes over the training data."),
         new("batch", "int (64)", "Examples per step."),
         new("optimizer", "adam(lr, beta1, beta2, weight_decay) | sgd(lr, momentum, nesterov, weight_decay)", "How weights are updated (default adam(lr: 1e-3))."),
+        new("schedule", "constant | cosine | onecycle", "How the learning rate changes over the run: constant (the default), cosine (decays to 0 by the last step) or onecycle (warms up over the first 30 %, then decays)."),
+        new("label_smoothing", "number (0)", "Classifiers: the target puts this much probability evenly on all classes (0 ≤ value < 1; 0.1 is usual)."),
         new("loss", "cross_entropy | bce", "cross_entropy for classifiers, bce for GANs (the defaults)."),
         new("device", "auto | cpu | cuda | cuda:N", "auto picks CUDA when a GPU is available, else the CPU."),
         new("seed", "int", "The same seed gives the same run on the CPU."),

@@ -146,6 +146,10 @@ public sealed class TrainConfig
     public int Epochs { get; init; } = 5;
     public int Batch { get; init; } = 64;
     public required OptimizerConfig Optimizer { get; init; }
+    /// <summary>"constant", "cosine" or "onecycle": the learning rate over the run's steps.</summary>
+    public string Schedule { get; init; } = "constant";
+    /// <summary>Classifiers: cross-entropy against targets smoothed by this much (0: none).</summary>
+    public double LabelSmoothing { get; init; }
     public string Loss { get; init; } = "cross_entropy";
     public string Device { get; init; } = "auto";
     public int? Seed { get; init; }

@@ -52,7 +52,10 @@ public static class BaselineRenderer
             sb.AppendLine($"{t.DisplayName}: {t.Kind.ToString().ToLowerInvariant()} on {t.Data.Name}{(t.Data.Directory is null ? "" : $"(\"{t.Data.Directory}\")")} {t.Data.Shape} ({t.Data.Classes} classes), " +
                           $"epochs {t.Epochs}, batch {t.Batch}, {o.Name}(lr {o.LearningRate:G}{(o.Name == "adam" ? $", beta1 {o.Beta1:G}, beta2 {o.Beta2:G}" : $", momentum {o.Momentum:G}, nesterov {o.Nesterov}")}), " +
                           $"loss {t.Loss}, device {t.Device}, seed {t.Seed?.ToString() ?? "-"}, preview {t.Preview.H}x{t.Preview.W}, " +
-                          $"validate {(t.ValidateOnTest ? "test" : t.ValidateFraction!.Value.ToString("G"))}, checkpoint {t.CheckpointEvery}, out {t.Out ?? "-"}");
+                          $"validate {(t.ValidateOnTest ? "test" : t.ValidateFraction!.Value.ToString("G"))}, checkpoint {t.CheckpointEvery}, out {t.Out ?? "-"}" +
+                          // the recipe properties only when given, so baselines written before them stay as they were
+                          (t.Schedule == "constant" ? "" : $", schedule {t.Schedule}") +
+                          (t.LabelSmoothing == 0 ? "" : $", label_smoothing {t.LabelSmoothing:G}"));
         }
         return sb.ToString();
     }

@@ -110,5 +110,47 @@ public class ExportTests
         }
     }
 
+    [Fact]
+    public void A_module_exported_with_the_runs_standardisation_feeds_pixels_as_the_trainer_did()
+    {
+        Assert.True(File.Exists(Python), "Debian's python3 with python3-torch is needed: sudo apt-get install -y python3-torch");
+        var lenet = DocumentAnalysis.Analyze(File.ReadAllText(Path.Combine(TestSetup.RepoRoot(), "examples", "lenet.ann"))).Networks["LeNet5"];
+        var dir = TestSetup.TempDir("export-std");
+        torch.manual_seed(5);
+        using var model = ModelBuilder.Build(lenet);
+        model.eval();
+        double[] mean = [0.2860405969887955], std = [0.3530242445149226];
+        PyTorchExporter.Export(lenet, model, dir, "test", (mean, std));
+        using var bytes = randint(0, 256, [3, 1, 28, 28], dtype: ScalarType.Byte);
+        using var standardiser = new Annlsp.Training.Data.InputStandardisation(mean, std, CPU);
+        using var x = standardiser.Apply(bytes);
+        using var y = model.Predict(x);
+        PyTorchPickler.PickleStateDict(Path.Combine(dir, "LeNet5.io.pt"), new Dictionary<string, Tensor> { ["pixels"] = bytes.to_type(ScalarType.Float32), ["y"] = y });
+        var script = Path.Combine(dir, "check.py");
+        File.WriteAllText(script, $$"""
+            import importlib.util, sys, torch
+            spec = importlib.util.spec_from_file_location("LeNet5", {{PyString(dir)}} + "/LeNet5.py")
+            mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+            model = mod.LeNet5()
+            model.load_state_dict(torch.load({{PyString(dir)}} + "/LeNet5.pt"), strict=True)
+            model.eval()
+            io = torch.load({{PyString(dir)}} + "/LeNet5.io.pt")
+            with torch.no_grad():
+                y = model(model.standardise(io["pixels"]))
+            print(model.input_mean, model.input_std, float((y - io["y"]).abs().max()))
+            """);
+        var psi = new ProcessStartInfo(Python, [script]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment.Remove("LD_LIBRARY_PATH");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEnd();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, stdout + stderr);
+        var parts = stdout.Trim().Split(' ');
+        Assert.Equal("(0.2860405969887955,)", parts[0]);
+        Assert.Equal("(0.3530242445149226,)", parts[1]);
+        Assert.True(double.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) < 1e-4, stdout);
+    }
+
     private static string PyString(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

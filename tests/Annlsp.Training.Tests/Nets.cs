@@ -65,10 +65,11 @@ internal static class Nets
     public static OptimizerConfig Adam(double lr = 1e-3, double beta1 = 0.9) => new("adam", lr, beta1, 0.999, 0, 0, false);
     public static OptimizerConfig Sgd(double lr, double momentum = 0) => new("sgd", lr, 0.9, 0.999, 0, momentum, false);
 
-    public static TrainConfig Classifier(NetworkModel net, DataSetRef data, int epochs = 1, int batch = 64, OptimizerConfig? opt = null, int seed = 1) => new()
+    public static TrainConfig Classifier(NetworkModel net, DataSetRef data, int epochs = 1, int batch = 64, OptimizerConfig? opt = null, int seed = 1,
+        string schedule = "constant", double labelSmoothing = 0) => new()
     {
         Target = net.Name, Kind = TrainKind.Classifier, Network = net, Data = data, Epochs = epochs, Batch = batch,
-        Optimizer = opt ?? Adam(), Device = "cpu", Seed = seed, Preview = new Pair(4, 4),
+        Optimizer = opt ?? Adam(), Device = "cpu", Seed = seed, Preview = new Pair(4, 4), Schedule = schedule, LabelSmoothing = labelSmoothing,
     };
 
     public static TrainConfig Gan(int epochs = 1, int batch = 64, int seed = 1) => new()

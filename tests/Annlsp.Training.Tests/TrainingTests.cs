@@ -141,8 +141,9 @@ public class TrainingTests
             Assert.True(value.allclose(tensors["model." + key]), key);
         using var fresh = Annlsp.Training.Model.ModelBuilder.Build(LeNet(4));
         Assert.False(fresh.state_dict()["layers.11.weight"].allclose(fromPt.state_dict()["layers.11.weight"]));
-        // the exported weights are the trained ones: they classify the test shapes well
-        using var x = TorchSharp.torch.tensor(Annlsp.Training.Data.ShapesDataSet.Generate(200, 5).Pixels, [200L, 1, 28, 28]).to_type(TorchSharp.torch.ScalarType.Float32).div(255);
+        // the exported weights are the trained ones: they classify the test shapes well (fed as the trainer fed them, standardised)
+        var stats = Annlsp.Training.Data.InputStandardisation.Read(JsonNode.Parse(File.ReadAllText(Path.Combine(result.RunDir, "run.json")))!["data"]!["normalisation"])!.Value;
+        using var x = TorchSharp.torch.tensor(Annlsp.Training.Data.ShapesDataSet.Generate(200, 5).Pixels, [200L, 1, 28, 28]).to_type(TorchSharp.torch.ScalarType.Float32).div(255).sub(stats.Mean[0]).div(stats.Std[0]);
         using var y = TorchSharp.torch.tensor(Annlsp.Training.Data.ShapesDataSet.Generate(200, 5).Labels);
         fromPt.eval();
         double accuracy = fromPt.forward(x).argmax(1).eq(y).to_type(TorchSharp.torch.ScalarType.Float32).mean().item<float>();

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Annlsp.Training;
+using Annlsp.Training.Data;
 using Annlsp.Training.Export;
 using Annlsp.Training.Model;
 using Annlsp.Training.Native;
+using Annlsp.Training.Output;
 using TorchSharp.PyBridge;
 
 namespace Annlsp.Cli.Commands;
@@ -37,6 +39,8 @@ public static class ExportCommand
                 TorchSharp.torch.manual_seed(parse.GetValue(seed));
                 var outDir = parse.GetValue(output)!;
                 bool gan = analysis.Gans.ContainsKey(name) || analysis.Trains.Any(t => t.DisplayName == name && t.Gan is not null);
+                // a classifier's run records the input standardisation it was trained with; the module carries it
+                var input = runDir is null || gan ? null : InputStandardisation.Read(RunFolder.Open(runDir).ReadRunJson()?["data"]?["normalisation"]);
                 foreach (var network in networks)
                 {
                     using var model = ModelBuilder.Build(network);
@@ -46,7 +50,7 @@ public static class ExportCommand
                         if (!File.Exists(weights)) throw new TrainingException($"no trained weights at {weights}");
                         model.load_py(weights);
                     }
-                    var (py, pt) = PyTorchExporter.Export(network, model, outDir, Path.GetFileName(path));
+                    var (py, pt) = PyTorchExporter.Export(network, model, outDir, Path.GetFileName(path), input);
                     Console.WriteLine(Path.GetFullPath(py));
                     Console.WriteLine(Path.GetFullPath(pt));
                 }

@@ -20,6 +20,13 @@ public sealed partial class Trainer
         var model = ModelBuilder.Build(network, device);
         using var flat = new FlatParameters(model.parameters());
         using var optimizer = FlatOptimizer.Create(config.Optimizer, flat);
+        // inputs are standardised with the training split's statistics; a resumed run keeps the ones it started
+        // with (a checkpoint written before standardisation existed has none: that run goes on in [0, 1])
+        int channels = (int)data.Train.Images.shape[1];
+        using var input = InputStandardisation.Read(resumeMeta?["input"]) is { } saved ? new InputStandardisation(saved.Mean, saved.Std, device)
+            : resumeMeta is not null ? new InputStandardisation(new double[channels], Enumerable.Repeat(1.0, channels).ToArray(), device)
+            : InputStandardisation.FromData(data.Train.Images, device);
+        inputJson = input.ToJson();
 
         int startEpoch = 0, startStep = 0;
         long globalStep = 0;
@@ -33,6 +40,8 @@ public sealed partial class Trainer
 
         int n = data.Train.Count;
         int steps = StepsPerEpoch(n);
+        long totalSteps = (long)steps * epochs;
+        double peakLr = config.Optimizer.LearningRate;
         progressEvery = options.ProgressEvery > 0 ? options.ProgressEvery : Math.Max(1, steps / 20);
         Emit("started", ("target", config.DisplayName), ("kind", "classifier"), ("device", runtime.DeviceName), ("libtorch", runtime.LibTorchSource),
             ("runDir", run.Path), ("epochs", epochs), ("stepsPerEpoch", steps), ("train", n), ("evaluation", data.Evaluation?.Count),
@@ -53,15 +62,17 @@ public sealed partial class Trainer
             {
                 var (start, count) = BatchRange(step, n);
                 double? stepLoss = null;
+                double lr;
                 using (var scope = NewDisposeScope())
                 {
                     var idx = perm.narrow(0, start, count);
-                    var x = TensorDataSet.Normalise(data.Train.Images.index_select(0, idx), symmetric: false);
+                    var x = input.Apply(data.Train.Images.index_select(0, idx));
                     var y = data.Train.Labels.index_select(0, idx);
                     var logits = model.forward(x);
-                    var loss = F.cross_entropy(logits, y);
+                    var loss = F.cross_entropy(logits, y, label_smoothing: config.LabelSmoothing);
                     optimizer.ZeroGrad();
                     loss.backward();
+                    optimizer.LearningRate = lr = LearningRateSchedule.At(config.Schedule, peakLr, globalStep, totalSteps); // a host scalar: no sync
                     optimizer.Step();
                     using (no_grad())
                     {
@@ -77,8 +88,9 @@ public sealed partial class Trainer
                 {
                     if (Bad(sl)) return NanFailure(epoch, step, sl);
                     double ips = seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
-                    Emit("step", ("epoch", epoch + 1), ("step", step + 1), ("steps", steps), ("globalStep", globalStep), ("loss", sl), ("imagesPerSecond", ips));
+                    Emit("step", ("epoch", epoch + 1), ("step", step + 1), ("steps", steps), ("globalStep", globalStep), ("loss", sl), ("lr", lr), ("imagesPerSecond", ips));
                     WriteScalar("train/step_loss", sl, (int)globalStep);
+                    WriteScalar("train/lr", lr, (int)globalStep);
                 }
                 if (options.Cancellation.IsCancellationRequested)
                 {
@@ -95,7 +107,7 @@ public sealed partial class Trainer
             double trainAcc = seen > 0 ? correct.item<long>() / (double)seen : double.NaN;
             if (seen > 0 && Bad(trainLoss)) return NanFailure(epoch, steps - 1, trainLoss);
 
-            var (evalLoss, evalAcc) = data.Evaluation is null ? (double.NaN, double.NaN) : Evaluate(model, data.Evaluation, epoch);
+            var (evalLoss, evalAcc) = data.Evaluation is null ? (double.NaN, double.NaN) : Evaluate(model, data.Evaluation, input);
             metrics = new Dictionary<string, double>
             {
                 ["loss"] = trainLoss, ["train_accuracy"] = trainAcc, ["val_loss"] = evalLoss, ["accuracy"] = evalAcc,
@@ -110,7 +122,7 @@ public sealed partial class Trainer
             if (data.Evaluation is not null)
             {
                 var path = run.SamplePath(epoch + 1);
-                WriteClassifierGrid(model, data.Evaluation, path);
+                WriteClassifierGrid(model, data.Evaluation, input, path);
                 Emit("sample", ("epoch", epoch + 1), ("path", path));
             }
             if ((epoch + 1) % Math.Max(1, config.CheckpointEvery) == 0 || epoch + 1 == epochs)
@@ -133,7 +145,7 @@ public sealed partial class Trainer
         return new TrainResult("failed", run.Path, new Dictionary<string, double>(), reason);
     }
 
-    private (double Loss, double Accuracy) Evaluate(AnnNetwork model, TensorDataSet data, int epoch)
+    private (double Loss, double Accuracy) Evaluate(AnnNetwork model, TensorDataSet data, InputStandardisation input)
     {
         model.eval();
         using var _ = no_grad();
@@ -144,7 +156,7 @@ public sealed partial class Trainer
         {
             using var scope = NewDisposeScope();
             int count = Math.Min(chunk, data.Count - start);
-            var x = TensorDataSet.Normalise(data.Images.narrow(0, start, count), symmetric: false);
+            var x = input.Apply(data.Images.narrow(0, start, count));
             var y = data.Labels.narrow(0, start, count);
             var logits = model.forward(x);
             lossSum.add_(F.cross_entropy(logits, y, reduction: nn.Reduction.Sum).to_type(ScalarType.Float64));
@@ -154,7 +166,7 @@ public sealed partial class Trainer
         return (lossSum.item<double>() / data.Count, correct.item<long>() / (double)data.Count);
     }
 
-    private void WriteClassifierGrid(AnnNetwork model, TensorDataSet data, string path)
+    private void WriteClassifierGrid(AnnNetwork model, TensorDataSet data, InputStandardisation input, string path)
     {
         int cells = Math.Min(config.Preview.H * config.Preview.W, data.Count);
         int rows = Math.Max(1, Math.Min(config.Preview.H, (cells + config.Preview.W - 1) / config.Preview.W));
@@ -163,8 +175,8 @@ public sealed partial class Trainer
         using (var scope = NewDisposeScope())
         {
             var bytes = data.Images.narrow(0, 0, cells);
-            var x = TensorDataSet.Normalise(bytes, symmetric: false);
-            var predicted = model.forward(x).argmax(1).cpu().data<long>().Select(v => (int)v).ToArray();
+            var x = TensorDataSet.Normalise(bytes, symmetric: false); // shown in [0, 1]
+            var predicted = model.forward(input.Apply(bytes)).argmax(1).cpu().data<long>().Select(v => (int)v).ToArray();
             var labels = data.Labels.narrow(0, 0, cells).cpu().data<long>().ToArray();
             ImageGrid.WritePng(path, x, rows, config.Preview.W, 0, 1, predicted, predicted.Select((p, i) => p == labels[i]).ToArray());
         }
@@ -183,6 +195,7 @@ public sealed partial class Trainer
     {
         ["target"] = config.DisplayName, ["kind"] = config.Kind.ToString().ToLowerInvariant(), ["seed"] = seed,
         ["epoch"] = epoch, ["stepInEpoch"] = stepInEpoch, ["globalStep"] = globalStep, ["written"] = DateTimeOffset.Now.ToString("O"),
+        ["input"] = inputJson?.DeepClone(),
     };
 
     private void SaveModel(AnnNetwork model) => RunFolder.SaveModelPt(model, Path.Combine(run.Path, RunFolder.ModelFile));

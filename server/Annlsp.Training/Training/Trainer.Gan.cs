@@ -51,6 +51,7 @@ public sealed partial class Trainer
 
         int n = data.Train.Count;
         int steps = StepsPerEpoch(n);
+        long totalSteps = (long)steps * epochs;
         progressEvery = options.ProgressEvery > 0 ? options.ProgressEvery : Math.Max(1, steps / 20);
         Emit("started", ("target", config.DisplayName), ("kind", "gan"), ("device", runtime.DeviceName), ("libtorch", runtime.LibTorchSource),
             ("runDir", run.Path), ("epochs", epochs), ("stepsPerEpoch", steps), ("train", n), ("resumedFrom", resume is null ? null : globalStep), ("seed", seed));
@@ -68,6 +69,7 @@ public sealed partial class Trainer
             {
                 var (start, count) = BatchRange(step, n);
                 float[]? report = null;
+                double lr;
                 using (var scope = NewDisposeScope())
                 {
                     var idx = perm.narrow(0, start, count);
@@ -82,12 +84,15 @@ public sealed partial class Trainer
                     var dFake = d.forward(fake.detach());
                     var lossD = F.binary_cross_entropy_with_logits(dReal, ones) + F.binary_cross_entropy_with_logits(dFake, zeros);
                     lossD.backward();
+                    lr = LearningRateSchedule.At(config.Schedule, config.Optimizer.LearningRate, globalStep, totalSteps);
+                    dOpt.LearningRate = lr;
                     dOpt.Step();
 
                     gOpt.ZeroGrad();
                     var dFake2 = d.forward(fake);
                     var lossG = F.binary_cross_entropy_with_logits(dFake2, ones);
                     lossG.backward();
+                    gOpt.LearningRate = lr;
                     gOpt.Step();
 
                     using (no_grad())
@@ -105,7 +110,7 @@ public sealed partial class Trainer
                     if (report.Any(v => Bad(v))) return NanFailure(epoch, step, report.First(v => Bad(v)));
                     double ips = seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
                     Emit("step", ("epoch", epoch + 1), ("step", step + 1), ("steps", steps), ("globalStep", globalStep),
-                        ("loss_d", (double)report[0]), ("loss_g", (double)report[1]), ("d_x", (double)report[2]), ("d_g_z", (double)report[3]), ("imagesPerSecond", ips));
+                        ("loss_d", (double)report[0]), ("loss_g", (double)report[1]), ("d_x", (double)report[2]), ("d_g_z", (double)report[3]), ("lr", lr), ("imagesPerSecond", ips));
                 }
                 if (options.Cancellation.IsCancellationRequested)
                 {

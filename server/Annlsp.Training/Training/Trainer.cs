@@ -51,6 +51,8 @@ public sealed partial class Trainer
     private int seed;
     private int epochs;
     private int progressEvery;
+    /// <summary>A classifier's input standardisation as recorded in run.json and checkpoints (null for GANs).</summary>
+    private JsonObject? inputJson;
 
     private Trainer(TrainOptions options)
     {
@@ -142,13 +144,15 @@ public sealed partial class Trainer
                 ["beta2"] = config.Optimizer.Beta2, ["weight_decay"] = config.Optimizer.WeightDecay,
                 ["momentum"] = config.Optimizer.Momentum, ["nesterov"] = config.Optimizer.Nesterov,
             },
+            ["schedule"] = config.Schedule,
             ["loss"] = config.Kind == TrainKind.Gan ? "bce_with_logits" : "cross_entropy (on logits)",
+            ["label_smoothing"] = config.Kind == TrainKind.Gan ? null : config.LabelSmoothing,
             ["data"] = new JsonObject
             {
                 ["name"] = config.Data.Name, ["directory"] = config.Data.Directory, ["description"] = data.Train.Description,
                 ["train"] = data.Train.Count, ["evaluation"] = data.Evaluation?.Count, ["evaluationSet"] = data.EvaluationName,
                 ["classes"] = new JsonArray(data.Train.ClassNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
-                ["normalisation"] = config.Kind == TrainKind.Gan ? "[-1, 1]" : "[0, 1]",
+                ["normalisation"] = config.Kind == TrainKind.Gan ? "[-1, 1]" : inputJson?.DeepClone(),
             },
             ["preview"] = $"{config.Preview.H}x{config.Preview.W}",
             ["checkpointEvery"] = config.CheckpointEvery,

@@ -250,15 +250,13 @@ internal sealed partial class Checker
     {
         description = "";
         if (p.Min is null && p.Max is null) return true;
-        // Static, so no closure is made for the common case of an argument in range.
-        static bool Ok(ParameterInfo p, double x) => !(p.Min is double lo && (p.MinExclusive ? x <= lo : x < lo)) && !(p.Max is double hi && (p.MaxExclusive ? x >= hi : x > hi));
         bool ok = value switch
         {
-            int i => Ok(p, i),
-            long l => Ok(p, l),
-            double d => Ok(p, d),
-            Pair pair => Ok(p, pair.H) && Ok(p, pair.W),
-            Shape shape => AllOk(p, shape),
+            int i => WithinBounds(p, i),
+            long l => WithinBounds(p, l),
+            double d => WithinBounds(p, d),
+            Pair pair => WithinBounds(p, pair.H) && WithinBounds(p, pair.W),
+            Shape shape => AllWithinBounds(p, shape),
             _ => true,
         };
         if (ok) return true;
@@ -269,11 +267,13 @@ internal sealed partial class Checker
         return false;
     }
 
-    private static bool AllOk(ParameterInfo p, Shape shape)
+    // Static methods rather than a local function capturing `p`: that closure was made on every call.
+    private static bool WithinBounds(ParameterInfo p, double x) =>
+        !(p.Min is double lo && (p.MinExclusive ? x <= lo : x < lo)) && !(p.Max is double hi && (p.MaxExclusive ? x >= hi : x > hi));
+
+    private static bool AllWithinBounds(ParameterInfo p, Shape shape)
     {
-        for (int i = 0; i < shape.Rank; i++)
-            if (p.Min is double lo && (p.MinExclusive ? shape[i] <= lo : shape[i] < lo) || p.Max is double hi && (p.MaxExclusive ? shape[i] >= hi : shape[i] > hi))
-                return false;
+        for (int i = 0; i < shape.Rank; i++) if (!WithinBounds(p, shape[i])) return false;
         return true;
     }
 

@@ -188,7 +188,7 @@ internal sealed partial class Checker
         if (props.TryGetValue("schedule", out var schedProp))
         {
             var v = Evaluate(schedProp.Value, Environment.Empty);
-            string[] known = ["constant", "cosine", "onecycle"];
+            var known = TrainingCatalog.Schedules.Select(s => s.Name).ToArray();
             if (v is WordValue w && known.Contains(w.V)) schedule = w.V;
             else if (v is not ErrorValue)
             {

@@ -225,11 +225,9 @@ internal sealed partial class Checker
             var one => [ToFacts(syntax, one)],
         };
 
-        static LayerFacts ToFacts(StackItemSyntax syntax, object entry) => entry as LayerFacts
-            ?? ((LayerInstance)entry) switch
-            {
-                var l => new LayerFacts(syntax, l.Info, null, l.Input, l.Output, l.Parameters, l.MultiplyAdds, l.Arguments),
-            };
+        static LayerFacts ToFacts(StackItemSyntax syntax, object entry) => entry is LayerInstance l
+            ? new LayerFacts(syntax, l.Info, null, l.Input, l.Output, l.Parameters, l.MultiplyAdds, l.Arguments)
+            : (LayerFacts)entry;
     }
 
     /// <summary>Checks a stack from an input shape; returns the flat list of layers (blocks expanded).</summary>
@@ -262,7 +260,7 @@ internal sealed partial class Checker
                     var instance = new LayerInstance
                     {
                         Kind = "residual", Input = current, Output = output, Arguments = ArgumentValues.Empty,
-                        Parameters = Counts.SumParameters(inner), MultiplyAdds = Counts.SumMultiplyAdds(inner),
+                        Parameters = Counts.Sum(inner, l => l.Parameters), MultiplyAdds = Counts.Sum(inner, l => l.MultiplyAdds),
                         Span = residual.Keyword.Span, UseSite = useSite, Body = inner,
                     };
                     result.Add(instance);
@@ -366,7 +364,7 @@ internal sealed partial class Checker
         if (record)
         {
             var args = new ArgumentValues(signature, Array.ConvertAll(bound, v => (object?)v?.Describe()));
-            Record(layer, new LayerFacts(layer, null, block, input, result, Counts.SumParameters(inner), Counts.SumMultiplyAdds(inner), args));
+            Record(layer, new LayerFacts(layer, null, block, input, result, Counts.Sum(inner, l => l.Parameters), Counts.Sum(inner, l => l.MultiplyAdds), args));
         }
         return result;
     }

@@ -243,6 +243,14 @@ public static class TrainingCatalog
         new("out", "\"path\"", "Run folder, inside the workspace (default runs/<target>/<time>)."),
     ];
 
+    /// <summary>The values of `schedule:` and what each does: the checker accepts these, completion offers them.</summary>
+    public static IReadOnlyList<(string Name, string Documentation)> Schedules { get; } =
+    [
+        ("constant", "the optimizer's lr throughout"),
+        ("cosine", "decays from the optimizer's lr to 0 by the last step"),
+        ("onecycle", "warms up from lr/25 over the first 30 % of the steps, then decays to 0"),
+    ];
+
     public static IReadOnlyList<PropertyInfo> GanProperties { get; } =
     [
         new("generator", "network name", "Maps a latent vector to an image."),

@@ -42,20 +42,11 @@ public static class Counts
         return r;
     }
 
-    public static long Sum<T>(IEnumerable<T> items, Func<T, long> selector) =>
-        items.Aggregate(0L, (total, item) => Add(total, selector(item)));
-
-    public static long SumParameters(IReadOnlyList<LayerInstance> layers)
+    /// <summary>An indexed loop, not LINQ: the checker sums every residual and block use of every analysis.</summary>
+    public static long Sum<T>(IReadOnlyList<T> items, Func<T, long> selector)
     {
         long total = 0;
-        for (int i = 0; i < layers.Count; i++) total = Add(total, layers[i].Parameters);
-        return total;
-    }
-
-    public static long SumMultiplyAdds(IReadOnlyList<LayerInstance> layers)
-    {
-        long total = 0;
-        for (int i = 0; i < layers.Count; i++) total = Add(total, layers[i].MultiplyAdds);
+        for (int i = 0; i < items.Count; i++) total = Add(total, selector(items[i]));
         return total;
     }
 }
@@ -110,8 +101,8 @@ public sealed class NetworkModel
     public required IReadOnlyList<LayerInstance> Layers { get; init; }
     public NetworkDeclarationSyntax? Syntax { get; init; }
     public Shape Output => Layers.Count == 0 ? Input : Layers[^1].Output;
-    public long Parameters => Counts.SumParameters(Layers);
-    public long MultiplyAdds => Counts.SumMultiplyAdds(Layers);
+    public long Parameters => Counts.Sum(Layers, l => l.Parameters);
+    public long MultiplyAdds => Counts.Sum(Layers, l => l.MultiplyAdds);
     /// <summary>True when every layer's shape is known and the network has no errors of its own.</summary>
     public bool IsValid { get; init; }
     /// <summary>Last layer is softmax (classifier) or sigmoid (discriminator): the trainer drops it and uses the with-logits loss.</summary>

@@ -105,7 +105,10 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
 
     private bool IsUnknownStart(char c) =>
         !(IsIdentifierStart(c) || char.IsAsciiDigit(c) || c is '"' or '{' or '}' or '(' or ')' or ',' or ':' or '*' or '-' or '.' or '#'
-          || c is ' ' or '\t' or '\r' or '\n' or '\f' or '\v' or '\uFEFF');
+          || IsSpace(c) || c is '\r' or '\n');
+
+    /// <summary>Whitespace within a line (line breaks are trivia of their own kind).</summary>
+    private static bool IsSpace(char c) => c is ' ' or '\t' or '\f' or '\v' or '\uFEFF';
 
     private static bool IsIdentifierStart(char c) => char.IsAsciiLetter(c) || c == '_';
     private static bool IsIdentifierPart(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
@@ -117,7 +120,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
         while (_pos < text.Length)
         {
             char c = text[_pos];
-            if (c is ' ' or '\t' or '\f' or '\v' or '\uFEFF' or '\r' or '\n') _pos++;
+            if (IsSpace(c) || c is '\r' or '\n') _pos++;
             else if (c == '#')
             {
                 hasComment = true;
@@ -129,7 +132,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
         if (length == 0) return TriviaRun.None;
         // The commonest runs, without hashing: one space, and a line break followed by an indentation.
         if (length == 1 && text[runStart] == ' ') return _space ??= SplitTrivia(runStart, _pos);
-        if (!hasComment && text[runStart] == '\n' && length - 1 < _newLineIndents.Length && IsSpaces(runStart + 1, _pos))
+        if (!hasComment && text[runStart] == '\n' && length - 1 < _newLineIndents.Length && OnlySpaces(runStart + 1, _pos))
             return _newLineIndents[length - 1] ??= SplitTrivia(runStart, _pos);
         if (hasComment || length > 64) return SplitTrivia(runStart, _pos);
         if (_runsBySpan.TryGetValue(text.AsSpan(runStart, _pos - runStart), out var shared)) return shared;
@@ -141,7 +144,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
     private TriviaRun? _space;
     private readonly TriviaRun?[] _newLineIndents = new TriviaRun?[17];
 
-    private bool IsSpaces(int start, int end)
+    private bool OnlySpaces(int start, int end)
     {
         for (int i = start; i < end; i++) if (text[i] != ' ') return false;
         return true;
@@ -170,7 +173,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
             }
             else
             {
-                while (i < end && text[i] is ' ' or '\t' or '\f' or '\v' or '\uFEFF') i++;
+                while (i < end && IsSpace(text[i])) i++;
                 kind = SyntaxKind.Whitespace;
             }
             _triviaKinds.Add(kind);

@@ -308,8 +308,8 @@ public static class CompletionProvider
                 return new[] { ("cross_entropy", "for classifiers (trained on the logits before a final softmax)"), ("bce", "binary cross-entropy with logits, for GANs") }
                     .Select((w, i) => Documented(Value(w.Item1, "loss", CompletionItemKind.EnumMember, 0, i.ToString("D2")), w.Item2)).ToList();
             case "schedule":
-                return new[] { ("constant", "the optimizer's lr throughout"), ("cosine", "decays from the optimizer's lr to 0 by the last step"), ("onecycle", "warms up from lr/25 over the first 30 % of the steps, then decays to 0") }
-                    .Select((w, i) => Documented(Value(w.Item1, "schedule", CompletionItemKind.EnumMember, 0, i.ToString("D2"), w.Item1 == "constant"), w.Item2)).ToList();
+                return TrainingCatalog.Schedules
+                    .Select((w, i) => Documented(Value(w.Name, "schedule", CompletionItemKind.EnumMember, 0, i.ToString("D2"), w.Name == "constant"), w.Documentation)).ToList();
             case "validate":
                 return [Value("test", "validate on the test set", CompletionItemKind.EnumMember, 0)];
             default:

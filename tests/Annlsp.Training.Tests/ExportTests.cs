@@ -94,13 +94,7 @@ public class ExportTests
                     y = model(io["x"])
                 print(name, tuple(y.shape) == tuple(io["y"].shape), float((y - io["y"]).abs().max()))
             """);
-        var psi = new ProcessStartInfo(Python, [script]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.Environment.Remove("LD_LIBRARY_PATH");
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEnd();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, stdout + stderr);
+        var stdout = RunPython(script);
         foreach (var network in networks)
         {
             var line = stdout.Split('\n').Single(l => l.StartsWith(network.Name + " "));
@@ -139,6 +133,16 @@ public class ExportTests
                 y = model(model.standardise(io["pixels"]))
             print(model.input_mean, model.input_std, float((y - io["y"]).abs().max()))
             """);
+        var stdout = RunPython(script);
+        var parts = stdout.Trim().Split(' ');
+        Assert.Equal("(0.2860405969887955,)", parts[0]);
+        Assert.Equal("(0.3530242445149226,)", parts[1]);
+        Assert.True(double.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) < 1e-4, stdout);
+    }
+
+    /// <summary>Runs a script in Debian's python3 (without the test host's LD_LIBRARY_PATH) and returns its output; it must succeed.</summary>
+    private static string RunPython(string script)
+    {
         var psi = new ProcessStartInfo(Python, [script]) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment.Remove("LD_LIBRARY_PATH");
         using var p = Process.Start(psi)!;
@@ -146,10 +150,7 @@ public class ExportTests
         var stderr = p.StandardError.ReadToEnd();
         p.WaitForExit();
         Assert.True(p.ExitCode == 0, stdout + stderr);
-        var parts = stdout.Trim().Split(' ');
-        Assert.Equal("(0.2860405969887955,)", parts[0]);
-        Assert.Equal("(0.3530242445149226,)", parts[1]);
-        Assert.True(double.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) < 1e-4, stdout);
+        return stdout;
     }
 
     private static string PyString(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

@@ -26,7 +26,9 @@ public sealed class PropertyTests(ITestOutputHelper output)
             string text = Fuzz.ValidProgram(seed);
             var analysis = Invariants.AnalyzeChecked(text);
             var wrong = analysis.Diagnostics.Where(d => d.IsError && (d.Code.StartsWith("ANN1") || d.Code.StartsWith("ANN2"))).ToList();
-            Assert.True(wrong.Count == 0,
+            // The message is built only on a failure: Show saves the input to a file.
+            if (wrong.Count > 0)
+                Assert.Fail(
                 $"generated program (seed {seed}) has syntax/name errors:\n{string.Join("\n", wrong.Select(d => $"  {analysis.Text.GetPosition(d.Span.Start)} {d.Code}: {d.Message}"))}\n{Invariants.Show(text)}");
         }, Math.Max(200, Fuzz.Share(0.05)), seed => $"ValidProgram({seed})");
     }
@@ -85,8 +87,8 @@ public sealed class PropertyTests(ITestOutputHelper output)
             {
                 // Hints and "unused" diagnostics may legitimately change when the garbage mentions a name.
                 if (code is "ANN5005" or "ANN5007") continue;
-                Assert.True(analysis.Diagnostics.Any(d => d.Code == code && d.Span.Start >= prefix.Length),
-                    $"{name}'s {code} is gone after {prefix.Length} characters of garbage; diagnostics inside it: " +
+                if (!analysis.Diagnostics.Any(d => d.Code == code && d.Span.Start >= prefix.Length))
+                    Assert.Fail($"{name}'s {code} is gone after {prefix.Length} characters of garbage; diagnostics inside it: " +
                     string.Join("; ", analysis.Diagnostics.Where(d => d.Span.Start >= prefix.Length).Select(d => d.Code + " " + d.Message)) + "\n" + Invariants.Show(text));
             }
         }, Fuzz.Share(0.05), seed => $"seed {seed}"); // on top of the 100 % the never-throw properties share
@@ -118,8 +120,8 @@ public sealed class PropertyTests(ITestOutputHelper output)
                 string.Join("\n", a.Root.Declarations.OfType<Syntax.NetworkDeclarationSyntax>()
                     .Select(n => a.Networks.GetValueOrDefault(n.Name.Text))
                     .Select(m => m is null ? "-" : $"{m.Input} → {string.Join(", ", m.Layers.Select(l => l.Output))} | {m.Parameters} {m.MultiplyAdds}"));
-            Assert.True(Summary(before) == Summary(after),
-                $"renaming {symbol.Kind} '{symbol.Name}' to '{newName}' at {spans.Count} places changed the analysis:\n" +
+            if (Summary(before) != Summary(after))
+                Assert.Fail($"renaming {symbol.Kind} '{symbol.Name}' to '{newName}' at {spans.Count} places changed the analysis:\n" +
                 $"before:\n{Summary(before)}\nafter:\n{Summary(after)}\n" + Invariants.Show(renamed));
         }, Math.Max(300, Fuzz.Share(0.03)), seed => $"ValidProgram({seed})");
     }

@@ -16,10 +16,10 @@ with gzip.open("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") a
 with gzip.open("/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz") as f:
     labels = torch.from_numpy(np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64))
 
-lenet = nn.Sequential(
-    nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-    nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-    nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+lenet = nn.Sequential(  # examples/lenet.ann
+    nn.Conv2d(1, 6, 5, padding=2), nn.ELU(), nn.MaxPool2d(2),
+    nn.Conv2d(6, 16, 5), nn.ELU(), nn.MaxPool2d(2), nn.Flatten(),
+    nn.Linear(400, 120), nn.ELU(), nn.Linear(120, 84), nn.ELU(), nn.Linear(84, 10))
 opt = torch.optim.Adam(lenet.parameters(), 1e-3)
 batch = 64
 

@@ -114,7 +114,7 @@ public class FeatureTests
     {
         var (client, uri) = await OpenAsync("lenet.ann", LeNet);
         await using var _ = client;
-        var list = await client.RequestAsync<JObject>("textDocument/completion", new { textDocument = new { uri }, position = TestDocs.At(LeNet, "    relu", 4) });
+        var list = await client.RequestAsync<JObject>("textDocument/completion", new { textDocument = new { uri }, position = TestDocs.At(LeNet, "    elu", 4) });
         var conv = list["items"]!.First(i => i.Value<string>("label") == "conv");
         Assert.StartsWith("conv(filters: int, kernel: int | HxW", conv.Value<string>("detail"));
         Assert.Equal(2, conv.Value<int>("insertTextFormat"));
@@ -185,7 +185,7 @@ public class FeatureTests
         Assert.Equal(0, help.Value<int>("activeParameter"));
         help = await client.RequestAsync<JObject>("textDocument/signatureHelp", new { textDocument = new { uri }, position = TestDocs.At(LeNet, "padding: 2)", 9) });
         Assert.Equal(3, help.Value<int>("activeParameter"));   // padding
-        var none = await client.RequestAsync<JToken>("textDocument/signatureHelp", new { textDocument = new { uri }, position = TestDocs.At(LeNet, "    relu", 5) });
+        var none = await client.RequestAsync<JToken>("textDocument/signatureHelp", new { textDocument = new { uri }, position = TestDocs.At(LeNet, "    elu", 5) });
         Assert.True(none is null || none.Type == JTokenType.Null);
         Assert.Equal(0, await client.ShutdownAsync());
     }

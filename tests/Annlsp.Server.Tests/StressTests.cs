@@ -97,7 +97,7 @@ public class StressTests
         var last = $"Net{n - 1}";
         var hover = await client.RequestAsync<JObject>("textDocument/hover", new { textDocument = new { uri }, position = TestDocs.At(text, last + " {", 1) });
         Assert.Contains("61,706", hover["contents"]!.Value<string>("value"));
-        var completion = await client.RequestAsync<JObject>("textDocument/completion", new { textDocument = new { uri }, position = TestDocs.At(text, "    relu", 4, occurrence: 5000) });
+        var completion = await client.RequestAsync<JObject>("textDocument/completion", new { textDocument = new { uri }, position = TestDocs.At(text, "    elu", 4, occurrence: 5000) });
         Assert.Contains(completion["items"]!, i => i.Value<string>("label") == "conv");
         // An edit at the end is picked up too.
         var end = new SourceText(text).GetPosition(text.Length);

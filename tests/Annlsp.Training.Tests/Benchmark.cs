@@ -111,12 +111,12 @@ public static class Benchmark
         return 0;
     }
 
-    /// <summary>LeNet-5 as one would write it by hand in TorchSharp.</summary>
+    /// <summary>examples/lenet.ann's LeNet-5 as one would write it by hand in TorchSharp.</summary>
     private static nn.Module<Tensor, Tensor> HandLeNet() => nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding: 2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(1, 6, 5, padding: 2), nn.ELU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ELU(), nn.MaxPool2d(2),
         nn.Flatten(),
-        nn.Linear(400, 120), nn.ReLU(),
-        nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(400, 120), nn.ELU(),
+        nn.Linear(120, 84), nn.ELU(),
         nn.Linear(84, 10));
 }

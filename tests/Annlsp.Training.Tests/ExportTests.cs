@@ -28,7 +28,7 @@ public class ExportTests
             }
             pool(avg, 2)                                   # -> 8x10x10
             upsample(2, mode: bilinear)                    # -> 8x20x20
-            conv(4, kernel: 3x5, stride: 2, dilation: 2)   # -> 4x8x6
+            conv(4, kernel: 3x5, stride: 2, dilation: 2) -> elu(0.5)  # -> 4x8x6
             deconv(6, kernel: 4, stride: 2, padding: 1, output_padding: 1) -> leakyrelu(0.1)
             pool(max, 2)
             globalpool(max)

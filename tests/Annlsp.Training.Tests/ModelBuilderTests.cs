@@ -65,6 +65,7 @@ public class ModelBuilderTests
             L("upsample", S(8, 14, 14), S(8, 28, 28), ("scale", new Pair(2, 2)), ("mode", "bilinear")),
             L("conv", S(8, 28, 28), S(4, 24, 24), ("filters", 4), ("kernel", new Pair(3, 3)), ("stride", new Pair(1, 1)), ("padding", new Pair(0, 0)), ("dilation", new Pair(2, 2)), ("bias", true)),
             L("sigmoid", S(4, 24, 24), S(4, 24, 24)),
+            L("elu", S(4, 24, 24), S(4, 24, 24), ("alpha", 0.5)),
             L("dropout", S(4, 24, 24), S(4, 24, 24), ("p", 0.25)),
             L("globalpool", S(4, 24, 24), S(4), ("kind", "max")),
             L("batchnorm", S(4), S(4), ("momentum", 0.1), ("eps", 1e-5)),

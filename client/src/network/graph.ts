@@ -57,7 +57,7 @@ const FAMILY: [RegExp, string][] = [
   [/^(conv|deconv)/, '#42a5f5'],
   [/pool/, '#66bb6a'],
   [/^dense/, '#ffa726'],
-  [/^(relu|leakyrelu|sigmoid|tanh|gelu|softmax)$/, '#9e9e9e'],
+  [/^(relu|elu|leakyrelu|sigmoid|tanh|gelu|softmax)$/, '#9e9e9e'],
   [/^(batchnorm|dropout)$/, '#ab47bc'],
   [/^(flatten|reshape|upsample)$/, '#26a69a'],
   [/^input$/, '#78909c'],

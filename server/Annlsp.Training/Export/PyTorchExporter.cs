@@ -137,6 +137,7 @@ public static class PyTorchExporter
             "tanh" => "nn.Tanh()",
             "gelu" => "nn.GELU()",
             "softmax" => "nn.Softmax(dim=1)",
+            "elu" => $"nn.ELU({F(Num("alpha", 1.0))})",
             "leakyrelu" => $"nn.LeakyReLU({F(Num("slope", 0.01))})",
             "dropout" => $"nn.Dropout({F(Num("p", 0.5))})",
             "batchnorm" => $"nn.BatchNorm{(l.Input.IsImage ? "2d" : "1d")}({l.Input[0]}, eps={F(Num("eps", 1e-5))}, momentum={F(Num("momentum", 0.1))})",

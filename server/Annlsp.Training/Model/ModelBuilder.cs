@@ -107,6 +107,7 @@ public static class ModelBuilder
             case "tanh": return nn.Tanh();
             case "gelu": return nn.GELU();
             case "softmax": return nn.Softmax(1);
+            case "elu": return nn.ELU(NumArg(l, "alpha", 1.0));
             case "leakyrelu": return nn.LeakyReLU(NumArg(l, "slope", 0.01));
             case "dropout": return nn.Dropout(NumArg(l, "p", 0.5));
             case "batchnorm":

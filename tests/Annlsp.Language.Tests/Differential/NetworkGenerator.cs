@@ -606,6 +606,17 @@ internal sealed class NetworkGenerator
 
     private GenItem Activation(int[] shape)
     {
+        if (P(0.1))
+        {
+            var given = new List<GenArg>();
+            double alpha = 1.0;
+            if (P(0.5))
+            {
+                alpha = Pick(new[] { 0.5, 1.0, 2.0, 0.0 });
+                given.Add(A("alpha", NumberText(alpha)));
+            }
+            return Layer("elu", shape, new JsonObject { ["alpha"] = alpha }, ["alpha"], given);
+        }
         if (P(0.25))
         {
             var given = new List<GenArg>();

@@ -75,6 +75,8 @@ def build(spec, x):
         return nn.Tanh()
     if k == "gelu":
         return nn.GELU()
+    if k == "elu":
+        return nn.ELU(spec["alpha"])
     if k == "leakyrelu":
         return nn.LeakyReLU(spec["slope"])
     if k == "softmax":

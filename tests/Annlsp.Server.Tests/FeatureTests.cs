@@ -49,6 +49,8 @@ public class FeatureTests
                 data: 
                 optimizer: 
                 schedule: 
+                loss: 
+                device: 
                 ep
             }
             train 
@@ -93,6 +95,12 @@ public class FeatureTests
 
         var schedule = await LabelsAsync(client, uri, TestDocs.At(text, "schedule: ", 10));
         Assert.Equal(new[] { "constant", "cosine", "onecycle" }, schedule);
+
+        var loss = await LabelsAsync(client, uri, TestDocs.At(text, "loss: ", 6));
+        Assert.Equal(new[] { "cross_entropy", "bce" }, loss);
+
+        var device = await LabelsAsync(client, uri, TestDocs.At(text, "device: ", 8));
+        Assert.Equal(new[] { "auto", "cpu", "cuda", "cuda:0" }, device);
 
         var properties = await LabelsAsync(client, uri, TestDocs.At(text, "    ep", 6));
         Assert.Contains("epochs", properties);

@@ -174,7 +174,7 @@ internal sealed partial class Checker
         if (props.TryGetValue("loss", out var lossProp))
         {
             var v = Evaluate(lossProp.Value, Environment.Empty);
-            if (v is WordValue { V: "cross_entropy" or "bce" } w)
+            if (v is WordValue w && TrainingCatalog.Losses.Any(l => l.Name == w.V))
             {
                 if (w.V != loss)
                     _diagnostics.Add(UnknownLoss, v.Span, kind == TrainKind.Gan ? "A gan is trained with bce" : "A classifier is trained with cross_entropy",

@@ -254,6 +254,22 @@ public static class TrainingCatalog
         ("onecycle", "warms up from lr/25 over the first 30 % of the steps, then decays to 0"),
     ];
 
+    /// <summary>The values of `loss:`: the checker accepts these, completion offers them.</summary>
+    public static IReadOnlyList<(string Name, string Documentation)> Losses { get; } =
+    [
+        ("cross_entropy", "for classifiers (trained on the logits before a final softmax)"),
+        ("bce", "binary cross-entropy with logits, for GANs"),
+    ];
+
+    /// <summary>The values completion offers for `device:`; the checker accepts `cuda:N` for every N.</summary>
+    public static IReadOnlyList<(string Name, string Documentation)> Devices { get; } =
+    [
+        ("auto", "CUDA when a GPU is available, else the CPU"),
+        ("cpu", "the CPU"),
+        ("cuda", "the first GPU"),
+        ("cuda:0", "GPU number N"),
+    ];
+
     public static IReadOnlyList<PropertyInfo> GanProperties { get; } =
     [
         new("generator", "network name", "Maps a latent vector to an image."),

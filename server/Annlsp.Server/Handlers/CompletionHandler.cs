@@ -302,11 +302,11 @@ public static class CompletionProvider
                     SortText = Sort(0, i.ToString("D2")),
                 }).ToList();
             case "device":
-                return new[] { ("auto", "CUDA when a GPU is available, else the CPU"), ("cpu", "the CPU"), ("cuda", "the first GPU"), ("cuda:0", "GPU number N") }
-                    .Select((w, i) => Documented(Value(w.Item1, "device", CompletionItemKind.EnumMember, 0, i.ToString("D2"), w.Item1 == "auto"), w.Item2)).ToList();
+                return TrainingCatalog.Devices
+                    .Select((w, i) => Documented(Value(w.Name, "device", CompletionItemKind.EnumMember, 0, i.ToString("D2"), w.Name == "auto"), w.Documentation)).ToList();
             case "loss":
-                return new[] { ("cross_entropy", "for classifiers (trained on the logits before a final softmax)"), ("bce", "binary cross-entropy with logits, for GANs") }
-                    .Select((w, i) => Documented(Value(w.Item1, "loss", CompletionItemKind.EnumMember, 0, i.ToString("D2")), w.Item2)).ToList();
+                return TrainingCatalog.Losses
+                    .Select((w, i) => Documented(Value(w.Name, "loss", CompletionItemKind.EnumMember, 0, i.ToString("D2")), w.Documentation)).ToList();
             case "schedule":
                 return TrainingCatalog.Schedules
                     .Select((w, i) => Documented(Value(w.Name, "schedule", CompletionItemKind.EnumMember, 0, i.ToString("D2"), w.Name == "constant"), w.Documentation)).ToList();

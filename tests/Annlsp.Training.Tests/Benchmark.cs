@@ -12,21 +12,21 @@ using F = TorchSharp.torch.nn.functional;
 namespace Annlsp.Training.Tests;
 
 /// <summary>
-/// `dotnet Annlsp.Training.Tests.dll bench REPO STEPS` (run by scripts/bench-training.sh): LeNet compiled
+/// `dotnet Annlsp.Training.Tests.dll bench REPO STEPS [BATCH]` (run by scripts/bench-training.sh and
+/// scripts/gpu-check.sh; on CUDA when there is a GPU): LeNet compiled
 /// from examples/lenet.ann versus the same LeNet written by hand in TorchSharp, side by side in one
 /// process with the same loop (alternating rounds, median of each), plus the hand-written net with
 /// TorchSharp's own torch.optim.Adam, and the DCGAN of examples/dcgan.ann. Prints one JSON object.
 /// </summary>
 public static class Benchmark
 {
-    public static int Run(string repo, int steps)
+    public static int Run(string repo, int steps, int batch = 64)
     {
         var info = TorchRuntime.Initialize(new TorchRuntimeOptions { Device = "auto" });
         var device = info.Device;
         var data = DataSets.Load(new DataRequest { Data = Nets.FashionMnist, NeedEvaluation = false, Seed = 1 });
         data.Train.To(device);
         var lenet = DocumentAnalysis.Analyze(File.ReadAllText(Path.Combine(repo, "examples", "lenet.ann"))).Networks["LeNet5"];
-        const int batch = 64;
 
         torch.manual_seed(1);
         var dsl = ModelBuilder.Build(lenet, device);

@@ -40,7 +40,7 @@ public static class Program
                 return result.Succeeded ? 0 : 1;
             }
             case "bench":
-                return Benchmark.Run(args[1], int.Parse(args[2]));
+                return Benchmark.Run(args[1], int.Parse(args[2]), args.Length > 3 ? int.Parse(args[3]) : 64);
             default:
                 Console.Error.WriteLine("usage: Annlsp.Training.Tests.dll probe-libtorch DIR");
                 return 2;

@@ -194,7 +194,7 @@ internal sealed partial class Checker
             {
                 string? text = v switch { WordValue word => word.V, StringValue str => str.V, _ => null };
                 var near = text is null ? null : known.Contains(text) ? text : NameMatcher.Nearest(text, known);
-                _diagnostics.Add(OutOfRange, v.Span, $"schedule expects constant, cosine or onecycle, but got {v.Describe()}",
+                _diagnostics.Add(OutOfRange, v.Span, $"schedule expects {string.Join(", ", known[..^1])} or {known[^1]}, but got {v.Describe()}",
                     null, near is null ? [] : [new CodeFix($"Change to '{near}'", [new TextEdit(v.Span, near)])]);
             }
         }
@@ -216,7 +216,8 @@ internal sealed partial class Checker
         {
             var v = Evaluate(devProp.Value, Environment.Empty);
             string? text = v switch { WordValue w => w.V, StringValue s => s.V, _ => null };
-            if (text is not null && (text is "auto" or "cpu" or "cuda" || (text.StartsWith("cuda:") && int.TryParse(text[5..], NumberStyles.None, CultureInfo.InvariantCulture, out _))))
+            if (text is not null && (TrainingCatalog.Devices.Any(d => d.Name == text)
+                || (text.StartsWith("cuda:") && int.TryParse(text[5..], NumberStyles.None, CultureInfo.InvariantCulture, out _))))
                 device = text;
             else if (v is not ErrorValue)
                 _diagnostics.Add(UnknownDevice, v.Span, $"Unknown device {v.Describe()}: use auto, cpu, cuda or cuda:N");

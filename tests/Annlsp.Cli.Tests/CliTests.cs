@@ -67,6 +67,43 @@ public class CliTests
     }
 
     [Fact]
+    public void Check_text_prints_hints_as_info()
+    {
+        var file = Example("mistakes/ANN5005-unused-network.ann");
+        var (exit, stdout, _) = Annlsp("check", file);
+        Assert.Equal(0, exit);  // a hint is not an error
+        Assert.Matches(@"^.+ANN5005-unused-network\.ann\(2,9,2,15\): info ANN5005: Network 'Unused' is not used by any train or gan\s*$", stdout);
+    }
+
+    [Fact]
+    public void Check_json_lists_related_locations()
+    {
+        var file = Example("mistakes/ANN3008-gan-shape-mismatch.ann");
+        var writer = new StringWriter();
+        Assert.Equal(1, CheckCommand.Run([file], "json", writer, TextWriter.Null));
+        var mismatch = Assert.Single(JArray.Parse(writer.ToString()), d => (string?)d["code"] == "ANN3008");
+        var related = (JArray)mismatch["related"]!;
+        Assert.Equal(2, related.Count);
+        Assert.Equal(file, (string?)related[0]["file"]);
+        Assert.Equal((5, 5, "'Gen' outputs 1×32×32 here"), ((int)related[0]["line"]!, (int)related[0]["column"]!, (string?)related[0]["message"]));
+        Assert.Equal((8, 5, "'Disc' expects 1×28×28 here"), ((int)related[1]["line"]!, (int)related[1]["column"]!, (string?)related[1]["message"]));
+        // Every diagnostic has the list, empty when nothing else is involved.
+        var unused = new StringWriter();
+        CheckCommand.Run([Example("mistakes/ANN5005-unused-network.ann")], "json", unused, TextWriter.Null);
+        Assert.Empty((JArray)Assert.Single(JArray.Parse(unused.ToString()))["related"]!);
+    }
+
+    [Fact]
+    public void Check_reports_parameter_totals_that_overflow_64_bits()
+    {
+        var (exit, stdout, _) = Annlsp("check", Path.Combine(Root, "tests", "cases", "count-overflow.ann"));
+        Assert.Equal(1, exit);
+        Assert.Contains("(7,5,7,10): error ANN3013: This dense has more parameters than a 64-bit count holds", stdout);
+        Assert.Contains("(11,9,11,14): error ANN3013: Network 'InAll' has more parameters in all than a 64-bit count holds", stdout);
+        Assert.DoesNotContain("9,223,372,036,854,775,807 parameters", stdout);  // the saturated count is never printed as a count
+    }
+
+    [Fact]
     public void Check_exits_2_for_unreadable_files_and_usage_errors()
     {
         Assert.Equal(2, Annlsp("check", Path.Combine(Root, "no-such-file.ann")).Exit);

@@ -35,8 +35,6 @@ public static class CheckCommand
             var analysis = DocumentAnalysis.Analyze(text);
             foreach (var d in analysis.Diagnostics)
             {
-                // Hints (unused network or block) are editor fading, not build output.
-                if (format != "json" && d.Severity == DiagnosticSeverity.Hint) continue;
                 var (start, end) = analysis.Text.GetRange(d.Span);
                 errors |= d.IsError;
                 if (format == "json")
@@ -44,6 +42,11 @@ public static class CheckCommand
                     {
                         file = path, line = start.Line + 1, column = start.Character + 1, endLine = end.Line + 1, endColumn = end.Character + 1,
                         severity = d.Severity == DiagnosticSeverity.Hint ? "hint" : SeverityWord(d.Severity), code = d.Code, message = d.Message,
+                        related = d.Related.Select(r =>
+                        {
+                            var at = analysis.Text.GetPosition(r.Span.Start);
+                            return new { file = path, line = at.Line + 1, column = at.Character + 1, message = r.Message };
+                        }),
                     });
                 else
                     stdout.WriteLine($"{path}({start.Line + 1},{start.Character + 1},{end.Line + 1},{end.Character + 1}): {SeverityWord(d.Severity)} {d.Code}: {d.Message}");

@@ -65,7 +65,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor UnknownDevice = Error("ANN4003", "Unknown device");
 
     // Warnings and hints
-    public static readonly DiagnosticDescriptor PoolDropsPixels = Warning("ANN5001", "Pooling drops rows or columns");
+    public static readonly DiagnosticDescriptor PoolDropsPixels = Warning("ANN5001", "Pooling or a strided convolution drops rows or columns");
     public static readonly DiagnosticDescriptor GeneratorNotTanh = Warning("ANN5002", "Generator does not end in tanh");
     public static readonly DiagnosticDescriptor DoubleActivation = Warning("ANN5003", "Two activations in a row");
     public static readonly DiagnosticDescriptor DenseWithoutActivation = Warning("ANN5004", "Dense layers without an activation between them");

@@ -19,16 +19,12 @@ internal sealed partial class Checker
     {
         if (!input.IsKnown) return new Inferred(Shape.Unknown);
         var at = layer.Name.Span;
-        switch (info.Name)
+        switch (info.Needs)
         {
-            case "conv":
-            case "deconv":
-            case "pool":
-            case "upsample":
-            case "globalpool":
+            case InputKind.Image:
                 if (!RequireImage(info.Name, input, layer)) return new Inferred(Shape.Unknown);
                 break;
-            case "dense":
+            case InputKind.Vector:
                 if (!input.IsVector)
                 {
                     var before = new TextSpan(layer.Span.Start, 0);
@@ -160,6 +156,7 @@ internal sealed partial class Checker
             var wr = ConvAxis("width", w, k.W, s.W, p.W, d.W, layer, "kernel", false);
             if (wr is null) return new Inferred(Shape.Unknown);
             outH = hr.Value; outW = wr.Value;
+            WarnOnDroppedRows(layer, "kernel", h, w, k, s, p, d);
         }
         var output = Shape.Image(filters, outH, outW);
         if (!CheckSize(output, layer)) return new Inferred(Shape.Unknown);
@@ -213,23 +210,29 @@ internal sealed partial class Checker
         if (hr is null) return new Inferred(Shape.Unknown);
         var wr = ConvAxis("width", w, k.W, s.W, p.W, 1, layer, "window", true);
         if (wr is null) return new Inferred(Shape.Unknown);
-        long dropH = (h + 2L * p.H - k.H) % s.H, dropW = (w + 2L * p.W - k.W) % s.W;
-        if (dropH != 0 || dropW != 0)
-        {
-            var parts = new List<string>();
-            if (dropH != 0) parts.Add($"{dropH} row{(dropH == 1 ? "" : "s")}");
-            if (dropW != 0) parts.Add($"{dropW} column{(dropW == 1 ? "" : "s")}");
-            _diagnostics.Add(PoolDropsPixels, layer.Name.Span,
-                $"This pool drops the last {string.Join(" and ", parts)} of its {h}×{w} input (window {k}, stride {s}); pad the input or change the window");
-        }
+        WarnOnDroppedRows(layer, "window", h, w, k, s, p, new Pair(1, 1));
         var output = Shape.Image(c, hr.Value, wr.Value);
         return new Inferred(output);
+    }
+
+    /// <summary>ANN5001 when the last windows end before the input does, so its last rows or columns are never read.</summary>
+    private void WarnOnDroppedRows(LayerSyntax layer, string windowWord, long h, long w, Pair k, Pair s, Pair p, Pair d)
+    {
+        long dropH = SlidingWindow.DroppedRows(h, k.H, s.H, p.H, d.H), dropW = SlidingWindow.DroppedRows(w, k.W, s.W, p.W, d.W);
+        if (dropH == 0 && dropW == 0) return;
+        string rows = dropH == 0 ? "" : $"{dropH} row{(dropH == 1 ? "" : "s")}";
+        string columns = dropW == 0 ? "" : $"{dropW} column{(dropW == 1 ? "" : "s")}";
+        string dropped = dropH != 0 && dropW != 0 ? $"{rows} and {columns}" : rows + columns;
+        string padding = p.H == 0 && p.W == 0 ? "" : $", padding {p}";
+        string dilation = d.H == 1 && d.W == 1 ? "" : $", dilation {d}";
+        _diagnostics.Add(PoolDropsPixels, layer.Name.Span,
+            $"This {layer.Name.Text} drops the last {dropped} of its {h}×{w} input ({windowWord} {k}, stride {s}{padding}{dilation}); pad the input or change the {windowWord}");
     }
 
     /// <summary>One spatial axis of a convolution or pooling; reports a window larger than the padded input.</summary>
     private long? ConvAxis(string axis, long size, int k, int s, int p, int d, LayerSyntax layer, string windowWord, bool isPool)
     {
-        long effective = (long)d * (k - 1) + 1;
+        long effective = SlidingWindow.Extent(k, d);
         long padded = size + 2L * p;
         string layerName = layer.Name.Text;
         if (padded < effective)
@@ -248,7 +251,7 @@ internal sealed partial class Checker
                 null, [.. fixes]);
             return null;
         }
-        long output = (padded - effective) / s + 1;
+        long output = SlidingWindow.Output(size, k, s, p, d);
         if (output <= 0)
         {
             _diagnostics.Add(SizeNotPositive, layer.Name.Span, $"After this {layerName} the {axis} would be {output}");

@@ -62,8 +62,30 @@ internal sealed partial class Checker
     private static TextSpan InputSpan(NetworkModel n) =>
         n.Syntax?.Body.Layers.FirstOrDefault()?.Span ?? n.Syntax?.Name.Span ?? default;
 
+    /// <summary>
+    /// Where a network's output shape is made, the layer to change when it is wrong: its last layer that can change
+    /// a shape (trailing activations, batchnorm, dropout and residuals pass it on), or its input.
+    /// </summary>
     private static TextSpan OutputSpan(NetworkModel n) =>
-        n.Layers.Count > 0 ? n.Layers[^1].UseSite ?? n.Layers[^1].Span : InputSpan(n);
+        ShapingLayer(n) is { } layer ? layer.UseSite ?? layer.Span : InputSpan(n);
+
+    private static LayerInstance? ShapingLayer(NetworkModel n)
+    {
+        for (int i = n.Layers.Count - 1; i >= 0; i--)
+            if (n.Layers[i] is { Kind: not "residual", Info.KeepsShape: false } layer) return layer;
+        return null;
+    }
+
+    /// <summary>Inserts `flatten` right after the layer that makes the network's output, so trailing activations stay last.</summary>
+    private static CodeFix? FlattenFix(NetworkModel n)
+    {
+        var layer = ShapingLayer(n);
+        if (layer is null || n.Syntax is null) return null;
+        // A layer expanded from a block: insert after the block's use in the network.
+        var at = layer.UseSite ?? layer.Span;
+        var item = n.Syntax.Body.Layers.FirstOrDefault(l => l.Span.Start <= at.Start && at.End <= l.Span.End);
+        return item is null ? null : new CodeFix("Insert flatten", [new TextEdit(new TextSpan(item.Span.End, 0), " -> flatten")]);
+    }
 
     private GanModel CheckGan(GanDeclarationSyntax decl)
     {
@@ -93,9 +115,14 @@ internal sealed partial class Checker
         }
         if (discriminator is { Output.IsKnown: true } && !(discriminator.Output.IsVector && discriminator.Output[0] == 1))
         {
+            var output = discriminator.Output;
+            // One value in an image (1×1×1) needs only flattening; dense(1) on it would be ANN3001.
+            bool single = output.ElementCount == 1;
+            string advice = single ? "end it with flatten" : output.IsVector ? "end it with dense(1)" : "end it with flatten and dense(1)";
             _diagnostics.Add(DiscriminatorOutput, d!.Value.Span,
-                $"The discriminator '{discriminator.Name}' outputs {discriminator.Output}, but it must output one logit (1); end it with dense(1)",
-                [new RelatedLocation(OutputSpan(discriminator), $"'{discriminator.Name}' outputs {discriminator.Output} here")]);
+                $"The discriminator '{discriminator.Name}' outputs {output}, but it must output one logit (1); {advice}",
+                [new RelatedLocation(OutputSpan(discriminator), $"'{discriminator.Name}' outputs {output} here")],
+                single && FlattenFix(discriminator) is { } fix ? [fix] : []);
         }
         if (generator is { Output.IsKnown: true } && discriminator is { Input.IsKnown: true } && !generator.Output.Equals(discriminator.Input))
         {

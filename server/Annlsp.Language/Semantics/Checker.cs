@@ -182,8 +182,15 @@ internal sealed partial class Checker
             Syntax = decl,
             IsValid = input.IsKnown && layers.All(l => l.Output.IsKnown) && _diagnostics.ErrorCount == errorsBefore,
         };
+        if (model.Parameters == long.MaxValue || model.MultiplyAdds == long.MaxValue)
+        {
+            // Every layer fits, but their sum does not (counts saturate at long.MaxValue).
+            _diagnostics.Add(ShapeTooLarge, decl.Name.IsMissing ? decl.Keyword.Span : decl.Name.Span,
+                $"Network '{model.Name}' has more {(model.Parameters == long.MaxValue ? "parameters" : "mult-adds")} in all than a 64-bit count holds (over {long.MaxValue:N0}); that is too large to train");
+            model = new NetworkModel { Name = model.Name, Input = input, Layers = layers, Syntax = decl, IsValid = false };
+        }
         if (model.IsValid) WarnOnStack(layers); // style warnings on a broken network are noise
-        if (model.Parameters > LargeModelThreshold)
+        if (model.Parameters > LargeModelThreshold && model.Parameters != long.MaxValue)
             _diagnostics.Add(LargeModel, decl.Name.Span, $"Network '{model.Name}' has {model.Parameters:N0} parameters; training it here will be slow and may not fit in memory");
         return model;
     }
@@ -301,6 +308,13 @@ internal sealed partial class Checker
             return Shape.Unknown;
         }
         var inferred = Infer(info, args, input, layer);
+        if (inferred.Parameters == long.MaxValue || inferred.MultiplyAdds == long.MaxValue)
+        {
+            // Counts saturate at long.MaxValue: a count there no longer fits in 64 bits.
+            _diagnostics.Add(ShapeTooLarge, layer.Name.Span,
+                $"This {name} has more {(inferred.Parameters == long.MaxValue ? "parameters" : "mult-adds")} than a 64-bit count holds (over {long.MaxValue:N0}); that is too large to train");
+            inferred = new Inferred(Shape.Unknown);
+        }
         var instance = new LayerInstance
         {
             Kind = name, Info = info, Input = input, Output = inferred.Output, Arguments = args,

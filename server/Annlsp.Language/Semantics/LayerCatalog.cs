@@ -65,6 +65,9 @@ public sealed record ParameterInfo(
 
 public enum LayerCategory { Input, Convolution, Pooling, Reshaping, Dense, Activation, Normalization, Regularization }
 
+/// <summary>What a layer accepts as its input: any shape, only a vector N, or only an image C×H×W.</summary>
+public enum InputKind { Any, Vector, Image }
+
 /// <summary>A built-in layer: its parameters (positional order), documentation and shape rule.</summary>
 public sealed record LayerInfo(
     string Name,
@@ -75,6 +78,17 @@ public sealed record LayerInfo(
     string PyTorch)
 {
     public bool IsActivation => Category == LayerCategory.Activation;
+    /// <summary>The input the layer needs; the checker reports any other (ANN3001, ANN3002), completion ranks by it.</summary>
+    public InputKind Needs { get; init; } = InputKind.Any;
+    /// <summary>Activations, normalisation and dropout pass their input's shape on unchanged.</summary>
+    public bool KeepsShape => Category is LayerCategory.Activation or LayerCategory.Normalization or LayerCategory.Regularization;
+    /// <summary>True when an input of this shape is one the layer accepts.</summary>
+    public bool Accepts(Shape input) => Needs switch
+    {
+        InputKind.Vector => input.IsVector,
+        InputKind.Image => input.IsImage,
+        _ => true,
+    };
     public string Signature => Parameters.Length == 0 ? Name : $"{Name}({string.Join(", ", Parameters.Select(p => p.Label))})";
     public ParameterInfo? Parameter(string name) => Parameters.FirstOrDefault(p => p.Name == name);
 }
@@ -103,7 +117,7 @@ public static class LayerCatalog
                 Bias,
             ],
             "2-d convolution over a C×H×W image.",
-            "C×H×W → F×H'×W', H' = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1", "nn.Conv2d"),
+            "C×H×W → F×H'×W', H' = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1", "nn.Conv2d") { Needs = InputKind.Image },
         new("deconv", LayerCategory.Convolution,
             [
                 P("filters", ParameterType.Int, null, "Number of output channels.", min: 1),
@@ -115,7 +129,7 @@ public static class LayerCatalog
                 Bias,
             ],
             "Transposed 2-d convolution (\"deconvolution\"): learns to upsample.",
-            "C×H×W → F×H'×W', H' = (H−1)s − 2p + d(k−1) + output_padding + 1", "nn.ConvTranspose2d"),
+            "C×H×W → F×H'×W', H' = (H−1)s − 2p + d(k−1) + output_padding + 1", "nn.ConvTranspose2d") { Needs = InputKind.Image },
         new("pool", LayerCategory.Pooling,
             [
                 P("kind", ParameterType.Enum, null, "`max` or `avg`.", ["max", "avg"]),
@@ -123,23 +137,23 @@ public static class LayerCatalog
                 P("stride", ParameterType.IntOrPair, null, "Step between windows (defaults to size).", min: 1) with { DefaultFrom = "size" },
                 P("padding", ParameterType.IntOrPair, new Pair(0, 0), "Padding on each side (at most half the window).", min: 0),
             ],
-            "2-d max or average pooling.", "C×H×W → C×H'×W', H' = ⌊(H + 2p − k)/s⌋ + 1", "nn.MaxPool2d / nn.AvgPool2d"),
+            "2-d max or average pooling.", "C×H×W → C×H'×W', H' = ⌊(H + 2p − k)/s⌋ + 1", "nn.MaxPool2d / nn.AvgPool2d") { Needs = InputKind.Image },
         new("globalpool", LayerCategory.Pooling,
             [P("kind", ParameterType.Enum, "avg", "`avg` or `max`.", ["avg", "max"])],
-            "Pools each channel to one value.", "C×H×W → C", "nn.AdaptiveAvgPool2d(1) + flatten"),
+            "Pools each channel to one value.", "C×H×W → C", "nn.AdaptiveAvgPool2d(1) + flatten") { Needs = InputKind.Image },
         new("upsample", LayerCategory.Reshaping,
             [
                 P("scale", ParameterType.IntOrPair, new Pair(2, 2), "Scale factor.", min: 1),
                 P("mode", ParameterType.Enum, "nearest", "`nearest` or `bilinear`.", ["nearest", "bilinear"]),
             ],
-            "Upsamples an image by an integer factor.", "C×H×W → C×sH×sW", "nn.Upsample"),
+            "Upsamples an image by an integer factor.", "C×H×W → C×sH×sW", "nn.Upsample") { Needs = InputKind.Image },
         new("flatten", LayerCategory.Reshaping, [], "Flattens any shape into a vector.", "any → N (product of dims)", "nn.Flatten"),
         new("reshape", LayerCategory.Reshaping,
             [P("shape", ParameterType.Shape, null, "The new shape; its element count must equal the input's.")],
             "Reshapes without changing the elements.", "any → shape", "nn.Unflatten / view"),
         new("dense", LayerCategory.Dense,
             [P("units", ParameterType.Int, null, "Number of outputs.", min: 1), Bias],
-            "Fully connected layer.", "N → units", "nn.Linear"),
+            "Fully connected layer.", "N → units", "nn.Linear") { Needs = InputKind.Vector },
         new("relu", LayerCategory.Activation, [], "Rectified linear unit: max(0, x).", "unchanged", "nn.ReLU"),
         new("sigmoid", LayerCategory.Activation, [], "Logistic sigmoid: 1/(1+e^−x).", "unchanged", "nn.Sigmoid"),
         new("tanh", LayerCategory.Activation, [], "Hyperbolic tangent; outputs in [−1, 1] (the usual generator output).", "unchanged", "nn.Tanh"),

@@ -47,11 +47,15 @@ public static class SummaryTable
         _ => o.ToString() ?? "",
     };
 
-    public static string Number(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+    /// <summary>Counts saturate at long.MaxValue (<see cref="Counts"/>): shown as what they are, more than 64 bits hold.</summary>
+    private const string Saturated = "> 9.2 × 10^18";
+
+    public static string Number(long n) => n == long.MaxValue ? Saturated : n.ToString("N0", CultureInfo.InvariantCulture);
 
     /// <summary>"0.42 M" style for mult-adds.</summary>
     public static string Compact(long n) => n switch
     {
+        long.MaxValue => Saturated,
         >= 1_000_000_000 => (n / 1e9).ToString("0.##", CultureInfo.InvariantCulture) + " G",
         >= 1_000_000 => (n / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + " M",
         >= 1_000 => (n / 1e3).ToString("0.##", CultureInfo.InvariantCulture) + " K",

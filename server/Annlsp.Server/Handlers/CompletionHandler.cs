@@ -30,7 +30,7 @@ public sealed class CompletionHandler(ServerSession session) : IHandler
 }
 
 /// <summary>The completion logic, free of transport concerns.</summary>
-public static class CompletionProvider
+public static partial class CompletionProvider
 {
     public static List<CompletionItem> Complete(DocumentAnalysis analysis, int offset)
     {
@@ -52,7 +52,7 @@ public static class CompletionProvider
             var args = SyntaxQueries.ArgumentListAt(stack, wordStart);
             if (args is not null) return Arguments(analysis, args, before, wordStart, declaration as BlockDeclarationSyntax);
             bool first = declaration is NetworkDeclarationSyntax n && n.Body == stack && !stack.Layers.Any(l => l.Span.End <= wordStart);
-            return Layers(analysis, first);
+            return Layers(analysis, first, first ? [] : IncomingShapes(analysis, stack, wordStart));
         }
         if (SyntaxQueries.PropertyBodyAt(declaration, wordStart) is { } properties)
         {
@@ -126,12 +126,18 @@ public static class CompletionProvider
         [LayerCategory.Reshaping] = 5, [LayerCategory.Normalization] = 6, [LayerCategory.Regularization] = 7, [LayerCategory.Input] = 8,
     };
 
-    private static List<CompletionItem> Layers(DocumentAnalysis analysis, bool firstInNetwork)
+    /// <summary>
+    /// Layer names. With the incoming shapes known, what accepts them comes first in the order it usually follows
+    /// them, and what does not comes last, marked with what it needs ("needs C×H×W; here 16").
+    /// </summary>
+    private static List<CompletionItem> Layers(DocumentAnalysis analysis, bool firstInNetwork, IReadOnlyList<Shape> incoming)
     {
         var items = new List<CompletionItem>();
+        bool ranked = incoming.Count > 0;
         foreach (var layer in LayerCatalog.All)
         {
             if (layer.Category == LayerCategory.Input && !firstInNetwork) continue;
+            bool misfit = ranked && !incoming.All(layer.Accepts);
             var required = layer.Parameters.Where(p => p.IsRequired).ToList();
             string insert = required.Count == 0
                 ? layer.Name
@@ -139,29 +145,32 @@ public static class CompletionProvider
             items.Add(new CompletionItem
             {
                 Label = layer.Name,
-                LabelDetails = new CompletionItemLabelDetails(layer.Parameters.Length == 0 ? null : "(…)", layer.Category.ToString().ToLowerInvariant()),
+                LabelDetails = new CompletionItemLabelDetails(layer.Parameters.Length == 0 ? null : "(…)",
+                    misfit ? $"needs {Needs(layer.Needs)}; here {Here(incoming)}" : layer.Category.ToString().ToLowerInvariant()),
                 Kind = CompletionItemKind.Function,
                 Detail = layer.Signature,
                 Documentation = MarkupContent.Markdown($"{layer.Documentation}\n\n`{layer.ShapeRule}` · PyTorch: `{layer.PyTorch}`"),
                 InsertText = insert,
                 InsertTextFormat = InsertTextFormat.Snippet,
-                SortText = Sort(firstInNetwork && layer.Category == LayerCategory.Input ? 0 : CategoryOrder[layer.Category], layer.Name),
+                SortText = Sort(firstInNetwork && layer.Category == LayerCategory.Input ? 0 : ranked ? RankAfter(layer, incoming) : CategoryOrder[layer.Category], layer.Name),
                 Preselect = firstInNetwork && layer.Category == LayerCategory.Input ? true : null,
             });
         }
         foreach (var (name, block) in SyntaxQueries.Blocks(analysis))
         {
             var parameters = block.Parameters?.Parameters.ToList() ?? [];
+            bool misfit = ranked && FirstBuiltIn(block) is { } first && !incoming.All(first.Accepts);
             items.Add(new CompletionItem
             {
                 Label = name,
-                LabelDetails = new CompletionItemLabelDetails(parameters.Count == 0 ? null : "(…)", "block"),
+                LabelDetails = new CompletionItemLabelDetails(parameters.Count == 0 ? null : "(…)",
+                    misfit ? $"block; needs {Needs(FirstBuiltIn(block)!.Needs)}; here {Here(incoming)}" : "block"),
                 Kind = CompletionItemKind.Class,
                 Detail = "block " + SyntaxQueries.BlockSignature(block),
                 Documentation = MarkupContent.Markdown($"A block declared in this file:\n\n```ann\n{block.ToFullString().Trim()}\n```"),
                 InsertText = parameters.Count == 0 ? name : $"{name}({string.Join(", ", parameters.Select((p, i) => $"${{{i + 1}:{p.Text}}}"))})",
                 InsertTextFormat = InsertTextFormat.Snippet,
-                SortText = Sort(0, name),
+                SortText = Sort(misfit ? MisfitGroup : 0, name),
             });
         }
         items.Add(new CompletionItem
@@ -172,7 +181,7 @@ public static class CompletionProvider
             Documentation = MarkupContent.Markdown("output = input + layers(input); the inner stack must end in the shape it started with."),
             InsertText = "residual {\n\t$0\n}",
             InsertTextFormat = InsertTextFormat.Snippet,
-            SortText = Sort(9, "residual"),
+            SortText = Sort(ranked ? MisfitGroup - 1 : 9, "residual"),
         });
         return items;
     }
@@ -190,6 +199,7 @@ public static class CompletionProvider
         {
             var p = parameters.FirstOrDefault(x => x.Name == argName.Text);
             if (p.Info is not null) items.AddRange(ValuesFor(p.Info));
+            items.AddRange(ShapeValues(analysis, list, argName.Text));
             items.AddRange(blockParameters.Select(b => Value(b, "block parameter", CompletionItemKind.Variable, 5)));
             return items;
         }
@@ -199,7 +209,10 @@ public static class CompletionProvider
         var given = list.Arguments.Where(a => a.Name is not null).Select(a => a.Name!.Text).ToHashSet();
         bool anyNamedBefore = list.Arguments.Any(a => a.Name is not null && a.Span.End <= offset);
         if (!anyNamedBefore && index < parameters.Count && parameters[index].Info is { } positional)
+        {
             items.AddRange(ValuesFor(positional));
+            items.AddRange(ShapeValues(analysis, list, positional.Name));
+        }
         int order = 0;
         foreach (var p in parameters)
         {

@@ -7,7 +7,7 @@ using Annlsp.Server.Transport;
 
 namespace Annlsp.Server.Handlers;
 
-/// <summary>textDocument/inlayHint: `→ 16×5×5` after every layer, totals after each network's name.</summary>
+/// <summary>textDocument/inlayHint: `→ 16×5×5` after every layer, `1×28×28 → 10` after each network's name.</summary>
 public sealed class InlayHintHandler(ServerSession session) : IHandler
 {
     public void Contribute(ServerCapabilities capabilities) => capabilities.InlayHintProvider = true;
@@ -41,7 +41,8 @@ public static class InlayHintProvider
                 && network.Name.Span.End >= start && network.Name.Span.End <= end)
             {
                 hints.Add(new InlayHint(LspTranslator.ToPosition(analysis.Text, network.Name.Span.End),
-                    $"{model.Input} → {model.Output} · {SummaryTable.Number(model.Parameters)} params · {SummaryTable.Compact(model.MultiplyAdds)} mult-adds",
+                    // Shapes only: the network's code lens shows its totals (VS Code cuts inlay hints at 43 characters).
+                    $"{model.Input} → {model.Output}",
                     InlayHintKind.Type, Tooltip: null, PaddingLeft: true));
             }
             AddStack(analysis, body, start, end, hints);

@@ -160,7 +160,7 @@ public class FeatureTests
     }
 
     [Fact]
-    public async Task Inlay_hints_show_every_output_shape_and_network_totals()
+    public async Task Inlay_hints_show_every_output_shape_and_each_network_input_and_output()
     {
         var (client, uri) = await OpenAsync("lenet.ann", LeNet);
         await using var _ = client;
@@ -174,7 +174,9 @@ public class FeatureTests
         Assert.Contains("→ 16×5×5", labels);
         Assert.Contains("→ 400", labels);
         Assert.Contains("→ 10", labels);
-        Assert.Contains(labels, l => l!.Contains("61,706 params"));
+        // After the network's name its input and output only: the totals are its code lens, said once and not cut off.
+        Assert.Contains("1×28×28 → 10", labels);
+        Assert.DoesNotContain(labels, l => l!.Contains("params") || l.Contains("mult-adds"));
         // The hint after `pool(max, 2)` on the line with `# -> 6x14x14` sits right after the closing parenthesis.
         var pool = hints.First(h => h.Value<string>("label") == "→ 6×14×14");
         Assert.Equal(TestDocs.At(LeNet, "pool(max, 2)", 12).ToString(), new { line = pool["position"]!.Value<int>("line"), character = pool["position"]!.Value<int>("character") }.ToString());

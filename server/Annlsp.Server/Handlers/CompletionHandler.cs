@@ -159,18 +159,20 @@ public static partial class CompletionProvider
         foreach (var (name, block) in SyntaxQueries.Blocks(analysis))
         {
             var parameters = block.Parameters?.Parameters.ToList() ?? [];
-            bool misfit = ranked && FirstBuiltIn(block) is { } first && !incoming.All(first.Accepts);
+            // Ranked as the built-in its body starts with (a block of convolutions after an image with conv).
+            var first = ranked ? FirstBuiltIn(block) : null;
+            bool misfit = first is not null && !incoming.All(first.Accepts);
             items.Add(new CompletionItem
             {
                 Label = name,
                 LabelDetails = new CompletionItemLabelDetails(parameters.Count == 0 ? null : "(…)",
-                    misfit ? $"block; needs {Needs(FirstBuiltIn(block)!.Needs)}; here {Here(incoming)}" : "block"),
+                    misfit ? $"block; needs {Needs(first!.Needs)}; here {Here(incoming)}" : "block"),
                 Kind = CompletionItemKind.Class,
                 Detail = "block " + SyntaxQueries.BlockSignature(block),
                 Documentation = MarkupContent.Markdown($"A block declared in this file:\n\n```ann\n{block.ToFullString().Trim()}\n```"),
                 InsertText = parameters.Count == 0 ? name : $"{name}({string.Join(", ", parameters.Select((p, i) => $"${{{i + 1}:{p.Text}}}"))})",
                 InsertTextFormat = InsertTextFormat.Snippet,
-                SortText = Sort(misfit ? MisfitGroup : 0, name),
+                SortText = Sort(first is null ? 0 : RankAfter(first, incoming), name),
             });
         }
         items.Add(new CompletionItem

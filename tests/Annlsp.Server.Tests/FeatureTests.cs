@@ -118,6 +118,26 @@ public class FeatureTests
     }
 
     [Fact]
+    public async Task Completion_ranks_layers_by_the_incoming_shape_on_the_wire()
+    {
+        const string text = """
+            network Net {
+                input(1x28x28)
+                flatten -> dense(16) -> relu -> 
+            }
+            """;
+        var (client, uri) = await OpenAsync("ranked.ann", text);
+        await using var _ = client;
+        var list = await client.RequestAsync<JObject>("textDocument/completion", new { textDocument = new { uri }, position = TestDocs.At(text, "relu -> ", 8) });
+        var items = list["items"]!.OrderBy(i => i.Value<string>("sortText"), StringComparer.Ordinal).ToList();
+        Assert.Equal("dense", items[0].Value<string>("label"));
+        var conv = items.Single(i => i.Value<string>("label") == "conv");
+        Assert.Equal("needs C×H×W; here 16", conv["labelDetails"]!.Value<string>("description"));
+        Assert.True(items.IndexOf(conv) > items.FindIndex(i => i.Value<string>("label") == "batchnorm"));
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    [Fact]
     public async Task Completion_items_carry_signatures_docs_and_snippets()
     {
         var (client, uri) = await OpenAsync("lenet.ann", LeNet);

@@ -29,8 +29,8 @@ internal sealed partial class Checker
                 {
                     var before = new TextSpan(layer.Span.Start, 0);
                     _diagnostics.Add(DenseOnImage, at,
-                        $"dense expects a vector but receives {input}; insert flatten before it",
-                        null, new CodeFix("Insert flatten before dense", [new TextEdit(before, "flatten" + LayerSeparator(layer))]));
+                        $"{info.Name} expects a vector but receives {input}; insert flatten before it",
+                        null, new CodeFix($"Insert flatten before {info.Name}", [new TextEdit(before, "flatten" + LayerSeparator(layer))]));
                     return new Inferred(Shape.Unknown);
                 }
                 break;

@@ -3,7 +3,7 @@ using Annlsp.Language.Text;
 
 namespace Annlsp.Language.Semantics;
 
-/// <summary>Parameter and mult-add arithmetic that saturates at long.MaxValue instead of throwing or wrapping.</summary>
+/// <summary>Parameter and mult-add arithmetic that saturates at long.MaxValue instead of throwing or wrapping; the checker reports a count that reaches it as ANN3013.</summary>
 public static class Counts
 {
     public static long Add(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;

@@ -91,10 +91,10 @@ export async function runnableServer(r: ResolvedServer, probe: (s: ResolvedServe
   if (result.ok) return { server: r, log };
   const fallback = r.fallback;
   if (fallback.ok) {
-    log.push(`The ${RUNTIME_LABEL.aot} server (${r.server}) cannot run here: ${result.reason}. Falling back to the ${RUNTIME_LABEL[fallback.runtime]} server (${fallback.server}), which starts slower.`);
+    log.push(`The ${RUNTIME_LABEL.aot} server (${r.server}) cannot run here: ${result.reason}. Falling back to the ${RUNTIME_LABEL[fallback.runtime]} server (${fallback.command} ${fallback.args.join(' ')}), which starts slower.`);
     log.push(...fallback.notes);
   } else {
-    log.push(`The ${RUNTIME_LABEL.aot} server (${r.server}) cannot run here: ${result.reason}. Its fallback, the JIT server, cannot run either.`);
+    log.push(`The ${RUNTIME_LABEL.aot} server (${r.server}) cannot run here: ${result.reason}. Its fallback, the JIT server, cannot run either: ${fallback.message}`);
   }
   return { server: fallback, log };
 }

@@ -25,7 +25,7 @@ export type ServerSource = 'setting' | 'bundled' | 'development';
 /** `aot`: the bundled Native AOT server; `jit`: an `annlsp.dll` run by `dotnet`; `executable`: one named by the setting. */
 export type ServerRuntime = 'aot' | 'jit' | 'executable';
 
-export const RUNTIME_LABEL: Record<ServerRuntime, string> = { aot: 'Native AOT', jit: 'JIT, on .NET', executable: 'executable' };
+export const RUNTIME_LABEL: Record<ServerRuntime, string> = { aot: 'Native AOT', jit: 'JIT', executable: 'executable' };
 
 export interface ResolvedServer {
   ok: true;

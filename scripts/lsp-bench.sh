@@ -1,29 +1,35 @@
 #!/usr/bin/env bash
-# Language-server latency figures over real JSON-RPC (see tests/Annlsp.Server.Bench and docs/server.md):
-#   keystroke (didChange) → publishDiagnostics and completion round trip on a generated 10,000-line document,
-#   the language core alone, and spawn → initialize for the JIT, ReadyToRun and Native AOT builds of the server.
-# Native AOT needs clang (apt-get install -y clang); it is skipped with a note when clang is missing.
+# Language-server latency figures over real JSON-RPC (see tests/Annlsp.Server.Bench and docs/server.md), on a
+# generated 10,000-line document: keystroke (didChange) → publishDiagnostics (the first 15 edits after open, then
+# warm), completion and hover round trips, spawn → initialize, and the language core alone.
+#   scripts/lsp-bench.sh [VSIX]   the servers as packaged, extracted from VSIX (default annlsp.vsix: `npm run package`):
+#                                 the Native AOT server the extension starts and its JIT fallback; then the
+#                                 development build (JIT) for comparison
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+vsix=${1:-annlsp.vsix}
 out=.artifacts/lsp-bench
-mkdir -p "$out"
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+[ -f "$vsix" ] || { echo "lsp-bench: $vsix not found: run npm run package (or pass a .vsix)" >&2; exit 1; }
+rm -rf "$out/vsix" && mkdir -p "$out/vsix"
+# the .vsix is a zip; the extension's files are under extension/
+python3 -c 'import sys, zipfile, os
+z = zipfile.ZipFile(sys.argv[1])
+for i in z.infolist():
+    if i.filename.startswith("extension/dist/server/"):
+        p = z.extract(i, sys.argv[2]); os.chmod(p, (i.external_attr >> 16) & 0o777 or 0o644)' "$vsix" "$out/vsix" || exit 1
+packaged="$out/vsix/extension/dist/server"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $vsix: $(stat -c %s "$vsix") bytes"
 dotnet build tests/Annlsp.Server.Bench -c Release --nologo -v quiet >/dev/null || exit 1
 bench="dotnet tests/Annlsp.Server.Bench/bin/Release/net10.0/Annlsp.Server.Bench.dll"
-$bench core
-$bench latency
-echo "-- spawn → initialize"
+echo "== packaged Native AOT server (what the extension starts)"
+$bench startup --server "$packaged/aot/annlsp-server"
+$bench latency --server "$packaged/aot/annlsp-server"
+echo "== packaged JIT server (the fallback)"
+$bench startup --server dotnet "$packaged/annlsp.dll" lsp
+$bench latency --server dotnet "$packaged/annlsp.dll" lsp
+echo "== development build, JIT"
 $bench startup --server dotnet tests/Annlsp.Server.Bench/bin/Release/net10.0/annlsp-server.dll
-if dotnet publish server/Annlsp.Server -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-     -o "$out/r2r" --nologo -v quiet >"$out/r2r.log" 2>&1; then
-  $bench startup --server "$out/r2r/annlsp-server"
-else echo "ReadyToRun publish failed: see $out/r2r.log"; fi
-if command -v clang >/dev/null; then
-  if dotnet publish server/Annlsp.Server -c Release -r linux-x64 -p:PublishAot=true -o "$out/aot" --nologo -v quiet >"$out/aot.log" 2>&1; then
-    $bench startup --server "$out/aot/annlsp-server"
-    $bench latency --server "$out/aot/annlsp-server"
-  else echo "Native AOT publish failed: see $out/aot.log"; fi
-else
-  echo "Native AOT skipped: clang is not installed (apt-get install -y clang)"
-fi
+$bench latency
+echo "== language core alone"
+$bench core

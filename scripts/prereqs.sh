@@ -3,10 +3,11 @@
 #   dataset-fashion-mnist  the Fashion-MNIST IDX files (/usr/share/datasets/fashion-mnist)
 #   python3-torch          Debian's PyTorch: the differential shape test and the export round trip
 #   neovim                 a second, independent LSP client for the protocol tests
+#   clang, zlib1g-dev      the Native AOT language server the .vsix ships (scripts/publish-server.sh)
 # The real-UI suite's own set-up (chromium, code-server, Node 24) is scripts/e2e-setup.sh.
 set -euo pipefail
 need=()
-for pkg in dataset-fashion-mnist python3-torch neovim; do
+for pkg in dataset-fashion-mnist python3-torch neovim clang zlib1g-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

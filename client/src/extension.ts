@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import {
   LanguageClient, LanguageClientOptions, ServerOptions, RevealOutputChannelOn, State, ExecuteCommandRequest,
 } from 'vscode-languageclient/node';
-import { resolveServer, ServerProblem, trainingEnvironment } from './serverResolution';
+import { resolveServer, ServerProblem, trainingEnvironment, RUNTIME_LABEL } from './serverResolution';
+import { probeServer, runnableServer } from './serverProbe';
 import { PreviewPanels } from './training/previewPanels';
 import { TrainingController } from './training/trainingController';
 import { TrainingNotification } from './training/previewState';
@@ -60,14 +61,20 @@ function settings() {
 
 async function startClient(ctx: vscode.ExtensionContext, training: TrainingController): Promise<void> {
   const s = settings();
-  const r = resolveServer({
+  const resolved = resolveServer({
     serverPath: s.serverPath, dotnetPath: s.dotnetPath, extensionPath: ctx.extensionPath,
-    env: process.env, platform: process.platform, homedir: os.homedir(), fileExists,
+    env: process.env, platform: process.platform, arch: process.arch, homedir: os.homedir(), fileExists,
   });
-  if (!r.ok) { setServerStatus(false, 'annlsp: no server', r.message); void reportProblem(r); return; }
-  log(`starting server (${r.source}): ${r.command} ${r.args.join(' ')}`);
+  if (!resolved.ok) { setServerStatus(false, 'annlsp: no server', resolved.message); void reportProblem(resolved); return; }
   const env: NodeJS.ProcessEnv = { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' };
   Object.assign(env, trainingEnvironment(s, process.env.PATH));
+  // the Native AOT server is tried first; where it cannot run, its JIT fallback, and the output says why
+  const runnable = await runnableServer(resolved, a => probeServer(a.command, a.args, { env }));
+  for (const line of runnable.log) output.warn(line);
+  const r = runnable.server;
+  if (!r.ok) { setServerStatus(false, 'annlsp: no server', r.message); void reportProblem(r); return; }
+  const runtime = RUNTIME_LABEL[r.runtime];
+  log(`starting server (${r.source}, ${runtime}): ${r.command} ${r.args.join(' ')}`);
   const serverOptions: ServerOptions = { command: r.command, args: r.args, options: { env } };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'ann' }, { scheme: 'untitled', language: 'ann' }],
@@ -77,6 +84,7 @@ async function startClient(ctx: vscode.ExtensionContext, training: TrainingContr
     initializationOptions: {
       training: { device: s.device, dataFolder: s.dataFolder, pythonPath: s.pythonPath, libtorchPath: s.libtorchPath, enabled: vscode.workspace.isTrusted },
       client: { preview: true, trainingEvents: true },
+      ...(r.trainerCommand ? { trainerCommand: r.trainerCommand } : {}),
     },
     synchronize: { configurationSection: 'annlsp' },
     middleware: {
@@ -103,13 +111,14 @@ async function startClient(ctx: vscode.ExtensionContext, training: TrainingContr
     return;
   }
   const info = c.initializeResult?.serverInfo;
-  setServerStatus(true, `annlsp ${info?.version ?? ''}`.trim(), `language server (${r.source}): ${r.server}`);
+  const detail = `language server (${r.source}, ${runtime}): ${r.server}`;
+  setServerStatus(true, `annlsp ${info?.version ?? ''}`.trim(), detail);
   clientDisposables.push(c.onDidChangeState(e => {
     if (e.newState === State.Stopped && client === c) setServerStatus(false, 'annlsp: server stopped', 'the language server stopped; see the output');
-    if (e.newState === State.Running && client === c) setServerStatus(true, `annlsp ${info?.version ?? ''}`.trim(), `language server (${r.source}): ${r.server}`);
+    if (e.newState === State.Running && client === c) setServerStatus(true, `annlsp ${info?.version ?? ''}`.trim(), detail);
   }));
   const declared = c.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
-  log(`server started; commands: ${declared.join(', ') || '(none)'}`);
+  log(`server started (${runtime}): ${info?.name ?? 'annlsp'} ${info?.version ?? ''}; commands: ${declared.join(', ') || '(none)'}`);
   // The language client registers a VS Code command for each command the server declares; a
   // server that handles one without declaring it still gets it through this fallback.
   for (const cmd of SERVER_COMMANDS) {

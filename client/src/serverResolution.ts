@@ -1,7 +1,9 @@
 // Where the language server comes from. Pure: the file system and environment are passed in, so
 // the order can be unit-tested. Order: the `annlsp.server.path` setting (machine-scoped, so a
-// workspace cannot set it), then the server bundled in the extension (`dist/server/annlsp.dll`,
-// framework-dependent, run with `dotnet`), then a development build in the repository.
+// workspace cannot set it), then the server bundled in the extension — the Native AOT
+// `dist/server/aot/annlsp-server` (no .NET needed, starts in tens of milliseconds) with the JIT
+// server `dist/server/annlsp.dll` (framework-dependent, run with `dotnet`) as its fallback —, then a
+// development build in the repository.
 import * as path from 'node:path';
 
 export interface ResolveInput {
@@ -12,21 +14,35 @@ export interface ResolveInput {
   extensionPath: string;
   env: Record<string, string | undefined>;
   platform: NodeJS.Platform;
+  /** `process.arch`: the bundled Native AOT server is a linux-x64 binary. */
+  arch: string;
   homedir: string;
   fileExists(p: string): boolean;
 }
 
 export type ServerSource = 'setting' | 'bundled' | 'development';
 
+/** `aot`: the bundled Native AOT server; `jit`: an `annlsp.dll` run by `dotnet`; `executable`: one named by the setting. */
+export type ServerRuntime = 'aot' | 'jit' | 'executable';
+
+export const RUNTIME_LABEL: Record<ServerRuntime, string> = { aot: 'Native AOT', jit: 'JIT', executable: 'executable' };
+
 export interface ResolvedServer {
   ok: true;
   command: string;
   args: string[];
   source: ServerSource;
+  runtime: ServerRuntime;
   /** The server file (dll or executable) that was chosen. */
   server: string;
   /** The dotnet host when the server is a dll. */
   dotnet?: string;
+  /** The Native AOT server only: what to start when it cannot run here (the JIT server, or why there is none). */
+  fallback?: Resolution;
+  /** `initializationOptions.trainerCommand`, when the server is not the trainer's own CLI: the bundled `annlsp`. */
+  trainerCommand?: string[];
+  /** Lines for the output channel: why this server was chosen over the preferred one, what will not work. */
+  notes: string[];
 }
 
 export interface ServerProblem {
@@ -42,6 +58,8 @@ export const DOTNET_INSTALL_FIX =
   'Install the .NET 10 runtime (Debian/Ubuntu: `sudo apt-get install dotnet-runtime-10.0`; other systems: https://dotnet.microsoft.com/download/dotnet/10.0), ' +
   'then run "annlsp: Restart Language Server". If dotnet is installed somewhere unusual, set `annlsp.dotnet.path`; ' +
   'or point `annlsp.server.path` at a self-contained `annlsp` executable.';
+
+const NO_SERVER_FIX = 'Reinstall the extension, or build the server (`dotnet publish server/Annlsp.Cli -c Release -o dist/server`) and set `annlsp.server.path` to its annlsp.dll.';
 
 function expandHome(p: string, home: string): string {
   return p === '~' ? home : p.startsWith('~/') ? path.join(home, p.slice(2)) : p;
@@ -80,7 +98,35 @@ function viaDotnet(input: ResolveInput, dll: string, source: ServerSource): Reso
       fix: DOTNET_INSTALL_FIX,
     };
   }
-  return { ok: true, command: dotnet, args: [dll, 'lsp'], source, server: dll, dotnet };
+  return { ok: true, command: dotnet, args: [dll, 'lsp'], source, runtime: 'jit', server: dll, dotnet, notes: [] };
+}
+
+/** The bundled linux-x64 Native AOT server where this machine can run it, with the JIT server as its fallback. */
+function bundled(input: ResolveInput, dist: string): Resolution | undefined {
+  const dll = path.join(dist, 'annlsp.dll');
+  const aot = path.join(dist, 'aot', 'annlsp-server');
+  const jit = input.fileExists(dll) ? viaDotnet(input, dll, 'bundled') : undefined;
+  if (!input.fileExists(aot)) {
+    if (jit?.ok) jit.notes.push(`This extension has no Native AOT server (${aot}): using the JIT server, which starts slower.`);
+    return jit;
+  }
+  if (input.platform !== 'linux' || input.arch !== 'x64') {
+    if (jit?.ok) jit.notes.push(`The bundled Native AOT server is built for linux-x64 and this is ${input.platform}-${input.arch}: using the JIT server, which starts slower.`);
+    return jit;
+  }
+  const notes: string[] = [];
+  let trainerCommand: string[] | undefined;
+  if (jit?.ok) trainerCommand = [jit.command, dll];
+  else if (jit) {
+    // the AOT server needs no .NET, so editing works; the trainer is the framework-dependent CLI
+    notes.push(`Training from the editor needs the .NET 10 runtime: ${jit.message} Fix: ${jit.fix}`);
+    const apphost = path.join(dist, 'annlsp');
+    if (input.fileExists(apphost)) trainerCommand = [apphost];
+  }
+  return {
+    ok: true, command: aot, args: [], source: 'bundled', runtime: 'aot', server: aot, trainerCommand, notes,
+    fallback: jit ?? { ok: false, problem: 'no-server', message: `The Native AOT server cannot run here and the extension has no JIT server (${dll}).`, fix: NO_SERVER_FIX },
+  };
 }
 
 export function resolveServer(input: ResolveInput): Resolution {
@@ -96,11 +142,13 @@ export function resolveServer(input: ResolveInput): Resolution {
       };
     }
     if (/\.dll$/i.test(p)) return viaDotnet(input, p, 'setting');
-    return { ok: true, command: p, args: ['lsp'], source: 'setting', server: p };
+    return { ok: true, command: p, args: ['lsp'], source: 'setting', runtime: 'executable', server: p, notes: [] };
   }
   const ext = input.extensionPath;
-  const bundled = [path.join(ext, 'dist', 'server', 'annlsp.dll'), path.join(ext, 'server', 'annlsp.dll')];
-  for (const dll of bundled) if (input.fileExists(dll)) return viaDotnet(input, dll, 'bundled');
+  for (const dist of [path.join(ext, 'dist', 'server'), path.join(ext, 'server')]) {
+    const r = bundled(input, dist);
+    if (r) return r;
+  }
   for (const cfg of ['Debug', 'Release']) {
     const dll = path.join(ext, 'server', 'Annlsp.Cli', 'bin', cfg, 'net10.0', 'annlsp.dll');
     if (input.fileExists(dll)) return viaDotnet(input, dll, 'development');
@@ -109,7 +157,7 @@ export function resolveServer(input: ResolveInput): Resolution {
     ok: false,
     problem: 'no-server',
     message: 'The annlsp language server was not found in the extension.',
-    fix: 'Reinstall the extension, or build the server (`dotnet publish server/Annlsp.Cli -c Release -o dist/server`) and set `annlsp.server.path` to its annlsp.dll.',
+    fix: NO_SERVER_FIX,
   };
 }
 

@@ -1,9 +1,12 @@
-// Real UI against the bundled language server: inlay shapes, a shape-error squiggle fixed by its
-// quick fix, completion of layer names, and the network view.
+// Real UI against the bundled language server: the Native AOT server is the one that starts (and the
+// JIT server where it cannot run), inlay shapes, a shape-error squiggle fixed by its quick fix,
+// completion of layer names, and the network view.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { checkPrerequisites, makeSuite, sleep } from './lib/harness.mjs';
 
 let suite;
@@ -32,6 +35,68 @@ async function until(fn, what, ms = 30_000) {
 const viewText = ui => ui.page.$$eval('.editor-instance .monaco-editor .view-lines .view-line', ls => ls
   .map(l => ({ top: parseFloat(l.style.top) || 0, text: (l.textContent ?? '').replace(/\u00a0/g, ' ') }))
   .sort((a, b) => a.top - b.top).map(l => l.text));
+
+/** The annlsp output channel as VS Code writes it to disk (a log output channel: <user-data>/logs/…/annlsp.log). */
+function outputChannel(userData) {
+  const logs = path.join(userData, 'logs');
+  const files = fs.existsSync(logs) ? fs.readdirSync(logs, { recursive: true }).filter(f => path.basename(f) === 'annlsp.log') : [];
+  return files.map(f => fs.readFileSync(path.join(logs, f), 'utf8')).join('\n');
+}
+
+/** The command lines of the running processes started from `file`. */
+function processesOf(file) {
+  return execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).split('\n').filter(l => l.startsWith(file));
+}
+
+test('the .vsix ships the Native AOT server and the extension starts it: output channel and process', { timeout: 120_000 }, async t => {
+  if (skip) return t.skip('no bundled server');
+  const aot = path.join(suite.extensionPath, 'dist', 'server', 'aot', 'annlsp-server');
+  const head = fs.readFileSync(aot).subarray(0, 4);
+  assert.deepEqual([...head], [0x7f, 0x45, 0x4c, 0x46], 'dist/server/aot/annlsp-server is an ELF executable');
+  fs.accessSync(aot, fs.constants.X_OK);
+  assert.ok(fs.existsSync(path.join(suite.extensionPath, 'dist', 'server', 'annlsp.dll')), 'the JIT server and trainer ship beside it');
+  const ui = await suite.open('aot-server');
+  await ui.openFile('lenet.ann');
+  const log = await until(async () => { const l = outputChannel(ui.server.userData); return /server started/.test(l) && l; }, 'the output channel line "server started"');
+  assert.ok(log.includes(`starting server (bundled, Native AOT): ${aot}`), log);
+  assert.match(log, /server started \(Native AOT\): annlsp \d/);
+  assert.doesNotMatch(log, /Falling back/);
+  // one: the server; the probe that ran before it (initialize, shutdown, exit) has exited
+  await until(async () => processesOf(aot).length === 1, 'exactly one Native AOT server process');
+  await until(async () => (await viewText(ui)).some(x => /16×5×5/.test(x)), 'the AOT server\'s inlay hints');
+  await ui.server.close();
+});
+
+test('where the AOT server cannot run, the JIT server starts instead and the output channel says why', { timeout: 150_000 }, async t => {
+  if (skip) return t.skip('no bundled server');
+  // a copy of the installed extension (symbolic links) whose AOT server is a binary for no machine
+  const extensions = path.join(suite.tmp, 'extensions-no-aot');
+  const ext = path.join(extensions, path.basename(suite.extensionPath));
+  const mirror = async (from, to, except) => {
+    await fsp.mkdir(to, { recursive: true });
+    for (const n of await fsp.readdir(from)) if (n !== except) await fsp.symlink(path.join(from, n), path.join(to, n));
+  };
+  await mirror(suite.extensionPath, ext, 'dist');
+  await mirror(path.join(suite.extensionPath, 'dist'), path.join(ext, 'dist'), 'server');
+  await mirror(path.join(suite.extensionPath, 'dist', 'server'), path.join(ext, 'dist', 'server'), 'aot');
+  const aot = path.join(ext, 'dist', 'server', 'aot', 'annlsp-server');
+  await fsp.mkdir(path.dirname(aot));
+  await fsp.writeFile(aot, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]), { mode: 0o755 });
+  const manifest = path.join(suite.extensionsDir, 'extensions.json');
+  if (fs.existsSync(manifest)) await fsp.writeFile(path.join(extensions, 'extensions.json'), (await fsp.readFile(manifest, 'utf8')).replaceAll(suite.extensionsDir, extensions));
+  const installed = suite.extensionsDir;
+  suite.extensionsDir = extensions;
+  let ui;
+  try { ui = await suite.open('aot-fallback'); } finally { suite.extensionsDir = installed; }
+  await ui.openFile('lenet.ann');
+  const log = await until(async () => { const l = outputChannel(ui.server.userData); return /server started/.test(l) && l; }, 'the output channel line "server started"');
+  assert.match(log, new RegExp(`The Native AOT server \\(${aot.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) cannot run here: it (could not be started|exited)[^\\n]*Falling back to the JIT server \\(\\S*dotnet \\S*annlsp\\.dll lsp\\)`), log);
+  assert.match(log, /starting server \(bundled, JIT\)/);
+  assert.match(log, /server started \(JIT\)/);
+  await until(async () => (await viewText(ui)).some(x => /16×5×5/.test(x)), 'the JIT server\'s inlay hints');
+  await ui.screenshot('05-aot-fallback');
+  await ui.server.close();
+});
 
 test('inlay hints show the output shape of each layer', { timeout: 120_000 }, async t => {
   if (skip) return t.skip('no bundled server');

@@ -4,20 +4,25 @@ namespace Annlsp.Server.Documents;
 /// One spelling per file: `file:` URIs that name the same path — `/./`, `//`, `..`, percent-escapes of plain characters
 /// (`%6Cong.ann`), `file://localhost/` — normalise to the same string. The document store and the training guard
 /// (one run per document and target) key on it; what is sent back to the client keeps the client's own spelling.
-/// Other URIs (`untitled:`, …) are returned unchanged.
+/// Other URIs (`untitled:`, a share on another host, …) are returned unchanged.
 /// </summary>
 public static class DocumentUri
 {
-    public static string Normalize(string uri)
+    public static string Normalize(string uri) => LocalPath(uri) is { } path ? new Uri(path).AbsoluteUri : uri;
+
+    /// <summary>The full local path of a `file:` URI (dot segments and doubled separators resolved), else null.</summary>
+    public static string? LocalPath(string uri)
     {
-        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || !parsed.IsFile || parsed.IsUnc) return uri;
+        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || !parsed.IsFile) return null;
+        // file://localhost/p is file:///p; another host is a share this machine does not name with a local path.
+        if (parsed.IsUnc && !parsed.IsLoopback) return null;
         try
         {
-            return new Uri(Path.GetFullPath(parsed.LocalPath)).AbsoluteUri;
+            return Path.GetFullPath(parsed.IsUnc ? Uri.UnescapeDataString(parsed.AbsolutePath) : parsed.LocalPath);
         }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException or UriFormatException)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            return uri;
+            return null;
         }
     }
 

@@ -44,9 +44,7 @@ public sealed class TrainingManager
     {
         if (!_session.Options.TrainingEnabled)
             throw LspException.RequestFailed("training is disabled: the workspace is not trusted");
-        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || !parsed.IsFile)
-            throw LspException.InvalidParams($"only file: documents can be trained, not {uri}");
-        var file = Path.GetFullPath(parsed.LocalPath);
+        var file = DocumentUri.LocalPath(uri) ?? throw LspException.InvalidParams($"only file: documents can be trained, not {uri}");
         // The open document's text is trained, saved or not; a document that is not open is read from disk by the trainer.
         string? text = _session.Documents.TryGet(uri, out var snapshot) ? snapshot.Text.Text : null;
         if (text is null && !File.Exists(file)) throw LspException.RequestFailed($"{file} is neither open nor on disk");

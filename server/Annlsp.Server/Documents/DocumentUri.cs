@@ -8,7 +8,18 @@ namespace Annlsp.Server.Documents;
 /// </summary>
 public static class DocumentUri
 {
-    public static string Normalize(string uri) => LocalPath(uri) is { } path ? new Uri(path).AbsoluteUri : uri;
+    public static string Normalize(string uri)
+    {
+        // Every document request looks its URI up (about 13 µs to parse and rebuild): remember the few in use.
+        if (Recent.TryGetValue(uri, out var known)) return known;
+        var normal = LocalPath(uri) is { } path ? new Uri(path).AbsoluteUri : uri;
+        if (Recent.Count >= RecentLimit) Recent.Clear();   // bounded whatever a client sends
+        Recent[uri] = normal;
+        return normal;
+    }
+
+    private const int RecentLimit = 1024;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Recent = new(StringComparer.Ordinal);
 
     /// <summary>The full local path of a `file:` URI (dot segments and doubled separators resolved), else null.</summary>
     public static string? LocalPath(string uri)

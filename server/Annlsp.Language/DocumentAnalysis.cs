@@ -12,8 +12,9 @@ namespace Annlsp.Language;
 /// </summary>
 public sealed class DocumentAnalysis
 {
-    private DocumentAnalysis(SourceText text, CompilationUnitSyntax root, IReadOnlyList<Diagnostic> diagnostics, Checker? checker)
+    private DocumentAnalysis(SourceText text, CompilationUnitSyntax root, IReadOnlyList<Diagnostic> diagnostics, Checker? checker, bool checkerFailed)
     {
+        IsComplete = !checkerFailed && diagnostics.Count < DiagnosticBag.Limit;
         Text = text;
         Root = root;
         Diagnostics = diagnostics;
@@ -33,12 +34,15 @@ public sealed class DocumentAnalysis
     /// <summary>Every occurrence of a declared name, declarations included.</summary>
     public IReadOnlyList<SymbolReference> References { get; }
     public bool HasErrors => Diagnostics.Any(d => d.IsError);
+    /// <summary>False when the checker stopped on an internal error or the diagnostics were capped: then some errors may be unreported.</summary>
+    public bool IsComplete { get; }
 
     public static DocumentAnalysis Analyze(string text, CancellationToken cancellation = default)
     {
         var diagnostics = new DiagnosticBag();
         var root = Parser.Parse(text, diagnostics, cancellation);
         Checker? checker = null;
+        bool checkerFailed = false;
         try
         {
             checker = new Checker(root, diagnostics, cancellation);
@@ -48,11 +52,12 @@ public sealed class DocumentAnalysis
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A checker bug must not take the editor down: report it where the user can see it.
+            checkerFailed = true;
             diagnostics.Add(new DiagnosticDescriptor("ANN9999", DiagnosticSeverity.Error, "Internal error"), new TextSpan(0, 0),
                 $"Internal error in the checker ({e.GetType().Name}: {e.Message}); please report this file");
         }
         var sorted = diagnostics.Items.OrderBy(d => d.Span.Start).ThenBy(d => d.Code, StringComparer.Ordinal).ToArray();
-        return new DocumentAnalysis(new SourceText(text), root, sorted, checker);
+        return new DocumentAnalysis(new SourceText(text), root, sorted, checker, checkerFailed);
     }
 
     /// <summary>What the checker learned about a layer, block use or residual: one entry per distinct use (a block body layer may be used with several shapes).</summary>
@@ -74,4 +79,9 @@ public sealed class DocumentAnalysis
             .Select(d => Networks.GetValueOrDefault(d.Name.Text) is { } model && model.Syntax == d ? model : null)
             .FirstOrDefault(model => model is not null);
 
+    private SymbolReference[]? _referencesByStart;
+
+    /// <summary>What a `train` declaration uses and which errors stop it (<see cref="TrainingClosure"/>).</summary>
+    public TrainingClosure ClosureOf(TrainDeclarationSyntax train) =>
+        TrainingClosure.Compute(this, train, _referencesByStart ??= References.OrderBy(r => r.Span.Start).ToArray());
 }

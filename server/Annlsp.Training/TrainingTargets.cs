@@ -12,8 +12,11 @@ public static class TrainingTargets
         if (trains.Count == 0) throw new TrainingException("the file has no `train` block");
         if (string.IsNullOrWhiteSpace(name))
         {
-            if (trains.Count == 1) return trains[0];
-            throw new TrainingException($"the file has {trains.Count} trainings; choose one with --target: {List(trains)}");
+            // Count the declarations, not the checked trainings: one whose target is unknown has no config, and the
+            // other one must not be taken for "the only one".
+            int declared = analysis.Root.Declarations.Count(d => d is Annlsp.Language.Syntax.TrainDeclarationSyntax);
+            if (trains.Count == 1 && declared == 1) return trains[0];
+            throw new TrainingException($"the file has {declared} trainings; choose one with --target: {List(trains)}");
         }
         var exact = trains.Where(t => t.DisplayName == name).ToList();
         if (exact.Count == 1) return exact[0];

@@ -30,6 +30,108 @@ public class CliTests
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Runs `annlsp` in <paramref name="folder"/>, writing <paramref name="stdin"/> to its input (kept open until it exits when asked).</summary>
+    private static (int Exit, string Out, string Err) AnnlspIn(string folder, string? stdin, bool keepStdinOpen, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = folder };
+        psi.StandardInputEncoding = new System.Text.UTF8Encoding(false);
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "annlsp.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (stdin is not null) { p.StandardInput.Write(stdin); p.StandardInput.Flush(); }
+        if (!keepStdinOpen) p.StandardInput.Close();
+        Assert.True(p.WaitForExit(180_000), "annlsp did not exit");
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private const string BrokenAndQuick = """
+        network Broken {
+            input(1x28x28)
+            dense(4)
+        }
+        network Quick {
+            input(1x28x28)
+            flatten
+            dense(4)
+        }
+        train Quick {
+            data: shapes
+            epochs: 1
+            batch: 500
+            seed: 1
+        }
+        train Broken {
+            data: shapes
+            epochs: 1
+        }
+
+        """;
+
+    private static string RunDir(string folder, string target) => Assert.Single(Directory.GetDirectories(Path.Combine(folder, "runs", target)));
+
+    [Fact]
+    public void Train_a_valid_target_beside_a_broken_network_warns_and_trains()
+    {
+        var folder = Directory.CreateTempSubdirectory("annlsp-cli-train-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "mixed.ann"), BrokenAndQuick);
+            var (exit, _, stderr) = AnnlspIn(folder, null, false, "train", "mixed.ann", "--target", "Quick", "--limit", "200");
+            Assert.True(exit == 0, stderr);
+            Assert.Matches(@"annlsp train: warning: mixed\.ann\(3,5\): error ANN3001: .* \(outside what Quick trains; not fatal\)", stderr);
+            var run = JObject.Parse(File.ReadAllText(Path.Combine(RunDir(folder, "Quick"), "run.json")));
+            Assert.Contains("ANN3001", Assert.Single(run["warnings"]!).Value<string>());
+            Assert.Equal(BrokenAndQuick, File.ReadAllText(Path.Combine(RunDir(folder, "Quick"), "source.ann")));
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
+    public void Train_refuses_a_target_that_uses_the_broken_network_and_lists_its_errors()
+    {
+        var folder = Directory.CreateTempSubdirectory("annlsp-cli-train-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "mixed.ann"), BrokenAndQuick);
+            var (exit, _, stderr) = AnnlspIn(folder, null, false, "train", "mixed.ann", "--target", "Broken");
+            Assert.Equal(1, exit);
+            Assert.Contains("mixed.ann(3,5,3,10): error ANN3001: dense expects a vector", stderr);
+            Assert.Contains("Broken has 1 error in what it trains; fix it before training", stderr);
+            var (jsonExit, stdout, _) = AnnlspIn(folder, null, false, "train", "mixed.ann", "--target", "Broken", "--progress", "json");
+            Assert.Equal(1, jsonExit);
+            var failed = JObject.Parse(stdout.Trim());
+            Assert.Equal("failed", failed.Value<string>("event"));
+            Assert.Matches(@"^mixed\.ann\(3,5\): error ANN3001", Assert.Single(failed["errors"]!).Value<string>());
+            Assert.False(Directory.Exists(Path.Combine(folder, "runs")));
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    /// <summary>`--stdin` trains the text it is given (what the language server sends: the text, a NUL, and the pipe left open), not the file.</summary>
+    [Fact]
+    public void Train_stdin_trains_the_given_text_up_to_a_nul_and_keeps_it_as_source_ann()
+    {
+        var folder = Directory.CreateTempSubdirectory("annlsp-cli-train-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "mixed.ann"), BrokenAndQuick);
+            var edited = BrokenAndQuick.Replace("seed: 1", "seed: 5");
+            var (exit, stdout, stderr) = AnnlspIn(folder, edited + "\0ignored after the NUL", keepStdinOpen: true,
+                "train", "mixed.ann", "--stdin", "--target", "Quick", "--limit", "200", "--progress", "json");
+            Assert.True(exit == 0, stderr + stdout);
+            var runDir = RunDir(folder, "Quick");
+            var run = JObject.Parse(File.ReadAllText(Path.Combine(runDir, "run.json")));
+            Assert.Equal(5, run.Value<int>("seed"));
+            Assert.Equal(Path.Combine(folder, "mixed.ann"), run.Value<string>("source"));
+            var source = File.ReadAllBytes(Path.Combine(runDir, "source.ann"));
+            Assert.Equal(edited, System.Text.Encoding.UTF8.GetString(source));
+            Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(source)).ToLowerInvariant(), run.Value<string>("sourceSha256"));
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
     [Fact]
     public void Check_exits_0_on_the_examples_and_prints_nothing()
     {

@@ -48,16 +48,109 @@ public sealed class RealTrainerTests : IDisposable
         }
         """;
 
-    private async Task<(LspClient Client, string Uri)> StartAsync()
+    private async Task<(LspClient Client, string Uri)> StartAsync(string text = Tiny)
     {
         var trainer = FindTrainer() ?? throw new InvalidOperationException("annlsp.dll not built: dotnet build server/Annlsp.Cli");
         var file = Path.Combine(_workspace.FullName, "tiny.ann");
-        File.WriteAllText(file, Tiny);
+        File.WriteAllText(file, text);
         var client = LspClient.StartInProcess(new ServerOptions { TrainerCommand = ["dotnet", trainer], StopGracePeriod = TimeSpan.FromSeconds(60) });
         await client.InitializeAsync(rootUri: new Uri(_workspace.FullName).AbsoluteUri);
         var uri = new Uri(file).AbsoluteUri;
-        await client.OpenAsync(uri, Tiny);
+        await client.OpenAsync(uri, text);
         return (client, uri);
+    }
+
+    private static Task<JToken> TrainAsync(LspClient client, string uri, string target) =>
+        client.RequestAsync<JToken>("workspace/executeCommand", new { command = "annlsp.train", arguments = new[] { uri, target } });
+
+    private static async Task<JToken> FinishedAsync(LspClient client)
+    {
+        var end = await client.WaitForNotificationAsync("annlsp/trainingEvent", p => p["event"]!.Value<string>("event") is "finished" or "failed", TimeSpan.FromSeconds(240));
+        Assert.True(end["event"]!.Value<string>("event") == "finished", end.ToString() + "\n" + client.ServerLog);
+        return end;
+    }
+
+    /// <summary>▶ Train trains what the editor shows: edits not saved to disk are in run.json, and source.ann is the edited text.</summary>
+    [RealTrainerFact]
+    public async Task Train_trains_the_unsaved_text_and_the_run_folder_keeps_it()
+    {
+        var (client, uri) = await StartAsync();
+        await using var _ = client;
+        // Two edits, not saved: batch 500 → 250 (typed over), seed 1 → 3 (a range edit).
+        var edited = Tiny.Replace("batch: 500", "batch: 250");
+        await client.ChangeFullAsync(uri, edited, 2);
+        int seedLine = edited.Split('\n').ToList().FindIndex(l => l.Contains("seed: 1"));
+        int seedColumn = edited.Split('\n')[seedLine].IndexOf("1", StringComparison.Ordinal);
+        await client.ChangeAsync(uri, 3, new Annlsp.Server.Protocol.Range(new(seedLine, seedColumn), new(seedLine, seedColumn + 1)), "3");
+        edited = string.Join('\n', edited.Split('\n').Select((l, i) => i == seedLine ? l.Replace("seed: 1", "seed: 3") : l));
+        await client.DiagnosticsAsync(uri, 3);
+
+        await TrainAsync(client, uri, "Tiny");
+        var runDir = (await FinishedAsync(client)).Value<string>("runDir")!;
+        var run = JObject.Parse(File.ReadAllText(Path.Combine(runDir, "run.json")));
+        Assert.Equal(250, run.Value<int>("batch"));
+        Assert.Equal(3, run.Value<int>("seed"));
+        var source = File.ReadAllBytes(Path.Combine(runDir, "source.ann"));
+        Assert.Equal(edited, System.Text.Encoding.UTF8.GetString(source));
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(source)).ToLowerInvariant(), run.Value<string>("sourceSha256"));
+        Assert.Equal(Tiny, File.ReadAllText(Path.Combine(_workspace.FullName, "tiny.ann")));   // the file on disk is untouched
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    private const string WithBrokenNetwork = """
+        network Broken {
+            input(1x28x28)
+            dense(4)
+        }
+        network Tiny {
+            input(1x28x28)
+            flatten
+            dense(4)
+        }
+        train Tiny {
+            data: shapes
+            epochs: 1
+            batch: 500
+            seed: 1
+        }
+        train Broken {
+            data: shapes
+            epochs: 1
+        }
+        """;
+
+    /// <summary>An error in another network is a warning for Tiny's run: ▶ Train is offered, the run finishes, the error is in run.json and the log.</summary>
+    [RealTrainerFact]
+    public async Task An_error_in_another_network_does_not_stop_a_valid_target()
+    {
+        var (client, uri) = await StartAsync(WithBrokenNetwork);
+        await using var _ = client;
+        var lenses = (await client.RequestAsync<JArray>("textDocument/codeLens", new { textDocument = new { uri } }))
+            .Where(l => l["command"]!.Value<string>("command") != "annlsp.showNetwork").Select(l => l["command"]!.Value<string>("title")).ToList();
+        Assert.Equal(new[] { "▶ Train", "▶ Train — fix 1 error first" }, lenses);
+
+        await TrainAsync(client, uri, "Tiny");
+        var runDir = (await FinishedAsync(client)).Value<string>("runDir")!;
+        var warning = Assert.Single(JObject.Parse(File.ReadAllText(Path.Combine(runDir, "run.json")))["warnings"]!).Value<string>()!;
+        Assert.Matches(@"tiny\.ann\(3,5\): error ANN3001: dense expects a vector", warning);
+        Assert.Contains(client.Notifications, n => n.Method == "window/logMessage" && n.Params.Value<int>("type") == 2
+            && n.Params.Value<string>("message")!.Contains("ANN3001") && n.Params.Value<string>("message")!.Contains("not fatal"));
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    [RealTrainerFact]
+    public async Task A_target_that_uses_the_broken_network_is_refused_with_its_errors()
+    {
+        var (client, uri) = await StartAsync(WithBrokenNetwork);
+        await using var _ = client;
+        await TrainAsync(client, uri, "Broken");
+        var failed = await client.WaitForNotificationAsync("annlsp/trainingEvent", p => p["event"]!.Value<string>("event") is "finished" or "failed", TimeSpan.FromSeconds(120));
+        Assert.Equal("failed", failed["event"]!.Value<string>("event"));
+        Assert.Contains("Broken has 1 error in what it trains", failed["event"]!.Value<string>("reason"));
+        var error = Assert.Single(failed["event"]!["errors"]!).Value<string>()!;
+        Assert.Matches(@"tiny\.ann\(3,5\): error ANN3001", error);
+        Assert.False(Directory.Exists(Path.Combine(_workspace.FullName, "runs")));
+        Assert.Equal(0, await client.ShutdownAsync());
     }
 
     [RealTrainerFact]

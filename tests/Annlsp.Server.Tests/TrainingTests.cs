@@ -18,18 +18,18 @@ public sealed class TrainingTests : IDisposable
         try { _workspace.Delete(recursive: true); } catch (IOException) { }
     }
 
-    private async Task<(LspClient Client, string Uri)> StartAsync(string mode, TimeSpan? grace = null)
+    private async Task<(LspClient Client, string Uri)> StartAsync(string mode, TimeSpan? grace = null, string? rootUri = null, string? text = null)
     {
         Environment.SetEnvironmentVariable("TRAINER_MODE", mode);   // inherited by the child process
         var file = Path.Combine(_workspace.FullName, "lenet.ann");
-        File.WriteAllText(file, TestDocs.Example("lenet.ann"));
+        File.WriteAllText(file, text ?? TestDocs.Example("lenet.ann"));
         var client = LspClient.StartInProcess(new ServerOptions
         {
             DiagnosticsDelay = TimeSpan.Zero,
             TrainerCommand = ["bash", Script],
             StopGracePeriod = grace ?? TimeSpan.FromSeconds(5),
         });
-        await client.InitializeAsync(rootUri: new Uri(_workspace.FullName).AbsoluteUri);
+        await client.InitializeAsync(rootUri: rootUri ?? new Uri(_workspace.FullName).AbsoluteUri);
         var uri = new Uri(file).AbsoluteUri;
         await client.OpenAsync(uri, File.ReadAllText(file));
         await client.DiagnosticsAsync(uri, 1);
@@ -75,6 +75,95 @@ public sealed class TrainingTests : IDisposable
         var lenses = await LensTitlesAsync(client, uri);
         Assert.Equal("▶ Train", lenses[0]);
         Assert.StartsWith("✓ finished", lenses[1]);
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    [Fact]
+    public async Task Train_sends_the_open_documents_unsaved_text_to_the_trainer()
+    {
+        var (client, uri) = await StartAsync("finish");
+        await using var _ = client;
+        var onDisk = File.ReadAllText(Path.Combine(_workspace.FullName, "lenet.ann"));
+        var edited = onDisk.Replace("epochs: 5", "epochs: 7");
+        Assert.NotEqual(onDisk, edited);
+        await client.ChangeFullAsync(uri, edited, 2);
+        await client.DiagnosticsAsync(uri, 2);
+
+        await Execute(client, "annlsp.train", uri, "LeNet5");
+        await client.WaitForNotificationAsync("annlsp/trainingEvent", p => p["event"]!.Value<string>("event") == "finished");
+        // The stand-in keeps what it read on stdin (up to the NUL): the editor's text, not the file's.
+        Assert.Equal(edited, File.ReadAllText(Path.Combine(_workspace.FullName, "received-source.ann")));
+        Assert.Equal(onDisk, File.ReadAllText(Path.Combine(_workspace.FullName, "lenet.ann")));
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    [Fact]
+    public async Task The_lens_offers_train_for_a_valid_target_when_another_network_is_broken()
+    {
+        const string text = """
+            network Broken {
+                input(1x28x28)
+                dense(4)
+            }
+            network LeNet5 {
+                input(1x28x28)
+                flatten
+                dense(10)
+            }
+            train LeNet5 {
+                data: fashion_mnist
+            }
+            train Broken {
+                data: shapes
+            }
+            """;
+        var (client, uri) = await StartAsync("finish", text: text);
+        await using var _ = client;
+        // In text order: LeNet5's train, then Broken's.
+        Assert.Equal(new[] { "▶ Train", "▶ Train — fix 1 error first" }, await LensTitlesAsync(client, uri));
+        await Execute(client, "annlsp.train", uri, "LeNet5");
+        var end = await client.WaitForNotificationAsync("$/progress", p => p["value"]!.Value<string>("kind") == "end");
+        Assert.StartsWith("✓ finished", end["value"]!.Value<string>("message"));
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    /// <summary>A workspace folder "/" (rootUri file:///): the run has a working folder, ends, and the target can train again.</summary>
+    [Fact]
+    public async Task A_workspace_folder_at_the_root_trains_and_the_run_ends()
+    {
+        var (client, uri) = await StartAsync("finish", rootUri: "file:///");
+        await using var _ = client;
+        var started = await Execute(client, "annlsp.train", uri, "LeNet5");
+        Assert.Equal("/", started.Value<string>("workspace"));
+        var finished = await client.WaitForNotificationAsync("annlsp/trainingEvent", p => p["event"]!.Value<string>("event") == "finished");
+        Assert.Equal("/runs/LeNet5/20261128-180000", finished.Value<string>("runDir"));   // the stand-in writes under its working folder
+        var end = await client.WaitForNotificationAsync("$/progress", p => p["value"]!.Value<string>("kind") == "end");
+        Assert.StartsWith("✓ finished", end["value"]!.Value<string>("message"));
+        for (int i = 0; i < 100 && (await LensTitlesAsync(client, uri))[0] != "▶ Train"; i++) await Task.Delay(50);
+        Assert.Equal("▶ Train", (await LensTitlesAsync(client, uri))[0]);
+        await Execute(client, "annlsp.train", uri, "LeNet5");   // not "already training"
+        await client.WaitForNotificationAsync("annlsp/trainingEvent", p => p["event"]!.Value<string>("event") == "finished", skip: 1);
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    /// <summary>Spellings of the same file are one document: the one-run-per-target guard holds for each.</summary>
+    [Fact]
+    public async Task Another_spelling_of_the_documents_uri_cannot_start_a_second_run()
+    {
+        var (client, uri) = await StartAsync("forever");
+        await using var _ = client;
+        await Execute(client, "annlsp.train", uri, "LeNet5");
+        await client.WaitForNotificationAsync("annlsp/trainingEvent", p => p["event"]!.Value<string>("event") == "step");
+        var folder = new Uri(_workspace.FullName).AbsoluteUri;
+        foreach (var variant in new[] { folder + "/./lenet.ann", folder + "//lenet.ann", folder + "/%6Cenet.ann", folder + "/sub/../lenet.ann" })
+        {
+            var message = await RpcAssert.ErrorAsync(-32803, () => Execute(client, "annlsp.train", variant, "LeNet5"));
+            Assert.Contains("already training", message);
+            Assert.Equal(new[] { "■ Stop" }, await LensTitlesAsync(client, variant));
+        }
+        Assert.Single(client.ProgressCreateRequests);
+        Assert.True((await Execute(client, "annlsp.stop", folder + "/./lenet.ann", "LeNet5")).Value<bool>());
+        await client.WaitForNotificationAsync("annlsp/trainingEvent", p => p["event"]!.Value<string>("event") == "finished");
         Assert.Equal(0, await client.ShutdownAsync());
     }
 

@@ -146,3 +146,53 @@ test('▶ Train a classifier: accuracy and loss curves, framed test images and t
   await ui.screenshot('13-classifier');
   await ui.server.close();
 });
+
+test('▶ Train trains the unsaved text: run.json and source.ann have the edit, the file on disk does not', { timeout: 180_000 }, async t => {
+  if (skip) return t.skip('no bundled server');
+  const text = [
+    'network Quick {',
+    '    input(1x28x28)',
+    '    flatten',
+    '    dense(4)',
+    '}',
+    '',
+    'train Quick {',
+    '    data: shapes',
+    '    epochs: 1',
+    '    batch: 128',
+    '    preview: 2x2',
+    '}',
+    '',
+  ].join('\n');
+  const ui = await suite.open('unsaved', { files: { 'quick.ann': text } });
+  const page = ui.page;
+  await ui.openFile('quick.ann');
+  await page.locator('.codelens-decoration a', { hasText: /Train/ }).first().waitFor({ timeout: 60_000 });
+  // replace "batch: 128" by "batch: 100" and leave the file unsaved
+  await ui.goTo(10, 12);
+  await page.keyboard.press('Shift+End');
+  await page.keyboard.type('100');
+  await page.locator('.tabs-container .tab.dirty', { hasText: 'quick.ann' }).waitFor({ timeout: 10_000 });
+  assert.match(fs.readFileSync(path.join(ui.workspace, 'quick.ann'), 'utf8'), /batch: 128/);
+  await sleep(500); // let the edit reach the server
+  await page.locator('.codelens-decoration a', { hasText: /Train/ }).first().click();
+
+  const wv = ui.webview();
+  await wv.locator('#status[data-status="finished"]').waitFor({ timeout: 150_000 });
+  const runs = findRunDirs(path.join(ui.workspace, 'runs'));
+  assert.equal(runs.length, 1, `one run folder: ${runs.join(', ')}`);
+  const run = JSON.parse(fs.readFileSync(path.join(runs[0], 'run.json'), 'utf8'));
+  assert.equal(run.batch, 100, 'the edited batch size trained');
+  const source = fs.readFileSync(path.join(runs[0], 'source.ann'), 'utf8');
+  assert.match(source, /batch: 100/);
+  assert.equal(source, text.replace('batch: 128', 'batch: 100'), 'source.ann is the editor\'s text');
+  assert.match(fs.readFileSync(path.join(ui.workspace, 'quick.ann'), 'utf8'), /batch: 128/, 'the file on disk is untouched');
+  assert.ok(await page.locator('.tabs-container .tab.dirty', { hasText: 'quick.ann' }).count() === 1, 'still unsaved');
+
+  // the preview opens what was trained
+  await wv.locator('#open-source').click();
+  await page.locator('.tabs-container .tab', { hasText: 'source.ann' }).first().waitFor({ timeout: 15_000 });
+  assert.match(await ui.editor().locator('.view-lines').innerText(), /batch:\s100/);
+  await ui.screenshot('14-trained-unsaved-source');
+  await ui.server.close();
+});

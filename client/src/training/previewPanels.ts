@@ -2,6 +2,7 @@
 // the editor. Each panel may read only the extension's media and its own run folder.
 import * as vscode from 'vscode';
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunState } from './previewState';
 import { classNames, previewView } from './previewView';
@@ -56,7 +57,10 @@ export class PreviewPanels implements vscode.Disposable {
     const entry: Entry = { panel, runDir, configRead: false, ready: false };
     this.panels.set(key, entry);
     panel.onDidDispose(() => { if (entry.pending) clearTimeout(entry.pending); if (this.panels.get(key) === entry) this.panels.delete(key); });
-    panel.webview.onDidReceiveMessage(m => { if (m?.type === 'ready') { entry.ready = true; this.post(entry); } });
+    panel.webview.onDidReceiveMessage(m => {
+      if (m?.type === 'ready') { entry.ready = true; this.post(entry); }
+      if (m?.type === 'openSource') void PreviewPanels.openSource(entry.runDir);
+    });
     panel.webview.html = this.html(panel.webview);
     return entry;
   }
@@ -119,7 +123,8 @@ export class PreviewPanels implements vscode.Disposable {
     if (!e.state || !e.ready) return;
     const webview = e.panel.webview;
     const s = e.state;
-    const view = previewView(s, p => webview.asWebviewUri(vscode.Uri.file(p)).toString(), configRows(e.config), classNames(e.config));
+    const hasSource = fs.existsSync(path.join(s.runDir, PreviewPanels.sourceFile));
+    const view = previewView(s, p => webview.asWebviewUri(vscode.Uri.file(p)).toString(), configRows(e.config), classNames(e.config), hasSource);
     e.panel.title = `Run · ${s.target}${s.status === 'running' ? ' (training)' : ''}`;
     void webview.postMessage({ type: 'state', view });
   }
@@ -127,6 +132,19 @@ export class PreviewPanels implements vscode.Disposable {
   dispose(): void {
     for (const e of this.panels.values()) e.panel.dispose();
     this.panels.clear();
+  }
+
+  static readonly sourceFile = 'source.ann';
+
+  /** Opens the text a run trained (its run folder's source.ann) in the first editor group, read-only for the session: it is the run's record. */
+  static async openSource(runDir: string): Promise<void> {
+    const file = vscode.Uri.file(path.join(runDir, PreviewPanels.sourceFile));
+    try {
+      await vscode.window.showTextDocument(file, { viewColumn: vscode.ViewColumn.One, preview: true });
+      await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession');
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Cannot open ${file.fsPath}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   static runLabel(runDir: string): string {

@@ -18,6 +18,8 @@ export interface PreviewView {
   config: { key: string; value: string }[];
   /** Classifiers: class names by number, to read the predicted class in each framed test image. */
   classes?: string[];
+  /** The run folder keeps the exact text it trained (source.ann): the preview offers to open it. */
+  hasSource?: boolean;
 }
 
 /** `data.classes` of run.json, when it is a list of names. */
@@ -30,7 +32,7 @@ const STATUS_LABEL: Record<RunState['status'], string> = {
   starting: 'starting…', running: 'training', finished: 'finished', failed: 'failed', stopped: 'stopped', unknown: 'past run',
 };
 
-export function previewView(s: RunState, toSrc: (p: string) => string, config: { key: string; value: string }[] = [], classes?: string[]): PreviewView {
+export function previewView(s: RunState, toSrc: (p: string) => string, config: { key: string; value: string }[] = [], classes?: string[], hasSource = false): PreviewView {
   const charts = chartGroups(s).map(g => ({
     title: g.title,
     svg: chartSvg(g.keys.map<Series>(k => ({ name: k, steps: s.stepMetrics[k], epochs: s.epochMetrics[k] })), { title: g.title }),
@@ -51,5 +53,6 @@ export function previewView(s: RunState, toSrc: (p: string) => string, config: {
     charts,
     config,
     classes: s.kind === 'classifier' ? classes : undefined,
+    hasSource,
   };
 }

@@ -53,6 +53,7 @@ function render(): void {
   if (put('samples-slot', sampleSection(v))) wireSlider();
   put('charts', v.charts.length ? v.charts.map(c => `<div class="chart-box">${c.svg}</div>`).join('') : '<p class="muted">Curves appear with the first loss values.</p>');
   put('config-body', `${v.config.length ? `<table>${v.config.map(r => `<tr><th>${esc(r.key)}</th><td>${esc(r.value)}</td></tr>`).join('')}</table>` : '<p class="muted">run.json not written yet.</p>'}
+  ${v.hasSource ? '<p class="source"><a id="open-source" href="#">Open source.ann</a> <span class="muted">— the exact text this run trained</span></p>' : ''}
   <p class="muted run-dir">${esc(v.runDir)}</p>`);
 }
 
@@ -71,6 +72,13 @@ function wireSlider(): void {
     last['samples-slot'] = sampleSection(v);
   });
 }
+
+// The configuration is rebuilt as HTML: one listener on the document serves every rebuilt link.
+document.addEventListener('click', ev => {
+  if ((ev.target as HTMLElement | null)?.id !== 'open-source') return;
+  ev.preventDefault();
+  vscode.postMessage({ type: 'openSource' });
+});
 
 window.addEventListener('message', ev => {
   const m = ev.data as { type?: string; view?: PreviewView };

@@ -1,19 +1,23 @@
 using System.CommandLine;
+using Annlsp.Language;
+using Annlsp.Language.Semantics;
 using Annlsp.Training;
 using Annlsp.Training.Training;
 
 namespace Annlsp.Cli.Commands;
 
 /// <summary>
-/// `annlsp train FILE [--target NAME] [--epochs N] [--limit N] [--device auto|cpu|cuda] [--out DIR]
-/// [--progress json] [--resume RUNDIR] [--libtorch DIR]`. Exit 0: finished or stopped; 1: failed or the
-/// file has errors; 2: unreadable file. SIGTERM / Ctrl+C stop after the current step with a checkpoint.
+/// `annlsp train FILE [--stdin] [--target NAME] [--epochs N] [--limit N] [--device auto|cpu|cuda] [--out DIR]
+/// [--progress json] [--resume RUNDIR] [--libtorch DIR]`. Exit 0: finished or stopped; 1: failed or what the target
+/// uses has errors (errors elsewhere in the file are warnings); 2: unreadable file. SIGTERM / Ctrl+C stop after the
+/// current step with a checkpoint.
 /// </summary>
 public static class TrainCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = "the .ann file" };
+        var file = new Argument<string>("file") { Description = "the .ann file (with --stdin: its path, for relative paths and messages)" };
+        var stdin = new Option<bool>("--stdin") { Description = "read the source from standard input, up to its end or a NUL character, instead of from FILE (what the language server does, so unsaved edits train)" };
         var target = new Option<string?>("--target") { Description = "which training: \"LeNet5\", \"LeNet5 as quick\" (default: the only one)" };
         var epochs = new Option<int?>("--epochs") { Description = "override the number of epochs" };
         var limit = new Option<int?>("--limit") { Description = "use at most N training examples (and a matching slice of the evaluation set)" };
@@ -23,43 +27,67 @@ public static class TrainCommand
         progress.AcceptOnlyFromAmong("bar", "json");
         var resume = new Option<string?>("--resume") { Description = "continue the run in this run folder from its checkpoint" };
         var libtorch = new Option<string?>("--libtorch") { Description = "LibTorch lib folder to use (e.g. an installed PyTorch's torch/lib), 'python' to ask python3, or 'bundled'; default: ANNLSP_LIBTORCH" };
-        var command = new Command("train", "Train a network or GAN declared in a .ann file") { file, target, epochs, limit, device, output, progress, resume, libtorch };
-        command.SetAction(parse => Run(new TrainArgs(parse.GetValue(file)!, parse.GetValue(target), parse.GetValue(epochs), parse.GetValue(limit),
+        var command = new Command("train", "Train a network or GAN declared in a .ann file") { file, stdin, target, epochs, limit, device, output, progress, resume, libtorch };
+        command.SetAction(parse => Run(new TrainArgs(parse.GetValue(file)!, parse.GetValue(stdin), parse.GetValue(target), parse.GetValue(epochs), parse.GetValue(limit),
             parse.GetValue(device), parse.GetValue(output), parse.GetValue(progress) ?? "bar", parse.GetValue(resume), parse.GetValue(libtorch))));
         return command;
     }
 
-    private sealed record TrainArgs(string File, string? Target, int? Epochs, int? Limit, string? Device, string? Out, string Progress, string? Resume, string? LibTorch);
+    private sealed record TrainArgs(string File, bool Stdin, string? Target, int? Epochs, int? Limit, string? Device, string? Out, string Progress, string? Resume, string? LibTorch);
 
     private static int Run(TrainArgs a)
     {
         bool json = a.Progress == "json";
         var stdout = Console.Out;
         ITrainingObserver observer = json ? new JsonLinesObserver(stdout) : new ProgressBarObserver(stdout, !Console.IsOutputRedirected);
-        void FailEarly(string reason, IEnumerable<object>? errors = null)
+        void FailEarly(string reason, IEnumerable<string>? errors = null)
         {
             if (json) observer.OnEvent(new TrainingEvent("failed", new Dictionary<string, object?> { ["reason"] = reason, ["errors"] = errors?.ToArray() }));
             else Console.Error.WriteLine($"annlsp train: {reason}");
         }
 
-        if (!System.IO.File.Exists(a.File)) { FailEarly($"cannot read '{a.File}': no such file"); return 2; }
-        var analysed = TrainingConsole.Analyse(a.File, Console.Error);
-        if (analysed is null)
+        string text;
+        if (a.Stdin) text = TrainingConsole.ReadSource(Console.OpenStandardInput());
+        else if (!System.IO.File.Exists(a.File)) { FailEarly($"cannot read '{a.File}': no such file"); return 2; }
+        else
         {
-            var analysis = Annlsp.Language.DocumentAnalysis.Analyze(System.IO.File.ReadAllText(a.File));
-            FailEarly($"{a.File} has errors; fix them before training", TrainingConsole.ErrorList(a.File, analysis));
+            try { text = System.IO.File.ReadAllText(a.File); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                FailEarly($"cannot read '{a.File}': {e.Message}");
+                return 2;
+            }
+        }
+        var analysis = DocumentAnalysis.Analyze(text);
+        TrainConfig config;
+        try { config = TrainingTargets.ResolveTrain(analysis, a.Target); }
+        catch (TrainingException e)
+        {
+            if (!analysis.HasErrors) { FailEarly(e.Message); return 1; }
+            // The target may be unresolvable because of the errors (a train of an unknown network has no config): show them all.
+            var all = analysis.Diagnostics.Where(d => d.IsError).ToList();
+            TrainingConsole.PrintErrors(a.File, analysis, all, Console.Error);
+            FailEarly($"{e.Message}; {a.File} has {all.Count} error{(all.Count == 1 ? "" : "s")}", TrainingConsole.ErrorList(a.File, analysis, all));
             return 1;
         }
-        var (doc, text) = analysed.Value;
-        Annlsp.Language.Semantics.TrainConfig config;
-        try { config = TrainingTargets.ResolveTrain(doc, a.Target); }
-        catch (TrainingException e) { FailEarly(e.Message); return 1; }
+        // Only what the target uses must be free of errors (docs/training.md); the file's other errors are warnings.
+        var closure = analysis.ClosureOf(config.Syntax!);
+        if (!closure.CanTrain)
+        {
+            TrainingConsole.PrintErrors(a.File, analysis, closure.Errors, Console.Error);
+            int n = closure.Errors.Count;
+            FailEarly($"{config.DisplayName} has {n} error{(n == 1 ? "" : "s")} in what it trains; fix {(n == 1 ? "it" : "them")} before training",
+                TrainingConsole.ErrorList(a.File, analysis, closure.Errors));
+            return 1;
+        }
+        var warnings = TrainingConsole.ErrorList(a.File, analysis, closure.OtherErrors).ToList();
+        foreach (var w in warnings) Console.Error.WriteLine($"annlsp train: warning: {w} (outside what {config.DisplayName} trains; not fatal)");
 
         using var stop = new StopSignals(() => { if (!json) Console.Error.WriteLine("\nstopping after the current step (a checkpoint is written) …"); });
 
         var result = Trainer.Run(new TrainOptions
         {
-            Config = config, SourceText = text, SourcePath = a.File, Epochs = a.Epochs, Limit = a.Limit,
+            Config = config, SourceText = text, SourcePath = a.File, Warnings = warnings, Epochs = a.Epochs, Limit = a.Limit,
             Device = a.Device ?? (Environment.GetEnvironmentVariable("ANNLSP_DEVICE") is { Length: > 0 } d ? d : null),
             LibTorch = a.LibTorch, OutDir = a.Out, ResumeDir = a.Resume, Observer = observer, Cancellation = stop.Token,
         });

@@ -1,3 +1,4 @@
+using System.Text;
 using Annlsp.Language;
 using Annlsp.Language.Diagnostics;
 using Annlsp.Training.Training;
@@ -19,19 +20,42 @@ internal static class TrainingConsole
         }
         var analysis = DocumentAnalysis.Analyze(text);
         if (!analysis.HasErrors) return (analysis, text);
-        foreach (var d in analysis.Diagnostics.Where(d => d.IsError))
+        PrintErrors(path, analysis, analysis.Diagnostics.Where(d => d.IsError), stderr);
+        return null;
+    }
+
+    /// <summary>`--stdin`: the source up to the end of input or the first NUL (the language server sends a NUL and keeps the pipe open).</summary>
+    public static string ReadSource(Stream input)
+    {
+        using var reader = new StreamReader(input, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        var text = new StringBuilder();
+        var buffer = new char[8192];
+        int n;
+        while ((n = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            int nul = Array.IndexOf(buffer, '\0', 0, n);
+            text.Append(buffer, 0, nul >= 0 ? nul : n);
+            if (nul >= 0) break;
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Errors in MSBuild format (VS Code's $msCompile matcher) on stderr.</summary>
+    public static void PrintErrors(string path, DocumentAnalysis analysis, IEnumerable<Diagnostic> errors, TextWriter stderr)
+    {
+        foreach (var d in errors)
         {
             var (start, end) = analysis.Text.GetRange(d.Span);
             stderr.WriteLine($"{path}({start.Line + 1},{start.Character + 1},{end.Line + 1},{end.Character + 1}): error {d.Code}: {d.Message}");
         }
-        return null;
     }
 
-    public static IEnumerable<object> ErrorList(string path, DocumentAnalysis analysis) =>
-        analysis.Diagnostics.Where(d => d.IsError).Select(d =>
+    /// <summary>`file(line,col): error CODE: message` for the `failed` event's errors and the `warnings` of a run.</summary>
+    public static IEnumerable<string> ErrorList(string path, DocumentAnalysis analysis, IEnumerable<Diagnostic> errors) =>
+        errors.Select(d =>
         {
             var (start, _) = analysis.Text.GetRange(d.Span);
-            return (object)$"{path}({start.Line + 1},{start.Character + 1}): error {d.Code}: {d.Message}";
+            return $"{path}({start.Line + 1},{start.Character + 1}): error {d.Code}: {d.Message}";
         });
 }
 

@@ -12,7 +12,7 @@ namespace Annlsp.Server.Documents;
 /// </summary>
 public sealed class DocumentStore
 {
-    private readonly ConcurrentDictionary<string, DocumentSnapshot> _documents = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DocumentSnapshot> _documents = new(DocumentUri.Comparer);
     private readonly Func<string, int, SourceText, DocumentSnapshot> _create;
 
     public DocumentStore(Func<string, int, SourceText, DocumentSnapshot> create) => _create = create;

@@ -35,16 +35,16 @@ public sealed class CodeLensHandler(ServerSession session, TrainingManager train
                     $"{SummaryTable.Number(network.Parameters)} params · {SummaryTable.Compact(network.MultiplyAdds)} mult-adds",
                     ShowNetwork, new JArray(uri, network.Name))));
             }
-            else if (declaration is TrainDeclarationSyntax)
+            else if (declaration is TrainDeclarationSyntax train)
             {
                 var config = analysis.Trains.FirstOrDefault(t => t.Syntax == declaration);
                 string target = config?.DisplayName ?? declaration.Name.Text;
                 var args = new JArray(uri, target);
-                int errors = analysis.Diagnostics.Count(d => d.IsError);
+                // The trainer refuses errors in what this training uses (errors elsewhere are only warnings); say so where the button would be.
+                int errors = analysis.ClosureOf(train).Errors.Count;
                 if (training.IsRunning(uri, target))
                     lenses.Add(new CodeLens(range, new Command("■ Stop", ExecuteCommandHandler.Stop, args)));
                 else if (errors > 0)
-                    // The trainer refuses a file with errors; say so where the button would be.
                     lenses.Add(new CodeLens(range, new Command(errors == 1 ? "▶ Train — fix 1 error first" : $"▶ Train — fix {errors} errors first", "", null)));
                 else
                     lenses.Add(new CodeLens(range, new Command("▶ Train", ExecuteCommandHandler.Train, args)));

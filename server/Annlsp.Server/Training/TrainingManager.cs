@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Annlsp.Server.Documents;
 using Annlsp.Server.Protocol;
 using Annlsp.Server.Transport;
 using Newtonsoft.Json;
@@ -9,8 +10,9 @@ using Newtonsoft.Json.Linq;
 namespace Annlsp.Server.Training;
 
 /// <summary>
-/// Training runs started from the editor. Each run is `annlsp train FILE --target NAME --progress json` in a child
-/// process (a crash or out-of-memory there never takes the server down), one per (document, target). Its JSON-line
+/// Training runs started from the editor. Each run is `annlsp train FILE --target NAME --progress json --stdin` in a
+/// child process (a crash or out-of-memory there never takes the server down), one per (document, target), that trains
+/// the open document's text as the editor has it, saved or not (written to its stdin, then a NUL). Its JSON-line
 /// events are relayed as LSP work-done progress (cancellable: cancelling stops the run) and as the
 /// `annlsp/trainingEvent` notification {uri, target, runDir, event}. Stop = SIGTERM (the trainer finishes the step
 /// and writes a checkpoint), then a kill after <see cref="ServerOptions.StopGracePeriod"/>. Shutdown stops all runs.
@@ -29,7 +31,8 @@ public sealed class TrainingManager
         session.ShuttingDown += StopAllAsync;
     }
 
-    private static string Key(string uri, string target) => uri + "\n" + target;
+    // Normalised, so `…/./a.ann`, `…//a.ann` and `…/%61.ann` are one document: one run per target.
+    private static string Key(string uri, string target) => DocumentUri.Normalize(uri) + "\n" + target;
 
     public bool IsRunning(string uri, string target) => _runs.ContainsKey(Key(uri, target));
 
@@ -41,10 +44,13 @@ public sealed class TrainingManager
     {
         if (!_session.Options.TrainingEnabled)
             throw LspException.RequestFailed("training is disabled: the workspace is not trusted");
-        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || !parsed.IsFile)
-            throw LspException.InvalidParams($"only file: documents can be trained, not {uri}");
-        var file = parsed.LocalPath;
-        if (!File.Exists(file)) throw LspException.RequestFailed($"{file} does not exist (save the document first)");
+        var file = DocumentUri.LocalPath(uri) ?? throw LspException.InvalidParams($"only file: documents can be trained, not {uri}");
+        // The open document's text is trained, saved or not; a document that is not open is read from disk by the trainer.
+        string? text = _session.Documents.TryGet(uri, out var snapshot) ? snapshot.Text.Text : null;
+        if (text is null && !File.Exists(file)) throw LspException.RequestFailed($"{file} is neither open nor on disk");
+        if (!Directory.Exists(Path.GetDirectoryName(file))) throw LspException.RequestFailed($"the folder of {file} does not exist");
+        int nul = text?.IndexOf('\0') ?? -1;
+        if (nul >= 0) throw LspException.RequestFailed($"the document has a NUL character (U+0000) on line {snapshot!.Text.GetPosition(nul).Line + 1}; remove it to train");
         var workspace = WorkspaceFor(file);
         var command = TrainerLocator.Find(_session.Options)
             ?? throw LspException.RequestFailed("the trainer (`annlsp`) was not found: set initializationOptions.trainerCommand or ANNLSP_TRAINER");
@@ -58,12 +64,14 @@ public sealed class TrainingManager
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
+            StandardInputEncoding = new System.Text.UTF8Encoding(false),
             UseShellExecute = false,
             WorkingDirectory = workspace,
         };
         foreach (var arg in command.Skip(1)) start.ArgumentList.Add(arg);
         foreach (var (key, value) in _session.Options.TrainerEnvironment) start.Environment[key] = value;
         foreach (var arg in new[] { "train", file, "--target", target, "--progress", "json" }) start.ArgumentList.Add(arg);
+        if (text is not null) start.ArgumentList.Add("--stdin");
 
         try
         {
@@ -75,6 +83,7 @@ public sealed class TrainingManager
             throw LspException.RequestFailed($"could not start the trainer ({string.Join(' ', command)}): {e.Message}");
         }
         _session.Log(MessageType.Info, $"training {target}: pid {run.Process.Id}: {string.Join(' ', start.ArgumentList.Prepend(start.FileName))}");
+        if (text is not null) _ = Task.Run(() => SendSourceAsync(run, text));
         await BeginProgressAsync(run);
         run.Completion = Task.Run(() => PumpAsync(run));
         _ = Task.Run(() => PumpStderrAsync(run));
@@ -123,6 +132,23 @@ public sealed class TrainingManager
         catch (Exception e) when (e is InvalidOperationException or TimeoutException) { }
     }
 
+    /// <summary>The document's text, then a NUL: the trainer reads up to it, and stdin stays open (closing it is a stop).</summary>
+    private async Task SendSourceAsync(TrainingRun run, string text)
+    {
+        try
+        {
+            var stdin = run.Process!.StandardInput;
+            await stdin.WriteAsync(text);
+            await stdin.WriteAsync('\0');
+            await stdin.FlushAsync();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The trainer ended (or was stopped) before it read the source: its exit status tells what happened.
+            _session.Log(MessageType.Log, $"training {run.Target}: the source was not delivered: {e.Message}");
+        }
+    }
+
     private async Task PumpAsync(TrainingRun run)
     {
         var process = run.Process!;
@@ -137,6 +163,9 @@ public sealed class TrainingManager
                 catch (JsonException) { _session.Log(MessageType.Log, $"[{run.Target}] {line}"); continue; }
                 var kind = e.Value<string>("event") ?? "";
                 if (e.Value<string>("runDir") is { } dir) run.RunDir = InsideWorkspace(run, dir);
+                if (kind == "started" && e["warnings"] is JArray warnings)
+                    foreach (var w in warnings)
+                        _session.Log(MessageType.Warning, $"training {run.Target}: {w} (outside what it trains; not fatal)");
                 await _session.NotifySafeAsync(EventNotification, new JObject
                 {
                     ["uri"] = run.Uri, ["target"] = run.Target, ["runDir"] = run.RunDir, ["event"] = e,
@@ -146,18 +175,25 @@ public sealed class TrainingManager
             }
             await process.WaitForExitAsync();
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception e)
         {
-            _session.Log(MessageType.Warning, $"training {run.Target}: {e.Message}");
+            // Whatever goes wrong here, the run must end below: a run left in the table is "already training" forever.
+            _session.Log(MessageType.Warning, $"training {run.Target}: {e.GetType().Name}: {e.Message}");
         }
-        int? code = process.HasExited ? process.ExitCode : null;
-        finalStatus ??= run.StopRequested ? "■ stopped" : $"✗ trainer exited with code {code}";
-        if (finalStatus.StartsWith("✗", StringComparison.Ordinal) && run.StderrTail.Count > 0)
-            _session.Log(MessageType.Error, $"training {run.Target} failed:\n{string.Join("\n", run.StderrTail)}");
-        _lastResults[Key(run.Uri, run.Target)] = finalStatus;
-        await EndProgressAsync(run, finalStatus);
-        _runs.TryRemove(Key(run.Uri, run.Target), out _);
-        process.Dispose();
+        try
+        {
+            int? code = process.HasExited ? process.ExitCode : null;
+            finalStatus ??= run.StopRequested ? "■ stopped" : $"✗ trainer exited with code {code}";
+            if (finalStatus.StartsWith("✗", StringComparison.Ordinal) && run.StderrTail.Count > 0)
+                _session.Log(MessageType.Error, $"training {run.Target} failed:\n{string.Join("\n", run.StderrTail)}");
+            _lastResults[Key(run.Uri, run.Target)] = finalStatus;
+            await EndProgressAsync(run, finalStatus);
+        }
+        finally
+        {
+            _runs.TryRemove(Key(run.Uri, run.Target), out _);
+            process.Dispose();
+        }
         await RefreshCodeLensAsync();
     }
 
@@ -182,22 +218,24 @@ public sealed class TrainingManager
     private string? InsideWorkspace(TrainingRun run, string dir)
     {
         var full = Path.GetFullPath(dir, run.Workspace);
-        var root = Path.GetFullPath(run.Workspace).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        if (full.StartsWith(root, StringComparison.Ordinal)) return full;
+        if (full.StartsWith(WithSeparator(run.Workspace), StringComparison.Ordinal)) return full;
         _session.Log(MessageType.Warning, $"training {run.Target}: run folder {full} is outside the workspace {run.Workspace}; not reported");
         return null;
     }
 
+    /// <summary>The workspace folder that holds the file (a folder "/" included), else the file's own folder. Always a full path.</summary>
     private string WorkspaceFor(string file)
     {
         foreach (var folder in _session.WorkspaceFolders)
         {
             if (!Uri.TryCreate(folder, UriKind.Absolute, out var u) || !u.IsFile) continue;
-            var root = Path.GetFullPath(u.LocalPath).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-            if (file.StartsWith(root, StringComparison.Ordinal)) return root.TrimEnd(Path.DirectorySeparatorChar);
+            var root = Path.GetFullPath(u.LocalPath);
+            if (file.StartsWith(WithSeparator(root), StringComparison.Ordinal)) return Path.TrimEndingDirectorySeparator(root);
         }
         return Path.GetDirectoryName(file)!;
     }
+
+    private static string WithSeparator(string folder) => Path.EndsInDirectorySeparator(folder) ? folder : folder + Path.DirectorySeparatorChar;
 
     private static string Summarise(string kind, JObject e)
     {

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Annlsp.Training.Output;
 
 /// <summary>
-/// runs/&lt;target&gt;/&lt;yyyyMMdd-HHmmss&gt;/ — run.json, metrics.jsonl, samples/epoch-NNN.png,
+/// runs/&lt;target&gt;/&lt;yyyyMMdd-HHmmss&gt;/ — run.json, source.ann, metrics.jsonl, samples/epoch-NNN.png,
 /// checkpoint.safetensors (atomic: temp file + rename), model.pt (PyTorch state dict), tensorboard/.
 /// </summary>
 public sealed class RunFolder
@@ -18,6 +18,7 @@ public sealed class RunFolder
     public const string MetricsFile = "metrics.jsonl";
     public const string RunFile = "run.json";
     public const string ModelFile = "model.pt";
+    public const string SourceFile = "source.ann";
 
     private RunFolder(string path) { Path = path; }
 
@@ -49,6 +50,9 @@ public sealed class RunFolder
     public string SamplePath(int epoch) => System.IO.Path.Combine(SamplesDir, $"epoch-{epoch:D3}.png");
 
     public void WriteRunJson(JsonObject run) => WriteAtomic(System.IO.Path.Combine(Path, RunFile), Encoding.UTF8.GetBytes(run.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
+
+    /// <summary>The exact text trained, as UTF-8 without a BOM: its SHA-256 is run.json's sourceSha256.</summary>
+    public void WriteSource(string text) => WriteAtomic(System.IO.Path.Combine(Path, SourceFile), Encoding.UTF8.GetBytes(text));
 
     public JsonObject? ReadRunJson()
     {

@@ -45,7 +45,7 @@ public sealed partial class Trainer
         progressEvery = options.ProgressEvery > 0 ? options.ProgressEvery : Math.Max(1, steps / 20);
         Emit("started", ("target", config.DisplayName), ("kind", "classifier"), ("device", runtime.DeviceName), ("libtorch", runtime.LibTorchSource),
             ("runDir", run.Path), ("epochs", epochs), ("stepsPerEpoch", steps), ("train", n), ("evaluation", data.Evaluation?.Count),
-            ("resumedFrom", resume is null ? null : globalStep), ("seed", seed));
+            ("resumedFrom", resume is null ? null : globalStep), ("seed", seed), ("warnings", options.Warnings));
 
         var metrics = new Dictionary<string, double>();
         for (int epoch = startEpoch; epoch < epochs; epoch++)

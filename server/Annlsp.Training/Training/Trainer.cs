@@ -15,9 +15,12 @@ namespace Annlsp.Training.Training;
 public sealed record TrainOptions
 {
     public required TrainConfig Config { get; init; }
-    /// <summary>The .ann file's text (hashed into run.json) and path (runs/ goes next to it by default).</summary>
+    /// <summary>The .ann text that is trained (kept as source.ann in the run folder, its SHA-256 in run.json) and the
+    /// file's path (relative paths and runs/ are taken from it; with `--stdin` the text need not be what is on disk).</summary>
     public string SourceText { get; init; } = "";
     public string? SourcePath { get; init; }
+    /// <summary>Problems that do not stop the run (errors elsewhere in the file, `file(line,col): error CODE: message`): in run.json and the `started` event.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
     public int? Epochs { get; init; }
     public int? Limit { get; init; }
     public string? Device { get; init; }
@@ -101,6 +104,7 @@ public sealed partial class Trainer
                     ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.SourcePath ?? "x")) ?? ".", config.Out)
                     : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.SourcePath ?? "x")) ?? ".", "runs"));
                 run = RunFolder.Create(root, config.DisplayName.Replace(" as ", "-"), DateTime.Now);
+                run.WriteSource(options.SourceText);
             }
             if (options.TensorBoard)
             {
@@ -131,6 +135,7 @@ public sealed partial class Trainer
             ["kind"] = kind,
             ["source"] = options.SourcePath is null ? null : Path.GetFullPath(options.SourcePath),
             ["sourceSha256"] = RunFolder.Sha256(options.SourceText),
+            ["warnings"] = new JsonArray(options.Warnings.Select(w => (JsonNode)JsonValue.Create(w)!).ToArray()),
             ["started"] = DateTimeOffset.Now.ToString("O"),
             ["device"] = runtime.DeviceName,
             ["libtorch"] = runtime.LibTorchSource,

@@ -2,9 +2,13 @@
 # A scripted stand-in for `annlsp train FILE --target NAME --progress json` that speaks the trainer's progress
 # protocol (v1: one JSON object per line with an "event" field). It lets the tests drive the server's process
 # handling (relay, progress, stop = SIGTERM then kill) deterministically and in milliseconds.
-# Modes (TRAINER_MODE): finish | forever | stubborn | outside
-[ "$1" = train ] || { echo "usage: train FILE --target NAME --progress json" >&2; exit 2; }
+# Modes (TRAINER_MODE): finish | forever | stubborn | outside. With --stdin it reads the source as the real trainer
+# does (up to a NUL) and keeps it in received-source.ann in its working folder, for the tests to compare.
+[ "$1" = train ] || { echo "usage: train FILE --target NAME --progress json [--stdin]" >&2; exit 2; }
 file=$2; target=$4
+for arg in "$@"; do
+  if [ "$arg" = --stdin ]; then IFS= read -r -d '' source; printf '%s' "$source" > "$PWD/received-source.ann"; fi
+done
 run="$PWD/runs/$target/20261128-180000"
 [ "$TRAINER_MODE" = outside ] && run="/tmp/elsewhere/$target"
 emit() { printf '%s\n' "$1"; }

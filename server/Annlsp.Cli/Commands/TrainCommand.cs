@@ -6,8 +6,9 @@ namespace Annlsp.Cli.Commands;
 
 /// <summary>
 /// `annlsp train FILE [--target NAME] [--epochs N] [--limit N] [--device auto|cpu|cuda] [--out DIR]
-/// [--progress json] [--resume RUNDIR] [--libtorch DIR]`. Exit 0: finished or stopped; 1: failed or the
-/// file has errors; 2: unreadable file. SIGTERM / Ctrl+C stop after the current step with a checkpoint.
+/// [--progress json] [--resume RUNDIR] [--libtorch DIR]`. Exit 0: finished, stopped, or (a resume) already
+/// finished; 1: failed or the file has errors; 2: unreadable file. SIGTERM / Ctrl+C stop after the current
+/// step with a checkpoint, and so does the death of the parent process when stdin is a pipe (<see cref="ParentWatch"/>).
 /// </summary>
 public static class TrainCommand
 {
@@ -56,6 +57,11 @@ public static class TrainCommand
         catch (TrainingException e) { FailEarly(e.Message); return 1; }
 
         using var stop = new StopSignals(() => { if (!json) Console.Error.WriteLine("\nstopping after the current step (a checkpoint is written) …"); });
+        using var parent = ParentWatch.StartIfPiped(() =>
+        {
+            Console.Error.WriteLine("annlsp train: the process that started this trainer has ended; stopping after the current step (a checkpoint is written)");
+            stop.Request();
+        });
 
         var result = Trainer.Run(new TrainOptions
         {

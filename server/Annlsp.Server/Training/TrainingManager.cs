@@ -178,12 +178,13 @@ public sealed class TrainingManager
         catch (Exception) { }
     }
 
-    /// <summary>Run folders are only reported when they are inside the workspace.</summary>
+    /// <summary>Run folders are only reported when they are really (symbolic links resolved) inside the workspace.</summary>
     private string? InsideWorkspace(TrainingRun run, string dir)
     {
-        var full = Path.GetFullPath(dir, run.Workspace);
-        var root = Path.GetFullPath(run.Workspace).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        if (full.StartsWith(root, StringComparison.Ordinal)) return full;
+        var real = RealPath(Path.GetFullPath(dir, run.Workspace));
+        var full = real ?? Path.GetFullPath(dir, run.Workspace);
+        var root = (RealPath(run.Workspace) ?? Path.GetFullPath(run.Workspace)).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        if (real is not null && real.StartsWith(root, StringComparison.Ordinal)) return real;
         _session.Log(MessageType.Warning, $"training {run.Target}: run folder {full} is outside the workspace {run.Workspace}; not reported");
         return null;
     }
@@ -274,6 +275,22 @@ public sealed class TrainingManager
     }
 
     private const int SigTerm = 15;
+
+    /// <summary>libc realpath(3): the existing path with every symbolic link resolved, else null.</summary>
+    private static string? RealPath(string path)
+    {
+        if (OperatingSystem.IsWindows()) return Path.GetFullPath(path);
+        var resolved = RealPathNative(path, IntPtr.Zero);
+        if (resolved == IntPtr.Zero) return null;
+        try { return Marshal.PtrToStringUTF8(resolved); }
+        finally { Free(resolved); }
+    }
+
+    [DllImport("libc", EntryPoint = "realpath", SetLastError = true)]
+    private static extern IntPtr RealPathNative(string path, IntPtr resolved);
+
+    [DllImport("libc", EntryPoint = "free")]
+    private static extern void Free(IntPtr pointer);
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);

@@ -181,10 +181,9 @@ public sealed class TrainingManager
     /// <summary>Run folders are only reported when they are really (symbolic links resolved) inside the workspace.</summary>
     private string? InsideWorkspace(TrainingRun run, string dir)
     {
-        var real = RealPath(Path.GetFullPath(dir, run.Workspace));
-        var full = real ?? Path.GetFullPath(dir, run.Workspace);
-        var root = (RealPath(run.Workspace) ?? Path.GetFullPath(run.Workspace)).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        if (real is not null && real.StartsWith(root, StringComparison.Ordinal)) return real;
+        var full = RealPath(Path.GetFullPath(dir, run.Workspace));
+        var root = RealPath(run.Workspace).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        if (full.StartsWith(root, StringComparison.Ordinal)) return full;
         _session.Log(MessageType.Warning, $"training {run.Target}: run folder {full} is outside the workspace {run.Workspace}; not reported");
         return null;
     }
@@ -276,14 +275,24 @@ public sealed class TrainingManager
 
     private const int SigTerm = 15;
 
-    /// <summary>libc realpath(3): the existing path with every symbolic link resolved, else null.</summary>
-    private static string? RealPath(string path)
+    /// <summary>The path with every symbolic link resolved: libc realpath(3) of its longest existing part, the rest as written.</summary>
+    private static string RealPath(string path)
     {
-        if (OperatingSystem.IsWindows()) return Path.GetFullPath(path);
-        var resolved = RealPathNative(path, IntPtr.Zero);
-        if (resolved == IntPtr.Zero) return null;
-        try { return Marshal.PtrToStringUTF8(resolved); }
-        finally { Free(resolved); }
+        var full = Path.GetFullPath(path);
+        if (OperatingSystem.IsWindows()) return full;
+        for (string? existing = full; existing is not null; existing = Path.GetDirectoryName(existing))
+        {
+            var resolved = RealPathNative(existing, IntPtr.Zero);
+            if (resolved == IntPtr.Zero) continue;
+            try
+            {
+                var real = Marshal.PtrToStringUTF8(resolved)!;
+                var rest = Path.GetRelativePath(existing, full);
+                return rest == "." ? real : Path.Join(real, rest);
+            }
+            finally { Free(resolved); }
+        }
+        return full;
     }
 
     [DllImport("libc", EntryPoint = "realpath", SetLastError = true)]

@@ -144,9 +144,9 @@ public static class DataSets
             string what = rank == 1 ? $"{dims[0]} labels" : $"{dims[0]} images of {string.Join("×", dims.Skip(1))}";
             if (dims.Any(d => d <= 0)) throw new TrainingException($"{path}: its header says {what}, which cannot be; {Fix}");
             long total = dims.Aggregate(1L, (a, d) => a * d);
-            if (total > Array.MaxLength) throw new TrainingException($"{path}: its header says {what} ({total:N0} bytes), more than a data set can hold; {Fix}");
+            if (total > Array.MaxLength) throw new TrainingException($"{path}: its header says {what} ({Count(total)} bytes), more than a data set can hold; {Fix}");
             if (!gz && file.Length - header.Length < total)
-                throw new TrainingException($"{path} is truncated: its header says {what} ({total:N0} bytes) but it holds {file.Length - header.Length:N0}; {Fix}");
+                throw new TrainingException($"{path} is truncated: its header says {what} ({Count(total)} bytes) but it holds {Count(file.Length - header.Length)}; {Fix}");
             // Compressed: read in chunks, so a header promising more than the file holds costs no more than what is there.
             var chunks = new List<byte[]>();
             long read = 0;
@@ -156,7 +156,7 @@ public static class DataSets
                 int n = ReadUpTo(stream, chunk, chunk.Length);
                 read += n;
                 if (n < chunk.Length)
-                    throw new TrainingException($"{path} is truncated: its header says {what} ({total:N0} bytes) but the data ends after {read:N0}; {Fix}");
+                    throw new TrainingException($"{path} is truncated: its header says {what} ({Count(total)} bytes) but the data ends after {Count(read)}; {Fix}");
                 chunks.Add(chunk);
             }
             var data = chunks.Count == 1 ? chunks[0] : new byte[total];
@@ -170,6 +170,8 @@ public static class DataSets
         catch (InvalidDataException e) { throw new TrainingException($"{path} is not valid gzip data ({e.Message.TrimEnd('.')}); {Fix}"); }
         catch (EndOfStreamException) { throw new TrainingException($"{path} is truncated (the compressed data ends early); {Fix}"); }
     }
+
+    private static string Count(long n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Reads until <paramref name="count"/> bytes or the end; returns how many were read.</summary>
     private static int ReadUpTo(Stream stream, byte[] buffer, int count)
@@ -204,7 +206,7 @@ public static class DataSets
         for (int f = 0; f < files.Length; f++)
         {
             if (all[f].Length == 0 || all[f].Length % record != 0)
-                throw new TrainingException($"{files[f]} holds {all[f].Length:N0} bytes, not a whole number of {record:N0}-byte CIFAR-10 records; the file is damaged or incomplete — download the binary version again");
+                throw new TrainingException($"{files[f]} holds {Count(all[f].Length)} bytes, not a whole number of {Count(record)}-byte CIFAR-10 records; the file is damaged or incomplete — download the binary version again");
             CheckLabels(files[f], all[f], 0, record, Cifar10Classes.Length);
         }
         int n = all.Sum(b => b.Length / record);

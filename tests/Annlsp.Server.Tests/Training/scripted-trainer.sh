@@ -2,11 +2,12 @@
 # A scripted stand-in for `annlsp train FILE --target NAME --progress json` that speaks the trainer's progress
 # protocol (v1: one JSON object per line with an "event" field). It lets the tests drive the server's process
 # handling (relay, progress, stop = SIGTERM then kill) deterministically and in milliseconds.
-# Modes (TRAINER_MODE): finish | forever | stubborn | outside
+# Modes (TRAINER_MODE): finish | forever | stubborn | outside | linkout (runs/ under the workspace's `linkout`, a link)
 [ "$1" = train ] || { echo "usage: train FILE --target NAME --progress json" >&2; exit 2; }
 file=$2; target=$4
 run="$PWD/runs/$target/20261128-180000"
 [ "$TRAINER_MODE" = outside ] && run="/tmp/elsewhere/$target"
+[ "$TRAINER_MODE" = linkout ] && { run="$PWD/linkout/$target/20261128-180000"; mkdir -p "$run"; }
 emit() { printf '%s\n' "$1"; }
 stopped=0
 if [ "$TRAINER_MODE" = stubborn ]; then trap '' TERM; else trap 'stopped=1' TERM; fi
@@ -23,7 +24,7 @@ while :; do
   fi
   if [ $((step % 3)) = 0 ]; then
     emit "{\"v\":1,\"event\":\"epoch\",\"epoch\":$epoch,\"epochs\":2,\"loss\":0.4,\"accuracy\":0.875}"
-    if [ "$TRAINER_MODE" = finish ] || [ "$TRAINER_MODE" = outside ]; then
+    if [ "$TRAINER_MODE" = finish ] || [ "$TRAINER_MODE" = outside ] || [ "$TRAINER_MODE" = linkout ]; then
       if [ $epoch = 2 ]; then
         emit "{\"v\":1,\"event\":\"finished\",\"status\":\"finished\",\"runDir\":\"$run\",\"epoch\":2,\"loss\":0.4,\"accuracy\":0.875}"
         exit 0

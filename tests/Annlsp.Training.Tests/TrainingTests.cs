@@ -222,7 +222,7 @@ public class TrainingTests
         var reason = (string)events.Events.Single()["reason"]!;
         Assert.Contains($"the run folder \"{@out ?? "runs"}\" resolves to {outside}", reason);
         Assert.Contains($"outside {workspace}, the .ann file's folder", reason);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(outside).Where(e => Path.GetFileName(e) != "sub"));
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(outside), e => Path.GetFileName(e) != "sub");
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(outside, "sub")));
     }
 

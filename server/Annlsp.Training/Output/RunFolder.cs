@@ -90,16 +90,14 @@ public sealed class RunFolder
     }
 
     /// <summary>Temporary files a killed trainer left behind (a write it did not get to rename): `NAME.tmp`, `NAME.PID.tmp`.</summary>
-    public IReadOnlyList<string> RemoveTemporaryFiles()
+    public void RemoveTemporaryFiles()
     {
-        var removed = new List<string>();
         foreach (var folder in new[] { Path, SamplesDir }.Where(Directory.Exists))
             foreach (var file in Directory.EnumerateFiles(folder, "*.tmp"))
             {
-                try { File.Delete(file); removed.Add(file); }
+                try { File.Delete(file); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
             }
-        return removed;
     }
 
     /// <summary>

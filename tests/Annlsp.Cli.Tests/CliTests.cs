@@ -18,15 +18,19 @@ public class CliTests
     private static string Example(string name) => Path.Combine(Root, "examples", name);
 
     /// <summary>Runs the real `annlsp` program (the dll beside this test) and captures its output.</summary>
-    private static (int Exit, string Out, string Err) Annlsp(params string[] args)
+    private static (int Exit, string Out, string Err) Annlsp(params string[] args) => AnnlspIn(Root, null, args);
+
+    /// <summary>Runs `annlsp` in <paramref name="workingDirectory"/>, with extra environment variables.</summary>
+    private static (int Exit, string Out, string Err) AnnlspIn(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "annlsp.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
+        if (environment is not null) foreach (var (k, v) in environment) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(60_000), "annlsp did not exit");
+        Assert.True(p.WaitForExit(120_000), "annlsp did not exit");
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
@@ -246,5 +250,98 @@ public class CliTests
         var err = new StringWriter();
         Assert.Equal(2, SummaryCommand.Run(Example("lenet.ann"), "Nope", "text", TextWriter.Null, err));
         Assert.Contains("LeNet5", err.ToString());
+    }
+    // ---- training from a workspace that is not to be trusted with more than its .ann files ----
+
+    private static string TinyTraining(string? @out = null) => $$"""
+        network Tiny {
+            input(1x28x28)
+            flatten
+            dense(4)
+        }
+        train Tiny {
+            data: shapes
+            epochs: 1
+            batch: 64
+            seed: 1
+            {{(@out is null ? "" : $"out: \"{@out}\"")}}
+        }
+        """;
+
+    private static string TempDir(string name) => Directory.CreateTempSubdirectory($"annlsp-cli-{name}-").FullName;
+
+    private static List<JObject> Events(string stdout) =>
+        stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(JObject.Parse).ToList();
+
+    private static void WriteExecutable(string path, string script)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, script);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    /// <summary>
+    /// A workspace with a `python3` (in its root, the current folder, and in a bin/ on PATH), an `importlib/`
+    /// package and a `torch/` that looks like a CUDA PyTorch; a python3 outside it that points at that torch. The
+    /// trainer runs none of the workspace's code, does not load its LibTorch, and says which one it used.
+    /// </summary>
+    [Fact]
+    public void Training_runs_no_python_and_loads_no_LibTorch_from_the_workspace()
+    {
+        var ws = TempDir("ws");
+        var tools = TempDir("tools");
+        File.WriteAllText(Path.Combine(ws, "net.ann"), TinyTraining());
+        const string Marker = "#!/bin/sh\ntouch \"$0.ran\"\n";
+        WriteExecutable(Path.Combine(ws, "python3"), Marker);
+        WriteExecutable(Path.Combine(ws, "bin", "python3"), Marker);
+        Directory.CreateDirectory(Path.Combine(ws, "importlib"));
+        File.WriteAllText(Path.Combine(ws, "importlib", "__init__.py"), $"open({Newtonsoft.Json.JsonConvert.ToString(Path.Combine(ws, "importlib.ran"))}, 'w')\n");
+        Directory.CreateDirectory(Path.Combine(ws, "torch", "lib"));
+        File.WriteAllText(Path.Combine(ws, "torch", "__init__.py"), $"open({Newtonsoft.Json.JsonConvert.ToString(Path.Combine(ws, "torch.ran"))}, 'w')\n");
+        File.WriteAllText(Path.Combine(ws, "torch", "version.py"), "__version__ = '2.5.0'\ncuda = '12.1'\n");
+        foreach (var lib in new[] { "libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so" })
+            File.WriteAllText(Path.Combine(ws, "torch", "lib", lib), "not a library");
+        WriteExecutable(Path.Combine(tools, "python3"), $"#!/bin/sh\necho '{ws}/torch'\n");
+
+        var path = $"{Path.Combine(ws, "bin")}:{tools}:{Environment.GetEnvironmentVariable("PATH")}";
+        var (exit, stdout, stderr) = AnnlspIn(ws, new Dictionary<string, string> { ["PATH"] = path, ["ANNLSP_LIBTORCH"] = "" },
+            "train", Path.Combine(ws, "net.ann"), "--progress", "json", "--limit", "64");
+        Assert.True(exit == 0, stdout + stderr);
+        var started = Events(stdout).First(e => (string?)e["event"] == "started");
+        Assert.Equal($"bundled (NuGet libtorch-cpu-linux-x64); not PyTorch 2.5.0 CUDA 12.1 at {ws}/torch/lib: it lies inside the workspace {ws} (name it with --libtorch or ANNLSP_LIBTORCH to use it)",
+            (string?)started["libtorch"]);
+        Assert.EndsWith("/libtorch", (string?)started["libtorchDir"]);
+        Assert.Empty(Directory.GetFiles(ws, "*.ran", SearchOption.AllDirectories));
+    }
+
+    [Theory]
+    [InlineData("linkout")]
+    [InlineData("linkout/sub/../deeper")]
+    public void Train_refuses_an_out_folder_that_a_link_leads_out_of_the_files_folder(string @out)
+    {
+        var ws = TempDir("ws");
+        var outside = TempDir("outside");
+        Directory.CreateDirectory(Path.Combine(outside, "sub"));
+        Directory.CreateSymbolicLink(Path.Combine(ws, "linkout"), outside);
+        File.WriteAllText(Path.Combine(ws, "net.ann"), TinyTraining(@out));
+        var (exit, stdout, stderr) = AnnlspIn(ws, null, "train", Path.Combine(ws, "net.ann"), "--progress", "json", "--limit", "64");
+        Assert.Equal(1, exit);
+        var failed = Assert.Single(Events(stdout));
+        Assert.Equal("failed", (string?)failed["event"]);
+        Assert.Contains($"the run folder \"{@out}\" resolves to {outside}", (string?)failed["reason"]);
+        Assert.Empty(Directory.GetFiles(outside, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Resuming_a_finished_run_exits_0_and_says_it_has_already_finished()
+    {
+        var ws = TempDir("ws");
+        File.WriteAllText(Path.Combine(ws, "net.ann"), TinyTraining());
+        var (exit, stdout, stderr) = AnnlspIn(ws, null, "train", Path.Combine(ws, "net.ann"), "--progress", "json", "--limit", "64");
+        Assert.True(exit == 0, stdout + stderr);
+        var runDir = (string)Events(stdout).Last()["runDir"]!;
+        (exit, stdout, stderr) = AnnlspIn(ws, null, "train", Path.Combine(ws, "net.ann"), "--resume", runDir);
+        Assert.Equal(0, exit);
+        Assert.Equal($"{runDir} has already finished: it trained 1 epochs and 1 are asked for; nothing to do (pass --epochs N with N > 1 to train further)", stdout.Trim());
     }
 }

@@ -186,6 +186,65 @@ public sealed class RealTrainerTests : IDisposable
         Assert.Equal(0, await client.ShutdownAsync());
     }
 
+    /// <summary>
+    /// SIGKILL of `annlsp lsp` (no shutdown, no SIGTERM for its children): the trainer it started notices that its
+    /// parent is gone, finishes the step, writes its checkpoint and model.pt, and ends — it does not train on for nobody.
+    /// </summary>
+    [RealTrainerFact]
+    public async Task A_trainer_ends_with_a_checkpoint_when_its_server_is_killed()
+    {
+        const string forever = """
+            network Tiny {
+                input(1x28x28)
+                flatten
+                dense(4)
+            }
+            train Tiny {
+                data: shapes
+                epochs: 100000
+                batch: 64
+                seed: 1
+            }
+            """;
+        var file = Path.Combine(_workspace.FullName, "forever.ann");
+        File.WriteAllText(file, forever);
+        var uri = new Uri(file).AbsoluteUri;
+        await using var client = LspClient.StartProcess(command: ["dotnet", FindTrainer()!, "lsp", "--stdio"]);
+        await client.InitializeAsync(rootUri: new Uri(_workspace.FullName).AbsoluteUri);
+        await client.OpenAsync(uri, forever);
+        var started = await client.RequestAsync<JObject>("workspace/executeCommand", new { command = "annlsp.train", arguments = new[] { uri, "Tiny" } });
+        int trainer = started.Value<int>("pid");
+        bool ended = false;
+        try
+        {
+            var step = await client.WaitForNotificationAsync("annlsp/trainingEvent", p => p["event"]!.Value<string>("event") == "step", TimeSpan.FromSeconds(120));
+            var runDir = step.Value<string>("runDir")!;
+            client.Process!.Kill(); // SIGKILL, the server alone
+            for (var waited = TimeSpan.Zero; !ended && waited < TimeSpan.FromSeconds(60); waited += TimeSpan.FromMilliseconds(100))
+            {
+                ended = ProcessEnded(trainer);
+                if (!ended) await Task.Delay(100);
+            }
+            Assert.True(ended, $"the trainer (pid {trainer}) was still running 60 s after its server was killed");
+            Assert.True(File.Exists(Path.Combine(runDir, "checkpoint.safetensors")), "no checkpoint");
+            Assert.True(File.Exists(Path.Combine(runDir, "model.pt")), "no model.pt: the trainer did not stop cleanly");
+        }
+        finally
+        {
+            if (!ended && !ProcessEnded(trainer)) _ = Kill(trainer, 9);
+        }
+    }
+
+    /// <summary>Gone, or a zombie no one has reaped yet (it has exited either way).</summary>
+    private static bool ProcessEnded(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/stat").Split(')').Last().Trim() is var rest && rest.Length > 0 && rest[0] is 'Z' or 'X'; }
+        catch (IOException) { return true; }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int signal);
+
     [RealTrainerFact]
     public async Task Stop_ends_a_real_run_with_a_checkpoint()
     {

@@ -240,4 +240,23 @@ public sealed class TrainingTests : IDisposable
         Assert.Equal(JTokenType.Null, finished["runDir"]!.Type);
         Assert.Equal(0, await client.ShutdownAsync());
     }
+
+    /// <summary>`linkout → a folder outside`: the path reads as inside the workspace, but the folder is not.</summary>
+    [Fact]
+    public async Task A_run_folder_reached_through_a_link_out_of_the_workspace_is_not_reported()
+    {
+        var outside = Directory.CreateTempSubdirectory("annlsp-outside-");
+        try
+        {
+            Directory.CreateSymbolicLink(Path.Combine(_workspace.FullName, "linkout"), outside.FullName);
+            var (client, uri) = await StartAsync("linkout");
+            await using var _ = client;
+            await Execute(client, "annlsp.train", uri, "LeNet5");
+            var finished = await client.WaitForNotificationAsync("annlsp/trainingEvent", p => p["event"]!.Value<string>("event") == "finished");
+            Assert.Equal(JTokenType.Null, finished["runDir"]!.Type);
+            await client.WaitForNotificationAsync("window/logMessage", p => p.Value<string>("message")!.Contains($"{outside.FullName}/LeNet5/20261128-180000 is outside the workspace"));
+            Assert.Equal(0, await client.ShutdownAsync());
+        }
+        finally { outside.Delete(recursive: true); }
+    }
 }

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
 using Annlsp.Language.Semantics;
 using Annlsp.Training.Data;
 using StbImageWriteSharp;
@@ -107,5 +109,122 @@ public class DataSetTests
             long label = split.Train.Labels[i].item<long>();
             Assert.Equal(label == 0 ? 230 : 20, split.Train.Images[i, 0, 4, 4].item<byte>());
         }
+    }
+    // ---- damaged data: one clear line naming the file, what is wrong and what to do ----
+
+    private static byte[] Idx(int[] dims, byte[] data)
+    {
+        var bytes = new byte[4 + 4 * dims.Length + data.Length];
+        bytes[2] = 0x08;
+        bytes[3] = (byte)dims.Length;
+        for (int i = 0; i < dims.Length; i++) BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * i), dims[i]);
+        data.CopyTo(bytes, 4 + 4 * dims.Length);
+        return bytes;
+    }
+
+    private static byte[] Gzip(byte[] bytes)
+    {
+        using var ms = new MemoryStream();
+        using (var gz = new GZipStream(ms, CompressionLevel.Fastest)) gz.Write(bytes);
+        return ms.ToArray();
+    }
+
+    /// <summary>An MNIST folder of 20 images; <paramref name="damage"/> rewrites the training images' or labels' file.</summary>
+    private static (string Dir, string Damaged) MnistFolder(string damage)
+    {
+        var dir = TestSetup.TempDir("idx-" + damage);
+        var images = Idx([20, 28, 28], Enumerable.Range(0, 20 * 784).Select(i => (byte)(i % 256)).ToArray());
+        var labels = Idx([20], Enumerable.Range(0, 20).Select(i => (byte)(i % 10)).ToArray());
+        File.WriteAllBytes(Path.Combine(dir, "t10k-images-idx3-ubyte.gz"), Gzip(images));
+        File.WriteAllBytes(Path.Combine(dir, "t10k-labels-idx1-ubyte.gz"), Gzip(labels));
+        string Write(string name, byte[] bytes) { var p = Path.Combine(dir, name); File.WriteAllBytes(p, bytes); return p; }
+        string damaged = damage switch
+        {
+            "truncated-gz" => Write("train-images-idx3-ubyte.gz", Gzip(images)[..(Gzip(images).Length / 2)]),
+            "truncated-raw" => Write("train-images-idx3-ubyte", images[..(images.Length - 100)]),
+            "huge-count" => Write("train-images-idx3-ubyte.gz", Gzip(Idx([0x7fffffff, 28, 28], images[16..]))),
+            "negative-count" => Write("train-images-idx3-ubyte", Idx([-5, 28, 28], images[16..])),
+            "not-gzip" => Write("train-images-idx3-ubyte.gz", images),
+            "label-255" => Write("train-labels-idx1-ubyte.gz", Gzip(Idx([20], Enumerable.Range(0, 20).Select(i => (byte)(i == 7 ? 255 : i % 10)).ToArray()))),
+            _ => throw new ArgumentException(damage),
+        };
+        if (damage != "label-255") File.WriteAllBytes(Path.Combine(dir, "train-labels-idx1-ubyte.gz"), Gzip(labels));
+        else File.WriteAllBytes(Path.Combine(dir, "train-images-idx3-ubyte.gz"), Gzip(images));
+        return (dir, damaged);
+    }
+
+    public static TheoryData<string, string> DamagedIdx => new()
+    {
+        { "truncated-gz", "is truncated" },
+        { "truncated-raw", "is truncated: its header says 20 images of 28×28 (15,680 bytes) but it holds 15,580" },
+        { "huge-count", "its header says 2147483647 images of 28×28 (1,683,627,179,248 bytes), more than a data set can hold" },
+        { "negative-count", "its header says -5 images of 28×28, which cannot be" },
+        { "not-gzip", "is not valid gzip data" },
+        { "label-255", "label 255 of item 7 is not a class of this data set (0–9)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DamagedIdx))]
+    public void A_damaged_IDX_file_is_named_with_what_is_wrong_and_what_to_do(string damage, string expected)
+    {
+        var (dir, damaged) = MnistFolder(damage);
+        var e = Assert.Throws<TrainingException>(() => DataSets.Load(new DataRequest { Data = new DataSetRef("mnist", dir, S(1, 28, 28), 10, []) }));
+        Assert.StartsWith(damaged, e.Message);
+        Assert.Contains(expected, e.Message);
+        Assert.Contains("download it again", e.Message);
+        Assert.DoesNotContain("\n", e.Message);
+    }
+
+    private static void WritePng(string path, byte value, int size = 12)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var s = File.Create(path);
+        new ImageWriter().WritePng(Enumerable.Repeat(value, size * size * 3).ToArray(), size, size, ColorComponents.RedGreenBlue, s);
+    }
+
+    [Fact]
+    public void An_empty_or_unreadable_image_is_named()
+    {
+        var dir = TestSetup.TempDir("badpng");
+        for (int i = 0; i < 4; i++) { WritePng(Path.Combine(dir, "a", $"{i}.png"), 10); WritePng(Path.Combine(dir, "b", $"{i}.png"), 200); }
+        var empty = Path.Combine(dir, "b", "2.png");
+        File.WriteAllBytes(empty, []);
+        var e = Assert.Throws<TrainingException>(() => DataSets.Load(new DataRequest { Data = new DataSetRef("images", dir, S(1, 8, 8), 0, []) }));
+        Assert.Equal($"images: {empty} is empty (0 bytes); delete it or replace it with an image", e.Message);
+
+        File.WriteAllText(empty, "not an image");
+        e = Assert.Throws<TrainingException>(() => DataSets.Load(new DataRequest { Data = new DataSetRef("images", dir, S(1, 8, 8), 0, []) }));
+        Assert.StartsWith($"images: cannot read {empty} as an image (", e.Message);
+        Assert.EndsWith("delete it or replace it with a PNG, JPEG, BMP, GIF or TGA file", e.Message);
+    }
+
+    /// <summary>
+    /// Links in an image folder: a loop (to the folder itself or the data folder) is read once, a link to another
+    /// class is not read as this class, and a link out of the data folder is refused.
+    /// </summary>
+    [Fact]
+    public void Image_folders_follow_no_link_into_a_loop_another_class_or_out_of_the_data_folder()
+    {
+        var dir = TestSetup.TempDir("imagelinks");
+        for (int i = 0; i < 5; i++) { WritePng(Path.Combine(dir, "bright", $"{i}.png"), 230); WritePng(Path.Combine(dir, "dark", $"{i}.png"), 20); }
+        WritePng(Path.Combine(dir, "bright", "more", "extra.png"), 230);
+        Directory.CreateSymbolicLink(Path.Combine(dir, "bright", "loop"), dir);                 // the data folder: every class again
+        Directory.CreateSymbolicLink(Path.Combine(dir, "bright", "more", "up"), "..");            // its own ancestor
+        Directory.CreateSymbolicLink(Path.Combine(dir, "dark", "brights"), Path.Combine(dir, "bright")); // another class
+        Directory.CreateSymbolicLink(Path.Combine(dir, "dark", "again"), Path.Combine(dir, "dark", "."));
+        File.CreateSymbolicLink(Path.Combine(dir, "bright", "more", "same.png"), Path.Combine(dir, "bright", "0.png")); // inside its class: read
+        using var split = DataSets.Load(new DataRequest { Data = new DataSetRef("images", dir, S(1, 8, 8), 0, []), ValidateFraction = 0.1 });
+        var images = TorchSharp.torch.cat([split.Train.Images, split.Evaluation!.Images]);
+        var labels = TorchSharp.torch.cat([split.Train.Labels, split.Evaluation.Labels]);
+        Assert.Equal(12, (int)labels.shape[0]); // 5 + extra + same, and 5
+        for (int i = 0; i < labels.shape[0]; i++)
+            Assert.Equal(labels[i].item<long>() == 0 ? 230 : 20, images[i, 0, 4, 4].item<byte>());
+
+        var outside = TestSetup.TempDir("outside-images");
+        WritePng(Path.Combine(outside, "x.png"), 99);
+        var link = Path.Combine(dir, "dark", "elsewhere");
+        Directory.CreateSymbolicLink(link, outside);
+        var e = Assert.Throws<TrainingException>(() => DataSets.Load(new DataRequest { Data = new DataSetRef("images", dir, S(1, 8, 8), 0, []) }));
+        Assert.Contains($"{link} is a symbolic link to {outside}, outside the data folder {dir}", e.Message);
     }
 }

@@ -91,4 +91,33 @@ public class ProcessTests
         Assert.Equal("finished", (string?)resumed.Last()["event"]);
         Assert.Equal((long)meta["globalStep"]!, (long)resumed.First()["resumedFrom"]!);
     }
+    /// <summary>
+    /// SIGKILL in the middle of epoch 2 (after epoch 1's checkpoint), then --resume: metrics.jsonl holds each step
+    /// once, in order, and each epoch once; what a kill during a write leaves (temporary files) is gone.
+    /// </summary>
+    [Fact]
+    public void A_resume_after_a_kill_mid_epoch_keeps_metrics_in_order_and_removes_temporary_files()
+    {
+        var dir = TestSetup.TempDir("killmid");
+        using var p = StartTrainer(dir, "1000", "640", "32"); // 20 steps an epoch, a checkpoint after each
+        var events = ReadUntil(p, e => (string?)e["event"] == "step" && (int)e["epoch"]! == 2 && (int)e["step"]! >= 3, TimeSpan.FromSeconds(90));
+        FailUnless(events.Any(e => (string?)e["event"] == "checkpoint"), p);
+        p.Kill(); // SIGKILL
+        p.WaitForExit();
+        var runDir = (string)events.First(e => (string?)e["event"] == "started")["runDir"]!;
+        // what a kill inside a checkpoint or model write leaves behind
+        File.WriteAllText(Path.Combine(runDir, RunFolder.CheckpointFile + ".99999.tmp"), "partial");
+        File.WriteAllText(Path.Combine(runDir, RunFolder.ModelFile + ".tmp"), "partial");
+
+        using var again = StartTrainer(dir, "3", "640", "32", runDir);
+        var resumed = ReadUntil(again, e => (string?)e["event"] is "finished" or "failed", TimeSpan.FromSeconds(90));
+        Assert.True(again.WaitForExit(30_000));
+        Assert.Equal("finished", (string?)resumed.Last()["event"]);
+
+        var lines = File.ReadAllLines(Path.Combine(runDir, RunFolder.MetricsFile)).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        var steps = lines.Where(l => (string?)l["event"] == "step").Select(l => (long)l["globalStep"]!).ToList();
+        Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), steps); // ProgressEvery 1: every step, once
+        Assert.Equal([1, 2, 3], lines.Where(l => (string?)l["event"] == "epoch").Select(l => (int)l["epoch"]!));
+        Assert.Empty(Directory.GetFiles(runDir, "*.tmp", SearchOption.AllDirectories));
+    }
 }

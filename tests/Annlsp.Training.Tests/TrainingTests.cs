@@ -192,4 +192,95 @@ public class TrainingTests
         Assert.Contains(missing, reason);
         Assert.Contains("train-images-idx3-ubyte", reason);
     }
+    /// <summary>A workspace with `linkout → a folder outside it`; the .ann file lies in the workspace.</summary>
+    private static (string Workspace, string Source, string Outside) LinkedWorkspace()
+    {
+        var workspace = TestSetup.TempDir("ws");
+        var outside = TestSetup.TempDir("outside");
+        Directory.CreateSymbolicLink(Path.Combine(workspace, "linkout"), outside);
+        Directory.CreateDirectory(Path.Combine(outside, "sub"));
+        var source = Path.Combine(workspace, "net.ann");
+        File.WriteAllText(source, "# the trainer reads only the path");
+        return (workspace, source, outside);
+    }
+
+    [Theory]
+    [InlineData("linkout")]
+    [InlineData("linkout/sub/../deeper")]
+    [InlineData("linkout/sub")]
+    [InlineData(null)] // runs/ itself a link
+    public void A_run_folder_that_really_lies_outside_the_files_folder_is_refused(string? @out)
+    {
+        var (workspace, source, outside) = LinkedWorkspace();
+        if (@out is null) Directory.CreateSymbolicLink(Path.Combine(workspace, "runs"), outside);
+        var events = new CollectingObserver();
+        var result = Trainer.Run(new TrainOptions
+        {
+            Config = Classifier(LeNet(4), Shapes, epochs: 1, batch: 32, @out: @out), SourcePath = source, SourceText = "test", Limit = 64, Observer = events, TensorBoard = false,
+        });
+        Assert.Equal("failed", result.Status);
+        var reason = (string)events.Events.Single()["reason"]!;
+        Assert.Contains($"the run folder \"{@out ?? "runs"}\" resolves to {outside}", reason);
+        Assert.Contains($"outside {workspace}, the .ann file's folder", reason);
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(outside), e => Path.GetFileName(e) != "sub");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(outside, "sub")));
+    }
+
+    [Fact]
+    public void A_link_that_stays_inside_the_files_folder_is_followed_and_the_real_path_reported()
+    {
+        var (workspace, source, _) = LinkedWorkspace();
+        Directory.CreateDirectory(Path.Combine(workspace, "real-runs"));
+        Directory.CreateSymbolicLink(Path.Combine(workspace, "inner"), Path.Combine(workspace, "real-runs"));
+        var result = Trainer.Run(new TrainOptions
+        {
+            Config = Classifier(LeNet(4), Shapes, epochs: 1, batch: 32, @out: "inner"), SourcePath = source, SourceText = "test", Limit = 64, TensorBoard = false,
+        });
+        Assert.True(result.Status == "finished", result.Reason);
+        Assert.StartsWith(Path.Combine(workspace, "real-runs", "LeNet5") + "/", result.RunDir);
+    }
+
+    /// <summary>14 class folders into a network with 2 outputs: said before `started`, not LibTorch's "Target 13 is out of bounds".</summary>
+    [Fact]
+    public void More_image_classes_than_outputs_fail_before_training_starts()
+    {
+        var dir = TestSetup.TempDir("classes");
+        var writer = new StbImageWriteSharp.ImageWriter();
+        foreach (var c in Enumerable.Range(0, 14))
+        {
+            Directory.CreateDirectory(Path.Combine(dir, $"c{c:D2}"));
+            using var s = File.Create(Path.Combine(dir, $"c{c:D2}", "0.png"));
+            writer.WritePng(Enumerable.Repeat((byte)(c * 10), 28 * 28).ToArray(), 28, 28, StbImageWriteSharp.ColorComponents.Grey, s);
+        }
+        var data = new Annlsp.Language.Semantics.DataSetRef("images", dir, S(1, 28, 28), 0, []);
+        var (result, events) = Train(Classifier(LeNet(2), data, epochs: 1, batch: 4), TestSetup.TempDir("classes-out"));
+        Assert.Equal("failed", result.Status);
+        Assert.DoesNotContain(events.Events, e => e.Kind == "started");
+        Assert.Equal($"images(\"{dir}\") ({dir}) has 14 class folders (c00, c01, c02, c03, c04, c05, …), but LeNet5 outputs 2 scores; make its last layer dense(14), or keep 2 class folders",
+            (string)events.Events.Single()["reason"]!);
+    }
+
+    /// <summary>A resume of a finished run trains nothing, rewrites nothing and reports the run's real metrics (not NaN).</summary>
+    [Fact]
+    public void Resuming_a_finished_run_says_already_finished()
+    {
+        var dir = TestSetup.TempDir("finished");
+        var config = Classifier(LeNet(4), Shapes, epochs: 1, batch: 32);
+        var (first, firstEvents) = Train(config, dir, limit: 320);
+        Assert.Equal("finished", first.Status);
+        var model = File.ReadAllBytes(Path.Combine(first.RunDir, RunFolder.ModelFile));
+        var metrics = File.ReadAllText(Path.Combine(first.RunDir, RunFolder.MetricsFile));
+        var lastEpoch = firstEvents.Events.Last(e => e.Kind == "epoch");
+
+        var (again, events) = Train(config, dir, limit: 320, resume: first.RunDir);
+        Assert.Equal("finished", again.Status);
+        var finished = Assert.Single(events.Events);
+        Assert.Equal("finished", finished.Kind);
+        Assert.Equal(true, finished["alreadyFinished"]);
+        Assert.Contains("has already finished: it trained 1 epochs and 1 are asked for", (string)finished["message"]!);
+        Assert.Equal(Math.Round((double)lastEpoch["loss"]!, 6), (double)finished["loss"]!);
+        Assert.Equal(Math.Round((double)lastEpoch["accuracy"]!, 6), (double)finished["accuracy"]!);
+        Assert.Equal(model, File.ReadAllBytes(Path.Combine(first.RunDir, RunFolder.ModelFile)));
+        Assert.Equal(metrics, File.ReadAllText(Path.Combine(first.RunDir, RunFolder.MetricsFile)));
+    }
 }

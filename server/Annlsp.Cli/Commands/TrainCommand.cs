@@ -8,9 +8,10 @@ namespace Annlsp.Cli.Commands;
 
 /// <summary>
 /// `annlsp train FILE [--stdin] [--target NAME] [--epochs N] [--limit N] [--device auto|cpu|cuda] [--out DIR]
-/// [--progress json] [--resume RUNDIR] [--libtorch DIR]`. Exit 0: finished or stopped; 1: failed or what the target
-/// uses has errors (errors elsewhere in the file are warnings); 2: unreadable file. SIGTERM / Ctrl+C stop after the
-/// current step with a checkpoint.
+/// [--progress json] [--resume RUNDIR] [--libtorch DIR]`. Exit 0: finished, stopped, or (a resume) already finished;
+/// 1: failed or what the target uses has errors (errors elsewhere in the file are warnings); 2: unreadable file.
+/// SIGTERM / Ctrl+C stop after the current step with a checkpoint, and so does the death of the parent process when
+/// stdin is a pipe (<see cref="ParentWatch"/>).
 /// </summary>
 public static class TrainCommand
 {
@@ -84,6 +85,11 @@ public static class TrainCommand
         foreach (var w in warnings) Console.Error.WriteLine($"annlsp train: warning: {w} (outside what {config.DisplayName} trains; not fatal)");
 
         using var stop = new StopSignals(() => { if (!json) Console.Error.WriteLine("\nstopping after the current step (a checkpoint is written) …"); });
+        using var parent = ParentWatch.StartIfPiped(() =>
+        {
+            Console.Error.WriteLine("annlsp train: the process that started this trainer has ended; stopping after the current step (a checkpoint is written)");
+            stop.Request();
+        });
 
         var result = Trainer.Run(new TrainOptions
         {

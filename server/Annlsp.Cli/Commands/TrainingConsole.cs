@@ -108,6 +108,7 @@ internal sealed class ProgressBarObserver(TextWriter output, bool interactive) :
                 break;
             case "sample": Line($"  sample grid: {e["path"]}"); break;
             case "checkpoint": Line($"  checkpoint: epoch {e["epoch"]}, step {e["globalStep"]}"); break;
+            case "finished" when e["alreadyFinished"] is true: Line((string?)e["message"] ?? $"already finished: {e["runDir"]}"); break;
             case "finished": Line($"{(e["status"] as string == "stopped" ? "stopped" : "finished")}: {e["runDir"]}"); break;
             case "failed": Line($"failed: {e["reason"]}"); break;
         }

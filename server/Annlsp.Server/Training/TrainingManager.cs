@@ -214,11 +214,11 @@ public sealed class TrainingManager
         catch (Exception) { }
     }
 
-    /// <summary>Run folders are only reported when they are inside the workspace.</summary>
+    /// <summary>Run folders are only reported when they are really (symbolic links resolved) inside the workspace.</summary>
     private string? InsideWorkspace(TrainingRun run, string dir)
     {
-        var full = Path.GetFullPath(dir, run.Workspace);
-        if (full.StartsWith(WithSeparator(run.Workspace), StringComparison.Ordinal)) return full;
+        var full = RealPath(Path.GetFullPath(dir, run.Workspace));
+        if (full.StartsWith(WithSeparator(RealPath(run.Workspace)), StringComparison.Ordinal)) return full;
         _session.Log(MessageType.Warning, $"training {run.Target}: run folder {full} is outside the workspace {run.Workspace}; not reported");
         return null;
     }
@@ -312,6 +312,32 @@ public sealed class TrainingManager
     }
 
     private const int SigTerm = 15;
+
+    /// <summary>The path with every symbolic link resolved: libc realpath(3) of its longest existing part, the rest as written.</summary>
+    private static string RealPath(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (OperatingSystem.IsWindows()) return full;
+        for (string? existing = full; existing is not null; existing = Path.GetDirectoryName(existing))
+        {
+            var resolved = RealPathNative(existing, IntPtr.Zero);
+            if (resolved == IntPtr.Zero) continue;
+            try
+            {
+                var real = Marshal.PtrToStringUTF8(resolved)!;
+                var rest = Path.GetRelativePath(existing, full);
+                return rest == "." ? real : Path.Join(real, rest);
+            }
+            finally { Free(resolved); }
+        }
+        return full;
+    }
+
+    [DllImport("libc", EntryPoint = "realpath", SetLastError = true)]
+    private static extern IntPtr RealPathNative(string path, IntPtr resolved);
+
+    [DllImport("libc", EntryPoint = "free")]
+    private static extern void Free(IntPtr pointer);
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);

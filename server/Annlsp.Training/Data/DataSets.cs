@@ -108,25 +108,82 @@ public static class DataSets
     {
         var (imageDims, pixels) = ReadIdxFile(imagesPath, 3);
         var (labelDims, labels) = ReadIdxFile(labelsPath, 1);
-        if (imageDims[0] != labelDims[0]) throw new TrainingException($"{imagesPath} has {imageDims[0]} images but {labelsPath} has {labelDims[0]} labels");
+        if (imageDims[0] != labelDims[0]) throw new TrainingException($"{imagesPath} has {imageDims[0]} images but {labelsPath} has {labelDims[0]} labels; one of them is damaged or from another data set — download both again");
+        CheckLabels(labelsPath, labels, 0, 1, classes.Length);
         var images = tensor(pixels, [imageDims[0], 1, imageDims[1], imageDims[2]]);
         return new TensorDataSet(images, tensor(labels.Select(b => (long)b).ToArray()), classes, description);
     }
 
-    /// <summary>Reads an IDX file of unsigned bytes (gzip-compressed when the name ends in .gz).</summary>
+    /// <summary>Every label (each <paramref name="stride"/> bytes from <paramref name="offset"/>) must name a class; checked before training starts.</summary>
+    private static void CheckLabels(string path, byte[] bytes, int offset, int stride, int classCount)
+    {
+        for (int o = offset, k = 0; o < bytes.Length; o += stride, k++)
+            if (bytes[o] >= classCount)
+                throw new TrainingException($"{path}: label {bytes[o]} of item {k} is not a class of this data set (0–{classCount - 1}); the file is damaged or from another data set — download it again");
+    }
+
+    /// <summary>
+    /// Reads an IDX file of unsigned bytes (gzip-compressed when the name ends in .gz). A damaged file — a
+    /// bad header, a count that cannot be, data shorter than the header promises, broken gzip — is a
+    /// <see cref="TrainingException"/> naming the file; no more memory is taken than the file really holds.
+    /// </summary>
     public static (int[] Dims, byte[] Data) ReadIdxFile(string path, int rank)
     {
-        using var file = File.OpenRead(path);
-        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-        var header = new byte[4 + 4 * rank];
-        stream.ReadExactly(header);
-        if (header[0] != 0 || header[1] != 0 || header[2] != 0x08 || header[3] != rank)
-            throw new TrainingException($"{path} is not an IDX file of {rank}-d unsigned bytes");
-        var dims = Enumerable.Range(0, rank).Select(i => BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4 + 4 * i))).ToArray();
-        long total = dims.Aggregate(1L, (a, d) => a * d);
-        var data = new byte[total];
-        stream.ReadExactly(data);
-        return (dims, data);
+        const string Fix = "the file is damaged or incomplete — download it again";
+        try
+        {
+            using var file = File.OpenRead(path);
+            bool gz = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+            using Stream stream = gz ? new GZipStream(file, CompressionMode.Decompress) : file;
+            var header = new byte[4 + 4 * rank];
+            if (ReadUpTo(stream, header, header.Length) < header.Length)
+                throw new TrainingException($"{path} ends inside its IDX header; {Fix}");
+            if (header[0] != 0 || header[1] != 0 || header[2] != 0x08 || header[3] != rank)
+                throw new TrainingException($"{path} is not an IDX file of {rank}-d unsigned bytes; {Fix}");
+            var dims = Enumerable.Range(0, rank).Select(i => BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4 + 4 * i))).ToArray();
+            string what = rank == 1 ? $"{dims[0]} labels" : $"{dims[0]} images of {string.Join("×", dims.Skip(1))}";
+            if (dims.Any(d => d <= 0)) throw new TrainingException($"{path}: its header says {what}, which cannot be; {Fix}");
+            long total = dims.Aggregate(1L, (a, d) => a * d);
+            if (total > Array.MaxLength) throw new TrainingException($"{path}: its header says {what} ({Count(total)} bytes), more than a data set can hold; {Fix}");
+            if (!gz && file.Length - header.Length < total)
+                throw new TrainingException($"{path} is truncated: its header says {what} ({Count(total)} bytes) but it holds {Count(file.Length - header.Length)}; {Fix}");
+            // Compressed: read in chunks, so a header promising more than the file holds costs no more than what is there.
+            var chunks = new List<byte[]>();
+            long read = 0;
+            while (read < total)
+            {
+                var chunk = new byte[(int)Math.Min(total - read, 16 << 20)];
+                int n = ReadUpTo(stream, chunk, chunk.Length);
+                read += n;
+                if (n < chunk.Length)
+                    throw new TrainingException($"{path} is truncated: its header says {what} ({Count(total)} bytes) but the data ends after {Count(read)}; {Fix}");
+                chunks.Add(chunk);
+            }
+            var data = chunks.Count == 1 ? chunks[0] : new byte[total];
+            if (chunks.Count > 1)
+            {
+                long at = 0;
+                foreach (var chunk in chunks) { chunk.CopyTo(data, at); at += chunk.Length; }
+            }
+            return (dims, data);
+        }
+        catch (InvalidDataException e) { throw new TrainingException($"{path} is not valid gzip data ({e.Message.TrimEnd('.')}); {Fix}"); }
+        catch (EndOfStreamException) { throw new TrainingException($"{path} is truncated (the compressed data ends early); {Fix}"); }
+    }
+
+    private static string Count(long n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Reads until <paramref name="count"/> bytes or the end; returns how many were read.</summary>
+    private static int ReadUpTo(Stream stream, byte[] buffer, int count)
+    {
+        int total = 0;
+        while (total < count)
+        {
+            int n = stream.Read(buffer, total, count - total);
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
     }
 
     // ---- CIFAR-10, binary version ----
@@ -146,6 +203,12 @@ public static class DataSets
     {
         const int record = 1 + 3 * 32 * 32;
         var all = files.Select(File.ReadAllBytes).ToArray();
+        for (int f = 0; f < files.Length; f++)
+        {
+            if (all[f].Length == 0 || all[f].Length % record != 0)
+                throw new TrainingException($"{files[f]} holds {Count(all[f].Length)} bytes, not a whole number of {Count(record)}-byte CIFAR-10 records; the file is damaged or incomplete — download the binary version again");
+            CheckLabels(files[f], all[f], 0, record, Cifar10Classes.Length);
+        }
         int n = all.Sum(b => b.Length / record);
         var pixels = new byte[n * 3072];
         var labels = new long[n];
@@ -169,29 +232,33 @@ public static class DataSets
             throw new TrainingException($"images: folder {Path.GetFullPath(dir)} not found. It must hold one subfolder per class with the images inside (PNG, JPEG, BMP …), optionally split into train/ and test/");
         if (!data.Shape.IsImage) throw new TrainingException("images: the image size and channels are unknown");
         int c = (int)data.Shape[0], h = (int)data.Shape[1], w = (int)data.Shape[2];
+        var dataRoot = RealPaths.Resolve(dir); // nothing is read from outside it
         bool split = Directory.Exists(Path.Combine(dir, "train")) && Directory.Exists(Path.Combine(dir, "test"));
         var trainDir = split ? Path.Combine(dir, "train") : dir;
         var classes = Directory.GetDirectories(trainDir).Select(Path.GetFileName).Where(n => n is not null && !n.StartsWith('.')).Select(n => n!).OrderBy(n => n, StringComparer.Ordinal).ToArray();
         if (classes.Length == 0) throw new TrainingException($"images: {Path.GetFullPath(trainDir)} has no class subfolders");
-        var train = ReadImageTree(trainDir, classes, c, h, w, "images");
-        var test = split ? ReadImageTree(Path.Combine(dir, "test"), classes, c, h, w, "images (test)") : null;
+        var train = ReadImageTree(dataRoot, trainDir, classes, c, h, w, "images");
+        var test = split ? ReadImageTree(dataRoot, Path.Combine(dir, "test"), classes, c, h, w, "images (test)") : null;
         return (train, test);
     }
 
-    private static TensorDataSet ReadImageTree(string dir, string[] classes, int c, int h, int w, string description)
+    private static TensorDataSet ReadImageTree(string dataRoot, string dir, string[] classes, int c, int h, int w, string description)
     {
         var files = new List<(string Path, int Label)>();
         for (int i = 0; i < classes.Length; i++)
         {
             var classDir = Path.Combine(dir, classes[i]);
             if (!Directory.Exists(classDir)) continue;
-            files.AddRange(Directory.EnumerateFiles(classDir, "*", SearchOption.AllDirectories)
-                .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-                .OrderBy(f => f, StringComparer.Ordinal).Select(f => (f, i)));
+            var classRoot = RealPaths.Resolve(classDir);
+            if (!RealPaths.IsInside(classRoot, dataRoot)) throw LinkOutOfDataFolder(classDir, classRoot, dataRoot);
+            var found = new List<string>();
+            CollectImages(classDir, classRoot, classRoot, dataRoot, new HashSet<string>(StringComparer.Ordinal) { classRoot }, found);
+            files.AddRange(found.OrderBy(f => f, StringComparer.Ordinal).Select(f => (f, i)));
         }
         if (files.Count == 0) throw new TrainingException($"images: no image files (PNG, JPEG, BMP …) under {Path.GetFullPath(dir)}");
         var pixels = new byte[files.Count * c * h * w];
         var labels = new long[files.Count];
+        var errors = new string?[files.Count];
         Parallel.For(0, files.Count, k =>
         {
             var (path, label) = files[k];
@@ -199,14 +266,48 @@ public static class DataSets
             try
             {
                 using var s = File.OpenRead(path);
+                if (s.Length == 0) { errors[k] = $"images: {path} is empty (0 bytes); delete it or replace it with an image"; return; }
                 img = ImageResult.FromStream(s, c == 1 ? ColorComponents.Grey : ColorComponents.RedGreenBlue);
             }
-            catch (Exception e) { throw new TrainingException($"images: cannot read {path}: {e.Message}"); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                errors[k] = $"images: cannot read {path} as an image ({e.Message.TrimEnd('.')}); delete it or replace it with a PNG, JPEG, BMP, GIF or TGA file";
+                return;
+            }
             ResizeToPlanar(img.Data, img.Width, img.Height, c, w, h, pixels.AsSpan(k * c * h * w, c * h * w));
             labels[k] = label;
         });
+        // the first bad file in file order, whichever thread met it first
+        if (errors.FirstOrDefault(e => e is not null) is { } error)
+            throw new TrainingException(errors.Count(e => e is not null) is var bad && bad > 1 ? $"{error} ({bad - 1} more unreadable files)" : error);
         return new TensorDataSet(tensor(pixels, [files.Count, c, h, w]), tensor(labels), classes, description);
     }
+
+    /// <summary>
+    /// The image files below a class folder. Symbolic links are followed only while they stay inside the
+    /// class folder, and each real folder is read once (a link to an ancestor is a loop); a link elsewhere in
+    /// the data folder is skipped (those images belong to another class or split and are read there), and a
+    /// link out of the data folder is an error.
+    /// </summary>
+    private static void CollectImages(string shownDir, string realDir, string classRoot, string dataRoot, HashSet<string> visited, List<string> found)
+    {
+        foreach (var entry in Directory.EnumerateFileSystemEntries(shownDir))
+        {
+            bool link = new FileInfo(entry).LinkTarget is not null;
+            var real = link ? RealPaths.Resolve(entry) : Path.Join(realDir, Path.GetFileName(entry));
+            if (link && !RealPaths.IsInside(real, dataRoot)) throw LinkOutOfDataFolder(entry, real, dataRoot);
+            if (link && !RealPaths.IsInside(real, classRoot)) continue;
+            if (Directory.Exists(entry))
+            {
+                if (visited.Add(real)) CollectImages(entry, real, classRoot, dataRoot, visited, found);
+            }
+            else if (ImageExtensions.Contains(Path.GetExtension(entry).ToLowerInvariant()) && File.Exists(entry))
+                found.Add(entry);
+        }
+    }
+
+    private static TrainingException LinkOutOfDataFolder(string link, string target, string dataRoot) =>
+        new($"images: {link} is a symbolic link to {target}, outside the data folder {dataRoot}; links out of the data folder are not followed: copy the images into it, or name a data folder that holds them");
 
     /// <summary>Bilinear resize of interleaved pixels (H×W×C) into planar C×H'×W'.</summary>
     public static void ResizeToPlanar(byte[] src, int sw, int sh, int c, int dw, int dh, Span<byte> dst)

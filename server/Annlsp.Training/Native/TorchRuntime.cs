@@ -18,6 +18,11 @@ public sealed record TorchRuntimeOptions
     public string? LibTorch { get; init; }
     /// <summary>auto, cpu, cuda, cuda:N.</summary>
     public string Device { get; init; } = "auto";
+    /// <summary>
+    /// The workspace (the .ann file's folder, the current folder; real paths): no python3 found there is run,
+    /// and a PyTorch found there is not picked automatically — trusting a workspace is not consent to run its code.
+    /// </summary>
+    public IReadOnlyList<string> Workspace { get; init; } = [];
 }
 
 /// <summary>
@@ -75,7 +80,7 @@ public static class TorchRuntime
     /// any tensor is made. Returns the external LibTorch folder used, or null for the bundled one.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static string? PrepareNative(string? libTorch = null, string device = "auto")
+    public static string? PrepareNative(string? libTorch = null, string device = "auto", IReadOnlyList<string>? workspace = null)
     {
         lock (Gate)
         {
@@ -91,8 +96,8 @@ public static class TorchRuntime
                     }
                 }
                 LimitOpenMpSpinning();
-                var dir = ResolveLibTorchDir(libTorch, device, out var source);
-                LoadLibTorchFrom(dir ?? BundledLibTorchDir(), source);
+                var dir = ResolveLibTorchDir(libTorch, device, out var source, workspace);
+                LoadLibTorchFrom(dir ?? BundledLibTorchDir(), source, external: dir is not null);
             }
             _nativePrepared = true;
             return _libtorch.Dir;
@@ -122,7 +127,7 @@ public static class TorchRuntime
     public static TorchRuntimeInfo Initialize(TorchRuntimeOptions? options = null)
     {
         options ??= new TorchRuntimeOptions();
-        PrepareNative(options.LibTorch, options.Device);
+        PrepareNative(options.LibTorch, options.Device, options.Workspace);
         return PickDevice(options.Device);
     }
 
@@ -152,20 +157,22 @@ public static class TorchRuntime
     /// <summary>
     /// Explicit folder (option or <c>ANNLSP_LIBTORCH</c>) wins; "python" asks python3; "bundled" or "none"
     /// keeps the NuGet LibTorch. Without either, and when a GPU may be wanted, a CUDA build of PyTorch
-    /// (version ≥ 2) found by python3 is used; a CPU-only PyTorch (such as Debian's 1.13) is ignored.
+    /// (version ≥ 2) found by python3 is used — unless it lies inside the workspace; a CPU-only PyTorch
+    /// (such as Debian's 1.13) is ignored. <paramref name="source"/> says which one, and from where.
     /// </summary>
-    public static string? ResolveLibTorchDir(string? setting, string device, out string source)
+    public static string? ResolveLibTorchDir(string? setting, string device, out string source, IReadOnlyList<string>? workspace = null)
     {
         source = Bundled;
+        workspace ??= [];
         string? value = string.IsNullOrWhiteSpace(setting) ? Environment.GetEnvironmentVariable(LibTorchEnvironmentVariable) : setting;
         if (!string.IsNullOrWhiteSpace(value))
         {
             if (value is "bundled" or "none") return null;
             if (value == "python")
             {
-                var found = FindPythonTorch() ?? throw new TrainingException(
-                    "LibTorch 'python' was asked for, but `python3 -c \"import torch\"` found no PyTorch (pip install torch, or name its torch/lib folder)");
-                source = $"PyTorch {found.Version} (python3)";
+                var found = FindPythonTorch(workspace) ?? throw new TrainingException(
+                    "LibTorch 'python' was asked for, but `python3 -I` (outside the workspace) found no PyTorch (pip install torch, or name its torch/lib folder)");
+                source = $"PyTorch {found.Version} ({found.Python}: {found.LibDir})";
                 return found.LibDir;
             }
             var dir = Path.GetFullPath(value);
@@ -175,27 +182,58 @@ public static class TorchRuntime
             return dir;
         }
         if (device == "cpu") return null;
-        var py = FindPythonTorch();
+        var py = FindPythonTorch(workspace);
         if (py is { Cuda: not null } && py.Major >= 2 && File.Exists(Path.Combine(py.LibDir, "libtorch_cuda.so")))
         {
-            source = $"PyTorch {py.Version} CUDA {py.Cuda} (python3)";
+            var real = RealPaths.Resolve(py.LibDir);
+            if (workspace.FirstOrDefault(w => RealPaths.IsInside(real, w)) is { } inside)
+            {
+                source = $"{Bundled}; not PyTorch {py.Version} CUDA {py.Cuda} at {py.LibDir}: it lies inside the workspace {inside} (name it with --libtorch or {LibTorchEnvironmentVariable} to use it)";
+                return null;
+            }
+            source = $"PyTorch {py.Version} CUDA {py.Cuda} ({py.Python}: {py.LibDir})";
             return py.LibDir;
         }
         return null;
     }
 
-    public sealed record PythonTorch(string LibDir, string Version, string? Cuda)
+    public sealed record PythonTorch(string LibDir, string Version, string? Cuda, string Python)
     {
         public int Major => int.TryParse(Version.Split('.')[0], out var m) ? m : 0;
     }
 
-    /// <summary>Finds an installed PyTorch through python3 without importing it (fast): its torch/lib folder, version and CUDA version.</summary>
-    public static PythonTorch? FindPythonTorch(string python = "python3")
+    /// <summary>
+    /// The first executable <paramref name="name"/> in an absolute PATH folder outside the workspace. Not
+    /// Process.Start's own lookup: it tries the current folder (the workspace, under the editor) before PATH.
+    /// </summary>
+    public static string? FindOnPath(string name, IReadOnlyList<string> workspace)
     {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+        {
+            if (!Path.IsPathRooted(dir)) continue; // "" and "." mean the current folder
+            var candidate = Path.Combine(dir, name);
+            if (!File.Exists(candidate)) continue;
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0) continue;
+            var realDir = RealPaths.Resolve(dir);
+            if (workspace.Any(w => RealPaths.IsInside(realDir, w))) continue;
+            return candidate;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Finds an installed PyTorch through python3 without importing it (fast): its torch/lib folder, version
+    /// and CUDA version. python3 runs isolated (`-I`: no current folder or script folder on sys.path, no
+    /// PYTHON* variables, no user site) from the root folder, so nothing in the workspace is imported.
+    /// </summary>
+    public static PythonTorch? FindPythonTorch(IReadOnlyList<string>? workspace = null, string name = "python3")
+    {
+        var python = FindOnPath(name, workspace ?? []);
+        if (python is null) return null;
         try
         {
-            var psi = new ProcessStartInfo(python, ["-c", "import importlib.util as u,os;s=u.find_spec('torch');print(os.path.dirname(s.origin) if s and s.origin else '')"])
-            { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            var psi = new ProcessStartInfo(python, ["-I", "-c", "import importlib.util as u,os;s=u.find_spec('torch');print(os.path.dirname(s.origin) if s and s.origin else '')"])
+            { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = "/" };
             using var p = Process.Start(psi);
             if (p is null) return null;
             var output = p.StandardOutput.ReadToEnd().Trim();
@@ -213,7 +251,7 @@ public static class TorchRuntime
                     else if (t.StartsWith("cuda", StringComparison.Ordinal) && !t.StartsWith("cuda_", StringComparison.Ordinal)) cuda = Quoted(t);
                 }
             }
-            return Directory.Exists(lib) ? new PythonTorch(lib, version, cuda) : null;
+            return Directory.Exists(lib) ? new PythonTorch(lib, version, cuda, python) : null;
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
@@ -229,12 +267,12 @@ public static class TorchRuntime
         }
     }
 
-    private static void LoadLibTorchFrom(string dir, string source)
+    private static void LoadLibTorchFrom(string dir, string source, bool external)
     {
         foreach (var req in RequiredLibraries)
             if (!File.Exists(Path.Combine(dir, req)))
                 throw new TrainingException($"LibTorch folder '{dir}' has no {req}; name the `lib` folder of a LibTorch or of an installed PyTorch (…/site-packages/torch/lib)");
-        if (source != Bundled)
+        if (external)
         {
             // Child processes see the same external LibTorch; existing entries (the driver's folder) stay.
             var old = Environment.GetEnvironmentVariable("LD_LIBRARY_PATH");

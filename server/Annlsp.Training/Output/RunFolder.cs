@@ -28,11 +28,18 @@ public sealed class RunFolder
     public string Metrics => System.IO.Path.Combine(Path, MetricsFile);
     public string TensorBoardDir => System.IO.Path.Combine(Path, "tensorboard");
 
-    /// <summary>A new folder &lt;root&gt;/&lt;target&gt;/&lt;yyyyMMdd-HHmmss&gt;[-N].</summary>
-    public static RunFolder Create(string root, string targetName, DateTime now)
+    /// <summary>
+    /// A new folder &lt;root&gt;/&lt;target&gt;/&lt;yyyyMMdd-HHmmss&gt;[-N], at its real path (symbolic links resolved).
+    /// With <paramref name="mustStayInside"/> (a real folder), a folder that would really lie outside it —
+    /// through a link anywhere on the way — is refused before anything is created.
+    /// </summary>
+    public static RunFolder Create(string root, string targetName, DateTime now, string? mustStayInside = null, string? describeRoot = null)
     {
         var safe = string.Concat(targetName.Select(ch => char.IsLetterOrDigit(ch) || ch is '_' or '-' or '.' ? ch : '-'));
-        var baseDir = System.IO.Path.Combine(System.IO.Path.GetFullPath(root), safe);
+        var baseDir = RealPaths.Resolve(System.IO.Path.Combine(System.IO.Path.GetFullPath(root), safe));
+        if (mustStayInside is not null && !RealPaths.IsInside(baseDir, mustStayInside))
+            throw new TrainingException($"the run folder {describeRoot ?? root} resolves to {baseDir} (following symbolic links), outside {mustStayInside}, the .ann file's folder; " +
+                "runs must stay inside it: point `out:` at a real folder there (or give --out DIR on the command line)");
         var stamp = now.ToString("yyyyMMdd-HHmmss");
         var dir = System.IO.Path.Combine(baseDir, stamp);
         for (int i = 2; Directory.Exists(dir); i++) dir = System.IO.Path.Combine(baseDir, $"{stamp}-{i}");
@@ -62,13 +69,60 @@ public sealed class RunFolder
 
     public void AppendMetrics(TrainingEvent e) => File.AppendAllText(Metrics, e.ToJson() + "\n");
 
+    /// <summary>The metrics lines (step and epoch events) that parse, in order; a line cut by a kill is left out.</summary>
+    public List<JsonObject> ReadMetrics()
+    {
+        var lines = new List<JsonObject>();
+        if (!File.Exists(Metrics)) return lines;
+        foreach (var line in File.ReadLines(Metrics))
+        {
+            try { if (JsonNode.Parse(line) is JsonObject o) lines.Add(o); }
+            catch (JsonException) { }
+        }
+        return lines;
+    }
+
+    /// <summary>
+    /// Before a resume: keeps the metrics lines up to the checkpoint's global step. The steps after it were
+    /// trained by the killed process and are trained again; their lines would repeat (and an epoch twice).
+    /// </summary>
+    public void TruncateMetrics(long globalStep)
+    {
+        if (!File.Exists(Metrics)) return;
+        var kept = ReadMetrics().Where(o => o["globalStep"] is JsonValue v && v.TryGetValue<long>(out var g) && g <= globalStep);
+        WriteAtomic(Metrics, Encoding.UTF8.GetBytes(string.Concat(kept.Select(o => o.ToJsonString() + "\n"))));
+    }
+
+    /// <summary>Temporary files a killed trainer left behind (a write it did not get to rename): `NAME.tmp`, `NAME.PID.tmp`.</summary>
+    public void RemoveTemporaryFiles()
+    {
+        foreach (var folder in new[] { Path, SamplesDir }.Where(Directory.Exists))
+            foreach (var file in Directory.EnumerateFiles(folder, "*.tmp"))
+            {
+                try { File.Delete(file); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            }
+    }
+
+    /// <summary>
+    /// A run folder is written by the trainer alone; one that holds a symbolic link (a run folder that came
+    /// with a workspace, say) would make a resume write through it, so it is refused.
+    /// </summary>
+    public void RefuseLinks()
+    {
+        foreach (var entry in Directory.EnumerateFileSystemEntries(Path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+            if (new FileInfo(entry).LinkTarget is { } target)
+                throw new TrainingException($"the run folder {Path} holds a symbolic link ({entry} → {target}); a run folder is written by the trainer only — resume a run it wrote");
+    }
+
     public static string Sha256(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 
     /// <summary>Writes bytes to a temporary file in the same folder, flushes it to disk, then renames it over the target.</summary>
     public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes)
     {
         var temp = $"{path}.{Environment.ProcessId}.tmp";
-        using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        File.Delete(temp); // a leftover (or a link) at that name is replaced, never written through
+        using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
         {
             fs.Write(bytes);
             fs.Flush(flushToDisk: true);
@@ -107,6 +161,7 @@ public sealed class RunFolder
     public static void SaveModelPt(nn.Module module, string path)
     {
         var temp = path + ".tmp";
+        File.Delete(temp);
         using (var scope = NewDisposeScope())
         {
             var dict = new Dictionary<string, Tensor>();

@@ -13,7 +13,7 @@ public static class Sampler
 {
     public static (int Width, int Height) Sample(NetworkModel generator, string modelPt, string outPng, Pair grid, int seed, string device = "cpu", string? libTorch = null)
     {
-        var runtime = TorchRuntime.Initialize(new TorchRuntimeOptions { Device = device, LibTorch = libTorch });
+        var runtime = TorchRuntime.Initialize(new TorchRuntimeOptions { Device = device, LibTorch = libTorch, Workspace = RealPaths.Workspace(null) });
         if (!generator.Input.IsVector) throw new TrainingException($"{generator.Name} is not a generator (its input is {generator.Input}, not a latent vector)");
         if (!File.Exists(modelPt)) throw new TrainingException($"no trained generator at {modelPt}");
         using var model = ModelBuilder.Build(generator, runtime.Device);

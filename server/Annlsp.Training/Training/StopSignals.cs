@@ -29,6 +29,14 @@ public sealed class StopSignals : IDisposable
         cts.Cancel();
     }
 
+    /// <summary>A stop asked for without a signal (the parent process died): the same as the first SIGTERM.</summary>
+    public void Request()
+    {
+        if (cts.IsCancellationRequested) return;
+        onFirstSignal?.Invoke();
+        cts.Cancel();
+    }
+
     public void Dispose()
     {
         term.Dispose();

@@ -15,6 +15,7 @@ public sealed partial class Trainer
     {
         var network = config.Network ?? throw new TrainingException($"train {config.DisplayName}: no network");
         using var data = DataSets.Load(new DataRequest { Data = config.Data, Limit = options.Limit, ValidateFraction = config.ValidateOnTest ? null : config.ValidateFraction, Seed = seed });
+        CheckClassCount(network, data.Train);
         data.Train.To(device);
         data.Evaluation?.To(device);
         var model = ModelBuilder.Build(network, device);
@@ -43,7 +44,7 @@ public sealed partial class Trainer
         long totalSteps = (long)steps * epochs;
         double peakLr = config.Optimizer.LearningRate;
         progressEvery = options.ProgressEvery > 0 ? options.ProgressEvery : Math.Max(1, steps / 20);
-        Emit("started", ("target", config.DisplayName), ("kind", "classifier"), ("device", runtime.DeviceName), ("libtorch", runtime.LibTorchSource),
+        Emit("started", ("target", config.DisplayName), ("kind", "classifier"), ("device", runtime.DeviceName), ("libtorch", runtime.LibTorchSource), ("libtorchDir", runtime.LibTorchDir),
             ("runDir", run.Path), ("epochs", epochs), ("stepsPerEpoch", steps), ("train", n), ("evaluation", data.Evaluation?.Count),
             ("resumedFrom", resume is null ? null : globalStep), ("seed", seed), ("warnings", options.Warnings));
 
@@ -136,6 +137,22 @@ public sealed partial class Trainer
             ("loss", metrics.GetValueOrDefault("loss", double.NaN)), ("accuracy", metrics.GetValueOrDefault("accuracy", double.NaN)),
             ("model", Path.Combine(run.Path, RunFolder.ModelFile)));
         return new TrainResult("finished", run.Path, metrics);
+    }
+
+    /// <summary>
+    /// One output per class. The checker compares them for data sets whose classes it knows; an `images`
+    /// folder's classes are only known now — checked before `started`, instead of LibTorch's
+    /// "Target 13 is out of bounds" in the first step.
+    /// </summary>
+    private void CheckClassCount(Annlsp.Language.Semantics.NetworkModel network, TensorDataSet train)
+    {
+        int classes = train.ClassNames.Count;
+        if (!network.Output.IsVector || network.Output[0] == classes) return;
+        var source = config.Data.Directory is { } dir ? $"{config.Data.Name}(\"{dir}\") ({Path.GetFullPath(dir)})" : config.Data.Name;
+        var names = string.Join(", ", train.ClassNames.Take(6)) + (classes > 6 ? ", …" : "");
+        var what = config.Data.Name == "images" ? "class folders" : "classes";
+        throw new TrainingException($"{source} has {classes} {what} ({names}), but {network.Name} outputs {network.Output[0]} scores; " +
+            $"make its last layer dense({classes}){(config.Data.Name == "images" ? $", or keep {network.Output[0]} class folders" : "")}");
     }
 
     private TrainResult NanFailure(int epoch, int step, double value)

@@ -53,7 +53,7 @@ public sealed partial class Trainer
         int steps = StepsPerEpoch(n);
         long totalSteps = (long)steps * epochs;
         progressEvery = options.ProgressEvery > 0 ? options.ProgressEvery : Math.Max(1, steps / 20);
-        Emit("started", ("target", config.DisplayName), ("kind", "gan"), ("device", runtime.DeviceName), ("libtorch", runtime.LibTorchSource),
+        Emit("started", ("target", config.DisplayName), ("kind", "gan"), ("device", runtime.DeviceName), ("libtorch", runtime.LibTorchSource), ("libtorchDir", runtime.LibTorchDir),
             ("runDir", run.Path), ("epochs", epochs), ("stepsPerEpoch", steps), ("train", n), ("resumedFrom", resume is null ? null : globalStep), ("seed", seed), ("warnings", options.Warnings));
 
         var metrics = new Dictionary<string, double>();

@@ -83,7 +83,7 @@ public sealed partial class Trainer
     {
         try
         {
-            runtime = TorchRuntime.Initialize(new TorchRuntimeOptions { Device = options.Device ?? config.Device, LibTorch = options.LibTorch });
+            runtime = TorchRuntime.Initialize(new TorchRuntimeOptions { Device = options.Device ?? config.Device, LibTorch = options.LibTorch, Workspace = RealPaths.Workspace(options.SourcePath) });
             device = runtime.Device;
             epochs = options.Epochs ?? config.Epochs;
             JsonObject? resumeMeta = null;
@@ -96,14 +96,15 @@ public sealed partial class Trainer
                 if (target != config.DisplayName)
                     throw new TrainingException($"{run.Path} is a run of '{target}', not of '{config.DisplayName}'");
                 seed = (int)resumeMeta["seed"]!;
+                run.RefuseLinks();
+                run.RemoveTemporaryFiles();
+                if ((int)resumeMeta["epoch"]! >= epochs) return AlreadyFinished((int)resumeMeta["epoch"]!, (long)resumeMeta["globalStep"]!);
+                run.TruncateMetrics((long)resumeMeta["globalStep"]!);
             }
             else
             {
                 seed = config.Seed ?? Random.Shared.Next(1, int.MaxValue);
-                var root = options.OutDir ?? (config.Out is not null
-                    ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.SourcePath ?? "x")) ?? ".", config.Out)
-                    : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.SourcePath ?? "x")) ?? ".", "runs"));
-                run = RunFolder.Create(root, config.DisplayName.Replace(" as ", "-"), DateTime.Now);
+                run = CreateRunFolder();
                 run.WriteSource(options.SourceText);
             }
             if (options.TensorBoard)
@@ -127,6 +128,45 @@ public sealed partial class Trainer
         }
     }
 
+    /// <summary>
+    /// A resume of a run that has trained all its epochs: nothing is trained or rewritten. `finished` with
+    /// `alreadyFinished: true` and the last epoch's metrics from metrics.jsonl (not a NaN of an empty loop).
+    /// </summary>
+    private TrainResult AlreadyFinished(int epochsDone, long globalStep)
+    {
+        var last = run.ReadMetrics().LastOrDefault(o => (string?)o["event"] == "epoch");
+        var metrics = new Dictionary<string, double>();
+        var fields = new List<(string, object?)>
+        {
+            ("status", "finished"), ("alreadyFinished", true), ("runDir", run.Path), ("epoch", epochsDone), ("globalStep", globalStep),
+        };
+        foreach (var key in config.Kind == TrainKind.Gan ? new[] { "loss_g", "loss_d" } : ["loss", "accuracy"])
+        {
+            double? value = last?[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
+            if (value is double x) metrics[key] = x;
+            fields.Add((key, value));
+        }
+        var message = $"{run.Path} has already finished: it trained {epochsDone} epochs and {epochs} are asked for; nothing to do (pass --epochs N with N > {epochsDone} to train further)";
+        fields.Add(("message", message));
+        fields.Add(("model", Path.Combine(run.Path, RunFolder.ModelFile)));
+        Emit("finished", fields.ToArray());
+        return new TrainResult("finished", run.Path, metrics, message);
+    }
+
+    /// <summary>
+    /// `--out DIR` is the user's own choice and goes where it says. `out:` (default `runs`) is relative to the
+    /// .ann file's folder and must really stay inside it: the checker rejects `..` and absolute paths
+    /// (ANN4002), and here every existing component's links are resolved before deciding.
+    /// </summary>
+    private RunFolder CreateRunFolder()
+    {
+        var target = config.DisplayName.Replace(" as ", "-");
+        if (options.OutDir is not null) return RunFolder.Create(options.OutDir, target, DateTime.Now);
+        var fileDir = Path.GetDirectoryName(Path.GetFullPath(options.SourcePath ?? "x")) ?? ".";
+        var relative = config.Out ?? "runs";
+        return RunFolder.Create(Path.Combine(fileDir, relative), target, DateTime.Now, RealPaths.Resolve(fileDir), $"\"{relative}\"");
+    }
+
     private JsonObject RunJson(string kind, DataSplit data, JsonObject networks)
     {
         var o = new JsonObject
@@ -139,6 +179,7 @@ public sealed partial class Trainer
             ["started"] = DateTimeOffset.Now.ToString("O"),
             ["device"] = runtime.DeviceName,
             ["libtorch"] = runtime.LibTorchSource,
+            ["libtorchDir"] = runtime.LibTorchDir,
             ["seed"] = seed,
             ["epochs"] = epochs,
             ["batch"] = config.Batch,

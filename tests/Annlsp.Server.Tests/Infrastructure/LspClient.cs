@@ -143,6 +143,9 @@ public sealed class LspClient : IAsyncDisposable
 
     public bool ServerHasExited => _serverTask?.IsCompleted ?? _process!.HasExited;
 
+    /// <summary>The server's process (<see cref="StartProcess"/> only), for tests that kill it.</summary>
+    public Process? Process => _process;
+
     public async ValueTask DisposeAsync()
     {
         if (_process is { HasExited: false })

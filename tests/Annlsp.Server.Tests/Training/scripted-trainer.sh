@@ -2,8 +2,9 @@
 # A scripted stand-in for `annlsp train FILE --target NAME --progress json` that speaks the trainer's progress
 # protocol (v1: one JSON object per line with an "event" field). It lets the tests drive the server's process
 # handling (relay, progress, stop = SIGTERM then kill) deterministically and in milliseconds.
-# Modes (TRAINER_MODE): finish | forever | stubborn | outside. With --stdin it reads the source as the real trainer
-# does (up to a NUL) and keeps it in received-source.ann in its working folder, for the tests to compare.
+# Modes (TRAINER_MODE): finish | forever | stubborn | outside | linkout (runs/ under the workspace's `linkout`, a link).
+# With --stdin it reads the source as the real trainer does (up to a NUL) and keeps it in received-source.ann in its
+# working folder, for the tests to compare.
 [ "$1" = train ] || { echo "usage: train FILE --target NAME --progress json [--stdin]" >&2; exit 2; }
 file=$2; target=$4
 for arg in "$@"; do
@@ -11,6 +12,7 @@ for arg in "$@"; do
 done
 run="$PWD/runs/$target/20261128-180000"
 [ "$TRAINER_MODE" = outside ] && run="/tmp/elsewhere/$target"
+[ "$TRAINER_MODE" = linkout ] && { run="$PWD/linkout/$target/20261128-180000"; mkdir -p "$run"; }
 emit() { printf '%s\n' "$1"; }
 stopped=0
 if [ "$TRAINER_MODE" = stubborn ]; then trap '' TERM; else trap 'stopped=1' TERM; fi
@@ -27,7 +29,7 @@ while :; do
   fi
   if [ $((step % 3)) = 0 ]; then
     emit "{\"v\":1,\"event\":\"epoch\",\"epoch\":$epoch,\"epochs\":2,\"loss\":0.4,\"accuracy\":0.875}"
-    if [ "$TRAINER_MODE" = finish ] || [ "$TRAINER_MODE" = outside ]; then
+    if [ "$TRAINER_MODE" = finish ] || [ "$TRAINER_MODE" = outside ] || [ "$TRAINER_MODE" = linkout ]; then
       if [ $epoch = 2 ]; then
         emit "{\"v\":1,\"event\":\"finished\",\"status\":\"finished\",\"runDir\":\"$run\",\"epoch\":2,\"loss\":0.4,\"accuracy\":0.875}"
         exit 0

@@ -33,6 +33,8 @@ public sealed class DiagnosticsPublisher : IHandler
             bool burst = previous != 0 && Stopwatch.GetElapsedTime(previous, now) < BurstWindow;
             _ = Task.Run(() => PublishAsync(snapshot, burst));
         };
+        // Diagnostics of a text the server no longer knows would describe a document the user does not have.
+        session.Documents.OutOfSync += (uri, reason) => Task.Run(() => ClearAsync(uri));
         session.Documents.Closed += uri =>
         {
             _lastChange.TryRemove(uri, out _);

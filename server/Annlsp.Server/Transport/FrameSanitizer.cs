@@ -29,6 +29,12 @@ public sealed class FrameSanitizer
     internal const long MaxContentLength = 512L * 1024 * 1024;
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 };
 
+    /// <summary>How long a frame whose declared length ends inside its JSON value waits for the rest of the value
+    /// (a client that counted UTF-16 units sent it in the same write) before it is answered as cut short (-32700).</summary>
+    internal static readonly TimeSpan ShortFrameGrace = TimeSpan.FromSeconds(1);
+
+    private readonly Stream _stream;
+    private readonly Pipe _received = new(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly Action<string> _log;
@@ -37,24 +43,57 @@ public sealed class FrameSanitizer
 
     public FrameSanitizer(Stream input, PipeWriter output, Action<string> log)
     {
-        _input = PipeReader.Create(input, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
+        // Bytes are pumped from the stream into a pipe of our own, so that a read can be given up after a grace
+        // period (CancelPendingRead) whatever the stream does with cancellation.
+        _stream = input;
+        _input = _received.Reader;
         _output = output;
         _log = log;
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        _ = Task.Run(() => PumpAsync(cancellationToken), CancellationToken.None);
         try
         {
             while (await ReadOneAsync(cancellationToken).ConfigureAwait(false)) { }
         }
         catch (OperationCanceledException) { }
         catch (IOException e) { _log($"input closed: {e.Message}"); }
+        catch (Exception e) { _log($"input failed: {e}"); }
         finally
         {
             await _input.CompleteAsync().ConfigureAwait(false);
             await _output.CompleteAsync().ConfigureAwait(false);
         }
+    }
+
+    private async Task PumpAsync(CancellationToken cancellationToken)
+    {
+        var writer = _received.Writer;
+        try
+        {
+            while (true)
+            {
+                int n = await _stream.ReadAsync(writer.GetMemory(64 * 1024), cancellationToken).ConfigureAwait(false);
+                if (n == 0) break;
+                writer.Advance(n);
+                if ((await writer.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted) return;
+            }
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // A closed or failed input ends the session the same way: the reader sees the end (or the IOException).
+            await writer.CompleteAsync(e is OperationCanceledException or ObjectDisposedException ? null : e).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A read that comes back with IsCanceled (and no new bytes) when nothing arrives within <paramref name="grace"/>.</summary>
+    private async ValueTask<ReadResult> ReadWithGraceAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        using var timer = new Timer(_ => _input.CancelPendingRead(), null, grace, Timeout.InfiniteTimeSpan);
+        return await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<bool> ReadOneAsync(CancellationToken cancellationToken)
@@ -80,7 +119,12 @@ public sealed class FrameSanitizer
             if (outcome == HeaderOutcome.Found)
             {
                 _input.AdvanceTo(consumed);
-                if (skipped > 0 && !_resynchronising) _log($"skipped {skipped} bytes that are not an LSP frame");
+                if (skipped > 0 && !_resynchronising)
+                {
+                    // One log line per bad frame: skipped bytes before a bad header are told with it.
+                    if (header.Problem is null) _log($"skipped {skipped} bytes that are not an LSP frame");
+                    else header = header with { Problem = $"{skipped} bytes before it are not an LSP frame; {header.Problem}" };
+                }
                 _resynchronising = false;
                 return header;
             }
@@ -149,6 +193,12 @@ public sealed class FrameSanitizer
                 break;
             }
             int colon = line.IndexOf(':');
+            if (fields == 0 && colon > 0 && line.AsSpan(1, colon - 1).Contains("content-", StringComparison.OrdinalIgnoreCase)
+                && !IsKnownHeader(line.AsSpan(0, colon)))
+            {
+                // `xyzContent-Length: 5`: the rest of an earlier frame stuck to the next header.
+                return SkipGarbage(buffer, start, out consumed, out garbage);
+            }
             if (colon <= 0 || !IsToken(line.AsSpan(0, colon)))
             {
                 if (fields == 0) return SkipGarbage(buffer, start, out consumed, out garbage);
@@ -181,6 +231,9 @@ public sealed class FrameSanitizer
         return length is > 0 and <= MaxContentLength;
     }
 
+    private static bool IsKnownHeader(ReadOnlySpan<char> name) =>
+        name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase);
+
     private static bool IsToken(ReadOnlySpan<char> name)
     {
         foreach (char c in name)
@@ -204,14 +257,24 @@ public sealed class FrameSanitizer
 
     private static readonly byte[] HeaderPrefix = "content-"u8.ToArray();
 
-    /// <summary>Skips to the next `Content-` (any case) after <paramref name="start"/>; without one, keeps only what could be its beginning.</summary>
+    /// <summary>
+    /// Skips to whichever comes first after <paramref name="start"/>: the next line, or the next `Content-` (any
+    /// case); without either, keeps only what could be the beginning of one.
+    /// </summary>
     private static HeaderOutcome SkipGarbage(ReadOnlySequence<byte> buffer, SequencePosition start, out SequencePosition consumed, out long garbage)
     {
         var rest = buffer.Slice(start);
         var reader = new SequenceReader<byte>(rest);
         reader.Advance(1);
-        while (reader.TryAdvanceToAny("Cc"u8, advancePastDelimiter: false))
+        while (reader.TryAdvanceToAny("Cc\n"u8, advancePastDelimiter: false))
         {
+            if (reader.TryPeek(out byte b) && b == (byte)'\n')
+            {
+                reader.Advance(1);
+                consumed = reader.Position;
+                garbage = reader.Consumed;
+                return HeaderOutcome.Garbage;
+            }
             var candidate = rest.Slice(reader.Position);
             if (StartsWithHeaderPrefix(candidate, out _))
             {
@@ -292,12 +355,23 @@ public sealed class FrameSanitizer
     private async Task<bool> ReadContentAsync(Header header, CancellationToken cancellationToken)
     {
         var extent = new JsonExtent();
+        bool waitBriefly = false;
         while (true)
         {
-            var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var result = waitBriefly
+                ? await ReadWithGraceAsync(ShortFrameGrace, cancellationToken).ConfigureAwait(false)
+                : await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
             extent.Scan(buffer, result.IsCompleted);
-            var (length, problem) = Decide(header, extent, buffer, result.IsCompleted);
+            // Settled: nothing more came within the grace period (or ever will).
+            bool settled = (waitBriefly && result.IsCanceled) || result.IsCompleted;
+            var (length, problem) = Decide(header, extent, buffer, settled);
+            waitBriefly = length == WaitBriefly;
+            if (waitBriefly)
+            {
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                continue;
+            }
             if (length is null)
             {
                 if (result.IsCompleted)
@@ -344,7 +418,10 @@ public sealed class FrameSanitizer
     /// content is not a single JSON value anyway (then it is answered -32700/-32600 as before); the JSON value's extent
     /// wins when the declared length would end the message inside it or inside the next header.
     /// </summary>
-    private static (long? Length, string? Problem) Decide(Header header, JsonExtent extent, ReadOnlySequence<byte> buffer, bool completed)
+    /// <summary>A <see cref="Decide"/> answer: the declared length ends inside the JSON value; give the rest a moment to arrive.</summary>
+    private const long WaitBriefly = -2;
+
+    private static (long? Length, string? Problem) Decide(Header header, JsonExtent extent, ReadOnlySequence<byte> buffer, bool settled)
     {
         long available = buffer.Length;
         if (header.ContentLength is not { } declared)
@@ -387,7 +464,7 @@ public sealed class FrameSanitizer
         }
         // Incomplete so far.
         if (available < declared) return (null, null);
-        return (declared, header.Problem);
+        return settled ? (declared, header.Problem) : (WaitBriefly, null);
     }
 
     private static bool StartsNextHeader(ReadOnlySequence<byte> bytes)
@@ -410,6 +487,8 @@ public sealed class FrameSanitizer
                 break;
             case VerdictKind.Answer:
                 _log($"answered an invalid message with {verdict.Code}: {verdict.Reason}");
+                // Not JSON within its length: often a frame counted wrong, whose rest is skipped before the next header.
+                if (verdict.Code == -32700) _resynchronising = true;
                 var replacement = $"{{\"jsonrpc\":\"2.0\",\"id\":{verdict.IdJson},\"method\":\"{InvalidMessageMethod}\",\"params\":{{\"code\":{verdict.Code},\"message\":{JsonSerializer.Serialize(verdict.Reason)}}}}}";
                 WriteFrame(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(replacement)));
                 break;

@@ -50,7 +50,7 @@ public static class LanguageServer
             rpc.TraceSource.Listeners.Clear();
             rpc.TraceSource.Listeners.Add(new TextWriterTraceListener(log));
         }
-        var documents = new DocumentStore((uri, version, text) => new DocumentSnapshot(uri, version, text));
+        var documents = new DocumentStore((uri, version, text) => new DocumentSnapshot(uri, version, text, options));
         session = new ServerSession(rpc, options, documents);
 
         // One message at a time, in arrival order: didChange notifications are applied in the order sent.

@@ -166,4 +166,116 @@ public class ProtocolRobustnessTests
         await AssertStillServingAsync(raw);
         Assert.True(warnings == Warnings(raw).Count, $"{name}: expected {warnings} warning(s), got: {string.Join(" | ", Warnings(raw))}");
     }
+
+    // ---- Text synchronisation --------------------------------------------------------------------------------
+
+    private static JObject Change(string uri, int version, params JObject[] changes) => new()
+    {
+        ["jsonrpc"] = "2.0", ["method"] = "textDocument/didChange",
+        ["params"] = new JObject { ["textDocument"] = new JObject { ["uri"] = uri, ["version"] = version }, ["contentChanges"] = new JArray(changes) },
+    };
+
+    private static JObject Insert(int line, int character, string text) => new()
+    {
+        ["range"] = new JObject { ["start"] = new JObject { ["line"] = line, ["character"] = character }, ["end"] = new JObject { ["line"] = line, ["character"] = character } },
+        ["text"] = text,
+    };
+
+    private static JObject Open(string uri, string text) => new()
+    {
+        ["jsonrpc"] = "2.0", ["method"] = "textDocument/didOpen",
+        ["params"] = new JObject { ["textDocument"] = new JObject { ["uri"] = uri, ["languageId"] = "ann", ["version"] = 1, ["text"] = text } },
+    };
+
+    private static int _requestId = 5000;
+
+    /// <summary>What the server knows of a document's text, as decoded semantic tokens (position, length, type of every token) and its diagnostics.</summary>
+    internal static async Task<(string Tokens, string Diagnostics)> RevealAsync(RawLspConnection raw, string uri, int version)
+    {
+        int id = Interlocked.Increment(ref _requestId);
+        await raw.SendAsync(new JObject
+        {
+            ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = "textDocument/semanticTokens/full",
+            ["params"] = new JObject { ["textDocument"] = new JObject { ["uri"] = uri } },
+        });
+        var tokens = (await raw.ReceiveResponseAsync(id))["result"]!["data"]!.ToString(Newtonsoft.Json.Formatting.None);
+        var diagnostics = await raw.ReceiveNotificationAsync("textDocument/publishDiagnostics", p => p.Value<string>("uri") == uri && p.Value<int?>("version") == version);
+        // Related information names the document: compare the rest.
+        return (tokens, diagnostics["params"]!["diagnostics"]!.ToString(Newtonsoft.Json.Formatting.None).Replace(uri, "URI"));
+    }
+
+    [Fact]
+    public async Task An_edit_at_character_int_MaxValue_is_clamped_to_the_line_end_and_the_text_stays_the_clients()
+    {
+        const string original = "network A {\n    input(1x28x28)\n    flatten\n    dense(10)\n    dense(5)\n}\ntrain A { data: fashion_mnist }\n";
+        await using var raw = RawLspConnection.StartProcess();
+        await raw.InitializeAsync();
+        await raw.SendAsync(Open(Uri, original));
+        await raw.SendAsync(Change(Uri, 2, Insert(4, int.MaxValue, " -> relu")));
+        await raw.SendAsync(Change(Uri, 3, Insert(3, int.MaxValue, " -> relu"), Insert(99, 0, "# the end\n")));
+        var expected = original.Replace("    dense(5)\n", "    dense(5) -> relu\n").Replace("    dense(10)\n", "    dense(10) -> relu\n") + "# the end\n";
+        var server = await RevealAsync(raw, Uri, 3);
+        await raw.SendAsync(Open("file:///workspace/fresh.ann", expected));
+        var fresh = await RevealAsync(raw, "file:///workspace/fresh.ann", 1);
+        Assert.Equal(fresh, server);
+        Assert.Equal(0, await raw.ShutdownAsync());
+    }
+
+    [Fact]
+    public async Task An_edit_that_cannot_be_read_is_not_dropped_silently_the_document_waits_for_its_full_text()
+    {
+        await using var raw = RawLspConnection.StartProcess();
+        await raw.InitializeAsync();
+        await raw.SendAsync(Open(Uri, Text));
+        await raw.ReceiveNotificationAsync("textDocument/publishDiagnostics", p => p.Value<int?>("version") == 1);
+        var unreadable = Insert(2, 2, "x");
+        unreadable.Remove("text");
+        await raw.SendAsync(Change(Uri, 2, unreadable));
+        var shown = await raw.ReceiveNotificationAsync("window/showMessage");
+        Assert.Contains("lost track of p.ann", shown["params"]!.Value<string>("message"));
+        // Its old diagnostics are withdrawn, and its requests refused rather than answered for a text the user does not have.
+        await raw.ReceiveNotificationAsync("textDocument/publishDiagnostics", p => p.Value<string>("uri") == Uri && !p["diagnostics"]!.HasValues);
+        await raw.SendAsync(Change(Uri, 3, Insert(0, 0, "# later edits cannot apply either\n")));
+        await raw.SendAsync(Hover(10));
+        var refused = await raw.ReceiveResponseAsync(10);
+        Assert.Equal(-32801, refused["error"]!.Value<int>("code"));
+        Assert.Contains("out of sync", refused["error"]!.Value<string>("message"));
+        // The full text brings it back.
+        await raw.SendAsync(Change(Uri, 4, new JObject { ["text"] = Text }));
+        var server = await RevealAsync(raw, Uri, 4);
+        await raw.SendAsync(Open("file:///workspace/fresh.ann", Text));
+        Assert.Equal(await RevealAsync(raw, "file:///workspace/fresh.ann", 1), server);
+        await AssertStillServingAsync(raw);
+    }
+
+    // ---- Size --------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task A_twenty_megabyte_document_degrades_with_an_informational_diagnostic_and_every_request_is_answered()
+    {
+        var block = TestDocs.Example("lenet.ann").Replace("LeNet5", "Net{0}");
+        var sb = new StringBuilder();
+        for (int n = 0; sb.Length < 20 * 1024 * 1024; n++) sb.Append(block.Replace("{0}", n.ToString())).Append('\n');
+        await using var raw = RawLspConnection.StartProcess();
+        await raw.InitializeAsync();
+        await raw.SendAsync(Open(Uri, sb.ToString()));
+        var published = await raw.ReceiveNotificationAsync("textDocument/publishDiagnostics", p => p.Value<int?>("version") == 1, TimeSpan.FromSeconds(120));
+        var notice = Assert.Single((JArray)published["params"]!["diagnostics"]!);
+        Assert.Equal("ANN5008", notice.Value<string>("code"));
+        Assert.Equal(3, notice.Value<int>("severity"));
+        Assert.Contains("not analysed", notice.Value<string>("message"));
+        foreach (var method in new[] { "textDocument/documentSymbol", "textDocument/foldingRange", "textDocument/codeLens" })
+        {
+            int id = Interlocked.Increment(ref _requestId);
+            await raw.SendAsync(new JObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = new JObject { ["textDocument"] = new JObject { ["uri"] = Uri } } });
+            Assert.Empty((JArray)(await raw.ReceiveResponseAsync(id, TimeSpan.FromSeconds(60)))["result"]!);
+        }
+        await raw.SendAsync(Hover(20));
+        Assert.Equal(JTokenType.Null, (await raw.ReceiveResponseAsync(20, TimeSpan.FromSeconds(60)))["result"]!.Type);
+        await raw.SendAsync(Change(Uri, 2, Insert(1, 0, "# still in step\n")));
+        published = await raw.ReceiveNotificationAsync("textDocument/publishDiagnostics", p => p.Value<int?>("version") == 2, TimeSpan.FromSeconds(60));
+        Assert.Equal("ANN5008", Assert.Single((JArray)published["params"]!["diagnostics"]!).Value<string>("code"));
+        Assert.False(raw.ServerHasExited);
+        Assert.Equal(0, await raw.ShutdownAsync());
+    }
 }

@@ -392,8 +392,9 @@ public sealed class FrameSanitizer
             }
             if (length == -1)
             {
-                // No usable length and no JSON: nothing to answer; skip to the next header.
-                long at = Math.Max(1, extent.ErrorAt ?? 1);
+                // No usable length and no JSON: nothing to answer; skip to the next Content-Length header (or past
+                // the bytes that are certainly not JSON).
+                long at = FindContentLength(buffer) ?? Math.Max(1, extent.ErrorAt ?? 1);
                 _log($"skipped a bad frame: {header.Problem}, and its content is not JSON");
                 _resynchronising = true;
                 _input.AdvanceTo(buffer.GetPosition(Math.Min(at, buffer.Length)));
@@ -456,8 +457,11 @@ public sealed class FrameSanitizer
         {
             if (errorAt < declared)
             {
-                // Malformed within its length; if the next header already starts there, the length was too long too.
-                if (errorAt > 0 && StartsNextHeader(buffer.Slice(errorAt))) return (errorAt, $"Content-Length says {declared} bytes but the next header starts after {errorAt}");
+                // Malformed within its length; if the next frame's header starts inside it, the length was too long
+                // too: end the frame there, so the next message is not lost with it.
+                var inside = buffer.Slice(errorAt, Math.Min(available, declared) - errorAt);
+                if (FindContentLength(inside) is { } next && errorAt + next > 0)
+                    return (errorAt + next, $"Content-Length says {declared} bytes but the next header starts after {errorAt + next}");
                 return available >= declared ? (declared, header.Problem) : (null, null);
             }
             return (declared, header.Problem);
@@ -467,11 +471,24 @@ public sealed class FrameSanitizer
         return settled ? (declared, header.Problem) : (WaitBriefly, null);
     }
 
-    private static bool StartsNextHeader(ReadOnlySequence<byte> bytes)
+    private static readonly byte[] ContentLengthHeader = "content-length:"u8.ToArray();
+
+    /// <summary>The offset of the first `Content-Length:` (any case) in the bytes, if any.</summary>
+    private static long? FindContentLength(ReadOnlySequence<byte> bytes)
     {
         var reader = new SequenceReader<byte>(bytes);
-        reader.AdvancePastAny((byte)' ', (byte)'\t', (byte)'\r', (byte)'\n');
-        return !reader.End && StartsWithHeaderPrefix(bytes.Slice(reader.Position), out bool partial) && !partial;
+        Span<byte> head = stackalloc byte[ContentLengthHeader.Length];
+        while (reader.TryAdvanceToAny("Cc"u8, advancePastDelimiter: false))
+        {
+            if (reader.Remaining >= head.Length && reader.TryCopyTo(head))
+            {
+                bool match = true;
+                for (int i = 0; i < head.Length && match; i++) match = (byte)char.ToLowerInvariant((char)head[i]) == ContentLengthHeader[i];
+                if (match) return reader.Consumed;
+            }
+            reader.Advance(1);
+        }
+        return null;
     }
 
     private void Forward(ReadOnlySequence<byte> body)

@@ -28,10 +28,12 @@ public sealed class RawLspConnection : IAsyncDisposable
         _process = process;
     }
 
-    public static RawLspConnection StartInProcess()
+    public static RawLspConnection StartInProcess(ServerOptions? options = null)
     {
         var (client, server) = FullDuplexStream.CreatePair();
-        var task = Task.Run(() => LanguageServer.RunAsync(server, server, new ServerOptions { LogWriter = TextWriter.Null }));
+        options ??= new ServerOptions();
+        options.LogWriter ??= TextWriter.Null;
+        var task = Task.Run(() => LanguageServer.RunAsync(server, server, options));
         return new RawLspConnection(client, task, null);
     }
 

@@ -390,7 +390,7 @@ public sealed class FrameSanitizer
                 _input.AdvanceTo(buffer.Start, buffer.End);
                 continue;
             }
-            if (length == -1)
+            if (length == SkipToNextHeader)
             {
                 // No usable length and no JSON: nothing to answer; skip to the next Content-Length header (or past
                 // the bytes that are certainly not JSON).
@@ -413,22 +413,24 @@ public sealed class FrameSanitizer
         }
     }
 
-    /// <summary>
-    /// How many bytes of the buffer are this frame's message (null: wait for more; -1: no message, skip to the next
-    /// header) and what to log about the frame. Content-Length wins when the JSON value fills it exactly, or when the
-    /// content is not a single JSON value anyway (then it is answered -32700/-32600 as before); the JSON value's extent
-    /// wins when the declared length would end the message inside it or inside the next header.
-    /// </summary>
+    /// <summary>A <see cref="Decide"/> answer: no usable length and no JSON; nothing to answer, skip to the next header.</summary>
+    private const long SkipToNextHeader = -1;
     /// <summary>A <see cref="Decide"/> answer: the declared length ends inside the JSON value; give the rest a moment to arrive.</summary>
     private const long WaitBriefly = -2;
 
+    /// <summary>
+    /// How many bytes of the buffer are this frame's message (null: wait for more bytes, or one of the constants
+    /// above) and what to log about the frame. Content-Length wins when the JSON value fills it exactly, or when the
+    /// content is not a single JSON value anyway (it is then answered -32700/-32600); the JSON value's extent wins
+    /// when the declared length would end the message inside the value or inside the next frame's header.
+    /// </summary>
     private static (long? Length, string? Problem) Decide(Header header, JsonExtent extent, ReadOnlySequence<byte> buffer, bool settled)
     {
         long available = buffer.Length;
         if (header.ContentLength is not { } declared)
         {
             if (extent.End is { } end) return (end, $"{header.Problem}; read the JSON message that follows it ({end} bytes)");
-            if (extent.ErrorAt is not null) return (-1, null);
+            if (extent.ErrorAt is not null) return (SkipToNextHeader, null);
             return (null, null);
         }
         if (extent.End is { } valueEnd)

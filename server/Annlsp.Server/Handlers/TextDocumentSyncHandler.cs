@@ -51,7 +51,7 @@ public sealed class TextDocumentSyncHandler : IHandler
         }
         catch (Exception e) when (e is JsonException or ArgumentException or FormatException or InvalidCastException or OverflowException)
         {
-            if (uri is not null && session.Documents.TryGet(uri, out _)) LoseTrack(uri, $"a didChange could not be read ({e.Message})");
+            if (uri is not null && session.Documents.TryGet(uri, out _)) session.Documents.MarkOutOfSync(uri, $"a didChange could not be read ({e.Message})");
             else session.Log(MessageType.Error, $"ignored a didChange that could not be read: {e.Message}");
             return;
         }
@@ -62,8 +62,6 @@ public sealed class TextDocumentSyncHandler : IHandler
         }
         session.Documents.Change(parameters.TextDocument.Uri, parameters.TextDocument.Version, parameters.ContentChanges);
     }
-
-    private void LoseTrack(string uri, string reason) => session.Documents.MarkOutOfSync(uri, reason);
 
     [LspMethod("textDocument/didClose")]
     public void DidClose(DidCloseTextDocumentParams request) => session.Documents.Close(request.TextDocument.Uri);

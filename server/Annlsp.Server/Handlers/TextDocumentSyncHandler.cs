@@ -8,18 +8,18 @@ namespace Annlsp.Server.Handlers;
 /// <summary>Incremental text synchronisation into the <see cref="Documents.DocumentStore"/>.</summary>
 public sealed class TextDocumentSyncHandler : IHandler
 {
-    private readonly ServerSession session;
-    private readonly JsonSerializer serializer = JsonSerializer.Create();
+    private readonly ServerSession _session;
+    private readonly JsonSerializer _serializer = JsonSerializer.Create();
 
     public TextDocumentSyncHandler(ServerSession session)
     {
-        this.session = session;
-        LspSerializer.Configure(serializer);
+        _session = session;
+        LspSerializer.Configure(_serializer);
         // Said once per loss, where the user sees it: the editor shows one thing, the server would check another.
-        session.Documents.OutOfSync += (uri, reason) =>
+        _session.Documents.OutOfSync += (uri, reason) =>
         {
-            session.Log(MessageType.Error, $"lost track of {uri}: {reason}");
-            _ = session.NotifySafeAsync("window/showMessage", new ShowMessageParams(MessageType.Warning,
+            _session.Log(MessageType.Error, $"lost track of {uri}: {reason}");
+            _ = _session.NotifySafeAsync("window/showMessage", new ShowMessageParams(MessageType.Warning,
                 $"annlsp lost track of {uri[(uri.LastIndexOf('/') + 1)..]} ({reason}). Close and reopen it to get diagnostics again."));
         };
     }
@@ -34,7 +34,7 @@ public sealed class TextDocumentSyncHandler : IHandler
 
     [LspMethod("textDocument/didOpen")]
     public void DidOpen(DidOpenTextDocumentParams request) =>
-        session.Documents.Open(request.TextDocument.Uri, request.TextDocument.Version, request.TextDocument.Text);
+        _session.Documents.Open(request.TextDocument.Uri, request.TextDocument.Version, request.TextDocument.Text);
 
     /// <summary>
     /// Params are read here (not by the binder) so that a change that cannot be read is not dropped silently: the
@@ -47,24 +47,24 @@ public sealed class TextDocumentSyncHandler : IHandler
         DidChangeTextDocumentParams parameters;
         try
         {
-            parameters = request?.ToObject<DidChangeTextDocumentParams>(serializer) ?? throw new JsonSerializationException("no params");
+            parameters = request?.ToObject<DidChangeTextDocumentParams>(_serializer) ?? throw new JsonSerializationException("no params");
         }
         catch (Exception e) when (e is JsonException or ArgumentException or FormatException or InvalidCastException or OverflowException)
         {
-            if (uri is not null && session.Documents.TryGet(uri, out _)) session.Documents.MarkOutOfSync(uri, $"a didChange could not be read ({e.Message})");
-            else session.Log(MessageType.Error, $"ignored a didChange that could not be read: {e.Message}");
+            if (uri is not null && _session.Documents.TryGet(uri, out _)) _session.Documents.MarkOutOfSync(uri, $"a didChange could not be read ({e.Message})");
+            else _session.Log(MessageType.Error, $"ignored a didChange that could not be read: {e.Message}");
             return;
         }
-        if (!session.Documents.TryGet(parameters.TextDocument.Uri, out _))
+        if (!_session.Documents.TryGet(parameters.TextDocument.Uri, out _))
         {
-            session.Log(MessageType.Warning, $"didChange for a document that is not open: {parameters.TextDocument.Uri}");
+            _session.Log(MessageType.Warning, $"didChange for a document that is not open: {parameters.TextDocument.Uri}");
             return;
         }
-        session.Documents.Change(parameters.TextDocument.Uri, parameters.TextDocument.Version, parameters.ContentChanges);
+        _session.Documents.Change(parameters.TextDocument.Uri, parameters.TextDocument.Version, parameters.ContentChanges);
     }
 
     [LspMethod("textDocument/didClose")]
-    public void DidClose(DidCloseTextDocumentParams request) => session.Documents.Close(request.TextDocument.Uri);
+    public void DidClose(DidCloseTextDocumentParams request) => _session.Documents.Close(request.TextDocument.Uri);
 
     [LspMethod("textDocument/didSave")]
     public void DidSave(DidSaveTextDocumentParams request) { }

@@ -32,11 +32,17 @@ public static class LanguageServer
         options ??= new ServerOptions();
         var log = options.LogWriter;
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
-        var sanitizer = new FrameSanitizer(input, pipe.Writer, line => log?.WriteLine($"[annlsp] {line}"));
-        var messageHandler = new HeaderDelimitedMessageHandler(
-            PipeWriter.Create(output, new StreamPipeWriterOptions(leaveOpen: true)), pipe.Reader, LspSerializer.CreateFormatter());
-
         ServerSession? session = null;
+        // Framing problems go where the user looks (window/logMessage) once the session is up, else to the log.
+        Action<string> transportLog = line =>
+        {
+            if (session is null) log?.WriteLine($"[annlsp] {line}");
+            else session.Log(MessageType.Warning, line);
+        };
+        var sanitizer = new FrameSanitizer(input, pipe.Writer, transportLog);
+        var messageHandler = new LspMessageHandler(
+            PipeWriter.Create(output, new StreamPipeWriterOptions(leaveOpen: true)), pipe.Reader, LspSerializer.CreateFormatter(), transportLog);
+
         var rpc = new LspJsonRpc(messageHandler, () => session);
         if (log is not null)
         {
@@ -44,7 +50,7 @@ public static class LanguageServer
             rpc.TraceSource.Listeners.Clear();
             rpc.TraceSource.Listeners.Add(new TextWriterTraceListener(log));
         }
-        var documents = new DocumentStore((uri, version, text) => new DocumentSnapshot(uri, version, text));
+        var documents = new DocumentStore((uri, version, text) => new DocumentSnapshot(uri, version, text, options));
         session = new ServerSession(rpc, options, documents);
 
         // One message at a time, in arrival order: didChange notifications are applied in the order sent.

@@ -26,6 +26,14 @@ public sealed class ServerOptions
     /// <summary>Environment for the trainer child from the client's training settings (ANNLSP_DEVICE, ANNLSP_FASHION_MNIST, ANNLSP_LIBTORCH).</summary>
     public Dictionary<string, string> TrainerEnvironment { get; } = new();
 
+    /// <summary>Documents longer than this (UTF-16 units) get no outline, semantic tokens, folding ranges, inlay hints,
+    /// code lenses or formatting: those answers grow with the document (14 MB of outline for a 1 MB file).</summary>
+    public int LargeDocumentLimit { get; set; } = 256 * 1024;
+
+    /// <summary>Documents longer than this are not analysed at all (no diagnostics, hover, completion, navigation):
+    /// the analysis needs some 65 bytes of memory per character.</summary>
+    public int AnalysisLimit { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Where server log lines go besides window/logMessage (stderr for the stdio host).</summary>
     public TextWriter? LogWriter { get; set; }
 }

@@ -11,6 +11,8 @@ using StreamJsonRpc;
 //   latency [--lines N] [--iterations N] [--server CMD ARGS…]   didChange → publishDiagnostics (the first 15 edits after
 //                                                               open, then warm) and completion/hover round trips
 //   startup [--runs N] [--server CMD ARGS…]                     spawn → initialize result
+//   huge [--mb N] [--shape networks|layers] [--cap-mb N] [--timeout S] [--server CMD ARGS…]
+//                                                               a document of N MB: peak RSS, answer time and size per request
 // Default server: dotnet <this folder>/annlsp-server.dll. Prints p50/p90 (and min/max) in milliseconds.
 var mode = args.Length > 0 ? args[0] : "latency";
 int Option(string name, int fallback) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback; }
@@ -27,13 +29,17 @@ switch (mode)
     case "startup":
         await Bench.StartupAsync(server, Option("--runs", 15));
         break;
+    case "huge":
+        await HugeDocument.RunAsync(server, Option("--mb", 20), Array.IndexOf(args, "--shape") is int h and >= 0 ? args[h + 1] : "networks",
+            Option("--cap-mb", 4096), Option("--timeout", 60));
+        break;
     default:
-        Console.WriteLine("usage: Annlsp.Server.Bench latency [--lines N] [--iterations N] [--server CMD…] | startup [--runs N] [--server CMD…]");
+        Console.WriteLine("usage: Annlsp.Server.Bench latency [--lines N] [--iterations N] [--server CMD…] | startup [--runs N] [--server CMD…] | huge [--mb N] [--shape networks|layers] [--cap-mb N] [--timeout S] [--server CMD…]");
         return 2;
 }
 return 0;
 
-static class Bench
+static partial class Bench
 {
     public static string Generate(int lines)
     {
@@ -69,7 +75,7 @@ static class Bench
         return sb.ToString();
     }
 
-    private sealed class Client : IAsyncDisposable
+    internal sealed class Client : IAsyncDisposable
     {
         public readonly JsonRpc Rpc;
         public readonly Process Process;

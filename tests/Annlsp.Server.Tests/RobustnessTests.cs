@@ -75,7 +75,8 @@ public class RobustnessTests
     [Fact]
     public async Task CancelRequest_answers_the_cancelled_request_with_RequestCancelled()
     {
-        await using var raw = RawLspConnection.StartInProcess();
+        // A document of some 10 MB whose analysis takes long enough for a cancel to land: analysed despite its size.
+        await using var raw = RawLspConnection.StartInProcess(new ServerOptions { AnalysisLimit = int.MaxValue });
         await raw.SendAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}""");
         await raw.ReceiveResponseAsync(1);
         await raw.SendAsync("""{"jsonrpc":"2.0","method":"initialized","params":{}}""");

@@ -9,6 +9,7 @@ public static class DiagnosticCatalog
 {
     private static DiagnosticDescriptor Error(string code, string title) => new(code, DiagnosticSeverity.Error, title);
     private static DiagnosticDescriptor Warning(string code, string title) => new(code, DiagnosticSeverity.Warning, title);
+    private static DiagnosticDescriptor Information(string code, string title) => new(code, DiagnosticSeverity.Information, title);
     private static DiagnosticDescriptor Hint(string code, string title, params DiagnosticTag[] tags) => new(code, DiagnosticSeverity.Hint, title, tags);
 
     // Syntax
@@ -72,6 +73,11 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor UnusedNetwork = Hint("ANN5005", "Network is not used by any train or gan", DiagnosticTag.Unnecessary);
     public static readonly DiagnosticDescriptor LargeModel = Warning("ANN5006", "Very large parameter count");
     public static readonly DiagnosticDescriptor UnusedBlock = Hint("ANN5007", "Block is never used", DiagnosticTag.Unnecessary);
+    /// <summary>Reported by the language server, not the core: a document past its size limits (docs/server.md).</summary>
+    public static readonly DiagnosticDescriptor DocumentTooLarge = Information("ANN5008", "Document too large for every editor feature");
+
+    /// <summary>Codes the language server reports about a document (not about its contents): no example in examples/mistakes.</summary>
+    public static IReadOnlyList<DiagnosticDescriptor> ReportedByTheServer { get; } = [DocumentTooLarge];
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
         typeof(DiagnosticCatalog).GetFields()

@@ -61,12 +61,17 @@ public sealed class SourceText
         return new LinePosition(line, offset - _lineStarts[line]);
     }
 
+    /// <summary>
+    /// The offset of a position, clamped as LSP asks: a character past the end of its line means the line's end
+    /// (whatever its size, up to int.MaxValue), a line past the last one the end of the text.
+    /// </summary>
     public int GetOffset(LinePosition position)
     {
         if (position.Line < 0) return 0;
         if (position.Line >= _lineStarts.Length) return Text.Length;
         int start = _lineStarts[position.Line];
-        return Math.Min(start + Math.Max(0, position.Character), LineEnd(position.Line));
+        int end = LineEnd(position.Line);
+        return position.Character <= 0 ? start : position.Character >= end - start ? end : start + position.Character;
     }
 
     public (LinePosition Start, LinePosition End) GetRange(TextSpan span) => (GetPosition(span.Start), GetPosition(span.End));

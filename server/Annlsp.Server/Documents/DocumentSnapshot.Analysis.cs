@@ -9,9 +9,14 @@ public sealed partial class DocumentSnapshot
     private readonly CancellationTokenSource _superseded = new();
     private Lazy<Task<DocumentAnalysis>> _analysis = null!;
 
+    /// <summary>What a document too large to analyse is answered from: nothing is found in it.</summary>
+    private static readonly Lazy<DocumentAnalysis> NotAnalysed = new(() => DocumentAnalysis.Analyze(""));
+
     partial void InitAnalysis() =>
         _analysis = new Lazy<Task<DocumentAnalysis>>(
-            () => Task.Run(() => DocumentAnalysis.Analyze(Text.Text, _superseded.Token), _superseded.Token),
+            () => Size == DocumentSize.TooLargeToAnalyse
+                ? Task.FromResult(NotAnalysed.Value)
+                : Task.Run(() => DocumentAnalysis.Analyze(Text.Text, _superseded.Token), _superseded.Token),
             LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Cancelled when a newer version replaces this one (or the document closes).</summary>

@@ -23,6 +23,7 @@ public sealed class CodeLensHandler(ServerSession session, TrainingManager train
     {
         var uri = request.TextDocument.Uri;
         var snapshot = session.Documents.Get(uri);
+        if (!snapshot.HasDocumentWideFeatures) return [];   // see ServerOptions.LargeDocumentLimit
         var analysis = await snapshot.GetAnalysisAsync(cancellationToken);
         var lenses = new List<CodeLens>();
         foreach (var declaration in analysis.Root.Declarations)

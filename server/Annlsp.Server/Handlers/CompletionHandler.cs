@@ -22,6 +22,7 @@ public sealed class CompletionHandler(ServerSession session) : IHandler
     public async Task<CompletionList> Completion(CompletionParams request, CancellationToken cancellationToken)
     {
         var snapshot = session.Documents.Get(request.TextDocument.Uri);
+        if (snapshot.Size == Documents.DocumentSize.TooLargeToAnalyse) return new CompletionList(false, []);
         var analysis = await snapshot.GetAnalysisAsync(cancellationToken);
         int offset = LspTranslator.ToOffset(analysis.Text, request.Position);
         var items = CompletionProvider.Complete(analysis, offset);

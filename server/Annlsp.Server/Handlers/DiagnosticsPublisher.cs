@@ -33,6 +33,8 @@ public sealed class DiagnosticsPublisher : IHandler
             bool burst = previous != 0 && Stopwatch.GetElapsedTime(previous, now) < BurstWindow;
             _ = Task.Run(() => PublishAsync(snapshot, burst));
         };
+        // Diagnostics of a text the server no longer knows would describe a document the user does not have.
+        session.Documents.OutOfSync += (uri, reason) => Task.Run(() => ClearAsync(uri));
         session.Documents.Closed += uri =>
         {
             _lastChange.TryRemove(uri, out _);
@@ -50,6 +52,7 @@ public sealed class DiagnosticsPublisher : IHandler
             var analysis = await snapshot.GetAnalysisAsync().ConfigureAwait(false);
             var elapsed = watch.Elapsed.TotalMilliseconds;
             var diagnostics = analysis.Diagnostics.Select(d => LspTranslator.ToDiagnostic(analysis, snapshot.Uri, d)).ToList();
+            if (SizeNotice(snapshot) is { } notice) diagnostics.Insert(0, LspTranslator.ToDiagnostic(analysis, snapshot.Uri, notice));
             await _publishing.WaitAsync().ConfigureAwait(false);
             try
             {
@@ -68,6 +71,23 @@ public sealed class DiagnosticsPublisher : IHandler
         {
             _session.Log(MessageType.Error, $"diagnostics for {snapshot} failed: {e}");
         }
+    }
+
+    /// <summary>ANN5008 for a document past <see cref="ServerOptions.LargeDocumentLimit"/>: which features it does without, and why.</summary>
+    private Language.Diagnostics.Diagnostic? SizeNotice(DocumentSnapshot snapshot)
+    {
+        if (snapshot.Size == DocumentSize.Normal) return null;
+        var options = _session.Options;
+        string message = $"This document is {Amount(snapshot.Text.Length)}: over {Amount(options.LargeDocumentLimit)} there is no outline, " +
+            "semantic highlighting, folding, inlay hints, code lenses or formatting" +
+            (snapshot.Size == DocumentSize.TooLargeToAnalyse
+                ? $"; over {Amount(options.AnalysisLimit)} it is not analysed (no diagnostics, hover, completion or navigation)"
+                : "");
+        return new Language.Diagnostics.Diagnostic(Language.Diagnostics.DiagnosticCatalog.DocumentTooLarge, new Language.Text.TextSpan(0, 0), message, [], []);
+
+        static string Amount(int characters) => characters >= 1024 * 1024
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{characters / 1048576.0:0.0} MiB")
+            : $"{characters / 1024} KiB";
     }
 
     private async Task ClearAsync(string uri)

@@ -15,6 +15,7 @@ public sealed class DocumentSymbolHandler(ServerSession session) : IHandler
     public async Task<List<DocumentSymbol>> DocumentSymbols(DocumentSymbolParams request, CancellationToken cancellationToken)
     {
         var snapshot = session.Documents.Get(request.TextDocument.Uri);
+        if (!snapshot.HasDocumentWideFeatures) return [];   // see ServerOptions.LargeDocumentLimit
         var analysis = await snapshot.GetAnalysisAsync(cancellationToken);
         return analysis.Root.Declarations.Where(d => !d.Name.IsMissing || d is TrainDeclarationSyntax).Select(d => Declaration(analysis, d)).ToList();
     }

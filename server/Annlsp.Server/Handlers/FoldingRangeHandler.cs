@@ -14,6 +14,7 @@ public sealed class FoldingRangeHandler(ServerSession session) : IHandler
     public async Task<List<FoldingRange>> FoldingRanges(FoldingRangeParams request, CancellationToken cancellationToken)
     {
         var snapshot = session.Documents.Get(request.TextDocument.Uri);
+        if (!snapshot.HasDocumentWideFeatures) return [];   // see ServerOptions.LargeDocumentLimit
         var analysis = await snapshot.GetAnalysisAsync(cancellationToken);
         var text = analysis.Text;
         var ranges = new List<FoldingRange>();

@@ -15,6 +15,7 @@ public sealed class FormattingHandler(ServerSession session) : IHandler
     public async Task<List<TextEdit>> Format(DocumentFormattingParams request, CancellationToken cancellationToken)
     {
         var snapshot = session.Documents.Get(request.TextDocument.Uri);
+        if (!snapshot.HasDocumentWideFeatures) return [];   // see ServerOptions.LargeDocumentLimit
         var analysis = await snapshot.GetAnalysisAsync(cancellationToken);
         string indent = request.Options.InsertSpaces ? new string(' ', Math.Clamp(request.Options.TabSize, 1, 16)) : "\t";
         var formatted = await Task.Run(() => CanonicalFormatter.Format(analysis, indent), cancellationToken);

@@ -16,6 +16,7 @@ public sealed class InlayHintHandler(ServerSession session) : IHandler
     public async Task<List<InlayHint>> InlayHints(InlayHintParams request, CancellationToken cancellationToken)
     {
         var snapshot = session.Documents.Get(request.TextDocument.Uri);
+        if (!snapshot.HasDocumentWideFeatures) return [];   // see ServerOptions.LargeDocumentLimit
         var analysis = await snapshot.GetAnalysisAsync(cancellationToken);
         var range = LspTranslator.ToSpan(analysis.Text, request.Range);
         return InlayHintProvider.Hints(analysis, range.Start, range.End);

@@ -25,6 +25,7 @@ public sealed class SemanticTokensHandler(ServerSession session) : IHandler
     public async Task<SemanticTokens> Full(SemanticTokensParams request, CancellationToken cancellationToken)
     {
         var snapshot = session.Documents.Get(request.TextDocument.Uri);
+        if (!snapshot.HasDocumentWideFeatures) return new SemanticTokens([]);   // see ServerOptions.LargeDocumentLimit
         var analysis = await snapshot.GetAnalysisAsync(cancellationToken);
         // Off the message loop: on a large document this is the most expensive request.
         return new SemanticTokens(await Task.Run(() => Encode(analysis, cancellationToken), cancellationToken));

@@ -48,5 +48,11 @@ public static class EvaluateCommand
             stderr.WriteLine($"annlsp evaluate: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (e is not OutOfMemoryException and not StackOverflowException)
+        {
+            // LibTorch refusing the checkpoint's tensors, an unreadable cache folder …: a reason, not a stack trace
+            stderr.WriteLine($"annlsp evaluate: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            return 1;
+        }
     }
 }

@@ -2,7 +2,7 @@
 # The main job on a fresh machine: build the `annlsp` command, check every example, print LeNet's
 # summary, then train the DCGAN and a classifier on the embedded `shapes` data set (no downloads).
 # Run folders land in examples/runs/ (beside the .ann file); the GAN's sample grids are
-# examples/runs/FashionGAN-shapes/*/samples/epoch-NNN.png.
+# examples/runs/FashionGAN-shapes/*/samples/epoch-NNN.png; `annlsp evaluate <run folder>` scores one again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -21,6 +21,7 @@ echo "== annlsp train examples/shapes.ann (classifier on generated shapes)"
 annlsp train examples/shapes.ann --target ShapeNet --epochs "${DEMO_EPOCHS:-2}"
 echo
 echo "== annlsp train examples/dcgan.ann --target 'FashionGAN as shapes' (GAN on generated shapes)"
-annlsp train examples/dcgan.ann --target "FashionGAN as shapes" --epochs "${DEMO_EPOCHS:-2}"
+# the GAN trains for its declared epochs (DEMO_EPOCHS overrides); after each one a line scores its samples
+annlsp train examples/dcgan.ann --target "FashionGAN as shapes" ${DEMO_EPOCHS:+--epochs "$DEMO_EPOCHS"}
 echo
 echo "Run folders (beside the .ann files):"; ls -d examples/runs/*/* 2>/dev/null || true

@@ -30,6 +30,8 @@ for f in run.json metrics.jsonl model.pt checkpoint.safetensors samples/epoch-00
 "$annlsp" train "$work/dcgan.ann" --target "FashionGAN as shapes" --epochs 1 --limit 512 --progress json > "$work/gan.jsonl" || fail "GAN run exited $?"
 grep -q '"event":"sample"' "$work/gan.jsonl" || fail "no sample event"
 ganrun=$(field "$(last "$work/gan.jsonl")" runDir)
+grep -q '"event":"epoch".*"fd":' "$work/gan.jsonl" || fail "no sample scores (fd) in the GAN's epoch event"
+"$annlsp" evaluate "$ganrun" --samples 200 --format json | grep -q '"confident":' || fail "annlsp evaluate gave no scores"
 
 # 3. a file with errors is refused
 printf 'network N {\n  input(1x28x28)\n  dense(10)\n}\ntrain N { data: shapes }\n' > "$work/bad.ann"

@@ -9,4 +9,5 @@ root.Subcommands.Add(LspCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(SampleCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(EvaluateCommand.Create());
 return root.Parse(args).Invoke();

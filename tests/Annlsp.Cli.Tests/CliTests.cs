@@ -18,35 +18,42 @@ public class CliTests
     private static string Example(string name) => Path.Combine(Root, "examples", name);
 
     /// <summary>Runs the real `annlsp` program (the dll beside this test) and captures its output.</summary>
-    private static (int Exit, string Out, string Err) Annlsp(params string[] args) => AnnlspIn(Root, null, args);
+    private static (int Exit, string Out, string Err) Annlsp(params string[] args) => Run(Root, null, null, false, 120, args);
 
     /// <summary>Runs `annlsp` in <paramref name="workingDirectory"/>, with extra environment variables.</summary>
-    private static (int Exit, string Out, string Err) AnnlspIn(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
+    private static (int Exit, string Out, string Err) AnnlspIn(string workingDirectory, IDictionary<string, string>? environment, params string[] args) =>
+        Run(workingDirectory, environment, null, false, 120, args);
+
+    /// <summary>Runs `annlsp` with extra environment variables and a longer limit (first use of a reference classifier trains it).</summary>
+    private static (int Exit, string Out, string Err) AnnlspWith(IDictionary<string, string>? env, int timeoutSeconds, params string[] args) =>
+        Run(Root, env, null, false, timeoutSeconds, args);
+
+    /// <summary>Runs `annlsp` in <paramref name="folder"/>, writing <paramref name="stdin"/> to its input (kept open until it exits when asked).</summary>
+    private static (int Exit, string Out, string Err) AnnlspIn(string folder, string? stdin, bool keepStdinOpen, params string[] args) =>
+        Run(folder, null, stdin ?? "", keepStdinOpen, 180, args);
+
+    /// <summary>Stdin is redirected only when <paramref name="stdin"/> is given: a piped stdin arms the trainer's parent watch.</summary>
+    private static (int Exit, string Out, string Err) Run(string workingDirectory, IDictionary<string, string>? environment, string? stdin,
+        bool keepStdinOpen, int timeoutSeconds, string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null, WorkingDirectory = workingDirectory,
+        };
+        if (stdin is not null) psi.StandardInputEncoding = new System.Text.UTF8Encoding(false);
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "annlsp.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         if (environment is not null) foreach (var (k, v) in environment) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(120_000), "annlsp did not exit");
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
-
-    /// <summary>Runs `annlsp` in <paramref name="folder"/>, writing <paramref name="stdin"/> to its input (kept open until it exits when asked).</summary>
-    private static (int Exit, string Out, string Err) AnnlspIn(string folder, string? stdin, bool keepStdinOpen, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = folder };
-        psi.StandardInputEncoding = new System.Text.UTF8Encoding(false);
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "annlsp.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (stdin is not null) { p.StandardInput.Write(stdin); p.StandardInput.Flush(); }
-        if (!keepStdinOpen) p.StandardInput.Close();
-        Assert.True(p.WaitForExit(180_000), "annlsp did not exit");
+        if (stdin is not null)
+        {
+            p.StandardInput.Write(stdin);
+            p.StandardInput.Flush();
+            if (!keepStdinOpen) p.StandardInput.Close();
+        }
+        Assert.True(p.WaitForExit(timeoutSeconds * 1000), "annlsp did not exit");
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
@@ -134,6 +141,59 @@ public class CliTests
             Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(source)).ToLowerInvariant(), run.Value<string>("sourceSha256"));
         }
         finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
+    public void Evaluate_scores_a_gan_runs_checkpoint_as_text_and_json()
+    {
+        var dir = Directory.CreateTempSubdirectory("annlsp-evaluate-").FullName;
+        var file = Path.Combine(dir, "tiny.ann");
+        File.WriteAllText(file, """
+            network G {
+                input(8)
+                dense(8 * 7 * 7) -> relu
+                reshape(8x7x7)
+                deconv(1, kernel: 4, stride: 4) -> tanh
+            }
+            network D { input(1x28x28) conv(4, kernel: 4, stride: 4) -> leakyrelu(0.2) flatten dense(1) }
+            gan Tiny { generator: G, discriminator: D }
+            train Tiny { data: shapes, epochs: 1, batch: 32, seed: 2, score_samples: 0 }
+            """);
+        var env = new Dictionary<string, string> { ["ANNLSP_CACHE_DIR"] = Path.Combine(dir, "cache") };
+        var train = AnnlspWith(env, 300, "train", file, "--limit", "64");
+        Assert.True(train.Exit == 0, train.Out + train.Err);
+        var run = Directory.GetDirectories(Path.Combine(dir, "runs", "Tiny")).Single();
+
+        var json = AnnlspWith(env, 600, "evaluate", run, "--samples", "50", "--format", "json");
+        Assert.True(json.Exit == 0, json.Out + json.Err);
+        Assert.Contains("training the reference classifier", json.Err); // first use of this cache
+        var o = JObject.Parse(json.Out);
+        Assert.Equal("Tiny", o.Value<string>("target"));
+        Assert.Equal("shapes", o.Value<string>("data"));
+        Assert.Equal(1, o.Value<int>("epoch"));
+        Assert.Equal(50, o.Value<int>("samples"));
+        Assert.True(o.Value<double>("fd") > o.Value<double>("fd_real"), json.Out); // one epoch on 64 images draws no shapes
+        Assert.InRange(o.Value<double>("confident"), 0, 1);
+        Assert.Equal(4, o.Value<int>("classes"));
+
+        var text = AnnlspWith(env, 120, "evaluate", run, "--samples", "50");
+        Assert.True(text.Exit == 0, text.Out + text.Err);
+        Assert.DoesNotContain("training the reference classifier", text.Err); // cached now
+        Assert.Matches(@"^Tiny, epoch 1: FD [0-9.]+ · \d+% confident · [0-4]/4 classes", text.Out);
+        Assert.Contains("50 samples; real vs real FD", text.Out);
+    }
+
+    [Fact]
+    public void Evaluate_of_a_missing_or_broken_run_is_a_clear_error()
+    {
+        var (exit, stdout, stderr) = Annlsp("evaluate", "/nonexistent/run");
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout);
+        Assert.Equal("annlsp evaluate: /nonexistent/run: no such run folder", stderr.Trim());
+        var empty = Directory.CreateTempSubdirectory("annlsp-evaluate-empty-").FullName;
+        (exit, _, stderr) = Annlsp("evaluate", empty);
+        Assert.Equal(1, exit);
+        Assert.Equal($"annlsp evaluate: {empty} is not a run folder: it has no run.json", stderr.Trim());
     }
 
     [Fact]

@@ -168,6 +168,18 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public async Task The_result_lens_of_a_gan_run_shows_its_sample_scores()
+    {
+        var (client, uri) = await StartAsync("gan");
+        await using var _ = client;
+        await Execute(client, "annlsp.train", uri, "LeNet5");
+        await client.WaitForNotificationAsync("annlsp/trainingEvent", p => p["event"]!.Value<string>("event") == "finished");
+        for (int i = 0; i < 100 && (await LensTitlesAsync(client, uri)).Count < 2; i++) await Task.Delay(50);
+        Assert.Equal("✓ finished: FD 12.3 · 94% confident · 4/4 classes", (await LensTitlesAsync(client, uri))[1]);
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    [Fact]
     public async Task Stop_asks_the_trainer_to_stop_and_the_lens_follows()
     {
         var (client, uri) = await StartAsync("forever");

@@ -125,3 +125,16 @@ test('a classifier preview names its classes; a GAN preview does not', () => {
   const gan = reduceAll(emptyRun('u', 'G', '/w/r'), [{ event: 'started', kind: 'gan' }]);
   assert.equal(previewView(gan, p => p, [], classNames(config)).classes, undefined);
 });
+
+test('previewView: the scoring line names the latest scores and the reference classifier behind them', () => {
+  const { scoringLine } = require('../../out/client/src/training/previewView.js');
+  let s = reduceAll(emptyRun('u', 'G', '/w/r'), [{ event: 'started', kind: 'gan', epochs: 2 }, { event: 'reference', status: 'training', data: 'fashion_mnist' }]);
+  assert.equal(scoringLine(s), 'training the reference classifier of fashion_mnist to score the samples (first use; cached afterwards)…');
+  s = reduceAll(s, [{ event: 'reference', status: 'ready', data: 'fashion_mnist', accuracy: 0.912, fd_real: 1.234 }]);
+  assert.equal(scoringLine(s), 'samples are scored after each epoch — real vs real FD 1.2; reference classifier of fashion_mnist: 91.2% test accuracy');
+  s = reduceAll(s, [{ event: 'epoch', epoch: 1, fd: 40.04, confident: 0.5, coverage: 7, classes: 10 }]);
+  assert.equal(previewView(s, p => p).scoring, 'FD 40.0 · 50% confident · 7/10 classes — real vs real FD 1.2; reference classifier of fashion_mnist: 91.2% test accuracy');
+  const failed = reduceAll(emptyRun('u', 'G', '/w/r'), [{ event: 'reference', status: 'failed', reason: 'cifar10: data_batch_1.bin not found' }]);
+  assert.equal(scoringLine(failed), 'no sample scores: cifar10: data_batch_1.bin not found');
+  assert.equal(scoringLine(emptyRun('u', 'C', '/w/r')), undefined);
+});

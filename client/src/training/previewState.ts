@@ -2,7 +2,7 @@
 // a run folder's metrics.jsonl) reduced into one plain, serialisable state per run. Pure.
 import { epochFromSampleName } from '../pathSafety';
 
-export type TrainingEventKind = 'started' | 'step' | 'epoch' | 'sample' | 'checkpoint' | 'finished' | 'failed';
+export type TrainingEventKind = 'started' | 'reference' | 'step' | 'epoch' | 'sample' | 'checkpoint' | 'finished' | 'failed';
 
 export interface TrainingEvent {
   event: TrainingEventKind | string;
@@ -44,6 +44,10 @@ export interface RunState {
   samples: SampleEntry[];
   checkpoints: number;
   message?: string;
+  /** GANs: the data set's reference classifier that scores the samples (a `reference` event). */
+  reference?: { status: string; data?: string; accuracy?: number; fdReal?: number; reason?: string };
+  /** GANs: the number of classes the sample scores' coverage counts out of. */
+  scoreClasses?: number;
   startedAt?: number;
   finishedAt?: number;
   seconds?: number;
@@ -57,6 +61,8 @@ const NON_METRIC = new Set([
   'images_per_s', 'images_per_second', 'img_per_s', 'it_per_s', 'lr', 'params',
   // the trainer's own protocol (docs/progress-protocol.md): counters and rates, not model metrics
   'v', 'globalStep', 'global_step', 'imagesPerSecond', 'train', 'evaluation', 'resumedFrom', 'status',
+  // sample scores: how many classes there are and what the scoring cost, beside fd / confident / coverage
+  'classes', 'scoreSamples', 'scoreSeconds',
 ]);
 
 export const MAX_STEP_POINTS = 600;
@@ -127,11 +133,16 @@ export function reduce(state: RunState, e: TrainingEvent, resolveSample: (p: str
   if (kind) s.kind = kind;
   const epoch = num(e.epoch);
   const t = timeOf(e);
+  const classes = num(e.classes);
+  if (classes !== undefined && e.event !== 'reference') s.scoreClasses = classes;
 
   switch (e.event) {
     case 'started':
       s.status = 'running';
       s.startedAt = t ?? s.startedAt;
+      break;
+    case 'reference':
+      s.reference = { status: str(e.status) ?? 'unknown', data: str(e.data), accuracy: num(e.accuracy), fdReal: num(e.fd_real), reason: str(e.reason) };
       break;
     case 'step': {
       if (s.status === 'starting') s.status = 'running';
@@ -235,6 +246,7 @@ export function statusText(s: RunState): string {
   if (l.loss_g !== undefined && l.loss_d !== undefined) parts.push(`G ${fmt(l.loss_g)} D ${fmt(l.loss_d)}`);
   const acc = l.accuracy ?? l.val_accuracy ?? l.acc;
   if (acc !== undefined) parts.push(`acc ${fmt(acc)}`);
+  if (l.fd !== undefined) parts.push(`FD ${l.fd.toFixed(1)}`);
   const icon = s.status === 'running' || s.status === 'starting' ? '$(sync~spin)'
     : s.status === 'finished' ? '$(check)' : s.status === 'failed' ? '$(error)' : '$(debug-stop)';
   return `${icon} ${parts.join(' · ')}`;
@@ -245,6 +257,7 @@ export function resultSummary(s: RunState): string {
   const parts: string[] = [];
   const acc = s.latest.accuracy ?? s.latest.val_accuracy;
   if (acc !== undefined) parts.push(`acc ${acc.toFixed(3)}`);
+  else if (s.latest.fd !== undefined) parts.push(sampleScoresText(s));
   else if (s.latest.loss_g !== undefined) parts.push(`G ${fmt(s.latest.loss_g)} · D ${fmt(s.latest.loss_d ?? NaN)}`);
   else if (s.latest.loss !== undefined) parts.push(`loss ${fmt(s.latest.loss)}`);
   const ep = s.epoch ?? s.epochsTotal;
@@ -254,17 +267,30 @@ export function resultSummary(s: RunState): string {
   return parts.join(' · ');
 }
 
-/** Groups metric names into charts: losses together, accuracies together, anything else alone. */
+/** A generative run's sample scores: `FD 12.3 · 94% confident · 4/4 classes` (docs/training.md). */
+export function sampleScoresText(s: RunState): string {
+  const l = s.latest;
+  const parts = [`FD ${l.fd.toFixed(1)}`];
+  if (l.confident !== undefined) parts.push(`${Math.round(l.confident * 100)}% confident`);
+  if (l.coverage !== undefined) parts.push(`${l.coverage}${s.scoreClasses !== undefined ? `/${s.scoreClasses}` : ''} classes`);
+  return parts.join(' · ');
+}
+
+/** Groups metric names into charts: losses together, accuracies together, sample scores, anything else alone. */
 export function chartGroups(s: RunState): { title: string; keys: string[] }[] {
   const keys = [...new Set([...Object.keys(s.epochMetrics), ...Object.keys(s.stepMetrics)])].sort();
   const loss = keys.filter(k => /loss/i.test(k));
   const acc = keys.filter(k => /acc/i.test(k));
   const disc = keys.filter(k => /^d_(x|g_z)$/.test(k)); // a GAN's discriminator outputs D(x), D(G(z))
-  const rest = keys.filter(k => !loss.includes(k) && !acc.includes(k) && !disc.includes(k));
+  const fd: string[] = keys.filter(k => k === 'fd' || k === 'fd_real'); // the samples' FD beside the real-vs-real floor
+  const scores: string[] = keys.filter(k => k === 'confident' || k === 'coverage');
+  const rest = keys.filter(k => !loss.includes(k) && !acc.includes(k) && !disc.includes(k) && !fd.includes(k) && !scores.includes(k));
   const out: { title: string; keys: string[] }[] = [];
   if (loss.length) out.push({ title: 'Loss', keys: loss });
   if (acc.length) out.push({ title: 'Accuracy', keys: acc });
   if (disc.length) out.push({ title: 'Discriminator output', keys: disc });
+  if (fd.length) out.push({ title: 'Sample FD (lower is better; fd_real: real vs real)', keys: fd });
+  for (const k of scores) out.push({ title: k === 'confident' ? 'Confident samples (p ≥ 0.9)' : 'Classes among confident samples', keys: [k] });
   for (const k of rest) out.push({ title: k, keys: [k] });
   return out;
 }

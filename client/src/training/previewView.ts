@@ -1,6 +1,6 @@
 // Turns a run's state into what the preview webview draws (chart SVG, sample list, labels). Pure;
 // the sample paths are mapped to webview URIs by the caller.
-import { chartGroups, resultSummary, RunState } from './previewState';
+import { chartGroups, resultSummary, RunState, sampleScoresText } from './previewState';
 import { chartSvg, Series } from '../webview/curves';
 
 export interface PreviewView {
@@ -13,6 +13,8 @@ export interface PreviewView {
   epoch?: number;
   epochsTotal?: number;
   message?: string;
+  /** GANs: the latest sample scores and the reference classifier behind them. */
+  scoring?: string;
   samples: { epoch: number; src: string }[];
   charts: { title: string; svg: string }[];
   config: { key: string; value: string }[];
@@ -49,10 +51,25 @@ export function previewView(s: RunState, toSrc: (p: string) => string, config: {
     epoch: s.epoch,
     epochsTotal: s.epochsTotal,
     message: s.message,
+    scoring: scoringLine(s),
     samples: s.samples.map(x => ({ epoch: x.epoch, src: toSrc(x.path) })),
     charts,
     config,
     classes: s.kind === 'classifier' ? classes : undefined,
     hasSource,
   };
+}
+
+/** `FD 12.3 · 94% confident · 4/4 classes — real vs real FD 8.6; reference classifier of shapes: 100.0% test accuracy`. */
+export function scoringLine(s: RunState): string | undefined {
+  const r = s.reference;
+  const latest = s.latest.fd !== undefined ? sampleScoresText(s) : undefined;
+  if (!r) return latest;
+  if (r.status === 'training') return `training the reference classifier of ${r.data ?? 'the data set'} to score the samples (first use; cached afterwards)…`;
+  if (r.status === 'failed') return `no sample scores: ${r.reason ?? 'the reference classifier is unavailable'}`;
+  const about = [
+    r.fdReal !== undefined ? `real vs real FD ${r.fdReal.toFixed(1)}` : undefined,
+    r.accuracy !== undefined ? `reference classifier of ${r.data ?? 'the data set'}: ${(r.accuracy * 100).toFixed(1)}% test accuracy` : undefined,
+  ].filter(Boolean).join('; ');
+  return [latest ?? 'samples are scored after each epoch', about].filter(Boolean).join(' — ');
 }

@@ -49,6 +49,7 @@ function render(): void {
   put('header', `<h1>${esc(v.target)}</h1>
   <div id="status" class="status status-${esc(v.status)}" data-status="${esc(v.status)}">${esc(v.headline)}</div>
   ${v.device ? `<div class="device">device: <code id="device">${esc(v.device)}</code></div>` : ''}
+  ${v.scoring ? `<div id="scoring" class="scoring">${esc(v.scoring)}</div>` : ''}
   ${v.message ? `<pre id="message" class="message">${esc(v.message)}</pre>` : ''}`);
   if (put('samples-slot', sampleSection(v))) wireSlider();
   put('charts', v.charts.length ? v.charts.map(c => `<div class="chart-box">${c.svg}</div>`).join('') : '<p class="muted">Curves appear with the first loss values.</p>');

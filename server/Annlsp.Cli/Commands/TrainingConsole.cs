@@ -105,6 +105,17 @@ internal sealed class ProgressBarObserver(TextWriter output, bool interactive) :
                 Line(e["loss"] is double loss
                     ? $"epoch {e["epoch"]}/{epochs}: loss {loss:0.0000}, train accuracy {e["train_accuracy"]:0.0000}, {e["evaluationSet"]} loss {e["val_loss"]:0.0000}, {e["evaluationSet"]} accuracy {e["accuracy"]:0.0000} ({e["seconds"]:0.0} s, {e["imagesPerSecond"]:0} img/s)"
                     : $"epoch {e["epoch"]}/{epochs}: loss_d {e["loss_d"]:0.0000}, loss_g {e["loss_g"]:0.0000}, D(x) {e["d_x"]:0.000}, D(G(z)) {e["d_g_z"]:0.000} ({e["seconds"]:0.0} s, {e["imagesPerSecond"]:0} img/s)");
+                if (e["fd"] is double fd)
+                    Line($"  samples: FD {fd:0.0#} (real vs real {e["fd_real"]:0.0#}) · {Convert.ToDouble(e["confident"]) * 100:0}% confident · {e["coverage"]}/{e["classes"]} classes ({e["scoreSamples"]} scored in {e["scoreSeconds"]:0.0} s)");
+                break;
+            case "reference":
+                Line(e["status"] switch
+                {
+                    "training" => $"  training the reference classifier for {e["data"]} (first use; cached afterwards) …",
+                    "ready" => $"  reference classifier for {e["data"]}: test accuracy {Convert.ToDouble(e["accuracy"]) * 100:0.0}%, real-vs-real FD {e["fd_real"]:0.0#}" +
+                               (e["trained"] is true ? $" (trained in {e["seconds"]:0} s)" : " (cached)"),
+                    _ => $"  no sample scores: {e["reason"]}",
+                });
                 break;
             case "sample": Line($"  sample grid: {e["path"]}"); break;
             case "checkpoint": Line($"  checkpoint: epoch {e["epoch"]}, step {e["globalStep"]}"); break;

@@ -195,6 +195,8 @@ internal sealed partial class Checker
         int epochs = IntProperty(props, "epochs", 5, 1);
         int batch = IntProperty(props, "batch", 64, 1);
         int checkpoint = IntProperty(props, "checkpoint", 1, 1);
+        int scoreSamples = IntProperty(props, "score_samples", 1000, 0);
+        if (scoreSamples == 1) { _diagnostics.Add(OutOfRange, props["score_samples"].Value.Span, "score_samples must be 0 (no scoring) or at least 2: a covariance needs two samples"); scoreSamples = 1000; }
         int? seed = props.ContainsKey("seed") ? IntProperty(props, "seed", 0, 0) : null;
 
         string loss = kind == TrainKind.Gan ? "bce" : "cross_entropy";
@@ -308,6 +310,7 @@ internal sealed partial class Checker
             ValidateFraction = validateFraction,
             ValidateOnTest = validateOnTest,
             CheckpointEvery = checkpoint,
+            ScoreSamples = scoreSamples,
             Out = outPath,
             Syntax = decl,
         };

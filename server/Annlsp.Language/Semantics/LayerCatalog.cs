@@ -258,6 +258,7 @@ public static class TrainingCatalog
         new("validate", "fraction | test", "Fraction of the training data held out, or the test set (default)."),
         new("checkpoint", "int (1)", "Write a checkpoint every N epochs; the last one is always kept."),
         new("out", "\"path\"", "Run folder, inside the workspace (default runs/<target>/<time>)."),
+        new("score_samples", "int (1000)", "GANs: how many samples the data set's reference classifier scores after every epoch (FD, confident, coverage); 0 turns scoring off."),
     ];
 
     /// <summary>The values of `schedule:` and what each does: the checker accepts these, completion offers them.</summary>

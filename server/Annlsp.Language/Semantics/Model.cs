@@ -149,6 +149,8 @@ public sealed class TrainConfig
     public double? ValidateFraction { get; init; }
     public bool ValidateOnTest { get; init; } = true;
     public int CheckpointEvery { get; init; } = 1;
+    /// <summary>GANs: samples scored by the data set's reference classifier after every epoch (0: no scoring).</summary>
+    public int ScoreSamples { get; init; } = 1000;
     public string? Out { get; init; }
     public TrainDeclarationSyntax? Syntax { get; init; }
     /// <summary>"LeNet5" or "LeNet5 as quick": how commands and run folders name this training.</summary>

@@ -248,6 +248,10 @@ public sealed class TrainingManager
             if (metric?.Type is JTokenType.Float or JTokenType.Integer)
                 parts.Add($"{key} {metric.Value<double>().ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}");
         }
+        // a generative run's sample scores (docs/training.md): "FD 12.3 · 94% confident · 4/4 classes"
+        if (e["fd"]?.Type is JTokenType.Float or JTokenType.Integer)
+            parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"FD {e.Value<double>("fd"):0.0} · {e.Value<double?>("confident") * 100:0}% confident · {e.Value<int?>("coverage")}/{e.Value<int?>("classes")} classes"));
         return (status == "stopped" ? "■ stopped" : "✓ " + status) + (parts.Count > 0 ? ": " + string.Join(", ", parts) : "");
     }
 

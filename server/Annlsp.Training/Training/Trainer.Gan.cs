@@ -56,6 +56,7 @@ public sealed partial class Trainer
         Emit("started", ("target", config.DisplayName), ("kind", "gan"), ("device", runtime.DeviceName), ("libtorch", runtime.LibTorchSource), ("libtorchDir", runtime.LibTorchDir),
             ("runDir", run.Path), ("epochs", epochs), ("stepsPerEpoch", steps), ("train", n), ("resumedFrom", resume is null ? null : globalStep), ("seed", seed), ("warnings", options.Warnings));
 
+        using var scoring = StartGanScoring(latent); // after the initialisation: training a reference classifier reseeds
         var metrics = new Dictionary<string, double>();
         for (int epoch = startEpoch; epoch < epochs; epoch++)
         {
@@ -129,9 +130,12 @@ public sealed partial class Trainer
                 ["loss_d"] = avg[0], ["loss_g"] = avg[1], ["d_x"] = avg[2], ["d_g_z"] = avg[3],
                 ["seconds"] = seconds, ["imagesPerSecond"] = seen / Math.Max(1e-9, seconds),
             };
-            Emit("epoch", ("epoch", epoch + 1), ("epochs", epochs), ("globalStep", globalStep), ("loss_d", metrics["loss_d"]), ("loss_g", metrics["loss_g"]),
-                ("d_x", metrics["d_x"]), ("d_g_z", metrics["d_g_z"]), ("seconds", seconds), ("imagesPerSecond", metrics["imagesPerSecond"]));
+            var scores = scoring?.Score(g);
+            AddScores(metrics, scores);
+            Emit("epoch", [("epoch", epoch + 1), ("epochs", epochs), ("globalStep", globalStep), ("loss_d", metrics["loss_d"]), ("loss_g", metrics["loss_g"]),
+                ("d_x", metrics["d_x"]), ("d_g_z", metrics["d_g_z"]), ("seconds", seconds), ("imagesPerSecond", metrics["imagesPerSecond"]), .. ScoreFields(scores)]);
             foreach (var k in new[] { "loss_d", "loss_g", "d_x", "d_g_z" }) WriteScalar($"gan/{k}", metrics[k], epoch + 1);
+            WriteScoreScalars(scores, epoch + 1);
 
             var path = run.SamplePath(epoch + 1);
             WriteGanGrid(g, fixedNoise, path);
@@ -143,9 +147,9 @@ public sealed partial class Trainer
             }
         }
         SaveGanModels(g, d);
-        Emit("finished", ("status", "finished"), ("runDir", run.Path), ("epoch", epochs), ("globalStep", globalStep),
+        Emit("finished", [("status", "finished"), ("runDir", run.Path), ("epoch", epochs), ("globalStep", globalStep),
             ("loss_g", metrics.GetValueOrDefault("loss_g", double.NaN)), ("loss_d", metrics.GetValueOrDefault("loss_d", double.NaN)),
-            ("model", Path.Combine(run.Path, RunFolder.ModelFile)));
+            ("model", Path.Combine(run.Path, RunFolder.ModelFile)), .. FinishedScoreFields(metrics)]);
         return new TrainResult("finished", run.Path, metrics);
     }
 

@@ -32,6 +32,8 @@ public sealed record TrainOptions
     /// <summary>A `step` event every this many steps (0: about 20 per epoch).</summary>
     public int ProgressEvery { get; init; }
     public bool TensorBoard { get; init; } = true;
+    /// <summary>The cache of reference classifiers that score GAN samples (null: ReferenceOptions.DefaultCacheDir()).</summary>
+    public string? ScoreCacheDir { get; init; }
     public ITrainingObserver? Observer { get; init; }
     public CancellationToken Cancellation { get; init; }
 }

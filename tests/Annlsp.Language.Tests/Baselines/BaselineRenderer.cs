@@ -55,7 +55,8 @@ public static class BaselineRenderer
                           $"validate {(t.ValidateOnTest ? "test" : t.ValidateFraction!.Value.ToString("G"))}, checkpoint {t.CheckpointEvery}, out {t.Out ?? "-"}" +
                           // the recipe properties only when given, so baselines written before them stay as they were
                           (t.Schedule == "constant" ? "" : $", schedule {t.Schedule}") +
-                          (t.LabelSmoothing == 0 ? "" : $", label_smoothing {t.LabelSmoothing:G}"));
+                          (t.LabelSmoothing == 0 ? "" : $", label_smoothing {t.LabelSmoothing:G}") +
+                          (t.ScoreSamples == 1000 ? "" : $", score_samples {t.ScoreSamples}"));
         }
         return sb.ToString();
     }

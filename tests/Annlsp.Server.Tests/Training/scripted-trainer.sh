@@ -2,7 +2,8 @@
 # A scripted stand-in for `annlsp train FILE --target NAME --progress json` that speaks the trainer's progress
 # protocol (v1: one JSON object per line with an "event" field). It lets the tests drive the server's process
 # handling (relay, progress, stop = SIGTERM then kill) deterministically and in milliseconds.
-# Modes (TRAINER_MODE): finish | forever | stubborn | outside | linkout (runs/ under the workspace's `linkout`, a link).
+# Modes (TRAINER_MODE): finish | forever | stubborn | outside | linkout (runs/ under the workspace's `linkout`, a link) | gan
+# (finish, with a GAN's sample scores).
 # With --stdin it reads the source as the real trainer does (up to a NUL) and keeps it in received-source.ann in its
 # working folder, for the tests to compare.
 [ "$1" = train ] || { echo "usage: train FILE --target NAME --progress json [--stdin]" >&2; exit 2; }
@@ -29,6 +30,10 @@ while :; do
   fi
   if [ $((step % 3)) = 0 ]; then
     emit "{\"v\":1,\"event\":\"epoch\",\"epoch\":$epoch,\"epochs\":2,\"loss\":0.4,\"accuracy\":0.875}"
+    if [ "$TRAINER_MODE" = gan ] && [ $epoch = 2 ]; then
+      emit "{\"v\":1,\"event\":\"finished\",\"status\":\"finished\",\"runDir\":\"$run\",\"epoch\":2,\"loss_g\":1.2,\"loss_d\":0.9,\"fd\":12.34,\"fd_real\":8.5,\"confident\":0.936,\"coverage\":4,\"classes\":4}"
+      exit 0
+    fi
     if [ "$TRAINER_MODE" = finish ] || [ "$TRAINER_MODE" = outside ] || [ "$TRAINER_MODE" = linkout ]; then
       if [ $epoch = 2 ]; then
         emit "{\"v\":1,\"event\":\"finished\",\"status\":\"finished\",\"runDir\":\"$run\",\"epoch\":2,\"loss\":0.4,\"accuracy\":0.875}"

@@ -153,6 +153,53 @@ public sealed class RealTrainerTests : IDisposable
         Assert.Equal(0, await client.ShutdownAsync());
     }
 
+    private const string TinyGan = """
+        network G {
+            input(8)
+            dense(784) -> tanh
+            reshape(1x28x28)
+        }
+        network D {
+            input(1x28x28)
+            flatten
+            dense(1)
+        }
+        gan TinyGan {
+            generator: G
+            discriminator: D
+        }
+        train TinyGan {
+            data: shapes
+            epochs: 1
+            batch: 500
+            seed: 1
+            score_samples: 0
+        }
+        """;
+
+    /// <summary>A GAN's result lens names its two losses (the trainer's `loss_d` / `loss_g`, docs/progress-protocol.md).</summary>
+    [RealTrainerFact]
+    public async Task The_result_lens_of_a_real_gan_run_shows_both_losses()
+    {
+        var (client, uri) = await StartAsync(TinyGan);
+        await using var _ = client;
+        await TrainAsync(client, uri, "TinyGan");
+        var finished = await FinishedAsync(client);
+        var lossD = finished["event"]!.Value<double>("loss_d");
+        string? result = null;
+        for (int i = 0; i < 100; i++)
+        {
+            result = (await client.RequestAsync<JArray>("textDocument/codeLens", new { textDocument = new { uri } }))
+                .Select(l => l["command"]!.Value<string>("title")).FirstOrDefault(t => t!.StartsWith('✓'));
+            if (result is not null) break;
+            await Task.Delay(50);
+        }
+        Assert.NotNull(result);
+        Assert.Matches(@"^✓ finished: loss_d \d+(\.\d+)?, loss_g \d+(\.\d+)?$", result);
+        Assert.Contains($"loss_d {lossD.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}", result);
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
     [RealTrainerFact]
     public async Task Train_runs_the_real_trainer_and_relays_its_events()
     {

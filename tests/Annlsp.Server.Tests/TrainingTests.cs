@@ -175,7 +175,7 @@ public sealed class TrainingTests : IDisposable
         await Execute(client, "annlsp.train", uri, "LeNet5");
         await client.WaitForNotificationAsync("annlsp/trainingEvent", p => p["event"]!.Value<string>("event") == "finished");
         for (int i = 0; i < 100 && (await LensTitlesAsync(client, uri)).Count < 2; i++) await Task.Delay(50);
-        Assert.Equal("✓ finished: FD 12.3 · 94% confident · 4/4 classes", (await LensTitlesAsync(client, uri))[1]);
+        Assert.Equal("✓ finished: loss_d 0.9, loss_g 1.2, FD 12.3 · 94% confident · 4/4 classes", (await LensTitlesAsync(client, uri))[1]);
         Assert.Equal(0, await client.ShutdownAsync());
     }
 

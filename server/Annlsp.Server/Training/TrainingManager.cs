@@ -242,7 +242,7 @@ public sealed class TrainingManager
         if (kind == "failed") return "✗ failed: " + (e.Value<string>("reason") ?? "unknown reason");
         var status = e.Value<string>("status") ?? "finished";
         var parts = new List<string>();
-        foreach (var key in new[] { "accuracy", "evalAccuracy", "loss", "lossD", "lossG" })
+        foreach (var key in new[] { "accuracy", "evalAccuracy", "loss", "loss_d", "loss_g" })
         {
             var metric = e[key] ?? e["metrics"]?[key];
             if (metric?.Type is JTokenType.Float or JTokenType.Integer)
@@ -288,11 +288,11 @@ public sealed class TrainingManager
                 break;
             case "step":
                 int step = e.Value<int?>("step") ?? 0, steps = Math.Max(1, e.Value<int?>("steps") ?? 1);
-                message = $"epoch {epoch}/{epochs} · step {step}/{steps} · loss {e.Value<double?>("loss"):0.###}";
+                message = $"epoch {epoch}/{epochs} · step {step}/{steps} · {Losses(e)}";
                 if (epochs is > 0) percentage = (int)Math.Clamp(100.0 * ((epoch - 1) + (double)step / steps) / epochs.Value, 0, 100);
                 break;
             case "epoch":
-                message = $"epoch {epoch}/{epochs} done · loss {e.Value<double?>("loss"):0.###}" + (e["accuracy"]?.Type is JTokenType.Float ? $" · accuracy {e.Value<double>("accuracy"):0.###}" : "");
+                message = $"epoch {epoch}/{epochs} done · {Losses(e)}" + (e["accuracy"]?.Type is JTokenType.Float ? $" · accuracy {e.Value<double>("accuracy"):0.###}" : "");
                 if (epochs is > 0) percentage = (int)Math.Clamp(100.0 * epoch / epochs.Value, 0, 100);
                 break;
             default:
@@ -300,6 +300,12 @@ public sealed class TrainingManager
         }
         await _session.NotifySafeAsync("$/progress", new ProgressParams(run.ProgressToken, new WorkDoneProgressReport(message, percentage)));
     }
+
+    /// <summary>A classifier's `loss`, or a GAN's `loss_d` and `loss_g` (the names docs/progress-protocol.md gives).</summary>
+    private static string Losses(JObject e) =>
+        e["loss"]?.Type is JTokenType.Float or JTokenType.Integer || e["loss_d"] is null
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"loss {e.Value<double?>("loss"):0.###}")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"loss_d {e.Value<double?>("loss_d"):0.###} · loss_g {e.Value<double?>("loss_g"):0.###}");
 
     private async Task EndProgressAsync(TrainingRun run, string summary)
     {

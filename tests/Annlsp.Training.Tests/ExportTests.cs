@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Annlsp.Language;
 using Annlsp.Language.Semantics;
 using Annlsp.Training.Export;
@@ -11,7 +10,7 @@ namespace Annlsp.Training.Tests;
 
 public class ExportTests
 {
-    private const string Python = "/usr/bin/python3";
+    private const string Python = PythonRunner.Python;
 
     private const string Source = """
         block ConvBlock(filters) {
@@ -82,19 +81,19 @@ public class ExportTests
         var script = Path.Combine(dir, "check.py");
         File.WriteAllText(script, $$"""
             import importlib.util, sys, torch
-            sys.path.insert(0, {{PyString(dir)}})
-            for name in {{"[" + string.Join(", ", networks.Select(n => PyString(n.Name))) + "]"}}:
-                spec = importlib.util.spec_from_file_location(name, {{PyString(dir)}} + "/" + name + ".py")
+            sys.path.insert(0, {{PythonRunner.Quote(dir)}})
+            for name in {{"[" + string.Join(", ", networks.Select(n => PythonRunner.Quote(n.Name))) + "]"}}:
+                spec = importlib.util.spec_from_file_location(name, {{PythonRunner.Quote(dir)}} + "/" + name + ".py")
                 mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
                 model = getattr(mod, name)()
-                model.load_state_dict(torch.load({{PyString(dir)}} + "/" + name + ".pt"), strict=True)
+                model.load_state_dict(torch.load({{PythonRunner.Quote(dir)}} + "/" + name + ".pt"), strict=True)
                 model.eval()
-                io = torch.load({{PyString(dir)}} + "/" + name + ".io.pt")
+                io = torch.load({{PythonRunner.Quote(dir)}} + "/" + name + ".io.pt")
                 with torch.no_grad():
                     y = model(io["x"])
                 print(name, tuple(y.shape) == tuple(io["y"].shape), float((y - io["y"]).abs().max()))
             """);
-        var stdout = RunPython(script);
+        var stdout = PythonRunner.Run(script);
         foreach (var network in networks)
         {
             var line = stdout.Split('\n').Single(l => l.StartsWith(network.Name + " "));
@@ -123,35 +122,20 @@ public class ExportTests
         var script = Path.Combine(dir, "check.py");
         File.WriteAllText(script, $$"""
             import importlib.util, sys, torch
-            spec = importlib.util.spec_from_file_location("LeNet5", {{PyString(dir)}} + "/LeNet5.py")
+            spec = importlib.util.spec_from_file_location("LeNet5", {{PythonRunner.Quote(dir)}} + "/LeNet5.py")
             mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
             model = mod.LeNet5()
-            model.load_state_dict(torch.load({{PyString(dir)}} + "/LeNet5.pt"), strict=True)
+            model.load_state_dict(torch.load({{PythonRunner.Quote(dir)}} + "/LeNet5.pt"), strict=True)
             model.eval()
-            io = torch.load({{PyString(dir)}} + "/LeNet5.io.pt")
+            io = torch.load({{PythonRunner.Quote(dir)}} + "/LeNet5.io.pt")
             with torch.no_grad():
                 y = model(model.standardise(io["pixels"]))
             print(model.input_mean, model.input_std, float((y - io["y"]).abs().max()))
             """);
-        var stdout = RunPython(script);
+        var stdout = PythonRunner.Run(script);
         var parts = stdout.Trim().Split(' ');
         Assert.Equal("(0.2860405969887955,)", parts[0]);
         Assert.Equal("(0.3530242445149226,)", parts[1]);
         Assert.True(double.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) < 1e-4, stdout);
     }
-
-    /// <summary>Runs a script in Debian's python3 (without the test host's LD_LIBRARY_PATH) and returns its output; it must succeed.</summary>
-    private static string RunPython(string script)
-    {
-        var psi = new ProcessStartInfo(Python, [script]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.Environment.Remove("LD_LIBRARY_PATH");
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEnd();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, stdout + stderr);
-        return stdout;
-    }
-
-    private static string PyString(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

@@ -3,7 +3,7 @@ using Annlsp.Language.Semantics;
 using Annlsp.Language.Syntax;
 using Annlsp.Language.Text;
 
-namespace Annlsp.Server.Features;
+namespace Annlsp.Language.Editor;
 
 /// <summary>Questions about the syntax tree at a caret that several handlers ask (read-only helpers over the core's tree).</summary>
 public static class SyntaxQueries

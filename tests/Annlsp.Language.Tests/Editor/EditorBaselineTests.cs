@@ -39,7 +39,17 @@ public class EditorBaselineTests
     public void Every_feature_has_fixtures()
     {
         var present = Directory.GetDirectories(Repo.PathOf("tests", "editor")).Select(Path.GetFileName).ToHashSet();
-        Assert.Empty(EditorRenderer.Features.Keys.Where(f => !present.Contains(f)));
+        Assert.DoesNotContain(EditorRenderer.Features.Keys, f => !present.Contains(f));
+    }
+
+    [Fact]
+    public void Every_baseline_has_its_fixture()
+    {
+        var root = Repo.PathOf("tests", "baselines", "editor");
+        var orphans = Directory.GetFiles(root, "*.ann.txt", SearchOption.AllDirectories)
+            .Select(b => Path.GetRelativePath(root, b).Replace('\\', '/')[..^".txt".Length])
+            .Where(f => !File.Exists(Repo.PathOf("tests", "editor", f))).ToList();
+        Assert.True(orphans.Count == 0, "Baselines without a fixture in tests/editor (delete them): " + string.Join(", ", orphans));
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Text;
-using Annlsp.Language;
 using Annlsp.Language.Syntax;
 
 namespace Annlsp.Language.Editor;

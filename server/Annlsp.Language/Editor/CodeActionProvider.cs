@@ -1,9 +1,11 @@
+using Annlsp.Language.Text;
+
 namespace Annlsp.Language.Editor;
 
 /// <summary>Code actions: the checker's fixes for each diagnostic that overlaps a span, as quick fixes.</summary>
 public static class CodeActionProvider
 {
-    public static List<QuickFix> QuickFixes(DocumentAnalysis analysis, Text.TextSpan range)
+    public static List<QuickFix> QuickFixes(DocumentAnalysis analysis, TextSpan range)
     {
         var fixes = new List<QuickFix>();
         foreach (var diagnostic in analysis.Diagnostics)

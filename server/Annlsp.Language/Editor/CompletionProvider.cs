@@ -1,4 +1,3 @@
-using Annlsp.Language;
 using Annlsp.Language.Semantics;
 using Annlsp.Language.Syntax;
 

@@ -11,6 +11,8 @@ namespace Annlsp.Server.Handlers;
 /// (cancels) the older one's wait and analysis, so a burst of keystrokes is analysed once and the newest text wins. Publishing is
 /// serialised and never goes back to an older version.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification =
+    "_publishing's wait handle is never asked for, so it holds nothing to release; the publisher lives as long as the session")]
 public sealed class DiagnosticsPublisher : IHandler
 {
     private readonly ServerSession _session;

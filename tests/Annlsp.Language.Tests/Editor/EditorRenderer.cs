@@ -133,7 +133,7 @@ public static class EditorRenderer
         {
             var p = analysis.Text.GetPosition(span.Start);
             string modifiers = span.Modifiers == TokenModifiers.None ? "" : " " + span.Modifiers.ToString().ToLowerInvariant().Replace(" ", "");
-            sb.AppendLine($"{p.Line + 1}:{p.Character + 1} {fixture.Text.Substring(span.Start, span.Length)}  {span.Class.ToString().ToLowerInvariant()}{modifiers}");
+            sb.AppendLine($"{p.Line + 1}:{p.Character + 1} {fixture.Text.AsSpan(span.Start, span.Length)}  {span.Class.ToString().ToLowerInvariant()}{modifiers}");
         }
         return sb.ToString();
     }

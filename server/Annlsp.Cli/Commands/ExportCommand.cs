@@ -12,7 +12,8 @@ namespace Annlsp.Cli.Commands;
 /// <summary>
 /// `annlsp export FILE --target NAME [--run RUNDIR] --out DIR`: DIR/&lt;Name&gt;.py (a PyTorch nn.Module) and
 /// DIR/&lt;Name&gt;.pt (its state dict: from the run's model.pt, or freshly initialised without --run).
-/// A GAN exports its generator and discriminator.
+/// A GAN exports its generator and discriminator. With `--torchrun` (a training as the target): DIR is a
+/// training package that PyTorch's torchrun runs with DistributedDataParallel (Export/TorchrunPackage.cs, docs/torchrun.md).
 /// </summary>
 public static class ExportCommand
 {
@@ -23,7 +24,8 @@ public static class ExportCommand
         var run = new Option<string?>("--run") { Description = "run folder whose trained weights to export (default: fresh initialisation)" };
         var output = new Option<string>("--out") { Description = "output folder", Required = true };
         var seed = new Option<int>("--seed") { Description = "initialisation seed without --run", DefaultValueFactory = _ => 0 };
-        var command = new Command("export", "Write a network as a PyTorch module (.py) and state dict (.pt)") { file, target, run, output, seed };
+        var torchrun = new Option<bool>("--torchrun") { Description = "write a training package for PyTorch's torchrun (DDP) instead: model modules, train.py, data readers, README, PyTorchJob and Slurm files" };
+        var command = new Command("export", "Write a network as a PyTorch module (.py) and state dict (.pt), or a training as a torchrun package") { file, target, run, output, seed, torchrun };
         command.SetAction(parse =>
         {
             try
@@ -33,6 +35,14 @@ public static class ExportCommand
                 if (analysed is null) return 1;
                 var analysis = analysed.Value.Analysis;
                 var name = parse.GetValue(target)!;
+                if (parse.GetValue(torchrun))
+                {
+                    if (parse.GetValue(run) is not null) throw new TrainingException("--torchrun packages a training to run elsewhere; it takes no --run (train.py --resume continues a run)");
+                    var config = TrainingTargets.ResolveTrain(analysis, name);
+                    foreach (var written in TorchrunPackage.Write(config, analysed.Value.Text, path, parse.GetValue(output)!))
+                        Console.WriteLine(written);
+                    return 0;
+                }
                 var networks = TrainingTargets.ResolveNetworks(analysis, name);
                 var runDir = parse.GetValue(run);
                 TorchRuntime.Initialize(new TorchRuntimeOptions { Device = "cpu" });

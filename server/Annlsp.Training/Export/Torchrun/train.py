@@ -77,8 +77,8 @@ class Dist:
             where = f"{os.environ.get('MASTER_ADDR')}:{os.environ.get('MASTER_PORT')}"
             try:
                 dist.init_process_group(self.backend, timeout=datetime.timedelta(seconds=timeout))
-            except RuntimeError as e:
-                raise TrainingError(f"rank {self.rank}: could not join the other {self.world - 1} processes at {where} within {timeout:g} s "
+            except (RuntimeError, OSError, ValueError) as e:  # TimeoutError is an OSError
+                raise TrainingError(f"could not join the other {self.world - 1} processes at {where} within {timeout:g} s "
                                     f"({str(e).splitlines()[0]}); check --rdzv_endpoint/--master_addr, the port and the firewall") from None
 
     def all_sum(self, t):

@@ -75,6 +75,15 @@ public class TorchrunTests
         using (var model = ModelBuilder.Build(config.Network!))
             model.load_py(Path.Combine(run, RunFolder.ModelFile)); // what annlsp export --run and the evaluation read
 
+        // The same recipe: annlsp train (TorchSharp, one process) on the same 256 examples ends its epoch where the two processes did.
+        var local = Trainer.Run(new TrainOptions { Config = config, SourceText = "", Epochs = 1, Limit = 256, OutDir = Path.Combine(package, "annlsp-runs"), TensorBoard = false });
+        Assert.True(local.Succeeded, local.Reason);
+        var localEpoch = Assert.Single(Events(Path.Combine(local.RunDir, RunFolder.MetricsFile), "epoch"));
+        foreach (var key in new[] { "loss", "val_loss" })
+            Assert.True(Math.Abs((double)localEpoch[key]! - (double)epoch1[key]!) < 1e-3, $"{key}: annlsp train {localEpoch[key]}, torchrun {epoch1[key]}");
+        foreach (var key in new[] { "accuracy", "train_accuracy" })
+            Assert.True(Math.Abs((double)localEpoch[key]! - (double)epoch1[key]!) <= 2.0 / 256, $"{key}: annlsp train {localEpoch[key]}, torchrun {epoch1[key]}");
+
         var resumed = Torchrun(package, 1, ["--epochs", "2", "--limit", "256", "--resume", run], null);
         Assert.True(resumed.Code == 0, resumed.Err + resumed.Out);
         var started = Stdout(resumed.Out, "started").Single();

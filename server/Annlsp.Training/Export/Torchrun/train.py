@@ -224,11 +224,10 @@ class Standardisation:
 
     @staticmethod
     def from_data(images):
-        x = images.to(torch.float64)
-        count = max(1, x.shape[0] * x.shape[2] * x.shape[3])
-        s, q = torch.zeros(x.shape[1], dtype=torch.float64), torch.zeros(x.shape[1], dtype=torch.float64)
-        for start in range(0, x.shape[0], 2048):
-            chunk = x[start:start + 2048]
+        count = max(1, images.shape[0] * images.shape[2] * images.shape[3])
+        s, q = torch.zeros(images.shape[1], dtype=torch.float64), torch.zeros(images.shape[1], dtype=torch.float64)
+        for start in range(0, images.shape[0], 2048):  # float64 chunk by chunk, no full-size float copy
+            chunk = images[start:start + 2048].to(torch.float64)
             s += chunk.sum((0, 2, 3))
             q += (chunk * chunk).sum((0, 2, 3))
         m = s / count

@@ -6,10 +6,10 @@
 #  2. accuracy: torchrun with 2 processes, the .ann's 5 epochs on all 60,000 images (the target: the
 #     test accuracy `annlsp train` reaches, >= 0.91).
 # Not run by CI (minutes). Needs dataset-fashion-mnist, python3-torch and the built CLI.
-#   scripts/torchrun-lenet.sh [ROUNDS] [LIMIT]      (default 3 rounds of 12000 images)
+#   scripts/torchrun-lenet.sh [ROUNDS] [LIMIT] [--no-accuracy]     (default 3 rounds of 12000 images)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=${1:-3}; limit=${2:-12000}
+rounds=${1:-3}; limit=${2:-12000}; accuracy=1; [ "${3:-}" = "--no-accuracy" ] && accuracy=0
 annlsp=server/Annlsp.Cli/bin/Release/net10.0/annlsp
 [ -x "$annlsp" ] || dotnet build server/Annlsp.Cli -c Release --nologo -v quiet >/dev/null
 work=$(mktemp -d)
@@ -28,6 +28,7 @@ for r in $(seq "$rounds"); do
   echo "round $r: annlsp train $(ips "$work/annlsp-$r.jsonl") img/s, torchrun 1 process $(ips "$work/t1-$r.jsonl") img/s, 2 processes $(ips "$work/t2-$r.jsonl") img/s (load $(cut -d' ' -f1 /proc/loadavg))"
 done
 
+[ $accuracy = 1 ] || exit 0
 echo "accuracy: torchrun --nproc_per_node=2, 5 epochs of 60,000 images"
 (cd "$work/package" && "${torchrun[@]}" --nproc_per_node=2 train.py --out "$work/runs-full" > "$work/full.jsonl" 2>"$work/full.err") || { tail -5 "$work/full.err"; exit 1; }
 python3 - "$work/full.jsonl" <<'PY'

@@ -47,6 +47,43 @@ public class TorchrunTests
     }
 
     [Fact]
+    public void Train_pys_cifar10_reader_reads_what_the_trainer_reads()
+    {
+        var dir = TestSetup.TempDir("torchrun-cifar");
+        var rng = new Random(3);
+        foreach (var name in Enumerable.Range(1, 5).Select(i => $"data_batch_{i}.bin").Append("test_batch.bin"))
+        {
+            var bytes = new byte[4 * 3073];
+            rng.NextBytes(bytes);
+            for (int r = 0; r < 4; r++) bytes[r * 3073] = (byte)rng.Next(10);
+            File.WriteAllBytes(Path.Combine(dir, name), bytes);
+        }
+        var config = TrainingTargets.ResolveTrain(DocumentAnalysis.Analyze($$"""
+            network C {
+                input(3x32x32)
+                flatten
+                dense(10)
+            }
+            train C {
+                data: cifar10("{{dir}}")
+            }
+            """), "C");
+        using var data = DataSets.Load(new DataRequest { Data = config.Data });
+        var script = Path.Combine(dir, "hash.py");
+        File.WriteAllText(script, $$"""
+            import hashlib, sys
+            sys.path.insert(0, {{PythonRunner.Quote(Path.Combine(Repo, "server", "Annlsp.Training", "Export", "Torchrun"))}})
+            import annlsp_data
+            train, test = annlsp_data.load({"name": "cifar10", "classes": [str(i) for i in range(10)]}, {{PythonRunner.Quote(dir)}})
+            for split in (train, test):
+                print(tuple(split["images"].shape), hashlib.sha256(split["images"].numpy().tobytes()).hexdigest(), hashlib.sha256(split["labels"].numpy().tobytes()).hexdigest())
+            """);
+        var expected = new[] { data.Train, data.Evaluation! }.Select(set =>
+            $"({set.Count}, 3, 32, 32) {Hex(set.Images.contiguous().bytes.ToArray())} {Hex(set.Labels.contiguous().bytes.ToArray())}");
+        Assert.Equal(expected, PythonRunner.Run(script).Trim().Split('\n'));
+    }
+
+    [Fact]
     public void A_classifier_trains_with_two_processes_identically_on_both_and_resumes_with_one()
     {
         var (package, config) = Package("shapes.ann", "ShapeNet");

@@ -11,7 +11,6 @@ import json
 import math
 import os
 import struct
-import sys
 import zlib
 
 import numpy as np

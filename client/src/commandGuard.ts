@@ -1,6 +1,7 @@
-// What happens to `annlsp.train` / `annlsp.stop` before they reach the server, whichever way they
-// are invoked (code lens, palette, keybinding, another extension): training is refused in an
-// untrusted workspace, and missing arguments are asked for. Pure: the UI is passed in.
+// What happens to `annlsp.train` / `annlsp.stop` / `annlsp.exportTorchrun` before they reach the
+// server, whichever way they are invoked (code lens, palette, keybinding, another extension): training
+// and exporting are refused in an untrusted workspace, missing arguments are asked for, and an
+// exported torchrun package's README is opened. Pure: the UI is passed in.
 
 export interface RunningRun { uri: string; target: string; runDir: string }
 
@@ -12,13 +13,15 @@ export interface GuardDeps {
   running(): RunningRun[];
   pickRun(runs: RunningRun[]): Promise<RunningRun | undefined>;
   info(message: string): void;
+  /** Shows a file (the README of an exported torchrun package). */
+  openFile(path: string): Promise<void>;
 }
 
 export type Next = (command: string, args: unknown[]) => unknown;
 
 export function makeCommandGuard(d: GuardDeps) {
   return async (command: string, args: unknown[], next: Next): Promise<unknown> => {
-    if (command === 'annlsp.train') {
+    if (command === 'annlsp.train' || command === 'annlsp.exportTorchrun') {
       if (!d.isTrusted()) { d.refuseUntrusted(); return undefined; }
       if (!args.length) {
         const picked = await d.pickTrainTarget();
@@ -33,6 +36,11 @@ export function makeCommandGuard(d: GuardDeps) {
       if (!pick) return undefined;
       args = [pick.uri, pick.target];
     }
-    return next(command, args);
+    const result = await next(command, args);
+    if (command === 'annlsp.exportTorchrun') {
+      const readme = (result as { readme?: unknown } | undefined)?.readme;
+      if (typeof readme === 'string' && readme) await d.openFile(readme);
+    }
+    return result;
   };
 }

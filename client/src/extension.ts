@@ -14,7 +14,7 @@ import { TrainingNotification } from './training/previewState';
 import { NetworkView } from './network/networkView';
 import { makeCommandGuard } from './commandGuard';
 
-const SERVER_COMMANDS = ['annlsp.train', 'annlsp.stop'];
+const SERVER_COMMANDS = ['annlsp.train', 'annlsp.stop', 'annlsp.exportTorchrun'];
 
 let client: LanguageClient | undefined;
 let clientDisposables: vscode.Disposable[] = [];
@@ -95,6 +95,7 @@ async function startClient(ctx: vscode.ExtensionContext, training: TrainingContr
         running: () => training.running(),
         pickRun: async runs => (await vscode.window.showQuickPick(runs.map(r => ({ label: r.target, description: r.runDir, r })), { placeHolder: 'Stop which run?' }))?.r,
         info: m => void vscode.window.showInformationMessage(m),
+        openFile: async p => { await vscode.window.showTextDocument(vscode.Uri.file(p), { preview: false }); },
       }),
     },
   };

@@ -70,6 +70,33 @@ public sealed class RealTrainerTests : IDisposable
         return end;
     }
 
+    /// <summary>"Export for torchrun…" beside ▶ Train writes the package of the text the editor shows into torchrun/&lt;target&gt;/ beside the file.</summary>
+    [RealTrainerFact]
+    public async Task Export_for_torchrun_writes_the_package_of_the_unsaved_text_beside_the_file()
+    {
+        var (client, uri) = await StartAsync();
+        await using var _ = client;
+        var edited = Tiny.Replace("epochs: 1", "epochs: 3");
+        await client.NotifyAsync("textDocument/didChange", new { textDocument = new { uri, version = 2 }, contentChanges = new[] { new { text = edited } } });
+        var lenses = await client.RequestAsync<JArray>("textDocument/codeLens", new { textDocument = new { uri } });
+        var export = lenses.Where(l => l["command"]!.Value<string>("command") == "annlsp.exportTorchrun").ToList();
+        Assert.Equal(2, export.Count); // one per train block
+        Assert.Equal("Export for torchrun…", export[0]["command"]!.Value<string>("title"));
+        Assert.Equal(new[] { uri, "Tiny" }, export[0]["command"]!["arguments"]!.Values<string>());
+
+        var result = await client.RequestAsync<JObject>("workspace/executeCommand", new { command = "annlsp.exportTorchrun", arguments = new[] { uri, "Tiny" } });
+        var folder = Path.Combine(_workspace.FullName, "torchrun", "Tiny");
+        Assert.Equal(folder, result.Value<string>("folder"));
+        Assert.Equal(Path.Combine(folder, "README.md"), result.Value<string>("readme"));
+        Assert.StartsWith("# Tiny: a torchrun training package", File.ReadAllText(Path.Combine(folder, "README.md")));
+        Assert.Equal(3, JObject.Parse(File.ReadAllText(Path.Combine(folder, "annlsp_target.json"))).Value<int>("epochs")); // the unsaved edit
+        Assert.Equal(edited, File.ReadAllText(Path.Combine(folder, "source.ann")));
+        foreach (var file in new[] { "train.py", "Tiny.py", "pytorchjob.yaml", "slurm.sbatch", "data/shapes/train-images-idx3-ubyte.gz" })
+            Assert.True(File.Exists(Path.Combine(folder, file)), file);
+        await RpcAssert.ErrorAsync(-32803, () => client.RequestAsync<JObject>("workspace/executeCommand", new { command = "annlsp.exportTorchrun", arguments = new[] { uri, "Nope" } }));
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
     /// <summary>▶ Train trains what the editor shows: edits not saved to disk are in run.json, and source.ann is the edited text.</summary>
     [RealTrainerFact]
     public async Task Train_trains_the_unsaved_text_and_the_run_folder_keeps_it()
@@ -127,7 +154,7 @@ public sealed class RealTrainerTests : IDisposable
         await using var _ = client;
         var lenses = (await client.RequestAsync<JArray>("textDocument/codeLens", new { textDocument = new { uri } }))
             .Where(l => l["command"]!.Value<string>("command") != "annlsp.showNetwork").Select(l => l["command"]!.Value<string>("title")).ToList();
-        Assert.Equal(new[] { "▶ Train", "▶ Train — fix 1 error first" }, lenses);
+        Assert.Equal(new[] { "▶ Train", "Export for torchrun…", "▶ Train — fix 1 error first" }, lenses); // no export of a training with errors
 
         await TrainAsync(client, uri, "Tiny");
         var runDir = (await FinishedAsync(client)).Value<string>("runDir")!;

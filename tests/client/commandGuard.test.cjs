@@ -12,6 +12,7 @@ function harness(over = {}) {
     running: () => [],
     pickRun: async runs => runs[1],
     info: m => calls.info.push(m),
+    openFile: async p => { calls.opened = [...(calls.opened ?? []), p]; },
     ...over,
   });
   const next = (command, args) => { calls.sent.push([command, args]); return 'sent'; };
@@ -57,4 +58,19 @@ test('stop without arguments: nothing running, one run, several runs', async () 
   const two = harness({ running: () => runs });
   await two.guard('annlsp.stop', [], two.next);
   assert.deepEqual(two.calls.sent, [['annlsp.stop', ['u2', 'B']]], 'the picked run');
+});
+
+test('export for torchrun: refused untrusted, asks for a target from the palette, opens the README the server wrote', async () => {
+  const untrusted = harness({ isTrusted: () => false });
+  assert.equal(await untrusted.guard('annlsp.exportTorchrun', ['u', 'T'], untrusted.next), undefined);
+  assert.deepEqual(untrusted.calls.sent, []);
+  const h = harness();
+  const next = (command, args) => { h.calls.sent.push([command, args]); return { folder: '/w/torchrun/ShapesGAN', readme: '/w/torchrun/ShapesGAN/README.md' }; };
+  const result = await h.guard('annlsp.exportTorchrun', [], next);
+  assert.deepEqual(h.calls.sent, [['annlsp.exportTorchrun', ['file:///w/gan.ann', 'ShapesGAN']]]);
+  assert.equal(result.folder, '/w/torchrun/ShapesGAN');
+  assert.deepEqual(h.calls.opened, ['/w/torchrun/ShapesGAN/README.md']);
+  const failed = harness();
+  await failed.guard('annlsp.exportTorchrun', ['u', 'T'], () => undefined);
+  assert.equal(failed.calls.opened, undefined, 'nothing to open when the server wrote nothing');
 });

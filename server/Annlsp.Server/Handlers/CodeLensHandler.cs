@@ -9,12 +9,13 @@ using Newtonsoft.Json.Linq;
 namespace Annlsp.Server.Handlers;
 
 /// <summary>
-/// textDocument/codeLens: "▶ Train" (or "■ Stop" while running, and the last run's result) over each `train`,
+/// textDocument/codeLens: "▶ Train" (or "■ Stop" while running, and the last run's result) and "Export for torchrun…" over each `train`,
 /// and "61,706 params · 0.42 M mult-adds" over each network (opens the network view).
 /// </summary>
 public sealed class CodeLensHandler(ServerSession session, TrainingManager training) : IHandler
 {
     public const string ShowNetwork = "annlsp.showNetwork";
+    public const string ExportTitle = "Export for torchrun…";
 
     public void Contribute(ServerCapabilities capabilities) => capabilities.CodeLensProvider = new CodeLensOptions(ResolveProvider: false);
 
@@ -51,6 +52,8 @@ public sealed class CodeLensHandler(ServerSession session, TrainingManager train
                     lenses.Add(new CodeLens(range, new Command("▶ Train", ExecuteCommandHandler.Train, args)));
                 if (training.LastResult(uri, target) is { } last)
                     lenses.Add(new CodeLens(range, new Command(last, "", null)));
+                if (errors == 0 && config is not null)
+                    lenses.Add(new CodeLens(range, new Command(ExportTitle, ExecuteCommandHandler.ExportTorchrun, args)));
             }
         }
         return lenses;

@@ -9,15 +9,18 @@ namespace Annlsp.Server.Handlers;
 
 /// <summary>
 /// workspace/executeCommand: `annlsp.networkGraph` [uri, network] → the network's layers and shapes;
-/// `annlsp.train` [uri, target] and `annlsp.stop` [uri, target] (see <see cref="TrainingManager"/>).
+/// `annlsp.train` [uri, target] and `annlsp.stop` [uri, target] (see <see cref="TrainingManager"/>);
+/// `annlsp.exportTorchrun` [uri, target] writes the training's torchrun package (see <see cref="TorchrunExport"/>).
 /// Also window/workDoneProgress/cancel, which stops the run that progress belongs to.
 /// </summary>
 public sealed class ExecuteCommandHandler(ServerSession session, TrainingManager training) : IHandler
 {
-    public const string NetworkGraph = "annlsp.networkGraph", Train = "annlsp.train", Stop = "annlsp.stop";
+    public const string NetworkGraph = "annlsp.networkGraph", Train = "annlsp.train", Stop = "annlsp.stop", ExportTorchrun = "annlsp.exportTorchrun";
+
+    private readonly TorchrunExport torchrun = new(session);
 
     public void Contribute(ServerCapabilities capabilities) =>
-        capabilities.ExecuteCommandProvider = new ExecuteCommandOptions([NetworkGraph, Train, Stop]);
+        capabilities.ExecuteCommandProvider = new ExecuteCommandOptions([NetworkGraph, Train, Stop, ExportTorchrun]);
 
     [LspMethod("workspace/executeCommand")]
     public async Task<JToken?> Execute(ExecuteCommandParams request, CancellationToken cancellationToken)
@@ -33,8 +36,10 @@ public sealed class ExecuteCommandHandler(ServerSession session, TrainingManager
                 return await training.StartAsync(Arg(0, "uri"), Arg(1, "target"));
             case Stop:
                 return new JValue(await training.StopAsync(Arg(0, "uri"), Arg(1, "target")));
+            case ExportTorchrun:
+                return await torchrun.ExportAsync(Arg(0, "uri"), Arg(1, "target"));
             default:
-                throw LspException.InvalidParams($"unknown command '{request.Command}'; known: {NetworkGraph}, {Train}, {Stop}");
+                throw LspException.InvalidParams($"unknown command '{request.Command}'; known: {NetworkGraph}, {Train}, {Stop}, {ExportTorchrun}");
         }
     }
 

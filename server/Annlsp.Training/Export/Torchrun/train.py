@@ -1,0 +1,722 @@
+#!/usr/bin/env python3
+"""Trains this package's target with PyTorch DistributedDataParallel, the recipe of `annlsp train`.
+
+    torchrun --standalone --nproc_per_node=N train.py [--epochs E] [--out RUNS] [--resume RUN] [--data DIR]
+
+Every torchrun flag works unchanged (--nnodes, --node_rank, --rdzv_backend, --rdzv_endpoint …); plain
+`python3 train.py` trains in one process. gloo on CPUs, NCCL on GPUs (one process per GPU). The batch
+size of the .ann is the global batch: each of the N processes takes batch/N examples of every step,
+so the steps, the learning rates and the examples of each step are the same for any N. Rank 0 writes
+the annlsp run folder. See README.md.
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import signal
+import sys
+import time
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data.distributed import DistributedSampler
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import annlsp_data  # noqa: E402
+import annlsp_run  # noqa: E402
+from annlsp_run import RunFolder, TrainingError  # noqa: E402
+
+with open(os.path.join(HERE, "annlsp_target.json"), encoding="utf-8") as _f:
+    TARGET = json.load(_f)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=f"Train {TARGET['target']} ({TARGET['kind']}) with DDP; run it under torchrun.")
+    p.add_argument("--epochs", type=int, help=f"epochs in all (default {TARGET['epochs']}; with --resume, the total to reach)")
+    p.add_argument("--out", help="root folder of runs: RUNS/<target>/<stamp>/ (default: runs/ in this package)")
+    p.add_argument("--resume", metavar="RUN", help="a run folder (or its checkpoint.safetensors) to continue, with any number of processes")
+    p.add_argument("--data", metavar="DIR", help="the data folder (replaces the one the .ann names)")
+    p.add_argument("--limit", type=int, help="at most this many training examples (and evaluation examples), for quick runs")
+    p.add_argument("--device", default=None, help=f"auto, cpu or cuda (default: the .ann's, {TARGET['device']})")
+    p.add_argument("--progress-every", type=int, default=0, help="a step event every this many steps (default: about 20 per epoch)")
+    p.add_argument("--timeout", type=float, default=300, help="seconds to wait for the other processes (rendezvous and collectives; default 300)")
+    return p.parse_args(argv)
+
+
+# ---- the process group ----
+
+class Dist:
+    """This process's place in the job. Without torchrun's environment: one process, no process group."""
+
+    def __init__(self, device_choice, timeout):
+        self.world = int(os.environ.get("WORLD_SIZE", "1"))
+        self.rank = int(os.environ.get("RANK", "0"))
+        self.local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+        choice = device_choice or TARGET["device"]
+        if choice == "auto":
+            choice = "cuda" if torch.cuda.is_available() else "cpu"
+        if choice.startswith("cuda"):
+            if not torch.cuda.is_available():
+                raise TrainingError("cuda was asked for but this PyTorch sees no CUDA device (torch.cuda.is_available() is False); use --device cpu")
+            if self.local_rank >= torch.cuda.device_count():
+                raise TrainingError(f"local rank {self.local_rank} has no GPU: this node has {torch.cuda.device_count()}; start at most that many processes per node (--nproc_per_node)")
+            torch.cuda.set_device(self.local_rank)
+            self.device = torch.device("cuda", self.local_rank)
+            self.backend = "nccl"
+        else:
+            self.device = torch.device("cpu")
+            self.backend = "gloo"
+        self.enabled = "WORLD_SIZE" in os.environ and self.world >= 1 and "MASTER_ADDR" in os.environ
+        if self.enabled:
+            where = f"{os.environ.get('MASTER_ADDR')}:{os.environ.get('MASTER_PORT')}"
+            try:
+                dist.init_process_group(self.backend, timeout=datetime.timedelta(seconds=timeout))
+            except (RuntimeError, OSError, ValueError) as e:  # TimeoutError is an OSError
+                raise TrainingError(f"could not join the other {self.world - 1} processes at {where} within {timeout:g} s "
+                                    f"({str(e).splitlines()[0]}); check --rdzv_endpoint/--master_addr, the port and the firewall") from None
+
+    def all_sum(self, t):
+        if self.enabled and self.world > 1:
+            dist.all_reduce(t)
+        return t
+
+    def broadcast(self, t, src=0):
+        if self.enabled and self.world > 1:
+            dist.broadcast(t, src)
+        return t
+
+    def barrier(self):
+        if self.enabled and self.world > 1:
+            dist.barrier()
+
+    def wrap(self, module):
+        if not self.enabled:
+            return module
+        return DistributedDataParallel(module, device_ids=[self.local_rank] if self.device.type == "cuda" else None)
+
+    def close(self):
+        if self.enabled and dist.is_initialized():
+            dist.destroy_process_group()
+
+
+# ---- the recipe (Training/LearningRateSchedule.cs, Trainer.cs) ----
+
+WARMUP_FRACTION, WARMUP_DIVISOR = 0.3, 25
+
+
+def learning_rate(schedule, peak, step, total):
+    if total <= 1:
+        return peak
+    t = min(max(step, 0), total - 1)
+    if schedule == "cosine":
+        return peak * 0.5 * (1 + math.cos(math.pi * t / total))
+    if schedule == "onecycle":
+        warm = max(1, math.floor(WARMUP_FRACTION * total))
+        if t < warm:
+            return peak / WARMUP_DIVISOR + (peak - peak / WARMUP_DIVISOR) * t / warm
+        return peak * 0.5 * (1 + math.cos(math.pi * (t - warm) / (total - warm)))
+    return peak
+
+
+def make_optimizer(params):
+    o = TARGET["optimizer"]
+    if o["name"] == "adam":
+        return torch.optim.Adam(params, lr=o["lr"], betas=(o["beta1"], o["beta2"]), weight_decay=o["weight_decay"], eps=1e-8)
+    if o["name"] == "sgd":
+        return torch.optim.SGD(params, lr=o["lr"], momentum=o["momentum"], nesterov=o["nesterov"], weight_decay=o["weight_decay"])
+    raise TrainingError(f"unknown optimizer '{o['name']}' (expected adam or sgd)")
+
+
+def optimizer_state(opt, params, prefix):
+    """The flat optimizer state of a checkpoint (FlatOptimizer.cs): one vector per buffer over all parameters, in order."""
+    names = ["exp_avg", "exp_avg_sq"] if isinstance(opt, torch.optim.Adam) else ["momentum_buffer"]
+    out, step = {}, 0
+    for name in names:
+        parts = []
+        for p in params:
+            s = opt.state.get(p, {})
+            v = s.get(name)
+            parts.append((v if v is not None else torch.zeros_like(p)).detach().reshape(-1).float().cpu())
+            if "step" in s:
+                step = int(s["step"])
+        out[prefix + name] = torch.cat(parts)
+    out[prefix + "step"] = torch.tensor(step if isinstance(opt, torch.optim.Adam) else getattr(opt, "_annlsp_steps", 0), dtype=torch.int64)
+    return out
+
+
+def load_optimizer_state(opt, params, state, prefix):
+    step = int(state[prefix + "step"].item()) if prefix + "step" in state else 0
+    names = ["exp_avg", "exp_avg_sq"] if isinstance(opt, torch.optim.Adam) else ["momentum_buffer"]
+    for name in names:
+        flat = state.get(prefix + name)
+        if flat is None or step == 0:
+            continue
+        total = sum(p.numel() for p in params)
+        if flat.numel() != total:
+            raise TrainingError(f"the checkpoint's optimizer state holds {flat.numel()} values, the network has {total} parameters — was the network changed since the run?")
+        offset = 0
+        for p in params:
+            n = p.numel()
+            s = opt.state[p]
+            s[name] = flat[offset:offset + n].view_as(p).to(p.device, p.dtype).clone()
+            if isinstance(opt, torch.optim.Adam):
+                s["step"] = torch.tensor(float(step))
+            offset += n
+    opt._annlsp_steps = step
+
+
+def load_model_state(model, state, prefix):
+    own = model.state_dict()
+    with torch.no_grad():
+        for key, value in own.items():
+            saved = state.get(prefix + key)
+            if saved is None:
+                raise TrainingError(f"the checkpoint has no '{key}' — was the network changed since the run?")
+            if tuple(saved.shape) != tuple(value.shape):
+                raise TrainingError(f"the checkpoint's '{key}' is {'×'.join(map(str, saved.shape))} but the network's is {'×'.join(map(str, value.shape))} — was the network changed since the run?")
+            value.copy_(saved.to(value.dtype))
+
+
+def build(role):
+    net = TARGET["networks"][role]
+    sys.path.insert(0, HERE)
+    module = __import__(net["module"])
+    return getattr(module, net["class"])()
+
+
+def dcgan_init(module):
+    with torch.no_grad():
+        for m in module.modules():
+            if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+                nn.init.normal_(m.weight, 0, 0.02)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+            elif isinstance(m, (nn.BatchNorm2d, nn.BatchNorm1d)):
+                nn.init.normal_(m.weight, 1, 0.02)
+                nn.init.zeros_(m.bias)
+
+
+class Logits(nn.Module):
+    """The network up to its logits (a trailing softmax/sigmoid is left out: the loss is on logits). Its `net` is the exported module."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        return self.net.logits(x) if hasattr(self.net, "logits") else self.net(x)
+
+
+class Standardisation:
+    """x' = (x / 255 - mean) / std per channel, with the training split's statistics (InputStandardisation.cs)."""
+
+    def __init__(self, mean, std, device):
+        self.mean = [float(m) for m in mean]
+        self.std = [s if s > 1e-6 else 1.0 for s in (float(s) for s in std)]
+        self.scale = torch.tensor([1.0 / (255.0 * s) for s in self.std], device=device).view(1, -1, 1, 1)
+        self.shift = torch.tensor([-m / s for m, s in zip(self.mean, self.std)], device=device).view(1, -1, 1, 1)
+
+    @staticmethod
+    def from_data(images):
+        count = max(1, images.shape[0] * images.shape[2] * images.shape[3])
+        s, q = torch.zeros(images.shape[1], dtype=torch.float64), torch.zeros(images.shape[1], dtype=torch.float64)
+        for start in range(0, images.shape[0], 2048):  # float64 chunk by chunk, no full-size float copy
+            chunk = images[start:start + 2048].to(torch.float64)
+            s += chunk.sum((0, 2, 3))
+            q += (chunk * chunk).sum((0, 2, 3))
+        m = s / count
+        return [float(v) / 255 for v in m], [math.sqrt(max(0.0, float(qq) / count - float(mm) ** 2)) / 255 for qq, mm in zip(q, m)]
+
+    def apply(self, bytes_):
+        return bytes_.float().mul_(self.scale).add_(self.shift)
+
+    def to_json(self):
+        return {"kind": "standardised: (x / 255 - mean) / std", "mean": self.mean, "std": self.std}
+
+
+# ---- one training job ----
+
+class Job:
+    def __init__(self, args):
+        self.args = args
+        self.stop_requested = False
+        self.dist = Dist(args.device, args.timeout)
+        self.device = self.dist.device
+        self.rank0 = self.dist.rank == 0
+        self.epochs = args.epochs or TARGET["epochs"]
+        if TARGET["batch"] % self.dist.world:
+            raise TrainingError(f"the global batch {TARGET['batch']} does not split evenly into {self.dist.world} processes; "
+                                f"start a number of processes that divides it (--nproc_per_node × --nnodes)")
+        self.local_batch = TARGET["batch"] // self.dist.world
+        self.run = None
+        self.resume_state, self.resume_meta = None, None
+
+    # events: rank 0 prints each as a JSON line (annlsp train --progress json) and keeps steps and epochs in metrics.jsonl
+    def emit(self, event, /, **fields):
+        if not self.rank0:
+            return
+        line = annlsp_run.event_json(event, fields)
+        if event in ("step", "epoch") and self.run is not None:
+            self.run.append_metrics(line)
+        print(line, flush=True)
+
+    def open_run(self):
+        """Rank 0 creates (or reopens) the run folder; every rank learns the seed and reads the checkpoint."""
+        if self.args.resume:
+            path = self.args.resume
+            folder = os.path.dirname(path) if os.path.isfile(path) else path
+            if not os.path.isdir(folder):
+                raise TrainingError(f"run folder {folder} does not exist")
+            ckpt = path if os.path.isfile(path) else os.path.join(folder, annlsp_run.CHECKPOINT_FILE)
+            self.resume_state, self.resume_meta = annlsp_run.load_checkpoint(ckpt)
+            if self.resume_meta["target"] != TARGET["target"]:
+                raise TrainingError(f"{folder} is a run of '{self.resume_meta['target']}', not of '{TARGET['target']}'")
+            self.seed = int(self.resume_meta["seed"])
+            self.run = RunFolder.open(folder)
+            if self.rank0:
+                self.run.remove_temporary_files()
+            return
+        seed = TARGET["seed"] if TARGET["seed"] is not None else int.from_bytes(os.urandom(4), "little") % (2 ** 31 - 2) + 1
+        self.seed = int(self.dist.broadcast(torch.tensor([seed], dtype=torch.int64))[0])
+        if self.rank0:
+            self.run = RunFolder.create(self.args.out or os.path.join(HERE, "runs"), TARGET["target"])
+            with open(os.path.join(HERE, "source.ann"), encoding="utf-8") as f:
+                self.run.write_source(f.read())
+
+    def run_json(self, kind, train, evaluation, evaluation_name, networks, normalisation):
+        o = TARGET["optimizer"]
+        return {
+            "target": TARGET["target"], "kind": kind, "source": TARGET.get("source"), "sourceSha256": TARGET["sourceSha256"],
+            "warnings": [], "started": datetime.datetime.now().astimezone().isoformat(),
+            "device": str(self.device) if self.device.type == "cpu" else "cuda",
+            "libtorch": f"PyTorch {torch.__version__} ({sys.executable}), torchrun {self.dist.world} process{'es' if self.dist.world > 1 else ''}, {self.dist.backend}",
+            "libtorchDir": os.path.dirname(torch.__file__), "seed": self.seed, "epochs": self.epochs, "batch": TARGET["batch"], "limit": self.args.limit,
+            "optimizer": {k: o[k] for k in ("name", "lr", "beta1", "beta2", "weight_decay", "momentum", "nesterov")},
+            "schedule": TARGET["schedule"], "loss": "bce_with_logits" if kind == "gan" else "cross_entropy (on logits)",
+            "label_smoothing": None if kind == "gan" else TARGET["label_smoothing"],
+            "data": {"name": TARGET["data"]["name"], "directory": self.args.data or TARGET["data"].get("directory"), "description": train["description"],
+                     "train": len(train["labels"]), "evaluation": None if evaluation is None else len(evaluation["labels"]), "evaluationSet": evaluation_name,
+                     "classes": train["classes"], "normalisation": normalisation},
+            "preview": f"{TARGET['preview'][0]}x{TARGET['preview'][1]}", "checkpointEvery": TARGET["checkpoint_every"], "networks": networks,
+            "distributed": {"processes": self.dist.world, "backend": self.dist.backend, "perProcessBatch": self.local_batch,
+                            "nodes": int(os.environ.get("GROUP_WORLD_SIZE", os.environ.get("NNODES", "1")) or 1)},
+            "versions": {"annlsp": TARGET["annlspVersion"], "pytorch": torch.__version__, "python": sys.version.split()[0]},
+        }
+
+    def network_json(self, role, model):
+        n = TARGET["networks"][role]
+        return {"name": n["class"], "input": n["input"], "output": n["output"], "parameters": sum(p.numel() for p in model.parameters()),
+                "trailingActivation": n.get("trailingActivation")}
+
+    def load_data(self, need_evaluation):
+        train, test = annlsp_data.load(TARGET["data"], self.args.data)
+        shape = TARGET["data"].get("shape")
+        if shape and list(train["images"].shape[1:]) != list(shape):
+            raise TrainingError(f"{TARGET['data']['name']} gives images of {'×'.join(map(str, train['images'].shape[1:]))}, but the network expects {'×'.join(map(str, shape))}")
+        limit = self.args.limit
+        if limit and 0 < limit < len(train["labels"]):
+            train = dict(train, images=train["images"][:limit], labels=train["labels"][:limit])
+        if not need_evaluation:
+            return train, None, "none"
+        fraction = TARGET.get("validate_fraction")
+        if fraction or test is None:
+            g = torch.Generator().manual_seed(self.seed)
+            perm = torch.randperm(len(train["labels"]), generator=g)
+            images, labels = train["images"][perm], train["labels"][perm]
+            held = max(1, round(len(labels) * (fraction or 0.1)))
+            cut = len(labels) - held
+            return (dict(train, images=images[:cut], labels=labels[:cut]),
+                    dict(train, images=images[cut:], labels=labels[cut:], description=train["description"] + " (held out)"), "validation")
+        if limit and 0 < limit < len(test["labels"]):
+            keep = max(limit, 500)
+            test = dict(test, images=test["images"][:keep], labels=test["labels"][:keep])
+        return train, test, "test"
+
+    def batches(self, n, epoch, first_step):
+        """The steps of an epoch: this rank's part of each global batch. DistributedSampler deals out one seeded permutation
+        (that of Trainer.Permutation: seed · 1000003 + epoch) rank by rank, so the union of the ranks' batch k is the
+        permutation's k-th slice of the global batch size whatever the number of processes."""
+        sampler = DistributedSampler(range(n), num_replicas=self.dist.world, rank=self.dist.rank, shuffle=True, seed=self.seed * 1_000_003, drop_last=False)
+        sampler.set_epoch(epoch)
+        indices = torch.tensor(list(iter(sampler)), dtype=torch.int64)
+        steps = self.steps_per_epoch(n)
+        for step in range(first_step, steps):
+            yield step, indices[step * self.local_batch:(step + 1) * self.local_batch]
+
+    def steps_per_epoch(self, n):
+        per_rank = math.ceil(n / self.dist.world)
+        return max(1, math.ceil(per_rank / self.local_batch))
+
+    def progress_every(self, steps):
+        return self.args.progress_every if self.args.progress_every > 0 else max(1, steps // 20)
+
+    def stop_agreed(self):
+        """A SIGTERM (a preempted pod, scancel) on any rank stops every rank at the same step."""
+        flag = self.dist.all_sum(torch.tensor([1.0 if self.stop_requested else 0.0], device=self.device))
+        return bool(flag.item() > 0)
+
+    def sync_buffers(self, *modules):
+        """Batch-norm running statistics are each process's own; rank 0's are evaluated and saved (as DDP feeds them to every forward)."""
+        for m in modules:
+            for b in m.buffers():
+                self.dist.broadcast(b.data)
+
+    def check_replicas(self, *modules):
+        """Every rank must hold the same parameters at the end (DDP's contract); a difference is an error, and ANNLSP_REPLICA_DIR keeps each rank's copy."""
+        for m in modules:
+            flat = torch.cat([p.detach().reshape(-1).double() for p in m.parameters()])
+            hi, lo = flat.clone(), flat.clone()
+            if self.dist.enabled and self.dist.world > 1:
+                dist.all_reduce(hi, op=dist.ReduceOp.MAX)
+                dist.all_reduce(lo, op=dist.ReduceOp.MIN)
+            if not torch.equal(hi, lo):
+                raise TrainingError(f"the processes ended with different parameters (largest difference {float((hi - lo).max()):g}); the run is not trustworthy")
+        folder = os.environ.get("ANNLSP_REPLICA_DIR")
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+            torch.save([{k: v.detach().cpu() for k, v in m.named_parameters()} for m in modules], os.path.join(folder, f"rank-{self.dist.rank}.pt"))
+
+    def save_model(self, module, name=annlsp_run.MODEL_FILE):
+        """model.pt as the exported module's state dict (annlsp sample / export --run read it)."""
+        path = os.path.join(self.run.path, name)
+        temp = path + ".tmp"
+        torch.save({k: v.detach().cpu().clone() for k, v in module.state_dict().items()}, temp)
+        os.replace(temp, path)
+
+    def checkpoint_meta(self, epoch, step_in_epoch, global_step, input_json):
+        return {"target": TARGET["target"], "kind": TARGET["kind"], "seed": self.seed, "epoch": epoch, "stepInEpoch": step_in_epoch,
+                "globalStep": global_step, "written": datetime.datetime.now().astimezone().isoformat(), "input": input_json,
+                "processes": self.dist.world}
+
+    def started(self, kind, steps, n, evaluation, global_step):
+        self.emit("started", target=TARGET["target"], kind=kind, device=str(self.device) if self.device.type == "cpu" else "cuda",
+                  libtorch=f"PyTorch {torch.__version__} (torchrun, {self.dist.world} × {self.dist.backend})", libtorchDir=os.path.dirname(torch.__file__),
+                  runDir=self.run.path if self.run else None, epochs=self.epochs, stepsPerEpoch=steps, train=n, evaluation=evaluation,
+                  resumedFrom=global_step if self.resume_meta else None, seed=self.seed, warnings=[])
+
+    def position(self):
+        m = self.resume_meta
+        return (int(m["epoch"]), int(m["stepInEpoch"]), int(m["globalStep"])) if m else (0, 0, 0)
+
+    def already_finished(self, keys):
+        epoch, _, global_step = self.position()
+        last = next((o for o in reversed(self.run.read_metrics()) if o.get("event") == "epoch"), {}) if self.rank0 else {}
+        message = f"{self.run.path} has already finished: it trained {epoch} epochs and {self.epochs} are asked for; nothing to do (pass --epochs N with N > {epoch} to train further)"
+        self.emit("finished", status="finished", alreadyFinished=True, runDir=self.run.path, epoch=epoch, globalStep=global_step,
+                  **{k: last.get(k) for k in keys}, message=message, model=os.path.join(self.run.path, annlsp_run.MODEL_FILE))
+
+    def nan_failure(self, epoch, step, value):
+        raise TrainingError(f"the loss became {'NaN' if math.isnan(value) else 'infinite'} at epoch {epoch + 1}, step {step + 1} — the learning rate ({TARGET['optimizer']['lr']}) is probably too high")
+
+
+# ---- the kinds: one class each; pix2pix and diffusion join KINDS when the product trains them ----
+
+class ClassifierKind:
+    keys = ("loss", "accuracy")
+
+    def __init__(self, job):
+        self.job = job
+
+    def run(self):
+        job, dev = self.job, self.job.device
+        train, evaluation, evaluation_name = job.load_data(need_evaluation=True)
+        torch.manual_seed(job.seed)
+        net = build("network").to(dev)
+        model = job.dist.wrap(Logits(net))
+        params = [p for p in net.parameters() if p.requires_grad]
+        opt = make_optimizer(params)
+        saved = job.resume_meta.get("input") if job.resume_meta else None
+        if saved and saved.get("mean"):
+            stand = Standardisation(saved["mean"], saved["std"], dev)
+        elif job.resume_meta:
+            c = train["images"].shape[1]
+            stand = Standardisation([0.0] * c, [1.0] * c, dev)
+        else:
+            stand = Standardisation(*Standardisation.from_data(train["images"]), dev)
+        input_json = stand.to_json()
+        start_epoch, start_step, global_step = job.position()
+        if job.resume_meta:
+            load_model_state(net, job.resume_state, "model.")
+            load_optimizer_state(opt, params, job.resume_state, "optim.")
+            if start_epoch >= job.epochs:
+                return job.already_finished(self.keys)
+            if job.rank0:
+                job.run.truncate_metrics(global_step)
+        elif job.rank0:
+            job.run.write_run_json(job.run_json("classifier", train, evaluation, evaluation_name, {"network": job.network_json("network", net)}, input_json))
+        images, labels = train["images"].to(dev), train["labels"].to(dev)
+        n = len(labels)
+        steps = job.steps_per_epoch(n)
+        total = steps * job.epochs
+        every = job.progress_every(steps)
+        smoothing = TARGET["label_smoothing"]
+        job.started("classifier", steps, n, len(evaluation["labels"]), global_step)
+        metrics = {}
+        for epoch in range(start_epoch, job.epochs):
+            model.train()
+            torch.manual_seed(job.seed + 7919 * (epoch + 1) + 104729 * job.dist.rank)  # dropout noise per epoch and rank
+            sums = torch.zeros(3, dtype=torch.float64, device=dev)  # loss · count, correct, count
+            clock = time.perf_counter()
+            for step, idx in job.batches(n, epoch, start_step if epoch == start_epoch else 0):
+                idx = idx.to(dev)
+                x, y = stand.apply(images.index_select(0, idx)), labels.index_select(0, idx)
+                logits = model(x)
+                loss = F.cross_entropy(logits, y, label_smoothing=smoothing)
+                opt.zero_grad(set_to_none=False)
+                loss.backward()
+                lr = learning_rate(TARGET["schedule"], TARGET["optimizer"]["lr"], global_step, total)
+                for group in opt.param_groups:
+                    group["lr"] = lr
+                opt.step()
+                opt._annlsp_steps = getattr(opt, "_annlsp_steps", 0) + 1
+                with torch.no_grad():
+                    sums += torch.stack([loss.detach().double() * len(y), logits.argmax(1).eq(y).sum().double(), torch.tensor(float(len(y)), device=dev, dtype=torch.float64)])
+                global_step += 1
+                if global_step % every == 0 or step == steps - 1:
+                    mean_loss = job.dist.all_sum(loss.detach().double().reshape(1)) / job.dist.world
+                    step_loss = float(mean_loss.item())
+                    if not math.isfinite(step_loss):
+                        job.nan_failure(epoch, step, step_loss)
+                    seen = float(job.dist.all_sum(sums.clone())[2].item())
+                    job.emit("step", epoch=epoch + 1, step=step + 1, steps=steps, globalStep=global_step, loss=step_loss, lr=lr,
+                             imagesPerSecond=seen / max(1e-9, time.perf_counter() - clock))
+                    if job.stop_agreed():
+                        return self.stop(net, opt, params, epoch, step + 1, global_step, input_json, sums)
+            seconds = time.perf_counter() - clock
+            total_sums = job.dist.all_sum(sums.clone())
+            seen = float(total_sums[2])
+            train_loss = float(total_sums[0]) / seen if seen else float("nan")
+            train_acc = float(total_sums[1]) / seen if seen else float("nan")
+            if seen and not math.isfinite(train_loss):
+                job.nan_failure(epoch, steps - 1, train_loss)
+            job.sync_buffers(net)
+            eval_loss, eval_acc = self.evaluate(net, evaluation, stand)
+            metrics = {"loss": train_loss, "accuracy": eval_acc}
+            job.emit("epoch", epoch=epoch + 1, epochs=job.epochs, globalStep=global_step, loss=train_loss, accuracy=eval_acc, train_accuracy=train_acc,
+                     val_loss=eval_loss, evaluationSet=evaluation_name, seconds=seconds, imagesPerSecond=seen / max(1e-9, seconds))
+            if job.rank0:
+                path = job.run.sample_path(epoch + 1)
+                self.grid(net, evaluation, stand, path)
+                job.emit("sample", epoch=epoch + 1, path=path)
+            if (epoch + 1) % max(1, TARGET["checkpoint_every"]) == 0 or epoch + 1 == job.epochs:
+                self.checkpoint(net, opt, params, epoch + 1, 0, global_step, input_json, epoch + 1)
+        job.check_replicas(net)
+        if job.rank0:
+            job.save_model(net)
+        job.emit("finished", status="finished", runDir=job.run.path if job.run else None, epoch=job.epochs, globalStep=global_step,
+                 loss=metrics.get("loss", float("nan")), accuracy=metrics.get("accuracy", float("nan")), model=os.path.join(job.run.path, annlsp_run.MODEL_FILE) if job.run else None)
+
+    def stop(self, net, opt, params, epoch, step, global_step, input_json, sums):
+        job = self.job
+        job.sync_buffers(net)
+        self.checkpoint(net, opt, params, epoch, step, global_step, input_json, epoch + 1)
+        if job.rank0:
+            job.save_model(net)
+        total = job.dist.all_sum(sums.clone())
+        job.emit("finished", status="stopped", runDir=job.run.path if job.run else None, epoch=epoch + 1, globalStep=global_step,
+                 loss=float(total[0]) / max(1.0, float(total[2])), model=os.path.join(job.run.path, annlsp_run.MODEL_FILE) if job.run else None)
+
+    def checkpoint(self, net, opt, params, done, step_in_epoch, global_step, input_json, event_epoch):
+        """done: the epochs completed (a stop inside epoch e is e - 1 done and step_in_epoch steps into e), as Trainer.CheckpointMeta."""
+        job = self.job
+        if job.rank0:
+            tensors = {"model." + k: v for k, v in net.state_dict().items()}
+            tensors.update(optimizer_state(opt, params, "optim."))
+            annlsp_run.save_checkpoint(job.run.checkpoint, tensors, job.checkpoint_meta(done, step_in_epoch, global_step, input_json))
+            job.emit("checkpoint", epoch=event_epoch, step=step_in_epoch, globalStep=global_step, path=job.run.checkpoint)
+        job.dist.barrier()
+
+    def evaluate(self, net, data, stand):
+        """Each rank scores every world-th example; the sums are added up."""
+        job, dev = self.job, self.job.device
+        net.eval()
+        sums = torch.zeros(3, dtype=torch.float64, device=dev)
+        images, labels = data["images"][job.dist.rank::job.dist.world], data["labels"][job.dist.rank::job.dist.world]
+        with torch.no_grad():
+            for start in range(0, len(labels), 256):
+                x = stand.apply(images[start:start + 256].to(dev))
+                y = labels[start:start + 256].to(dev)
+                logits = Logits(net)(x)
+                sums += torch.stack([F.cross_entropy(logits, y, reduction="sum").double(), logits.argmax(1).eq(y).sum().double(), torch.tensor(float(len(y)), device=dev, dtype=torch.float64)])
+        net.train()
+        sums = job.dist.all_sum(sums)
+        return float(sums[0] / sums[2]), float(sums[1] / sums[2])
+
+    def grid(self, net, data, stand, path):
+        ph, pw = TARGET["preview"]
+        cells = min(ph * pw, len(data["labels"]))
+        rows = max(1, min(ph, (cells + pw - 1) // pw))
+        net.eval()
+        with torch.no_grad():
+            x = data["images"][:cells]
+            predicted = Logits(net)(stand.apply(x.to(self.job.device))).argmax(1).cpu().tolist()
+        net.train()
+        labels = data["labels"][:cells].tolist()
+        annlsp_run.write_grid(path, x.float() / 255, rows, pw, 0, 1, predicted, [p == t for p, t in zip(predicted, labels)])
+
+
+class GanKind:
+    """The DCGAN recipe of Trainer.Gan.cs: N(0, 0.02) weights, BCE on logits, one D step on real + detached fake, one G step."""
+    keys = ("loss_g", "loss_d")
+
+    def __init__(self, job):
+        self.job = job
+
+    def run(self):
+        job, dev = self.job, self.job.device
+        train, _, _ = job.load_data(need_evaluation=False)
+        torch.manual_seed(job.seed)
+        g_net, d_net = build("generator").to(dev), build("discriminator").to(dev)
+        dcgan_init(g_net)
+        dcgan_init(d_net)
+        g, d = job.dist.wrap(g_net), job.dist.wrap(Logits(d_net))
+        g_params = [p for p in g_net.parameters() if p.requires_grad]
+        d_params = [p for p in d_net.parameters() if p.requires_grad]
+        g_opt, d_opt = make_optimizer(g_params), make_optimizer(d_params)
+        latent = TARGET["latent"]
+        ph, pw = TARGET["preview"]
+        fixed_noise = torch.randn(ph * pw, latent, generator=torch.Generator().manual_seed(job.seed + 17)).to(dev)
+        start_epoch, start_step, global_step = job.position()
+        if job.resume_meta:
+            load_model_state(g_net, job.resume_state, "generator.")
+            load_model_state(d_net, job.resume_state, "discriminator.")
+            load_optimizer_state(g_opt, g_params, job.resume_state, "optim_g.")
+            load_optimizer_state(d_opt, d_params, job.resume_state, "optim_d.")
+            if start_epoch >= job.epochs:
+                return job.already_finished(self.keys)
+            if job.rank0:
+                job.run.truncate_metrics(global_step)
+        elif job.rank0:
+            job.run.write_run_json(job.run_json("gan", train, None, "none", {"generator": job.network_json("generator", g_net), "discriminator": job.network_json("discriminator", d_net)}, "[-1, 1]"))
+        images = train["images"].to(dev)
+        n = len(images)
+        steps = job.steps_per_epoch(n)
+        total = steps * job.epochs
+        every = job.progress_every(steps)
+        job.started("gan", steps, n, None, global_step)
+        metrics = {}
+        for epoch in range(start_epoch, job.epochs):
+            g.train()
+            d.train()
+            torch.manual_seed(job.seed + 7919 * (epoch + 1) + 104729 * job.dist.rank)  # each rank its own noise
+            sums = torch.zeros(5, dtype=torch.float64, device=dev)  # loss_d, loss_g, D(x), D(G(z)) weighted by count; count
+            clock = time.perf_counter()
+            for step, idx in job.batches(n, epoch, start_step if epoch == start_epoch else 0):
+                real = images.index_select(0, idx.to(dev)).float().div_(127.5).sub_(1.0)
+                count = len(real)
+                z = torch.randn(count, latent, device=dev)
+                fake = g(z)
+                ones, zeros = torch.ones(count, 1, device=dev), torch.zeros(count, 1, device=dev)
+                d_opt.zero_grad(set_to_none=False)
+                # two forward/backward passes (DDP synchronises each); the gradients add up to those of their sum
+                d_real = d(real)
+                loss_real = F.binary_cross_entropy_with_logits(d_real, ones)
+                loss_real.backward()
+                d_fake = d(fake.detach())
+                loss_fake = F.binary_cross_entropy_with_logits(d_fake, zeros)
+                loss_fake.backward()
+                lr = learning_rate(TARGET["schedule"], TARGET["optimizer"]["lr"], global_step, total)
+                for o in (d_opt, g_opt):
+                    for group in o.param_groups:
+                        group["lr"] = lr
+                d_opt.step()
+                g_opt.zero_grad(set_to_none=False)
+                loss_g = F.binary_cross_entropy_with_logits(d(fake), ones)
+                loss_g.backward()
+                g_opt.step()
+                for o in (d_opt, g_opt):
+                    o._annlsp_steps = getattr(o, "_annlsp_steps", 0) + 1
+                with torch.no_grad():
+                    row = torch.stack([(loss_real + loss_fake).detach(), loss_g.detach(), torch.sigmoid(d_real.detach()).mean(), torch.sigmoid(d_fake.detach()).mean()]).double()
+                    sums[:4] += row * count
+                    sums[4] += count
+                global_step += 1
+                if global_step % every == 0 or step == steps - 1:
+                    report = (job.dist.all_sum(row.clone()) / job.dist.world).tolist()
+                    bad = next((v for v in report if not math.isfinite(v)), None)
+                    if bad is not None:
+                        job.nan_failure(epoch, step, bad)
+                    seen = float(job.dist.all_sum(sums.clone())[4].item())
+                    job.emit("step", epoch=epoch + 1, step=step + 1, steps=steps, globalStep=global_step, loss_d=report[0], loss_g=report[1],
+                             d_x=report[2], d_g_z=report[3], lr=lr, imagesPerSecond=seen / max(1e-9, time.perf_counter() - clock))
+                    if job.stop_agreed():
+                        job.sync_buffers(g_net, d_net)
+                        self.checkpoint(g_net, d_net, g_opt, d_opt, g_params, d_params, epoch, step + 1, global_step, epoch + 1)
+                        if job.rank0:
+                            job.save_model(g_net)
+                            job.save_model(d_net, "discriminator.pt")
+                        return job.emit("finished", status="stopped", runDir=job.run.path if job.run else None, epoch=epoch + 1, globalStep=global_step,
+                                        model=os.path.join(job.run.path, annlsp_run.MODEL_FILE) if job.run else None)
+            seconds = time.perf_counter() - clock
+            t = job.dist.all_sum(sums.clone())
+            seen = float(t[4])
+            avg = [float(v) / max(1.0, seen) for v in t[:4]]
+            bad = next((v for v in avg if not math.isfinite(v)), None)
+            if bad is not None:
+                job.nan_failure(epoch, steps - 1, bad)
+            metrics = {"loss_d": avg[0], "loss_g": avg[1]}
+            job.emit("epoch", epoch=epoch + 1, epochs=job.epochs, globalStep=global_step, loss_d=avg[0], loss_g=avg[1], d_x=avg[2], d_g_z=avg[3],
+                     seconds=seconds, imagesPerSecond=seen / max(1e-9, seconds))
+            job.sync_buffers(g_net, d_net)
+            if job.rank0:
+                path = job.run.sample_path(epoch + 1)
+                g_net.eval()
+                with torch.no_grad():
+                    samples = g_net(fixed_noise)
+                g_net.train()
+                annlsp_run.write_grid(path, samples, ph, pw, -1, 1)
+                job.emit("sample", epoch=epoch + 1, path=path)
+            if (epoch + 1) % max(1, TARGET["checkpoint_every"]) == 0 or epoch + 1 == job.epochs:
+                self.checkpoint(g_net, d_net, g_opt, d_opt, g_params, d_params, epoch + 1, 0, global_step, epoch + 1)
+        job.check_replicas(g_net, d_net)
+        if job.rank0:
+            job.save_model(g_net)
+            job.save_model(d_net, "discriminator.pt")
+        job.emit("finished", status="finished", runDir=job.run.path if job.run else None, epoch=job.epochs, globalStep=global_step,
+                 loss_g=metrics.get("loss_g", float("nan")), loss_d=metrics.get("loss_d", float("nan")), model=os.path.join(job.run.path, annlsp_run.MODEL_FILE) if job.run else None)
+
+    def checkpoint(self, g_net, d_net, g_opt, d_opt, g_params, d_params, done, step_in_epoch, global_step, event_epoch):
+        job = self.job
+        if job.rank0:
+            tensors = {"generator." + k: v for k, v in g_net.state_dict().items()}
+            tensors.update({"discriminator." + k: v for k, v in d_net.state_dict().items()})
+            tensors.update(optimizer_state(g_opt, g_params, "optim_g."))
+            tensors.update(optimizer_state(d_opt, d_params, "optim_d."))
+            annlsp_run.save_checkpoint(job.run.checkpoint, tensors, job.checkpoint_meta(done, step_in_epoch, global_step, None))
+            job.emit("checkpoint", epoch=event_epoch, step=step_in_epoch, globalStep=global_step, path=job.run.checkpoint)
+        job.dist.barrier()
+
+
+KINDS = {"classifier": ClassifierKind, "gan": GanKind}
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    job = None
+    try:
+        job = Job(args)
+        signal.signal(signal.SIGTERM, lambda *_: setattr(job, "stop_requested", True))
+        job.open_run()
+        kind = KINDS.get(TARGET["kind"])
+        if kind is None:
+            raise TrainingError(f"this package's train.py cannot train a '{TARGET['kind']}' (it trains {', '.join(KINDS)}); export it with a newer annlsp")
+        kind(job).run()
+        job.dist.close()
+        return 0
+    except (TrainingError, RuntimeError) as e:
+        rank = os.environ.get("RANK", "0")
+        message = str(e) if isinstance(e, TrainingError) else f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        print(f"train.py (rank {rank}): error: {message}", file=sys.stderr, flush=True)
+        if job is not None and job.rank0:
+            job.emit("failed", reason=message, runDir=job.run.path if job.run else None)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

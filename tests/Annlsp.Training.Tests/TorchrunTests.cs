@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Annlsp.Language;
+using Annlsp.Language.Semantics;
+using Annlsp.Training.Data;
+using Annlsp.Training.Export;
+using Annlsp.Training.Model;
+using Annlsp.Training.Output;
+using Annlsp.Training.Training;
+using TorchSharp.PyBridge;
+
+namespace Annlsp.Training.Tests;
+
+/// <summary>
+/// The torchrun package (Export/TorchrunPackage.cs) trained by Debian's torchrun with two CPU processes
+/// (gloo): the shapes classifier and the shapes GAN, one short epoch each; a resume with one process;
+/// and the errors a user meets first.
+/// </summary>
+public class TorchrunTests
+{
+    private static readonly string Repo = TestSetup.RepoRoot();
+
+    [Fact]
+    public void The_packages_shapes_data_is_the_products_generated_data_read_by_train_pys_reader()
+    {
+        var dir = TestSetup.TempDir("torchrun-shapes");
+        TorchrunPackage.WriteShapes(dir);
+        var script = Path.Combine(dir, "hash.py");
+        File.WriteAllText(script, $$"""
+            import hashlib, sys
+            sys.path.insert(0, {{PythonRunner.Quote(Path.Combine(Repo, "server", "Annlsp.Training", "Export", "Torchrun"))}})
+            import annlsp_data
+            train, test = annlsp_data.load({"name": "shapes", "classes": ["circle", "square", "triangle", "cross"]}, {{PythonRunner.Quote(dir)}})
+            for split in (train, test):
+                print(tuple(split["images"].shape), hashlib.sha256(split["images"].numpy().tobytes()).hexdigest(), hashlib.sha256(split["labels"].numpy().tobytes()).hexdigest())
+            """);
+        var lines = PythonRunner.Run(script).Trim().Split('\n');
+        var expected = new[] { (DataSets.ShapesTrainCount, 1234), (DataSets.ShapesTestCount, 98765) }.Select(s =>
+        {
+            var (pixels, labels) = ShapesDataSet.Generate(s.Item1, s.Item2);
+            var labelBytes = labels.SelectMany(BitConverter.GetBytes).ToArray(); // int64, little-endian as numpy's
+            return $"({s.Item1}, 1, 28, 28) {Hex(pixels)} {Hex(labelBytes)}";
+        });
+        Assert.Equal(expected, lines);
+    }
+
+    [Fact]
+    public void Train_pys_cifar10_reader_reads_what_the_trainer_reads()
+    {
+        var dir = TestSetup.TempDir("torchrun-cifar");
+        var rng = new Random(3);
+        foreach (var name in Enumerable.Range(1, 5).Select(i => $"data_batch_{i}.bin").Append("test_batch.bin"))
+        {
+            var bytes = new byte[4 * 3073];
+            rng.NextBytes(bytes);
+            for (int r = 0; r < 4; r++) bytes[r * 3073] = (byte)rng.Next(10);
+            File.WriteAllBytes(Path.Combine(dir, name), bytes);
+        }
+        var config = TrainingTargets.ResolveTrain(DocumentAnalysis.Analyze($$"""
+            network C {
+                input(3x32x32)
+                flatten
+                dense(10)
+            }
+            train C {
+                data: cifar10("{{dir}}")
+            }
+            """), "C");
+        using var data = DataSets.Load(new DataRequest { Data = config.Data });
+        var script = Path.Combine(dir, "hash.py");
+        File.WriteAllText(script, $$"""
+            import hashlib, sys
+            sys.path.insert(0, {{PythonRunner.Quote(Path.Combine(Repo, "server", "Annlsp.Training", "Export", "Torchrun"))}})
+            import annlsp_data
+            train, test = annlsp_data.load({"name": "cifar10", "classes": [str(i) for i in range(10)]}, {{PythonRunner.Quote(dir)}})
+            for split in (train, test):
+                print(tuple(split["images"].shape), hashlib.sha256(split["images"].numpy().tobytes()).hexdigest(), hashlib.sha256(split["labels"].numpy().tobytes()).hexdigest())
+            """);
+        var expected = new[] { data.Train, data.Evaluation! }.Select(set =>
+            $"({set.Count}, 3, 32, 32) {Hex(set.Images.contiguous().bytes.ToArray())} {Hex(set.Labels.contiguous().bytes.ToArray())}");
+        Assert.Equal(expected, PythonRunner.Run(script).Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void A_classifier_trains_with_two_processes_identically_on_both_and_resumes_with_one()
+    {
+        var (package, config) = Package("shapes.ann", "ShapeNet");
+        var runs = Path.Combine(package, "runs");
+        var replicas = Path.Combine(package, "replicas");
+        var first = Torchrun(package, 2, ["--epochs", "1", "--limit", "256", "--out", runs], replicas);
+        Assert.True(first.Code == 0, first.Err + first.Out);
+        AssertReplicasIdentical(replicas, 2);
+
+        var run = Directory.GetDirectories(Path.Combine(runs, "ShapeNet")).Single();
+        var runJson = RunFolder.Open(run).ReadRunJson()!;
+        Assert.Equal("ShapeNet", (string?)runJson["target"]);
+        Assert.Equal("classifier", (string?)runJson["kind"]);
+        Assert.Equal(2, (int)runJson["distributed"]!["processes"]!);
+        Assert.Equal(256, (int)runJson["data"]!["train"]!);
+        Assert.NotNull(InputStandardisation.Read(runJson["data"]!["normalisation"])); // what export --run builds the module's standardise from
+        Assert.Equal(File.ReadAllText(Path.Combine(Repo, "examples", "shapes.ann")), File.ReadAllText(Path.Combine(run, RunFolder.SourceFile)));
+        var epochs = Events(Path.Combine(run, RunFolder.MetricsFile), "epoch");
+        var epoch1 = Assert.Single(epochs);
+        Assert.Equal(8, (int)epoch1["globalStep"]!); // 256 examples, global batch 32
+        Assert.InRange((double)epoch1["accuracy"]!, 0.0, 1.0);
+        AssertPng(Path.Combine(run, "samples", "epoch-001.png"), 480, 480); // 8×8 cells of 28 px doubled, 2 px gutters
+        var (tensors, meta) = RunFolder.LoadCheckpoint(Path.Combine(run, RunFolder.CheckpointFile)); // the product's own reader
+        Assert.Equal((1, 0, 8L), ((int)meta["epoch"]!, (int)meta["stepInEpoch"]!, (long)meta["globalStep"]!));
+        Assert.Equal(config.Network!.Parameters, tensors["optim.exp_avg"].numel());
+        using (var model = ModelBuilder.Build(config.Network!))
+            model.load_py(Path.Combine(run, RunFolder.ModelFile)); // what annlsp export --run and the evaluation read
+
+        // The same recipe: annlsp train (TorchSharp, one process) on the same 256 examples ends its epoch where the two processes did.
+        var local = Trainer.Run(new TrainOptions { Config = config, SourceText = "", Epochs = 1, Limit = 256, OutDir = Path.Combine(package, "annlsp-runs"), TensorBoard = false });
+        Assert.True(local.Succeeded, local.Reason);
+        var localEpoch = Assert.Single(Events(Path.Combine(local.RunDir, RunFolder.MetricsFile), "epoch"));
+        foreach (var key in new[] { "loss", "val_loss" })
+            Assert.True(Math.Abs((double)localEpoch[key]! - (double)epoch1[key]!) < 1e-3, $"{key}: annlsp train {localEpoch[key]}, torchrun {epoch1[key]}");
+        foreach (var key in new[] { "accuracy", "train_accuracy" })
+            Assert.True(Math.Abs((double)localEpoch[key]! - (double)epoch1[key]!) <= 2.0 / 256, $"{key}: annlsp train {localEpoch[key]}, torchrun {epoch1[key]}");
+
+        var resumed = Torchrun(package, 1, ["--epochs", "2", "--limit", "256", "--resume", run], null);
+        Assert.True(resumed.Code == 0, resumed.Err + resumed.Out);
+        var started = Stdout(resumed.Out, "started").Single();
+        Assert.Equal(8, (int)started["resumedFrom"]!);
+        Assert.Equal([8, 16], Events(Path.Combine(run, RunFolder.MetricsFile), "epoch").Select(e => (int)e["globalStep"]!));
+        Assert.Equal("finished", (string?)Stdout(resumed.Out, "finished").Single()["status"]);
+        AssertPng(Path.Combine(run, "samples", "epoch-002.png"), 480, 480);
+    }
+
+    [Fact]
+    public void A_gan_trains_with_two_processes_identically_on_both_and_annlsp_sample_reads_its_generator()
+    {
+        var (package, config) = Package("dcgan.ann", "FashionGAN as shapes");
+        var runs = Path.Combine(package, "runs");
+        var replicas = Path.Combine(package, "replicas");
+        var result = Torchrun(package, 2, ["--epochs", "1", "--limit", "64", "--out", runs], replicas);
+        Assert.True(result.Code == 0, result.Err + result.Out);
+        AssertReplicasIdentical(replicas, 2);
+        var run = Directory.GetDirectories(Path.Combine(runs, "FashionGAN-shapes")).Single();
+        Assert.Equal("gan", (string?)RunFolder.Open(run).ReadRunJson()!["kind"]);
+        var epoch = Assert.Single(Events(Path.Combine(run, RunFolder.MetricsFile), "epoch"));
+        Assert.Equal(2, (int)epoch["globalStep"]!);
+        foreach (var key in new[] { "loss_d", "loss_g", "d_x", "d_g_z" }) Assert.True(double.IsFinite((double)epoch[key]!), key);
+        AssertPng(Path.Combine(run, "samples", "epoch-001.png"), 4 * 32, 4 * 32); // preview 4x4
+        Assert.True(File.Exists(Path.Combine(run, "discriminator.pt")));
+        var (_, meta) = RunFolder.LoadCheckpoint(Path.Combine(run, RunFolder.CheckpointFile));
+        Assert.Equal("FashionGAN as shapes", (string?)meta["target"]);
+        var grid = Path.Combine(package, "sample.png");
+        var (w, h) = Sampler.Sample(config.Gan!.Generator!, Path.Combine(run, RunFolder.ModelFile), grid, new Pair(2, 3), 7); // annlsp sample
+        Assert.Equal((3 * 32, 2 * 32), (w, h));
+    }
+
+    [Fact]
+    public void A_missing_data_folder_a_corrupt_checkpoint_and_an_unreachable_rendezvous_are_clear_errors()
+    {
+        var (package, _) = Package("shapes.ann", "ShapeNet");
+
+        var missing = Python(package, ["--data", "/nonexistent/shapes-data"], new Dictionary<string, string>());
+        Assert.Equal(1, missing.Code);
+        Assert.Contains("error: shapes: the data folder /nonexistent/shapes-data does not exist", missing.Err);
+
+        // a checkpoint in the product's format, cut short as by a full disk
+        var run = Path.Combine(package, "broken-run");
+        Directory.CreateDirectory(run);
+        var checkpoint = Path.Combine(run, RunFolder.CheckpointFile);
+        RunFolder.SaveCheckpoint(checkpoint, [("model.x", TorchSharp.torch.zeros(1000))], new JsonObject { ["target"] = "ShapeNet", ["seed"] = 1, ["epoch"] = 1, ["stepInEpoch"] = 0, ["globalStep"] = 1 });
+        var bytes = File.ReadAllBytes(checkpoint);
+        File.WriteAllBytes(checkpoint, bytes[..(bytes.Length / 2)]);
+        var corrupt = Python(package, ["--resume", run], new Dictionary<string, string>());
+        Assert.Equal(1, corrupt.Code);
+        Assert.Contains($"error: {checkpoint} cannot be read as a checkpoint (", corrupt.Err);
+        Assert.Contains("start afresh without --resume", corrupt.Err);
+
+        // rank 1 of two whose rank 0 never comes (torchrun's environment, as on a second node): train.py's own bound
+        int port = FreePort();
+        var alone = Python(package, ["--timeout", "3"], new Dictionary<string, string>
+        {
+            ["WORLD_SIZE"] = "2", ["RANK"] = "1", ["LOCAL_RANK"] = "0", ["MASTER_ADDR"] = "127.0.0.1", ["MASTER_PORT"] = port.ToString(CultureInfo.InvariantCulture),
+        });
+        Assert.Equal(1, alone.Code);
+        Assert.Contains($"error: could not join the other 1 processes at 127.0.0.1:{port} within 3 s", alone.Err);
+
+        // torchrun's rendezvous with a master that is not there: torchrun gives up after --rdzv_conf timeout
+        var rendezvous = Run(package, "/usr/bin/torchrun",
+            ["--nnodes=2", "--node_rank=1", "--nproc_per_node=1", "--master_addr=127.0.0.1", $"--master_port={port}", "--rdzv_conf=timeout=3", .. DebianRedirects, "train.py"], null,
+            new Dictionary<string, string>(), TimeSpan.FromSeconds(150));
+        Assert.NotEqual(0, rendezvous.Code);
+        Assert.Contains($"timed out after 3s while trying to connect to (127.0.0.1, {port})", rendezvous.Err);
+    }
+
+    // ---- helpers ----
+
+    /// <summary>
+    /// Debian 12's torchrun (PyTorch 1.13 on Python 3.11) cannot parse its own default `--redirects 0`
+    /// (`AttributeError: 'NoneType' object has no attribute 'get'`): Python 3.11 no longer lists a zero flag
+    /// when iterating the enum. Redirecting stderr alone (teed to the console) leaves stdout — the events — as it is.
+    /// </summary>
+    public static readonly string[] DebianRedirects = ["--redirects", "2", "--tee", "2"];
+
+    private static (string Package, TrainConfig Config) Package(string example, string target)
+    {
+        var path = Path.Combine(Repo, "examples", example);
+        var text = File.ReadAllText(path);
+        var config = TrainingTargets.ResolveTrain(DocumentAnalysis.Analyze(text), target);
+        var dir = TestSetup.TempDir("torchrun-package");
+        var written = TorchrunPackage.Write(config, text, path, dir);
+        Assert.EndsWith(TorchrunPackage.ReadmeFile, written[0]);
+        return (dir, config);
+    }
+
+    private static (int Code, string Out, string Err) Torchrun(string package, int processes, string[] args, string? replicaDir) =>
+        Run(package, "/usr/bin/torchrun", ["--standalone", $"--nproc_per_node={processes}", .. DebianRedirects, "train.py", .. args], replicaDir,
+            new Dictionary<string, string>(), TimeSpan.FromSeconds(300));
+
+    private static (int Code, string Out, string Err) Python(string package, string[] args, Dictionary<string, string> env) =>
+        Run(package, PythonRunner.Python, ["train.py", .. args], null, env, TimeSpan.FromSeconds(120));
+
+    private static (int Code, string Out, string Err) Run(string dir, string program, string[] args, string? replicaDir, Dictionary<string, string> env, TimeSpan timeout)
+    {
+        Assert.True(File.Exists(program), $"{program} is needed: sudo apt-get install -y python3-torch");
+        var psi = new ProcessStartInfo(program) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("LD_LIBRARY_PATH");
+        psi.Environment["OMP_NUM_THREADS"] = "1";
+        if (replicaDir is not null) psi.Environment["ANNLSP_REPLICA_DIR"] = replicaDir;
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeout))
+        {
+            p.Kill(true);
+            Assert.Fail($"{program} {string.Join(' ', args)} did not end within {timeout.TotalSeconds} s:\n{stderr.Result}");
+        }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Every rank's parameters, saved by train.py at the end (ANNLSP_REPLICA_DIR), compared exactly by PyTorch.</summary>
+    private static void AssertReplicasIdentical(string dir, int ranks)
+    {
+        var script = Path.Combine(dir, "compare.py");
+        File.WriteAllText(script, $$"""
+            import torch
+            copies = [torch.load({{PythonRunner.Quote(dir)}} + f"/rank-{r}.pt") for r in range({{ranks}})]
+            names = [(i, k) for i, m in enumerate(copies[0]) for k in m]
+            same = all(torch.equal(copies[0][i][k], c[i][k]) for c in copies[1:] for i, k in names)
+            print(len(names), same)
+            """);
+        var output = PythonRunner.Run(script).Trim().Split(' ');
+        Assert.True(int.Parse(output[0], CultureInfo.InvariantCulture) > 0);
+        Assert.Equal("True", output[1]);
+    }
+
+    private static List<JsonObject> Events(string metrics, string kind) =>
+        File.ReadLines(metrics).Select(l => JsonNode.Parse(l)!.AsObject()).Where(o => (string?)o["event"] == kind).ToList();
+
+    private static List<JsonObject> Stdout(string output, string kind) =>
+        output.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonNode.Parse(l)!.AsObject()).Where(o => (string?)o["event"] == kind).ToList();
+
+    private static void AssertPng(string path, int width, int height)
+    {
+        using var stream = File.OpenRead(path);
+        var image = StbImageSharp.ImageResult.FromStream(stream, StbImageSharp.ColorComponents.RedGreenBlue);
+        Assert.Equal((width, height), (image.Width, image.Height));
+        Assert.Contains(image.Data, b => b > 100); // not an empty canvas
+    }
+
+    private static string Hex(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}

@@ -12,7 +12,8 @@ public class ExportTests
 {
     private const string Python = PythonRunner.Python;
 
-    private const string Source = """
+    /// <summary>Networks that use every layer kind (LayerKindCoverageTests holds it to that), exported and compared with TorchSharp.</summary>
+    internal const string Source = """
         block ConvBlock(filters) {
             conv(filters, kernel: 3, padding: same)
             batchnorm

@@ -1,4 +1,5 @@
 using Annlsp.Language.Diagnostics;
+using Annlsp.Language.LayerKinds;
 using Annlsp.Language.Syntax;
 using Annlsp.Language.Text;
 using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
@@ -313,7 +314,7 @@ internal sealed partial class Checker
             // Counts saturate at long.MaxValue: a count there no longer fits in 64 bits.
             _diagnostics.Add(ShapeTooLarge, layer.Name.Span,
                 $"This {name} has more {(inferred.Parameters == long.MaxValue ? "parameters" : "mult-adds")} than a 64-bit count holds (over {long.MaxValue:N0}); that is too large to train");
-            inferred = new Inferred(Shape.Unknown);
+            inferred = ShapeResult.Unknown;
         }
         var instance = new LayerInstance
         {
@@ -395,9 +396,9 @@ internal sealed partial class Checker
                 _diagnostics.Add(DoubleActivation, cur.Span, $"{cur.Kind} directly follows {prev.Kind}: two activations in a row are rarely intended");
             if (cur.Kind == "dense")
             {
-                // Look back over layers that are linear (dropout, batchnorm) to the previous dense.
+                // Look back over layers that are linear (dropout, normalisation) to the previous dense.
                 int j = i - 1;
-                while (j >= 0 && layers[j].Kind is "dropout" or "batchnorm") j--;
+                while (j >= 0 && layers[j].Info?.Category is LayerCategory.Regularization or LayerCategory.Normalization) j--;
                 if (j >= 0 && layers[j].Kind == "dense")
                     _diagnostics.Add(DenseWithoutActivation, cur.Span,
                         $"This dense follows another dense with no activation between them: two linear layers collapse into one; insert relu",

@@ -33,7 +33,7 @@ public class ExportTests
             pool(max, 2)
             globalpool(max)
             batchnorm
-            dense(12) -> tanh
+            dense(12) -> silu -> tanh
             dropout(0.3)
             dense(5, bias: false)
             softmax

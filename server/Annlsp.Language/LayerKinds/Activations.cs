@@ -23,6 +23,9 @@ internal static class Activations
         [P("slope", ParameterType.Number, 0.01, "Slope for x < 0.")],
         "Leaky ReLU: x for x ≥ 0, slope·x otherwise.", "unchanged", "nn.LeakyReLU");
 
+    public static LayerInfo Silu { get; } = new("silu", LayerCategory.Activation, [],
+        "Sigmoid linear unit (swish): x·σ(x); smooth, and slightly negative for negative inputs.", "unchanged", "nn.SiLU");
+
     public static LayerInfo Softmax { get; } = new("softmax", LayerCategory.Activation, [],
         "Softmax over the last axis of a vector (over channels of an image). A classifier ending in softmax is trained on the logits before it with cross-entropy, so softmax is never applied twice.",
         "unchanged", "nn.Softmax");

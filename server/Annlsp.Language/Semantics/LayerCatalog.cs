@@ -133,6 +133,7 @@ public static class LayerCatalog
         LayerKinds.Activations.Gelu,
         LayerKinds.Activations.Elu,
         LayerKinds.Activations.LeakyRelu,
+        LayerKinds.Activations.Silu,
         LayerKinds.Activations.Softmax,
         LayerKinds.Dropout.Definition,
         LayerKinds.BatchNorm.Definition,

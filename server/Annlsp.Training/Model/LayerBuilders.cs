@@ -32,6 +32,7 @@ public static class LayerBuilders
             ["gelu"] = _ => nn.GELU(),
             ["elu"] = l => nn.ELU(l.Number("alpha")),
             ["leakyrelu"] = l => nn.LeakyReLU(l.Number("slope")),
+            ["silu"] = _ => nn.SiLU(),
             ["softmax"] = _ => nn.Softmax(1),
             ["dropout"] = l => nn.Dropout(l.Number("p")),
             ["batchnorm"] = l => l.Input.IsImage

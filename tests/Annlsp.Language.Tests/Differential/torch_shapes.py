@@ -79,6 +79,8 @@ def build(spec, x):
         return nn.ELU(spec["alpha"])
     if k == "leakyrelu":
         return nn.LeakyReLU(spec["slope"])
+    if k == "silu":
+        return nn.SiLU()
     if k == "softmax":
         return nn.Softmax(dim=1)
     if k == "dropout":

@@ -41,7 +41,7 @@ public class ExportTests
 
         network Gen {
             input(16)
-            dense(32 * 4 * 4) -> relu
+            dense(32 * 4 * 4) -> relu6
             reshape(32x4x4)
             upsample(2)
             deconv(1, kernel: 4, stride: 2, padding: 1) -> sigmoid

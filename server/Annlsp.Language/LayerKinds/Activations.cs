@@ -26,6 +26,9 @@ internal static class Activations
     public static LayerInfo Silu { get; } = new("silu", LayerCategory.Activation, [],
         "Sigmoid linear unit (swish): x·σ(x); smooth, and slightly negative for negative inputs.", "unchanged", "nn.SiLU");
 
+    public static LayerInfo Relu6 { get; } = new("relu6", LayerCategory.Activation, [],
+        "ReLU capped at 6: min(max(0, x), 6); bounded, as MobileNet uses it.", "unchanged", "nn.ReLU6");
+
     public static LayerInfo Softmax { get; } = new("softmax", LayerCategory.Activation, [],
         "Softmax over the last axis of a vector (over channels of an image). A classifier ending in softmax is trained on the logits before it with cross-entropy, so softmax is never applied twice.",
         "unchanged", "nn.Softmax");

@@ -134,6 +134,7 @@ public static class LayerCatalog
         LayerKinds.Activations.Elu,
         LayerKinds.Activations.LeakyRelu,
         LayerKinds.Activations.Silu,
+        LayerKinds.Activations.Relu6,
         LayerKinds.Activations.Softmax,
         LayerKinds.Dropout.Definition,
         LayerKinds.BatchNorm.Definition,

@@ -32,6 +32,7 @@ public static class PyTorchEmitters
         ["elu"] = l => $"nn.ELU({F(l.Number("alpha"))})",
         ["leakyrelu"] = l => $"nn.LeakyReLU({F(l.Number("slope"))})",
         ["silu"] = _ => "nn.SiLU()",
+        ["relu6"] = _ => "nn.ReLU6()",
         ["softmax"] = _ => "nn.Softmax(dim=1)",
         ["dropout"] = l => $"nn.Dropout({F(l.Number("p"))})",
         ["batchnorm"] = l => $"nn.BatchNorm{(l.Input.IsImage ? "2d" : "1d")}({l.Input[0]}, eps={F(l.Number("eps"))}, momentum={F(l.Number("momentum"))})",

@@ -33,6 +33,7 @@ public static class LayerBuilders
             ["elu"] = l => nn.ELU(l.Number("alpha")),
             ["leakyrelu"] = l => nn.LeakyReLU(l.Number("slope")),
             ["silu"] = _ => nn.SiLU(),
+            ["relu6"] = _ => nn.ReLU6(),
             ["softmax"] = _ => nn.Softmax(1),
             ["dropout"] = l => nn.Dropout(l.Number("p")),
             ["batchnorm"] = l => l.Input.IsImage

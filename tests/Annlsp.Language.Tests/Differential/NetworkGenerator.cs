@@ -602,7 +602,7 @@ internal sealed class NetworkGenerator
         return Layer("dense", [u], new JsonObject { ["units"] = u, ["bias"] = bias }, ["units", "bias"], given);
     }
 
-    private static readonly string[] Simple = ["relu", "sigmoid", "tanh", "gelu", "silu", "softmax"];
+    private static readonly string[] Simple = ["relu", "sigmoid", "tanh", "gelu", "silu", "relu6", "softmax"];
 
     private GenItem Activation(int[] shape)
     {

@@ -81,6 +81,8 @@ def build(spec, x):
         return nn.LeakyReLU(spec["slope"])
     if k == "silu":
         return nn.SiLU()
+    if k == "relu6":
+        return nn.ReLU6()
     if k == "softmax":
         return nn.Softmax(dim=1)
     if k == "dropout":

@@ -23,6 +23,9 @@ public class ExportTests
         network Mixed {
             input(3x20x20)
             ConvBlock(8)
+            conv(8, kernel: 3, padding: 1, groups: 8)      # depthwise
+            conv(16, kernel: 1, groups: 2) -> relu
+            conv(8, kernel: 1)
             residual {
                 conv(8, kernel: 3, padding: 1) -> batchnorm -> gelu
             }

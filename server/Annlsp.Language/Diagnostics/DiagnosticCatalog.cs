@@ -59,6 +59,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor ShapeTooLarge = Error("ANN3013", "Tensor too large");
     public static readonly DiagnosticDescriptor BadPoolPadding = Error("ANN3014", "Pool padding larger than half the window");
     public static readonly DiagnosticDescriptor ClassifierOutputNotVector = Error("ANN3015", "Classifier output must be a vector");
+    public static readonly DiagnosticDescriptor GroupsDoNotDivide = Error("ANN3016", "Channels not divisible by groups");
 
     // Training values
     public static readonly DiagnosticDescriptor OutOfRange = Error("ANN4001", "Value out of range");

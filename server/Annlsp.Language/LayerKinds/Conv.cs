@@ -1,12 +1,13 @@
 using Annlsp.Language.Diagnostics;
 using Annlsp.Language.Semantics;
+using Annlsp.Language.Syntax;
 using Annlsp.Language.Text;
 using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
 using static Annlsp.Language.LayerKinds.Param;
 
 namespace Annlsp.Language.LayerKinds;
 
-/// <summary>`conv(filters, kernel, …)`: 2-d convolution (nn.Conv2d).</summary>
+/// <summary>`conv(filters, kernel, …, groups)`: 2-d convolution, grouped and depthwise included (nn.Conv2d).</summary>
 internal static class Conv
 {
     public static LayerInfo Definition { get; } = new("conv", LayerCategory.Convolution,
@@ -17,6 +18,7 @@ internal static class Conv
             P("padding", ParameterType.Padding, new Pair(0, 0), "Zeros added on each side: an int, HxW, `same` (keeps H×W; stride 1 only) or `valid` (0).", min: 0),
             P("dilation", ParameterType.IntOrPair, new Pair(1, 1), "Spacing between kernel elements.", min: 1),
             Bias,
+            P("groups", ParameterType.Int, 1, "Splits the input channels and the filters into this many groups, each convolved on its own: the input channels and the filters must both be divisible by it (groups = channels = filters is a depthwise convolution).", min: 1),
         ],
         "2-d convolution over a C×H×W image.",
         "C×H×W → F×H'×W', H' = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1", "nn.Conv2d")
@@ -26,12 +28,17 @@ internal static class Conv
 
     private static ShapeResult Infer(ShapeRuleContext c)
     {
-        int filters = c.Int("filters");
+        int filters = c.Int("filters"), groups = c.Int("groups");
         var k = c.Pair("kernel");
         var s = c.Pair("stride");
         var d = c.Pair("dilation");
         bool bias = c.Bool("bias");
         long channels = c.Input[0], h = c.Input[1], w = c.Input[2];
+        if (channels % groups != 0 || filters % groups != 0)
+        {
+            ReportGroups(c, channels, filters, groups);
+            return ShapeResult.Unknown;
+        }
         long outH, outW;
         if (c.Arguments["padding"] is "same")
         {
@@ -54,9 +61,44 @@ internal static class Conv
             outH = hr.Value; outW = wr.Value;
             WindowRules.WarnOnDroppedRows(c, "kernel", h, w, k, s, p, d);
         }
-        long weights = Counts.Multiply(filters, channels, k.H, k.W);
+        // Each filter sees C/g input channels: PyTorch's weight is F × C/g × kh × kw.
+        long perGroup = channels / groups;
+        long weights = Counts.Multiply(filters, perGroup, k.H, k.W);
         return c.Sized(Shape.Image(filters, outH, outW),
-            Counts.Add(weights, bias ? filters : 0), Counts.Multiply([filters, outH, outW, channels, k.H, k.W]));
+            Counts.Add(weights, bias ? filters : 0), Counts.Multiply([filters, outH, outW, perGroup, k.H, k.W]));
+    }
+
+    /// <summary>ANN3016; the fix, the largest groups that divides both, only for a number written here (not a block's parameter, whose other uses it would change).</summary>
+    private static void ReportGroups(ShapeRuleContext c, long channels, int filters, int groups)
+    {
+        string which = channels % groups != 0 && filters % groups != 0 ? $"its {channels} input channels and {filters} filters are not"
+            : channels % groups != 0 ? $"its {channels} input channels are not" : $"its {filters} filters are not";
+        long fit = Gcd(channels, filters);
+        var written = WrittenGroups(c);
+        var span = written?.Span ?? c.NameSpan;
+        CodeFix[] fixes = written is LiteralExpressionSyntax
+            ? [new CodeFix($"Change to groups: {fit}", [new TextEdit(written.Span, fit.ToString(System.Globalization.CultureInfo.InvariantCulture))])]
+            : [];
+        c.Report(GroupsDoNotDivide, span,
+            $"conv with groups: {groups} needs input channels and filters divisible by {groups}, but {which}; {fit} divides both", null, fixes);
+    }
+
+    /// <summary>groups' position in the signature, for a value given positionally.</summary>
+    private static readonly int GroupsPosition = Array.FindIndex(Definition.Parameters, p => p.Name == "groups");
+
+    /// <summary>The groups value as written, named or positional.</summary>
+    private static ExpressionSyntax? WrittenGroups(ShapeRuleContext c)
+    {
+        var args = c.Layer.Arguments?.Arguments ?? [];
+        for (int i = 0; i < args.Count; i++)
+            if (args[i].Name?.Text == "groups" || (args[i].Name is null && i == GroupsPosition)) return args[i].Value;
+        return null;
+    }
+
+    private static long Gcd(long a, long b)
+    {
+        while (b != 0) (a, b) = (b, a % b);
+        return a;
     }
 
     private static CodeFix? SamePaddingFix(ShapeRuleContext c, Pair k, Pair d)
@@ -69,13 +111,27 @@ internal static class Conv
 
     private static string Formula(Shape input, Shape output, IReadOnlyDictionary<string, object> args)
     {
-        if (args["padding"] is "same") return $"padding: same keeps H×W = {input[1]}×{input[2]}";
+        int groups = (int)args["groups"];
+        string counts = groups == 1 ? "" : GroupedParameters(input, output, args, groups);
+        if (args["padding"] is "same") return $"padding: same keeps H×W = {input[1]}×{input[2]}{counts}";
         var (k, s, p, d) = ((Pair)args["kernel"], (Pair)args["stride"], (Pair)args["padding"], (Pair)args["dilation"]);
         string h = $"H' = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊({input[1]} + 2·{p.H} − {d.H}·({k.H}−1) − 1)/{s.H}⌋ + 1 = {output[1]}";
-        return input[1] == input[2] && k.H == k.W && s.H == s.W && p.H == p.W && d.H == d.W
+        return (input[1] == input[2] && k.H == k.W && s.H == s.W && p.H == p.W && d.H == d.W
             ? $"{h}; W' = {output[2]}"
-            : $"{h}; W' = ⌊({input[2]} + 2·{p.W} − {d.W}·({k.W}−1) − 1)/{s.W}⌋ + 1 = {output[2]}";
+            : $"{h}; W' = ⌊({input[2]} + 2·{p.W} − {d.W}·({k.W}−1) − 1)/{s.W}⌋ + 1 = {output[2]}") + counts;
     }
 
-    private static string Label(IReadOnlyDictionary<string, object> args) => $"conv({args["filters"]}, {args["kernel"]})";
+    private static string GroupedParameters(Shape input, Shape output, IReadOnlyDictionary<string, object> args, int groups)
+    {
+        var k = (Pair)args["kernel"];
+        bool bias = (bool)args["bias"];
+        long filters = output[0], perGroup = input[0] / groups;
+        long total = Counts.Add(Counts.Multiply(filters, perGroup, k.H, k.W), bias ? filters : 0);
+        return $"; params = F·(C/g)·kh·kw{(bias ? " + F" : "")} = {filters}·({input[0]}/{groups})·{k.H}·{k.W}{(bias ? $" + {filters}" : "")} = {total:N0}";
+    }
+
+    private static string Label(IReadOnlyDictionary<string, object> args) =>
+        (int)args["groups"] is var g && g != 1
+            ? $"conv({args["filters"]}, {args["kernel"]}, groups: {g})"
+            : $"conv({args["filters"]}, {args["kernel"]})";
 }

@@ -14,7 +14,8 @@ public static class PyTorchEmitters
     public static IReadOnlyDictionary<string, Func<LayerInstance, string>> ByKind { get; } = new Dictionary<string, Func<LayerInstance, string>>
     {
         ["conv"] = l => $"nn.Conv2d({l.Input[0]}, {I(l.Int("filters"))}, kernel_size={T(l.PairOf("kernel"))}, stride={T(l.PairOf("stride"))}, " +
-                        $"padding={(l.Arguments["padding"] is string word ? $"\"{word}\"" : T(l.PairOf("padding")))}, dilation={T(l.PairOf("dilation"))}, bias={B(l.Bool("bias"))})",
+                        $"padding={(l.Arguments["padding"] is string word ? $"\"{word}\"" : T(l.PairOf("padding")))}, dilation={T(l.PairOf("dilation"))}, " +
+                        $"{(l.Int("groups") is var g && g != 1 ? $"groups={I(g)}, " : "")}bias={B(l.Bool("bias"))})",
         ["deconv"] = l => $"nn.ConvTranspose2d({l.Input[0]}, {I(l.Int("filters"))}, kernel_size={T(l.PairOf("kernel"))}, stride={T(l.PairOf("stride"))}, " +
                           $"padding={T(l.PairOf("padding"))}, output_padding={T(l.PairOf("output_padding"))}, dilation={T(l.PairOf("dilation"))}, bias={B(l.Bool("bias"))})",
         ["pool"] = l => $"nn.{(l.Word("kind") == "avg" ? "AvgPool2d" : "MaxPool2d")}(kernel_size={T(l.PairOf("size"))}, stride={T(l.PairOf("stride"))}, padding={T(l.PairOf("padding"))})",

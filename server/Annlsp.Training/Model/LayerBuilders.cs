@@ -49,9 +49,10 @@ public static class LayerBuilders
         int filters = l.Int("filters");
         var (kernel, stride, dilation) = (P(l.PairOf("kernel")), P(l.PairOf("stride")), P(l.PairOf("dilation")));
         bool bias = l.Bool("bias");
+        int groups = l.Int("groups");
         return l.Arguments["padding"] is "same"
-            ? nn.Conv2d(channels, filters, kernel, Padding.Same, stride, dilation, bias: bias)
-            : nn.Conv2d(channels, filters, kernel, stride, P(l.PairOf("padding")), dilation, bias: bias);
+            ? nn.Conv2d(channels, filters, kernel, Padding.Same, stride, dilation, groups: groups, bias: bias)
+            : nn.Conv2d(channels, filters, kernel, stride, P(l.PairOf("padding")), dilation, groups: groups, bias: bias);
     }
 
     private static nn.Module<Tensor, Tensor> Upsample(LayerInstance l)

@@ -350,7 +350,7 @@ internal sealed class NetworkGenerator
 
     // ── Layers ───────────────────────────────────────────────────────────────────
 
-    private static readonly string[] ConvSignature = ["filters", "kernel", "stride", "padding", "dilation", "bias"];
+    private static readonly string[] ConvSignature = ["filters", "kernel", "stride", "padding", "dilation", "bias", "groups"];
     private static readonly string[] DeconvSignature = ["filters", "kernel", "stride", "padding", "output_padding", "dilation", "bias"];
     private static readonly string[] PoolSignature = ["kind", "size", "stride", "padding"];
 
@@ -360,7 +360,14 @@ internal sealed class NetworkGenerator
         for (int attempt = 0; attempt < 30; attempt++)
         {
             var given = new List<GenArg>();
-            int f = R(1, 12);
+            int f = R(1, 12), groups = 1;
+            if (P(0.2))
+            {
+                // Grouped: groups divides the input channels, the filters are a multiple of it.
+                groups = Pick(Enumerable.Range(1, c).Where(g => c % g == 0).ToList());
+                f = groups * R(1, Math.Max(1, 12 / groups));
+                Cover(groups == c && f == c ? "conv.groups=depthwise" : "conv.groups");
+            }
             given.Add(A("filters", IntText(f)));
             var k = RPair(1, 5);
             given.Add(A("kernel", k.Text));
@@ -417,10 +424,11 @@ internal sealed class NetworkGenerator
                 given.Add(A("bias", bias ? "true" : "false"));
                 Cover("conv.bias=" + (bias ? "true" : "false"));
             }
+            if (groups != 1 || P(0.03)) given.Add(A("groups", IntText(groups)));
             var spec = new JsonObject
             {
                 ["filters"] = f, ["kernel"] = Arr(k.H, k.W), ["stride"] = Arr(s.H, s.W), ["padding"] = padding,
-                ["dilation"] = Arr(d.H, d.W), ["bias"] = bias,
+                ["dilation"] = Arr(d.H, d.W), ["bias"] = bias, ["groups"] = groups,
             };
             return Layer("conv", [f, oh, ow], spec, ConvSignature, given);
         }
@@ -697,7 +705,10 @@ internal sealed class NetworkGenerator
                 JsonNode padding;
                 if (P(0.25)) { given.Add(A("padding", "same")); padding = "same"; Cover("chaos.same"); }
                 else { var p = Any(0, 5); given.Add(A("padding", p.Text)); padding = Arr(p.H, p.W); }
-                return Layer("conv", unknown, new JsonObject { ["filters"] = 3, ["kernel"] = Arr(k.H, k.W), ["stride"] = Arr(st.H, st.W), ["padding"] = padding, ["dilation"] = Arr(d.H, d.W), ["bias"] = true },
+                // Groups that may not divide the 3 filters or the input channels.
+                int groups = 1;
+                if (P(0.25)) { groups = R(1, 4); given.Add(A("groups", IntText(groups))); Cover("chaos.groups"); }
+                return Layer("conv", unknown, new JsonObject { ["filters"] = 3, ["kernel"] = Arr(k.H, k.W), ["stride"] = Arr(st.H, st.W), ["padding"] = padding, ["dilation"] = Arr(d.H, d.W), ["bias"] = true, ["groups"] = groups },
                     ConvSignature, given);
             }
             if (kind == "deconv")

@@ -29,6 +29,8 @@ public class ExportTests
             residual {
                 conv(8, kernel: 3, padding: 1) -> batchnorm -> gelu
             }
+            groupnorm(4) -> instancenorm -> pad(1x2)       # -> 8x22x24
+            conv(8, kernel: 3x5)                           # -> 8x20x20
             pool(avg, 2)                                   # -> 8x10x10
             upsample(2, mode: bilinear)                    # -> 8x20x20
             conv(4, kernel: 3x5, stride: 2, dilation: 2) -> elu(0.5)  # -> 4x8x6

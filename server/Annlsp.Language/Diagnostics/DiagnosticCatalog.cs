@@ -60,6 +60,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor BadPoolPadding = Error("ANN3014", "Pool padding larger than half the window");
     public static readonly DiagnosticDescriptor ClassifierOutputNotVector = Error("ANN3015", "Classifier output must be a vector");
     public static readonly DiagnosticDescriptor GroupsDoNotDivide = Error("ANN3016", "Channels not divisible by groups");
+    public static readonly DiagnosticDescriptor TooFewValuesToNormalise = Error("ANN3017", "One value per channel to normalise");
 
     // Training values
     public static readonly DiagnosticDescriptor OutOfRange = Error("ANN4001", "Value out of range");

@@ -126,6 +126,7 @@ public static class LayerCatalog
         LayerKinds.Upsample.Definition,
         LayerKinds.Flatten.Definition,
         LayerKinds.Reshape.Definition,
+        LayerKinds.Pad.Definition,
         LayerKinds.Dense.Definition,
         LayerKinds.Activations.Relu,
         LayerKinds.Activations.Sigmoid,
@@ -138,6 +139,8 @@ public static class LayerCatalog
         LayerKinds.Activations.Softmax,
         LayerKinds.Dropout.Definition,
         LayerKinds.BatchNorm.Definition,
+        LayerKinds.GroupNorm.Definition,
+        LayerKinds.InstanceNorm.Definition,
     ];
 
     private static readonly Dictionary<string, LayerInfo> ByName = All.ToDictionary(l => l.Name);

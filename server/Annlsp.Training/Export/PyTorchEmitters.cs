@@ -37,6 +37,9 @@ public static class PyTorchEmitters
         ["softmax"] = _ => "nn.Softmax(dim=1)",
         ["dropout"] = l => $"nn.Dropout({F(l.Number("p"))})",
         ["batchnorm"] = l => $"nn.BatchNorm{(l.Input.IsImage ? "2d" : "1d")}({l.Input[0]}, eps={F(l.Number("eps"))}, momentum={F(l.Number("momentum"))})",
+        ["groupnorm"] = l => $"nn.GroupNorm({I(l.Int("groups"))}, {l.Input[0]}, eps={F(l.Number("eps"))})",
+        ["instancenorm"] = l => $"nn.InstanceNorm2d({l.Input[0]})",
+        ["pad"] = l => l.PairOf("padding") is var p ? $"nn.ZeroPad2d(({p.W}, {p.W}, {p.H}, {p.H}))" : "",
     };
 
     /// <summary>A Python float literal: 1.0, 0.01, 1e-05.</summary>

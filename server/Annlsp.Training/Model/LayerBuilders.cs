@@ -39,6 +39,9 @@ public static class LayerBuilders
             ["batchnorm"] = l => l.Input.IsImage
                 ? nn.BatchNorm2d(l.Input[0], l.Number("eps"), l.Number("momentum"))
                 : nn.BatchNorm1d(l.Input[0], l.Number("eps"), l.Number("momentum")),
+            ["groupnorm"] = GroupNorm,
+            ["instancenorm"] = l => nn.InstanceNorm2d(l.Input[0]),
+            ["pad"] = l => l.PairOf("padding") is var p ? nn.ZeroPad2d((p.W, p.W, p.H, p.H)) : throw new InvalidOperationException(),
         };
 
     private static (long, long) P(Pair p) => (p.H, p.W);
@@ -53,6 +56,18 @@ public static class LayerBuilders
         return l.Arguments["padding"] is "same"
             ? nn.Conv2d(channels, filters, kernel, Padding.Same, stride, dilation, groups: groups, bias: bias)
             : nn.Conv2d(channels, filters, kernel, stride, P(l.PairOf("padding")), dilation, groups: groups, bias: bias);
+    }
+
+    private static nn.Module<Tensor, Tensor> GroupNorm(LayerInstance l)
+    {
+        var norm = nn.GroupNorm(l.Int("groups"), l.Input[0], l.Number("eps"));
+        // TorchSharp 0.107 leaves the scale and shift uninitialised (NaN at times); PyTorch starts them at 1 and 0.
+        using (no_grad())
+        {
+            norm.weight!.fill_(1);
+            norm.bias!.zero_();
+        }
+        return norm;
     }
 
     private static nn.Module<Tensor, Tensor> Upsample(LayerInstance l)

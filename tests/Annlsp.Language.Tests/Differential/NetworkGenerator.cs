@@ -312,11 +312,15 @@ internal sealed class NetworkGenerator
                 choices.Add((1, () => Flatten(shape)));
                 choices.Add((0.5, () => Reshape(shape)));
                 choices.Add((1, () => BatchNorm(shape)));
+                choices.Add((0.5, () => GroupNorm(shape)));
+                choices.Add((0.4, () => InstanceNorm(shape)));
+                choices.Add((0.5, () => Pad(shape)));
             }
             else if (shape.Length == 1)
             {
                 choices.Add((3, () => Dense(shape)));
                 choices.Add((1, () => BatchNorm(shape)));
+                choices.Add((0.3, () => GroupNorm(shape)));
                 choices.Add((0.7, () => Reshape(shape)));
                 choices.Add((0.2, () => Flatten(shape)));
             }
@@ -326,6 +330,7 @@ internal sealed class NetworkGenerator
                 choices.Add((1.5, () => Flatten(shape)));
                 choices.Add((0.7, () => Reshape(shape)));
                 choices.Add((1, () => BatchNorm(shape)));
+                choices.Add((0.3, () => GroupNorm(shape)));
             }
             choices.Add((2.2, () => Activation(shape)));
             choices.Add((0.6, () => Dropout(shape)));
@@ -660,6 +665,30 @@ internal sealed class NetworkGenerator
         if (P(0.3)) { momentum = Pick(new[] { 0.1, 0.01, 0.5, 0.9, 1.0 }); given.Add(A("momentum", momentum == 1.0 ? "1" : NumberText(momentum))); }
         if (P(0.3)) { eps = Pick(new[] { 1e-5, 1e-3, 0.001, 1e-6, 0.1 }); given.Add(A("eps", NumberText(eps))); }
         return Layer("batchnorm", shape, new JsonObject { ["momentum"] = momentum, ["eps"] = eps }, ["momentum", "eps"], given);
+    }
+
+    private GenItem GroupNorm(int[] shape)
+    {
+        int c = shape[0];
+        int groups = Pick(Enumerable.Range(1, c).Where(g => c % g == 0).ToList());
+        Cover(shape.Length switch { 1 => "groupnorm1d", 2 => "groupnorm-sequence", _ => "groupnorm2d" });
+        var given = new List<GenArg> { A("groups", IntText(groups)) };
+        double eps = 1e-5;
+        if (P(0.3)) { eps = Pick(new[] { 1e-5, 1e-3, 1e-6, 0.1 }); given.Add(A("eps", NumberText(eps))); }
+        return Layer("groupnorm", shape, new JsonObject { ["groups"] = groups, ["eps"] = eps }, ["groups", "eps"], given);
+    }
+
+    /// <summary>instancenorm needs more than one pixel per channel (PyTorch refuses 1×1).</summary>
+    private GenItem? InstanceNorm(int[] shape) =>
+        shape[1] * shape[2] > 1 ? Layer("instancenorm", shape, new JsonObject(), [], []) : null;
+
+    private GenItem? Pad(int[] shape)
+    {
+        var p = RPair(0, 3);
+        int oh = shape[1] + 2 * p.H, ow = shape[2] + 2 * p.W;
+        if (oh > MaxSpatial || ow > MaxSpatial || (long)shape[0] * oh * ow > MaxElements) return null;
+        Cover("pad.padding=" + PairKind(p.Text));
+        return Layer("pad", [shape[0], oh, ow], new JsonObject { ["padding"] = Arr(p.H, p.W) }, ["padding"], [A("padding", p.Text)]);
     }
 
     // ── Chaos: the last layer of GenerateChaotic, valid or not ───────────────────

@@ -93,6 +93,15 @@ def build(spec, x):
         if x.dim() == 4:
             return nn.BatchNorm2d(x.shape[1], eps=spec["eps"], momentum=spec["momentum"])
         raise ValueError(f"batchnorm on a tensor of rank {x.dim() - 1}")
+    if k == "groupnorm":
+        return nn.GroupNorm(spec["groups"], x.shape[1], eps=spec["eps"])
+    if k == "instancenorm":
+        need_rank(x, 3, k)
+        return nn.InstanceNorm2d(x.shape[1])
+    if k == "pad":
+        need_rank(x, 3, k)
+        ph, pw = spec["padding"]
+        return nn.ZeroPad2d((pw, pw, ph, ph))
     raise ValueError(f"unknown layer kind {k}")
 
 

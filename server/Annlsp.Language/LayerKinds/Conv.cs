@@ -1,8 +1,7 @@
-using Annlsp.Language.Diagnostics;
 using Annlsp.Language.Semantics;
 using Annlsp.Language.Syntax;
 using Annlsp.Language.Text;
-using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
+using static Annlsp.Language.Diagnostics.DiagnosticBuilder;
 using static Annlsp.Language.LayerKinds.Param;
 
 namespace Annlsp.Language.LayerKinds;
@@ -44,9 +43,7 @@ internal static class Conv
         {
             if (s.H != 1 || s.W != 1)
             {
-                c.Report(SamePaddingWithStride, c.ArgumentSpan("padding") ?? c.NameSpan,
-                    $"padding: same needs stride 1 (PyTorch refuses it with stride {s}); give padding as a number instead",
-                    null, SamePaddingFix(c, k, d) is { } fix ? [fix] : []);
+                c.Report(SamePaddingWithStride(c.ArgumentSpan("padding") ?? c.NameSpan, s, SizeKeepingPadding(c, k, d)));
                 return ShapeResult.Unknown;
             }
             outH = h; outW = w;
@@ -68,32 +65,16 @@ internal static class Conv
             Counts.Add(weights, bias ? filters : 0), Counts.Multiply([filters, outH, outW, perGroup, k.H, k.W]));
     }
 
-    /// <summary>ANN3016; the fix, the largest groups that divides both, only for a number written here (not a block's parameter, whose other uses it would change).</summary>
+    /// <summary>ANN3018; the fix, the largest groups that divides both, only for a number written here (not a block's parameter, whose other uses it would change).</summary>
     private static void ReportGroups(ShapeRuleContext c, long channels, int filters, int groups)
     {
-        string which = channels % groups != 0 && filters % groups != 0 ? $"its {channels} input channels and {filters} filters are not"
-            : channels % groups != 0 ? $"its {channels} input channels are not" : $"its {filters} filters are not";
-        long fit = Gcd(channels, filters);
-        var written = WrittenGroups(c);
-        var span = written?.Span ?? c.NameSpan;
-        CodeFix[] fixes = written is LiteralExpressionSyntax
-            ? [new CodeFix($"Change to groups: {fit}", [new TextEdit(written.Span, fit.ToString(System.Globalization.CultureInfo.InvariantCulture))])]
-            : [];
-        c.Report(GroupsDoNotDivide, span,
-            $"conv with groups: {groups} needs input channels and filters divisible by {groups}, but {which}; {fit} divides both", null, fixes);
+        var written = c.WrittenValue("groups", GroupsPosition);
+        c.Report(ConvGroupsDoNotDivide(written?.Span ?? c.NameSpan, groups, channels, filters, Gcd(channels, filters),
+            written is LiteralExpressionSyntax ? written.Span : null));
     }
 
     /// <summary>groups' position in the signature, for a value given positionally.</summary>
     private static readonly int GroupsPosition = Array.FindIndex(Definition.Parameters, p => p.Name == "groups");
-
-    /// <summary>The groups value as written, named or positional.</summary>
-    private static ExpressionSyntax? WrittenGroups(ShapeRuleContext c)
-    {
-        var args = c.Layer.Arguments?.Arguments ?? [];
-        for (int i = 0; i < args.Count; i++)
-            if (args[i].Name?.Text == "groups" || (args[i].Name is null && i == GroupsPosition)) return args[i].Value;
-        return null;
-    }
 
     private static long Gcd(long a, long b)
     {
@@ -101,12 +82,12 @@ internal static class Conv
         return a;
     }
 
-    private static CodeFix? SamePaddingFix(ShapeRuleContext c, Pair k, Pair d)
+    /// <summary>The number that pads like 'same' for a square kernel, with the span of the 'same' it replaces.</summary>
+    private static (TextSpan Span, int Value)? SizeKeepingPadding(ShapeRuleContext c, Pair k, Pair d)
     {
         var span = c.ArgumentSpan("padding");
         if (span is null || k.H != k.W || d.H != d.W || (d.H * (k.H - 1)) % 2 != 0) return null;
-        int p = d.H * (k.H - 1) / 2;
-        return new CodeFix($"Change to padding: {p}", [new TextEdit(span.Value, p.ToString())]);
+        return (span.Value, d.H * (k.H - 1) / 2);
     }
 
     private static string Formula(Shape input, Shape output, IReadOnlyDictionary<string, object> args)

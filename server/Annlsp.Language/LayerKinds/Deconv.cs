@@ -1,5 +1,5 @@
 using Annlsp.Language.Semantics;
-using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
+using static Annlsp.Language.Diagnostics.DiagnosticBuilder;
 using static Annlsp.Language.LayerKinds.Param;
 
 namespace Annlsp.Language.LayerKinds;
@@ -34,8 +34,7 @@ internal static class Deconv
         bool bias = c.Bool("bias");
         if (op.H >= Math.Max(s.H, d.H) || op.W >= Math.Max(s.W, d.W))
         {
-            c.Report(OutOfRange, c.ArgumentSpan("output_padding") ?? c.NameSpan,
-                $"output_padding {op} must be smaller than the stride {s} or the dilation {d}");
+            c.Report(OutputPaddingTooLarge(c.ArgumentSpan("output_padding") ?? c.NameSpan, op, s, d));
             return ShapeResult.Unknown;
         }
         long channels = c.Input[0], h = c.Input[1], w = c.Input[2];
@@ -44,8 +43,7 @@ internal static class Deconv
         if (outH <= 0 || outW <= 0)
         {
             bool height = outH <= 0;
-            c.Report(SizeNotPositive, c.NameSpan,
-                $"After this deconv the {(height ? "height" : "width")} would be {(height ? outH : outW)} (input {(height ? h : w)}, padding {(height ? p.H : p.W)}); reduce the padding");
+            c.Report(DeconvSizeNotPositive(c.NameSpan, height ? "height" : "width", height ? outH : outW, height ? h : w, height ? p.H : p.W));
             return ShapeResult.Unknown;
         }
         return c.Sized(Shape.Image(filters, outH, outW),

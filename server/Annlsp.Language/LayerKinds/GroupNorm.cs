@@ -1,8 +1,6 @@
-using Annlsp.Language.Diagnostics;
 using Annlsp.Language.Semantics;
 using Annlsp.Language.Syntax;
-using Annlsp.Language.Text;
-using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
+using static Annlsp.Language.Diagnostics.DiagnosticBuilder;
 using static Annlsp.Language.LayerKinds.Param;
 
 namespace Annlsp.Language.LayerKinds;
@@ -29,25 +27,13 @@ internal static class GroupNorm
         long channels = c.Input[0];
         if (channels % groups != 0)
         {
-            long fit = LargestDivisorUpTo(channels, groups);
-            var written = c.Layer.Arguments?.Arguments.Count > 0 ? Written(c) : null;
-            CodeFix[] fixes = written is LiteralExpressionSyntax
-                ? [new CodeFix($"Change to groups: {fit}", [new TextEdit(written.Span, fit.ToString(System.Globalization.CultureInfo.InvariantCulture))])]
-                : [];
-            c.Report(GroupsDoNotDivide, written?.Span ?? c.NameSpan,
-                $"groupnorm with groups: {groups} needs the channels divisible by {groups}, but the input {c.Input} has {channels}; {fit} divides them", null, fixes);
+            // The fix only for a number written here: a block's parameter has other uses it would change.
+            var written = c.WrittenValue("groups", 0);
+            c.Report(GroupNormGroupsDoNotDivide(written?.Span ?? c.NameSpan, groups, c.Input, LargestDivisorUpTo(channels, groups),
+                written is LiteralExpressionSyntax ? written.Span : null));
             return ShapeResult.Unknown;
         }
         return new ShapeResult(c.Input, Counts.Multiply(2, channels), 0);
-    }
-
-    /// <summary>The groups value as written: the first positional argument or `groups:`.</summary>
-    private static ExpressionSyntax? Written(ShapeRuleContext c)
-    {
-        var args = c.Layer.Arguments!.Arguments;
-        for (int i = 0; i < args.Count; i++)
-            if (args[i].Name?.Text == "groups" || (args[i].Name is null && i == 0)) return args[i].Value;
-        return null;
     }
 
     private static long LargestDivisorUpTo(long n, long limit)

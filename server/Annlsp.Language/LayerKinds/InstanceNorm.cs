@@ -1,5 +1,5 @@
 using Annlsp.Language.Semantics;
-using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
+using static Annlsp.Language.Diagnostics.DiagnosticBuilder;
 
 namespace Annlsp.Language.LayerKinds;
 
@@ -17,8 +17,7 @@ internal static class InstanceNorm
     {
         if (c.Input[1] * c.Input[2] == 1)
         {
-            c.Report(TooFewValuesToNormalise, c.NameSpan,
-                $"instancenorm normalises each channel over its pixels, but its input {c.Input} has one pixel per channel (PyTorch refuses it); normalise before the image shrinks to 1×1, or use batchnorm");
+            c.Report(OnePixelPerChannel(c.NameSpan, c.Input));
             return ShapeResult.Unknown;
         }
         return new ShapeResult(c.Input);

@@ -1,5 +1,5 @@
 using Annlsp.Language.Semantics;
-using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
+using static Annlsp.Language.Diagnostics.DiagnosticBuilder;
 using static Annlsp.Language.LayerKinds.Param;
 
 namespace Annlsp.Language.LayerKinds;
@@ -26,8 +26,7 @@ internal static class Pool
         var p = c.Pair("padding");
         if (p.H * 2 > k.H || p.W * 2 > k.W)
         {
-            c.Report(BadPoolPadding, c.ArgumentSpan("padding") ?? c.NameSpan,
-                $"pool padding {p} must be at most half the window {k} (PyTorch refuses larger padding)");
+            c.Report(BadPoolPadding(c.ArgumentSpan("padding") ?? c.NameSpan, p, k));
             return ShapeResult.Unknown;
         }
         long channels = c.Input[0], h = c.Input[1], w = c.Input[2];

@@ -1,5 +1,5 @@
 using Annlsp.Language.Semantics;
-using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
+using static Annlsp.Language.Diagnostics.DiagnosticBuilder;
 using static Annlsp.Language.LayerKinds.Param;
 
 namespace Annlsp.Language.LayerKinds;
@@ -21,13 +21,12 @@ internal static class Reshape
         var target = (Shape)c.Arguments["shape"];
         if (target.Rank is not (>= 1 and <= 3))
         {
-            c.Report(WrongArgumentType, c.ArgumentsSpan, $"reshape expects a vector N, a sequence C×L or an image C×H×W, but got {target} ({target.Rank} dimensions)");
+            c.Report(WrongShapeRank(c.ArgumentsSpan, "reshape", target));
             return ShapeResult.Unknown;
         }
         if (target.ElementCount != c.Input.ElementCount)
         {
-            c.Report(ReshapeMismatch, c.ArgumentsSpan,
-                $"reshape to {target} needs {target.ElementCount:N0} elements, but its input {c.Input} has {c.Input.ElementCount:N0}");
+            c.Report(ReshapeMismatch(c.ArgumentsSpan, target, c.Input));
             return ShapeResult.Unknown;
         }
         return new ShapeResult(target);

@@ -2,7 +2,7 @@ using Annlsp.Language.Diagnostics;
 using Annlsp.Language.Semantics;
 using Annlsp.Language.Syntax;
 using Annlsp.Language.Text;
-using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
+using static Annlsp.Language.Diagnostics.DiagnosticBuilder;
 
 namespace Annlsp.Language.LayerKinds;
 
@@ -24,8 +24,9 @@ internal delegate string LabelRule(IReadOnlyDictionary<string, object> arguments
 
 /// <summary>
 /// What a shape rule sees of one layer: its resolved arguments (defaults filled in), its input shape and
-/// where it is written, plus the reporting the rules share (sizes, inserting a layer before it). The
+/// where it is written, plus the reporting the rules share (sizes, where a fix inserts a layer). The
 /// checker owns one and resets it for every layer, so running a rule allocates nothing of its own.
+/// Diagnostics are made by <see cref="DiagnosticBuilder"/>'s factories.
 /// </summary>
 internal sealed class ShapeRuleContext(DiagnosticBag diagnostics)
 {
@@ -54,13 +55,20 @@ internal sealed class ShapeRuleContext(DiagnosticBag diagnostics)
     public bool Bool(string name) => (bool)Arguments[name];
     public Pair Pair(string name) => (Pair)Arguments[name];
 
-    /// <summary>The value of an argument as written, or null when it was left to its default.</summary>
+    /// <summary>The value of a named argument as written, or null when it was left to its default.</summary>
     public TextSpan? ArgumentSpan(string name) =>
         Layer.Arguments?.Arguments.FirstOrDefault(a => a.Name?.Text == name)?.Value.Span;
 
-    public void Report(DiagnosticDescriptor descriptor, TextSpan span, string message,
-        IReadOnlyList<RelatedLocation>? related = null, params CodeFix[] fixes) =>
-        diagnostics.Add(descriptor, span, message, related, fixes);
+    /// <summary>The value as written for the parameter at <paramref name="position"/>, named or positional; null when not given.</summary>
+    public ExpressionSyntax? WrittenValue(string name, int position)
+    {
+        var args = Layer.Arguments?.Arguments ?? [];
+        for (int i = 0; i < args.Count; i++)
+            if (args[i].Name?.Text == name || (args[i].Name is null && i == position)) return args[i].Value;
+        return null;
+    }
+
+    public void Report(Diagnostic diagnostic) => diagnostics.Add(diagnostic);
 
     /// <summary>Runs <paramref name="kind"/>'s rule after checking that the input is one the kind accepts (ANN3001, ANN3002).</summary>
     public ShapeResult Run(LayerInfo kind)
@@ -69,11 +77,12 @@ internal sealed class ShapeRuleContext(DiagnosticBag diagnostics)
         switch (kind.Needs)
         {
             case InputKind.Image when !Input.IsImage:
-                ReportNotAnImage(kind.Name);
+                var image = Input.IsVector ? SuggestImage(Input[0]) : null;
+                string? reshape = image is null ? null : $"reshape({image.Dims[0]}x{image.Dims[1]}x{image.Dims[2]})";
+                Report(ImageLayerOnVector(NameSpan, kind.Name, Input, reshape, InsertionPoint, LayerSeparator()));
                 return ShapeResult.Unknown;
             case InputKind.Vector when !Input.IsVector:
-                Report(DenseOnImage, NameSpan, $"{kind.Name} expects a vector but receives {Input}; insert flatten before it",
-                    null, InsertBefore($"Insert flatten before {kind.Name}", "flatten"));
+                Report(DenseOnImage(NameSpan, kind.Name, Input, InsertionPoint, LayerSeparator()));
                 return ShapeResult.Unknown;
         }
         return kind.Rule(this);
@@ -83,7 +92,7 @@ internal sealed class ShapeRuleContext(DiagnosticBag diagnostics)
     public bool CheckSize(Shape output)
     {
         if (output.ElementCount <= MaxElements) return true;
-        Report(ShapeTooLarge, NameSpan, $"The output {output} has {output.ElementCount:N0} elements per example; that is too large to train");
+        Report(OutputTooLarge(NameSpan, output));
         return false;
     }
 
@@ -91,18 +100,8 @@ internal sealed class ShapeRuleContext(DiagnosticBag diagnostics)
     public ShapeResult Sized(Shape output, long parameters = 0, long multiplyAdds = 0) =>
         CheckSize(output) ? new ShapeResult(output, parameters, multiplyAdds) : ShapeResult.Unknown;
 
-    /// <summary>A fix that inserts <paramref name="layer"/> in front of this layer.</summary>
-    public CodeFix InsertBefore(string title, string layer) =>
-        new(title, [new TextEdit(new TextSpan(Layer.Span.Start, 0), layer + LayerSeparator())]);
-
-    private void ReportNotAnImage(string kind)
-    {
-        var image = Input.IsVector ? SuggestImage(Input[0]) : null;
-        string reshape = image is null ? "" : $"reshape({image.Dims[0]}x{image.Dims[1]}x{image.Dims[2]})";
-        CodeFix[] fixes = image is null ? [] : [InsertBefore($"Insert {reshape} before {kind}", reshape)];
-        Report(ImageLayerOnVector, NameSpan,
-            $"{kind} expects C×H×W but receives {Input}{(image is null ? "" : $"; insert {reshape} to make an image")}", null, fixes);
-    }
+    /// <summary>Where a fix inserts a layer in front of this one.</summary>
+    private TextSpan InsertionPoint => new(Layer.Span.Start, 0);
 
     /// <summary>A C×S×S image with N elements and the largest square S×S (N = 400 → 16×5×5).</summary>
     internal static Shape? SuggestImage(long n)

@@ -1,7 +1,6 @@
-using Annlsp.Language.Diagnostics;
 using Annlsp.Language.Semantics;
 using Annlsp.Language.Text;
-using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
+using static Annlsp.Language.Diagnostics.DiagnosticBuilder;
 
 namespace Annlsp.Language.LayerKinds;
 
@@ -13,27 +12,23 @@ internal static class WindowRules
     {
         long effective = SlidingWindow.Extent(k, d);
         long padded = size + 2L * p;
-        string layerName = c.Name;
         if (padded < effective)
         {
-            var fixes = new List<CodeFix>();
-            long needed = (effective - size + 1) / 2;
-            if (!isPool && c.ArgumentSpan("padding") is null && c.Layer.Arguments is { } list)
+            if (isPool)
             {
-                fixes.Add(new CodeFix($"Add padding: {needed}",
-                    [new TextEdit(new TextSpan(list.CloseParen.IsMissing ? list.Span.End : list.CloseParen.Span.Start, 0), $", padding: {needed}")]));
+                c.Report(PoolWindowTooLarge(c.NameSpan, c.Name, axis, size, effective, p));
+                return null;
             }
-            c.Report(WindowTooLarge, c.NameSpan,
-                isPool
-                    ? $"After this {layerName} the {axis} would be 0 (input {size}, window {effective}{(p > 0 ? $", padding {p}" : "")})"
-                    : $"The {windowWord} ({effective}{(d > 1 ? $" with dilation {d}" : "")}) is larger than the padded input {axis} {padded} (input {size}, padding {p})",
-                null, [.. fixes]);
+            TextSpan? addPaddingAt = c.ArgumentSpan("padding") is null && c.Layer.Arguments is { } list
+                ? new TextSpan(list.CloseParen.IsMissing ? list.Span.End : list.CloseParen.Span.Start, 0)
+                : null;
+            c.Report(KernelTooLarge(c.NameSpan, windowWord, axis, size, effective, d, p, padded, addPaddingAt, (effective - size + 1) / 2));
             return null;
         }
         long output = SlidingWindow.Output(size, k, s, p, d);
         if (output <= 0)
         {
-            c.Report(SizeNotPositive, c.NameSpan, $"After this {layerName} the {axis} would be {output}");
+            c.Report(SizeNotPositive(c.NameSpan, c.Name, axis, output));
             return null;
         }
         return output;
@@ -44,12 +39,6 @@ internal static class WindowRules
     {
         long dropH = SlidingWindow.DroppedRows(h, k.H, s.H, p.H, d.H), dropW = SlidingWindow.DroppedRows(w, k.W, s.W, p.W, d.W);
         if (dropH == 0 && dropW == 0) return;
-        string rows = dropH == 0 ? "" : $"{dropH} row{(dropH == 1 ? "" : "s")}";
-        string columns = dropW == 0 ? "" : $"{dropW} column{(dropW == 1 ? "" : "s")}";
-        string dropped = dropH != 0 && dropW != 0 ? $"{rows} and {columns}" : rows + columns;
-        string padding = p.H == 0 && p.W == 0 ? "" : $", padding {p}";
-        string dilation = d.H == 1 && d.W == 1 ? "" : $", dilation {d}";
-        c.Report(PoolDropsPixels, c.NameSpan,
-            $"This {c.Name} drops the last {dropped} of its {h}×{w} input ({windowWord} {k}, stride {s}{padding}{dilation}); pad the input or change the {windowWord}");
+        c.Report(PoolDropsPixels(c.NameSpan, c.Name, dropH, dropW, h, w, windowWord, k, s, p, d));
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using Annlsp.Language.Diagnostics;
 using Annlsp.Language.Syntax;
 using Annlsp.Language.Text;
-using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
+using static Annlsp.Language.Diagnostics.DiagnosticBuilder;
 
 namespace Annlsp.Language.Semantics;
 
@@ -18,14 +18,11 @@ internal sealed partial class Checker
             if (!IsKnownProperty(known, name))
             {
                 var near = NameMatcher.Nearest(name, known.Select(k => k.Name));
-                _diagnostics.Add(UnknownProperty, prop.Name.Span,
-                    $"{owner} has no property '{name}'{(near is null ? "" : $"; did you mean '{near}'?")} (it takes {string.Join(", ", known.Select(k => k.Name))})",
-                    null, near is null ? [] : [new CodeFix($"Change to '{near}'", [new TextEdit(prop.Name.Span, near)])]);
+                _diagnostics.Add(UnknownProperty(prop.Name.Span, owner, name, near, known.Select(k => k.Name)));
                 continue;
             }
             if (!result.TryAdd(name, prop))
-                _diagnostics.Add(DuplicateProperty, prop.Name.Span, $"'{name}' is given more than once",
-                    [new RelatedLocation(result[name].Name.Span, "first given here")]);
+                _diagnostics.Add(DuplicateProperty(prop.Name.Span, name, result[name].Name.Span));
         }
         return result;
     }
@@ -42,7 +39,7 @@ internal sealed partial class Checker
         if (value is MissingExpressionSyntax) return null;
         if (value is not NameExpressionSyntax name)
         {
-            _diagnostics.Add(WrongArgumentType, value.Span, $"{role} expects the name of a network");
+            _diagnostics.Add(NotANetworkName(value.Span, role));
             return null;
         }
         string text = name.Name.Text;
@@ -53,9 +50,7 @@ internal sealed partial class Checker
             return Networks.GetValueOrDefault(text);
         }
         var near = NameMatcher.Nearest(text, _networkSyntax.Keys);
-        _diagnostics.Add(UnknownNetwork, name.Span,
-            $"Unknown network '{text}'{(near is null ? "" : $"; did you mean '{near}'?")}",
-            null, near is null ? [] : [new CodeFix($"Change to '{near}'", [new TextEdit(name.Name.Span, near)])]);
+        _diagnostics.Add(UnknownNetwork(name.Span, name.Name.Span, text, near));
         return null;
     }
 
@@ -84,7 +79,7 @@ internal sealed partial class Checker
         // A layer expanded from a block: insert after the block's use in the network.
         var at = layer.UseSite ?? layer.Span;
         var item = n.Syntax.Body.Layers.FirstOrDefault(l => l.Span.Start <= at.Start && at.End <= l.Span.End);
-        return item is null ? null : new CodeFix("Insert flatten", [new TextEdit(new TextSpan(item.Span.End, 0), " -> flatten")]);
+        return item is null ? null : AppendFlatten(item.Span.End);
     }
 
     private GanModel CheckGan(GanDeclarationSyntax decl)
@@ -94,44 +89,30 @@ internal sealed partial class Checker
         foreach (var role in new[] { "generator", "discriminator" })
         {
             if (!props.ContainsKey(role))
-                _diagnostics.Add(MissingProperty, decl.Name.IsMissing ? decl.Keyword.Span : decl.Name.Span, $"gan '{decl.Name.Text}' needs a {role}: {role}: NetworkName");
+                _diagnostics.Add(GanNeedsNetwork(decl.Name.IsMissing ? decl.Keyword.Span : decl.Name.Span, decl.Name.Text, role));
         }
         if (props.TryGetValue("generator", out var g)) generator = ResolveNetwork(g.Value, "generator");
         if (props.TryGetValue("discriminator", out var d)) discriminator = ResolveNetwork(d.Value, "discriminator");
 
         if (generator is { Input.IsKnown: true } && !generator.Input.IsVector)
-            _diagnostics.Add(GeneratorInput, g!.Value.Span,
-                $"The generator '{generator.Name}' takes {generator.Input}, but a generator's input must be a latent vector such as input(100)",
-                [new RelatedLocation(InputSpan(generator), $"'{generator.Name}' takes {generator.Input} here")]);
+            _diagnostics.Add(GeneratorInput(g!.Value.Span, generator.Name, generator.Input, InputSpan(generator)));
         // reshape and flatten only rearrange values: look past them for the generator's last activation.
         var last = generator?.Layers.LastOrDefault(l => l.Kind is not ("reshape" or "flatten"));
         if (generator is not null && last is not null && last.Kind != "tanh" && generator.Output.IsKnown)
         {
             var lastSpan = last.UseSite ?? last.Span;
-            _diagnostics.Add(GeneratorNotTanh, lastSpan,
-                $"The generator '{generator.Name}' ends in {last.Kind}; DCGAN generators end in tanh so images fall in [−1, 1] like the training data",
-                [new RelatedLocation(g!.Value.Span, $"used as the generator of '{decl.Name.Text}' here")],
-                new CodeFix("Append -> tanh", [new TextEdit(new TextSpan(lastSpan.End, 0), " -> tanh")]));
+            _diagnostics.Add(GeneratorNotTanh(lastSpan, generator.Name, last.Kind, g!.Value.Span, decl.Name.Text));
         }
         if (discriminator is { Output.IsKnown: true } && !(discriminator.Output.IsVector && discriminator.Output[0] == 1))
         {
             var output = discriminator.Output;
-            // One value in an image (1×1×1) needs only flattening; dense(1) on it would be ANN3001.
-            bool single = output.ElementCount == 1;
-            string advice = single ? "end it with flatten" : output.IsVector ? "end it with dense(1)" : "end it with flatten and dense(1)";
-            _diagnostics.Add(DiscriminatorOutput, d!.Value.Span,
-                $"The discriminator '{discriminator.Name}' outputs {output}, but it must output one logit (1); {advice}",
-                [new RelatedLocation(OutputSpan(discriminator), $"'{discriminator.Name}' outputs {output} here")],
-                single && FlattenFix(discriminator) is { } fix ? [fix] : []);
+            _diagnostics.Add(DiscriminatorOutput(d!.Value.Span, discriminator.Name, output, OutputSpan(discriminator),
+                output.ElementCount == 1 ? FlattenFix(discriminator) : null));
         }
         if (generator is { Output.IsKnown: true } && discriminator is { Input.IsKnown: true } && !generator.Output.Equals(discriminator.Input))
         {
-            _diagnostics.Add(GanShapeMismatch, d!.Value.Span,
-                $"The generator '{generator.Name}' outputs {generator.Output}, but the discriminator '{discriminator.Name}' expects {discriminator.Input}",
-                [
-                    new RelatedLocation(OutputSpan(generator), $"'{generator.Name}' outputs {generator.Output} here"),
-                    new RelatedLocation(InputSpan(discriminator), $"'{discriminator.Name}' expects {discriminator.Input} here"),
-                ]);
+            _diagnostics.Add(GanShapeMismatch(d!.Value.Span, generator.Name, generator.Output, OutputSpan(generator),
+                discriminator.Name, discriminator.Input, InputSpan(discriminator)));
         }
         return new GanModel { Name = decl.Name.Text, Generator = generator, Discriminator = discriminator, Syntax = decl };
     }
@@ -145,11 +126,7 @@ internal sealed partial class Checker
             string key = decl.Name.Text + (decl.RunName is null ? "" : " as " + decl.RunName.Name.Text);
             if (!decl.Name.IsMissing && !seen.TryAdd(key, decl))
             {
-                _diagnostics.Add(DuplicateTrain, decl.RunName?.Name.Span ?? decl.Name.Span,
-                    decl.RunName is null
-                        ? $"'{decl.Name.Text}' already has a train declaration; name this one: train {decl.Name.Text} as other {{ … }}"
-                        : $"'{key}' is already declared",
-                    [new RelatedLocation(seen[key].Name.Span, "the first one is here")]);
+                _diagnostics.Add(DuplicateTrain(decl.RunName?.Name.Span ?? decl.Name.Span, decl.Name.Text, decl.RunName?.Name.Text, seen[key].Name.Span));
             }
             var config = CheckTrain(decl);
             if (config is not null) Trains.Add(config);
@@ -177,10 +154,7 @@ internal sealed partial class Checker
             else
             {
                 var near = NameMatcher.Nearest(target, _networkSyntax.Keys.Concat(_ganSyntax.Keys));
-                _diagnostics.Add(UnknownNetwork, decl.Name.Span,
-                    _blocks.ContainsKey(target) ? $"'{target}' is a block; train a network or a gan"
-                    : $"Unknown network or gan '{target}'{(near is null ? "" : $"; did you mean '{near}'?")}",
-                    null, near is null ? [] : [new CodeFix($"Change to '{near}'", [new TextEdit(decl.Name.Span, near)])]);
+                _diagnostics.Add(UnknownTrainTarget(decl.Name.Span, target, near, isBlock: _blocks.ContainsKey(target)));
             }
         }
         var kind = gan is not null ? TrainKind.Gan : TrainKind.Classifier;
@@ -188,15 +162,14 @@ internal sealed partial class Checker
 
         var data = props.TryGetValue("data", out var dataProp) ? ResolveDataSet(dataProp.Value) : null;
         if (!props.ContainsKey("data"))
-            _diagnostics.Add(MissingProperty, decl.Name.IsMissing ? decl.Keyword.Span : decl.Name.Span,
-                $"train '{target}' needs data: for example data: fashion_mnist, or data: shapes (generated, needs no files)");
+            _diagnostics.Add(TrainNeedsData(decl.Name.IsMissing ? decl.Keyword.Span : decl.Name.Span, target));
 
         var optimizer = props.TryGetValue("optimizer", out var optProp) ? ResolveOptimizer(optProp.Value) : DefaultOptimizer(kind);
         int epochs = IntProperty(props, "epochs", 5, 1);
         int batch = IntProperty(props, "batch", 64, 1);
         int checkpoint = IntProperty(props, "checkpoint", 1, 1);
         int scoreSamples = IntProperty(props, "score_samples", 1000, 0);
-        if (scoreSamples == 1) { _diagnostics.Add(OutOfRange, props["score_samples"].Value.Span, "score_samples must be 0 (no scoring) or at least 2: a covariance needs two samples"); scoreSamples = 1000; }
+        if (scoreSamples == 1) { _diagnostics.Add(TooFewScoreSamples(props["score_samples"].Value.Span)); scoreSamples = 1000; }
         int? seed = props.ContainsKey("seed") ? IntProperty(props, "seed", 0, 0) : null;
 
         string loss = kind == TrainKind.Gan ? "bce" : "cross_entropy";
@@ -206,11 +179,10 @@ internal sealed partial class Checker
             if (v is WordValue w && TrainingCatalog.Losses.Any(l => l.Name == w.V))
             {
                 if (w.V != loss)
-                    _diagnostics.Add(UnknownLoss, v.Span, kind == TrainKind.Gan ? "A gan is trained with bce" : "A classifier is trained with cross_entropy",
-                        null, new CodeFix($"Change to '{loss}'", [new TextEdit(v.Span, loss)]));
+                    _diagnostics.Add(WrongLoss(v.Span, gan: kind == TrainKind.Gan, loss));
             }
             else if (v is not ErrorValue)
-                _diagnostics.Add(UnknownLoss, v.Span, $"Unknown loss {v.Describe()}: use cross_entropy (classifiers) or bce (gans)");
+                _diagnostics.Add(UnknownLoss(v.Span, v.Describe()));
         }
 
         string schedule = "constant";
@@ -223,8 +195,7 @@ internal sealed partial class Checker
             {
                 string? text = v switch { WordValue word => word.V, StringValue str => str.V, _ => null };
                 var near = text is null ? null : known.Contains(text) ? text : NameMatcher.Nearest(text, known);
-                _diagnostics.Add(OutOfRange, v.Span, $"schedule expects {string.Join(", ", known[..^1])} or {known[^1]}, but got {v.Describe()}",
-                    null, near is null ? [] : [new CodeFix($"Change to '{near}'", [new TextEdit(v.Span, near)])]);
+                _diagnostics.Add(UnknownSchedule(v.Span, v.Describe(), near, known));
             }
         }
 
@@ -235,9 +206,9 @@ internal sealed partial class Checker
             double? f = v switch { NumberVal n => n.V, IntValue i => i.V, _ => null };
             if (f is >= 0 and < 1) labelSmoothing = f.Value;
             else if (f is not null)
-                _diagnostics.Add(OutOfRange, v.Span, $"label_smoothing must be ≥ 0 and < 1 (such as 0.1), but is {v.Describe()}");
+                _diagnostics.Add(LabelSmoothingOutOfRange(v.Span, v.Describe()));
             else if (v is not ErrorValue)
-                _diagnostics.Add(WrongArgumentType, v.Span, $"label_smoothing expects a number, but got {v.Describe()}");
+                _diagnostics.Add(WrongPropertyType(v.Span, "label_smoothing", "a number", v.Describe()));
         }
 
         string device = "auto";
@@ -249,7 +220,7 @@ internal sealed partial class Checker
                 || (text.StartsWith("cuda:") && int.TryParse(text[5..], NumberStyles.None, CultureInfo.InvariantCulture, out _))))
                 device = text;
             else if (v is not ErrorValue)
-                _diagnostics.Add(UnknownDevice, v.Span, $"Unknown device {v.Describe()}: use auto, cpu, cuda or cuda:N");
+                _diagnostics.Add(UnknownDevice(v.Span, v.Describe()));
         }
 
         var preview = new Pair(8, 8);
@@ -258,7 +229,7 @@ internal sealed partial class Checker
             var v = Evaluate(prevProp.Value, Environment.Empty);
             if (v is ShapeValue { Dims.Length: 2 } sh && sh.Dims.All(x => x <= 32)) preview = new Pair((int)sh.Dims[0], (int)sh.Dims[1]);
             else if (v is IntValue { V: >= 1 and <= 32 } i) preview = new Pair((int)i.V, (int)i.V);
-            else if (v is not ErrorValue) _diagnostics.Add(OutOfRange, v.Span, $"preview expects a grid RxC such as 8x8 (at most 32x32), but got {v.Describe()}");
+            else if (v is not ErrorValue) _diagnostics.Add(BadPreviewGrid(v.Span, v.Describe()));
         }
 
         double? validateFraction = null;
@@ -270,7 +241,7 @@ internal sealed partial class Checker
             if (v is WordValue { V: "test" }) { }
             else if (f is > 0 and < 1) { validateFraction = f; validateOnTest = false; }
             else if (v is not ErrorValue)
-                _diagnostics.Add(OutOfRange, v.Span, $"validate expects a fraction between 0 and 1 (such as 0.1) or test, but got {v.Describe()}");
+                _diagnostics.Add(BadValidationSplit(v.Span, v.Describe()));
         }
 
         string? outPath = null;
@@ -280,11 +251,11 @@ internal sealed partial class Checker
             if (v is StringValue s)
             {
                 if (LeavesWorkspace(s.V))
-                    _diagnostics.Add(OutPathOutsideWorkspace, v.Span, $"The run folder \"{s.V}\" leaves the workspace; use a relative path inside it such as \"runs/mine\"");
+                    _diagnostics.Add(OutPathOutsideWorkspace(v.Span, s.V));
                 else outPath = s.V;
             }
             else if (v is not ErrorValue)
-                _diagnostics.Add(WrongArgumentType, v.Span, $"out expects a folder path in quotes, but got {v.Describe()}");
+                _diagnostics.Add(WrongPropertyType(v.Span, "out", "a folder path in quotes", v.Describe()));
         }
 
         if (data is not null) CheckDataFits(data, dataProp!.Value.Span, network, gan);
@@ -340,9 +311,9 @@ internal sealed partial class Checker
         var v = Evaluate(prop.Value, Environment.Empty);
         if (v is IntValue i && i.V >= min && i.V <= int.MaxValue) return (int)i.V;
         if (v is IntValue bad)
-            _diagnostics.Add(OutOfRange, v.Span, $"{name} must be at least {min}, but is {bad.V}");
+            _diagnostics.Add(PropertyBelowMinimum(v.Span, name, min, bad.V));
         else if (v is not ErrorValue)
-            _diagnostics.Add(WrongArgumentType, v.Span, $"{name} expects an integer, but got {v.Describe()}");
+            _diagnostics.Add(WrongPropertyType(v.Span, name, "an integer", v.Describe()));
         return fallback;
     }
 
@@ -351,7 +322,8 @@ internal sealed partial class Checker
     /// reported with the nearest known one as a fix; the arguments are bound. Null when anything was reported.
     /// </summary>
     private (string Name, ArgumentValues Args, ArgumentListSyntax? List, TextSpan NameSpan)? ResolveCatalogCall(
-        ExpressionSyntax expression, DiagnosticDescriptor unknown, string what, IReadOnlyList<string> known, Func<string, ParameterInfo[]?> parametersOf)
+        ExpressionSyntax expression, Func<TextSpan, string, string, string?, IReadOnlyList<string>, Diagnostic> unknown,
+        IReadOnlyList<string> known, Func<string, ParameterInfo[]?> parametersOf)
     {
         var v = Evaluate(expression, Environment.Empty);
         (string name, ArgumentListSyntax? args, TextSpan nameSpan) = v switch
@@ -365,9 +337,7 @@ internal sealed partial class Checker
         if (parameters is null)
         {
             var near = NameMatcher.Nearest(name, known);
-            _diagnostics.Add(unknown, nameSpan,
-                $"Unknown {what} {(name.Length > 0 ? $"'{name}'" : v.Describe())}{(near is null ? "" : $"; did you mean '{near}'?")} (known: {string.Join(", ", known)})",
-                null, near is null ? [] : [new CodeFix($"Change to '{near}'", [new TextEdit(nameSpan, near)])]);
+            _diagnostics.Add(unknown(nameSpan, name, v.Describe(), near, known));
             return null;
         }
         var bound = BindArguments(args, parameters, name, nameSpan, Environment.Empty);
@@ -376,7 +346,7 @@ internal sealed partial class Checker
 
     private DataSetRef? ResolveDataSet(ExpressionSyntax expression)
     {
-        if (ResolveCatalogCall(expression, UnknownDataSet, "data set", TrainingCatalog.DataSets.Select(d => d.Name).ToArray(),
+        if (ResolveCatalogCall(expression, UnknownDataSet, TrainingCatalog.DataSets.Select(d => d.Name).ToArray(),
                 n => TrainingCatalog.FindDataSet(n)?.Parameters) is not { } call)
             return null;
         var (name, bound, args, nameSpan) = call;
@@ -390,7 +360,7 @@ internal sealed partial class Checker
             int channels = (int)bound["channels"];
             if (channels is not (1 or 3))
             {
-                _diagnostics.Add(OutOfRange, args?.Arguments.FirstOrDefault(a => a.Name?.Text == "channels")?.Value.Span ?? nameSpan, $"images' channels must be 1 or 3, but is {channels}");
+                _diagnostics.Add(UnsupportedChannels(args?.Arguments.FirstOrDefault(a => a.Name?.Text == "channels")?.Value.Span ?? nameSpan, channels));
                 return null;
             }
             if (size.H < 1 || size.W < 1) return null;
@@ -401,7 +371,7 @@ internal sealed partial class Checker
 
     private OptimizerConfig? ResolveOptimizer(ExpressionSyntax expression)
     {
-        if (ResolveCatalogCall(expression, UnknownOptimizer, "optimizer", TrainingCatalog.Optimizers.Select(o => o.Name).ToArray(),
+        if (ResolveCatalogCall(expression, UnknownOptimizer, TrainingCatalog.Optimizers.Select(o => o.Name).ToArray(),
                 n => TrainingCatalog.FindOptimizer(n)?.Parameters) is not { } call)
             return null;
         var (name, b, _, _) = call;
@@ -416,22 +386,15 @@ internal sealed partial class Checker
         if (network is not null)
         {
             if (network.Input.IsKnown && !network.Input.Equals(data.Shape))
-                _diagnostics.Add(DataShapeMismatch, dataSpan,
-                    $"{data.Name} gives {data.Shape}, {network.Name} expects {network.Input}",
-                    [new RelatedLocation(InputSpan(network), $"{network.Name} expects {network.Input} here")]);
+                _diagnostics.Add(DataShapeMismatch(dataSpan, data.Name, data.Shape, network.Name, network.Input, InputSpan(network)));
             var output = network.Output;
             if (output.IsKnown && network.IsValid)
             {
                 // images(…) learns its class count from the folders at training time (Classes = 0).
-                string count = data.Classes > 0 ? data.Classes.ToString() : "number of classes";
                 if (!output.IsVector)
-                    _diagnostics.Add(ClassifierOutputNotVector, dataSpan,
-                        $"A classifier must output one score per class{(data.Classes > 0 ? $" ({data.Classes} for {data.Name})" : "")}, but {network.Name} outputs {output}; end it with flatten and dense({count})",
-                        [new RelatedLocation(OutputSpan(network), $"{network.Name} outputs {output} here")]);
+                    _diagnostics.Add(ClassifierOutputNotVector(dataSpan, data.Name, data.Classes, network.Name, output, OutputSpan(network)));
                 else if (data.Classes > 0 && output[0] != data.Classes)
-                    _diagnostics.Add(ClassCountMismatch, dataSpan,
-                        $"{data.Name} has {data.Classes} classes, {network.Name} outputs {output[0]}",
-                        [new RelatedLocation(OutputSpan(network), $"{network.Name} outputs {output} here")]);
+                    _diagnostics.Add(ClassCountMismatch(dataSpan, data.Name, data.Classes, network.Name, output, OutputSpan(network)));
             }
         }
         else if (gan is not null)
@@ -440,9 +403,7 @@ internal sealed partial class Checker
             if (expected is { IsKnown: true } && !expected.Equals(data.Shape))
             {
                 var net = gan.Discriminator ?? gan.Generator!;
-                _diagnostics.Add(DataShapeMismatch, dataSpan,
-                    $"{data.Name} gives {data.Shape}, but the gan '{gan.Name}' works on {expected}",
-                    [new RelatedLocation(InputSpan(net), $"{net.Name} expects {expected} here")]);
+                _diagnostics.Add(GanDataShapeMismatch(dataSpan, data.Name, data.Shape, gan.Name, expected, net.Name, InputSpan(net)));
             }
         }
     }

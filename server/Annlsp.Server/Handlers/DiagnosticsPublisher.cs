@@ -78,12 +78,8 @@ public sealed class DiagnosticsPublisher : IHandler
     {
         if (snapshot.Size == DocumentSize.Normal) return null;
         var options = _session.Options;
-        string message = $"This document is {Amount(snapshot.Text.Length)}: over {Amount(options.LargeDocumentLimit)} there is no outline, " +
-            "semantic highlighting, folding, inlay hints, code lenses or formatting" +
-            (snapshot.Size == DocumentSize.TooLargeToAnalyse
-                ? $"; over {Amount(options.AnalysisLimit)} it is not analysed (no diagnostics, hover, completion or navigation)"
-                : "");
-        return new Language.Diagnostics.Diagnostic(Language.Diagnostics.DiagnosticCatalog.DocumentTooLarge, new Language.Text.TextSpan(0, 0), message, [], []);
+        return Language.Diagnostics.DiagnosticBuilder.DocumentTooLarge(Amount(snapshot.Text.Length), Amount(options.LargeDocumentLimit),
+            snapshot.Size == DocumentSize.TooLargeToAnalyse ? Amount(options.AnalysisLimit) : null);
 
         static string Amount(int characters) => characters >= 1024 * 1024
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{characters / 1048576.0:0.0} MiB")

@@ -43,7 +43,7 @@ public static class PyTorchEmitters
     };
 
     /// <summary>A Python float literal: 1.0, 0.01, 1e-05.</summary>
-    internal static string F(double d) => d.ToString("R", CultureInfo.InvariantCulture) is var s && (s.Contains('.') || s.Contains('E') || s.Contains("e")) ? s : s + ".0";
+    internal static string F(double d) => d.ToString("R", CultureInfo.InvariantCulture) is var s && (s.Contains('.') || s.Contains('E') || s.Contains('e')) ? s : s + ".0";
     private static string I(int i) => i.ToString(CultureInfo.InvariantCulture);
     private static string T(Pair p) => $"({p.H}, {p.W})";
     private static string B(bool b) => b ? "True" : "False";

@@ -45,8 +45,8 @@ public sealed partial class Trainer
 
     /// <summary>The last epoch's scores, repeated in the `finished` event (the editor's result lens reads them there).</summary>
     private static (string, object?)[] FinishedScoreFields(Dictionary<string, double> metrics) =>
-        metrics.ContainsKey("fd")
-            ? [("fd", metrics["fd"]), ("fd_real", metrics["fd_real"]), ("confident", metrics["confident"]), ("coverage", (int)metrics["coverage"]), ("classes", (int)metrics["classes"])]
+        metrics.TryGetValue("fd", out var fd)
+            ? [("fd", fd), ("fd_real", metrics["fd_real"]), ("confident", metrics["confident"]), ("coverage", (int)metrics["coverage"]), ("classes", (int)metrics["classes"])]
             : [];
 
     private void WriteScoreScalars(SampleScores? s, int epoch)

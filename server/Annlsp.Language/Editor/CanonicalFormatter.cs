@@ -1,8 +1,7 @@
 using System.Text;
-using Annlsp.Language;
 using Annlsp.Language.Syntax;
 
-namespace Annlsp.Server.Formatting;
+namespace Annlsp.Language.Editor;
 
 /// <summary>
 /// One canonical layout for `.ann` text, computed from the full-fidelity syntax tree. Only whitespace changes:
@@ -13,9 +12,27 @@ namespace Annlsp.Server.Formatting;
 /// </summary>
 public static class CanonicalFormatter
 {
+    /// <summary>
+    /// Formats a document with the given indentation unit. As a safety net the result is re-parsed and must have
+    /// exactly the same tokens and comments, or nothing is changed (<see cref="FormatOutcome.Refused"/>).
+    /// </summary>
+    public static FormatResult FormatDocument(DocumentAnalysis analysis, string indent = "    ", CancellationToken cancellationToken = default)
+    {
+        var formatted = Format(analysis, indent);
+        if (formatted is null)
+            return new FormatResult(FormatOutcome.SyntaxErrors, analysis.Text.Text, analysis.Diagnostics.Where(IsSyntaxError).ToList());
+        if (formatted == analysis.Text.Text) return new FormatResult(FormatOutcome.Unchanged, formatted, []);
+        var check = DocumentAnalysis.Analyze(formatted, cancellationToken);
+        if (!Significant(check).SequenceEqual(Significant(analysis))) return new FormatResult(FormatOutcome.Refused, analysis.Text.Text, []);
+        return new FormatResult(FormatOutcome.Formatted, formatted, []);
+    }
+
+    private static bool IsSyntaxError(Diagnostics.Diagnostic d) => d.Code.StartsWith("ANN1", StringComparison.Ordinal);
+
+    /// <summary>The canonical layout of the text; null when it has syntax errors.</summary>
     public static string? Format(DocumentAnalysis analysis, string indent = "    ")
     {
-        if (analysis.Diagnostics.Any(d => d.Code.StartsWith("ANN1", StringComparison.Ordinal))) return null;
+        if (analysis.Diagnostics.Any(IsSyntaxError)) return null;
         var output = new StringBuilder(analysis.Text.Length + 64);
         var line = new StringBuilder();
         int depth = 0;

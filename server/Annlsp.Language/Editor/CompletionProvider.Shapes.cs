@@ -1,9 +1,7 @@
-using Annlsp.Language;
 using Annlsp.Language.Semantics;
 using Annlsp.Language.Syntax;
-using Annlsp.Server.Protocol;
 
-namespace Annlsp.Server.Handlers;
+namespace Annlsp.Language.Editor;
 
 /// <summary>
 /// The shape-aware part of completion: layers ranked by the shape that flows into the caret, and argument values
@@ -73,7 +71,7 @@ public static partial class CompletionProvider
         block.Body.Layers.FirstOrDefault() is LayerSyntax first ? LayerCatalog.Find(first.Name.Text) : null;
 
     /// <summary>Values that fit the argument under the caret, given the shapes flowing into its layer; empty when nothing is known.</summary>
-    private static IEnumerable<CompletionItem> ShapeValues(DocumentAnalysis analysis, ArgumentListSyntax list, string parameter)
+    private static IEnumerable<CompletionEntry> ShapeValues(DocumentAnalysis analysis, ArgumentListSyntax list, string parameter)
     {
         if (list.Parent is not LayerSyntax layer || layer.Parent is not StackBodySyntax stack || LayerCatalog.Find(layer.Name.Text) is not { } info)
             return [];
@@ -89,7 +87,7 @@ public static partial class CompletionProvider
     }
 
     /// <summary>`dense(|` ending a trained classifier: its data set's class count; ending a discriminator: one logit.</summary>
-    private static IEnumerable<CompletionItem> ClassCounts(DocumentAnalysis analysis, LayerSyntax layer, StackBodySyntax stack)
+    private static IEnumerable<CompletionEntry> ClassCounts(DocumentAnalysis analysis, LayerSyntax layer, StackBodySyntax stack)
     {
         if (stack.Parent is not NetworkDeclarationSyntax network) yield break;
         // The dense makes the output when only shape-keeping layers (softmax, dropout, …) follow it.
@@ -112,7 +110,7 @@ public static partial class CompletionProvider
     }
 
     /// <summary>`reshape(|`: shapes with the incoming element count — C×S×S images from the largest square down, or the flat vector.</summary>
-    private static IEnumerable<CompletionItem> ReshapeTargets(IReadOnlyList<Shape> incoming)
+    private static IEnumerable<CompletionEntry> ReshapeTargets(IReadOnlyList<Shape> incoming)
     {
         if (incoming.Count == 0 || incoming.Select(s => s.ElementCount).Distinct().Count() != 1) yield break;
         long n = incoming[0].ElementCount;
@@ -132,7 +130,7 @@ public static partial class CompletionProvider
     /// `pool(max, |` and `conv(8, |`: window sizes after which no input row or column is left unread
     /// (<see cref="SlidingWindow.DroppedRows"/>), given the stride, padding and dilation already written (pool's stride defaults to its size).
     /// </summary>
-    private static IEnumerable<CompletionItem> WindowSizes(ArgumentListSyntax list, LayerInfo info, IReadOnlyList<Shape> incoming, string parameter, int smallest)
+    private static IEnumerable<CompletionEntry> WindowSizes(ArgumentListSyntax list, LayerInfo info, IReadOnlyList<Shape> incoming, string parameter, int smallest)
     {
         if (incoming.Count == 0 || !incoming.All(s => s.IsImage)) yield break;
         // Only literal values are read; a block parameter or `padding: same` leaves nothing to offer.
@@ -180,13 +178,13 @@ public static partial class CompletionProvider
         _ => null,
     } : null;
 
-    private static CompletionItem ShapeValue(string label, string description, string detail, int order) => new()
+    private static CompletionEntry ShapeValue(string label, string description, string detail, int order) => new()
     {
         Label = label,
-        LabelDetails = new CompletionItemLabelDetails(null, description),
-        Kind = CompletionItemKind.Value,
+        Description = description,
+        Kind = CompletionEntryKind.Value,
         Detail = detail,
         SortText = Sort(0, $"{order:D2}"),
-        Preselect = order == 0 ? true : null,
+        Preselect = order == 0,
     };
 }

@@ -1,11 +1,10 @@
-using Annlsp.Language;
 using Annlsp.Language.Semantics;
 using Annlsp.Language.Syntax;
 using Annlsp.Language.Text;
 
-namespace Annlsp.Server.Features;
+namespace Annlsp.Language.Editor;
 
-/// <summary>Questions about the syntax tree at a caret that several handlers ask (read-only helpers over the core's tree).</summary>
+/// <summary>Questions about the syntax tree at a caret that several editor features ask (read-only helpers over the tree).</summary>
 public static class SyntaxQueries
 {
     /// <summary>True when the offset lies between an open and its close token (an unclosed pair extends to the end).</summary>

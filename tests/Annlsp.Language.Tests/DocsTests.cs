@@ -69,7 +69,7 @@ public class DocsTests
         int end = Array.FindIndex(Lines, start + 1, l => l.StartsWith("## ", StringComparison.Ordinal));
         var layerHeadings = Lines[start..(end < 0 ? Lines.Length : end)]
             .Where(l => l.StartsWith("### ", StringComparison.Ordinal))
-            .Select(l => Regex.Match(l[4..], @"^`([a-z_]+)`")).Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
+            .Select(l => Regex.Match(l[4..], @"^`([a-z_][a-z0-9_]*)`")).Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(LayerCatalog.All.Count, layerHeadings.Count(known.Contains));
         Assert.All(layerHeadings, name => Assert.True(known.Contains(name) || name == "residual", $"'### `{name}`' is not a built-in layer"));
     }

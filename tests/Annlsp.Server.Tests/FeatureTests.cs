@@ -291,6 +291,9 @@ public class FeatureTests
         var layers = (JArray)graph["layers"]!;
         Assert.True(13 == layers.Count, graph.ToString());
         Assert.Equal("conv", layers[0].Value<string>("kind"));
+        Assert.Equal("convolution", layers[0].Value<string>("category"));
+        Assert.Equal("conv(6, 5)", layers[0].Value<string>("label"));
+        Assert.Equal("activation", layers[1].Value<string>("category"));
         Assert.Equal(new[] { 6, 28, 28 }, layers[0]["output"]!.Values<int>());
         Assert.Equal(3, layers[0].Value<int>("line"));
         Assert.Equal(new[] { 400 }, layers[6]["output"]!.Values<int>());

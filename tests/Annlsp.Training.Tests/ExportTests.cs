@@ -12,7 +12,8 @@ public class ExportTests
 {
     private const string Python = PythonRunner.Python;
 
-    private const string Source = """
+    /// <summary>Networks that use every layer kind (LayerKindCoverageTests holds it to that), exported and compared with TorchSharp.</summary>
+    internal const string Source = """
         block ConvBlock(filters) {
             conv(filters, kernel: 3, padding: same)
             batchnorm
@@ -22,9 +23,14 @@ public class ExportTests
         network Mixed {
             input(3x20x20)
             ConvBlock(8)
+            conv(8, kernel: 3, padding: 1, groups: 8)      # depthwise
+            conv(16, kernel: 1, groups: 2) -> relu
+            conv(8, kernel: 1)
             residual {
                 conv(8, kernel: 3, padding: 1) -> batchnorm -> gelu
             }
+            groupnorm(4) -> instancenorm -> pad(1x2)       # -> 8x22x24
+            conv(8, kernel: 3x5)                           # -> 8x20x20
             pool(avg, 2)                                   # -> 8x10x10
             upsample(2, mode: bilinear)                    # -> 8x20x20
             conv(4, kernel: 3x5, stride: 2, dilation: 2) -> elu(0.5)  # -> 4x8x6
@@ -32,7 +38,7 @@ public class ExportTests
             pool(max, 2)
             globalpool(max)
             batchnorm
-            dense(12) -> tanh
+            dense(12) -> silu -> tanh
             dropout(0.3)
             dense(5, bias: false)
             softmax
@@ -40,7 +46,7 @@ public class ExportTests
 
         network Gen {
             input(16)
-            dense(32 * 4 * 4) -> relu
+            dense(32 * 4 * 4) -> relu6
             reshape(32x4x4)
             upsample(2)
             deconv(1, kernel: 4, stride: 2, padding: 1) -> sigmoid

@@ -50,6 +50,17 @@ public class ModelBuilderTests
     }
 
     [Fact]
+    public void Groupnorm_starts_as_PyTorchs_with_scale_1_and_shift_0()
+    {
+        var net = Network("G", S(8, 4, 4), L("groupnorm", S(8, 4, 4), S(8, 4, 4), ("groups", 2)));
+        using var model = ModelBuilder.Build(net);
+        var state = model.state_dict();
+        Assert.Equal(["layers.0.weight", "layers.0.bias"], state.Keys.ToArray());
+        Assert.True(state["layers.0.weight"].equal(ones(8)).all().item<bool>());
+        Assert.True(state["layers.0.bias"].equal(zeros(8)).all().item<bool>());
+    }
+
+    [Fact]
     public void Every_layer_kind_builds_including_residual_same_padding_upsample_globalpool_and_dropout()
     {
         var body = new[]

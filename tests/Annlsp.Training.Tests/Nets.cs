@@ -7,11 +7,15 @@ internal static class Nets
 {
     public static Shape S(params long[] d) => Shape.Of(d);
 
-    public static LayerInstance L(string kind, Shape input, Shape output, params (string, object)[] args) => new()
+    /// <summary>A layer with its arguments as the checker resolves them: those given, the catalogue's defaults for the rest.</summary>
+    public static LayerInstance L(string kind, Shape input, Shape output, params (string, object)[] args)
     {
-        Kind = kind, Input = input, Output = output,
-        Arguments = args.ToDictionary(a => a.Item1, a => a.Item2),
-    };
+        var arguments = args.ToDictionary(a => a.Item1, a => a.Item2);
+        foreach (var p in LayerCatalog.Find(kind)?.Parameters ?? [])
+            if (!arguments.ContainsKey(p.Name) && (p.DefaultFrom is { } from ? arguments[from] : p.Default) is { } value)
+                arguments[p.Name] = value;
+        return new LayerInstance { Kind = kind, Input = input, Output = output, Arguments = arguments };
+    }
 
     public static NetworkModel Network(string name, Shape input, params LayerInstance[] layers) => new()
     {

@@ -56,10 +56,10 @@ test('previewView: charts, samples mapped to webview URIs, headline', () => {
 const lenet = {
   name: 'LeNet5', input: [1, 28, 28], params: 61706, macs: 429000,
   layers: [
-    { kind: 'conv', output: [6, 28, 28], params: 156, macs: 117600, line: 3 },
-    { kind: 'relu', output: [6, 28, 28], params: 0, macs: 0, line: 4 },
-    { kind: 'flatten', output: [4704], params: 0, macs: 0, line: 5 },
-    { kind: 'dense', output: [10], params: 47050, macs: 47040, line: 6 },
+    { kind: 'conv', category: 'convolution', output: [6, 28, 28], params: 156, macs: 117600, line: 3 },
+    { kind: 'relu', category: 'activation', output: [6, 28, 28], params: 0, macs: 0, line: 4 },
+    { kind: 'flatten', category: 'reshaping', output: [4704], params: 0, macs: 0, line: 5 },
+    { kind: 'dense', category: 'dense', output: [10], params: 47050, macs: 47040, line: 6 },
   ],
 };
 
@@ -87,6 +87,20 @@ test('graphSvg: a box per layer plus the input, shapes and clickable lines', () 
   const ganSvg = graphSvg(asGraph({ name: 'GAN', generator: { ...lenet, name: 'G' }, discriminator: { ...lenet, name: 'D' } }));
   assert.match(ganSvg, /generator → discriminator/);
   assert.equal((ganSvg.match(/<g class="layer"/g) ?? []).length, 10);
+});
+
+test('boxes are coloured by the category the server sends, not by the layer name', () => {
+  const { layerColor, CATEGORY_COLOURS } = require('../../out/client/src/network/graph.js');
+  const g = asGraph({ name: 'N', input: [3, 8, 8], layers: [
+    { kind: 'silu', category: 'activation', output: [3, 8, 8] },
+    { kind: 'convlike', category: 'pooling', output: [3, 4, 4] },
+    { kind: 'residual', category: 'residual', output: [3, 4, 4] },
+  ] });
+  assert.equal(g.layers[0].category, 'activation');
+  const strokes = [...graphSvg(g).matchAll(/<rect [^>]*stroke="([^"]+)"/g)].map(m => m[1]);
+  assert.deepEqual(strokes, [CATEGORY_COLOURS.input, CATEGORY_COLOURS.activation, CATEGORY_COLOURS.pooling, '#ec407a']);
+  assert.equal(layerColor(undefined), '#ec407a');
+  assert.equal(layerColor('constructor'), '#ec407a', 'only the table\'s own keys');
 });
 
 test('graphSvg draws the input once when the server lists it as a layer', () => {

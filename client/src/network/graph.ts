@@ -5,6 +5,8 @@ import { esc, human, shapeText } from '../webview/svg';
 
 export interface GraphLayer {
   kind: string;
+  /** The kind's category, as the server's layer catalogue defines it ("convolution", "activation" …; "residual"). */
+  category?: string;
   output: number[];
   params?: number;
   macs?: number;
@@ -34,6 +36,7 @@ export function asGraph(v: unknown): NetworkGraph | undefined {
     const r = l as Record<string, unknown>;
     return {
       kind: String(r.kind ?? r.name ?? '?'),
+      category: typeof r.category === 'string' ? r.category : undefined,
       output: shape(r.output ?? r.shape),
       params: typeof r.params === 'number' ? r.params : undefined,
       macs: typeof r.macs === 'number' ? r.macs : undefined,
@@ -53,17 +56,19 @@ export function asGraph(v: unknown): NetworkGraph | undefined {
   };
 }
 
-const FAMILY: [RegExp, string][] = [
-  [/^(conv|deconv)/, '#42a5f5'],
-  [/pool/, '#66bb6a'],
-  [/^dense/, '#ffa726'],
-  [/^(relu|elu|leakyrelu|sigmoid|tanh|gelu|softmax)$/, '#9e9e9e'],
-  [/^(batchnorm|dropout)$/, '#ab47bc'],
-  [/^(flatten|reshape|upsample)$/, '#26a69a'],
-  [/^input$/, '#78909c'],
-];
-export function layerColor(kind: string): string {
-  return FAMILY.find(([re]) => re.test(kind))?.[1] ?? '#ec407a';
+/** A colour per layer category of the server's catalogue (LayerCategory); any other (residual) is pink. */
+export const CATEGORY_COLOURS: Readonly<Record<string, string>> = {
+  input: '#78909c',
+  convolution: '#42a5f5',
+  pooling: '#66bb6a',
+  reshaping: '#26a69a',
+  dense: '#ffa726',
+  activation: '#9e9e9e',
+  normalization: '#ab47bc',
+  regularization: '#ab47bc',
+};
+export function layerColor(category: string | undefined): string {
+  return (category !== undefined && Object.hasOwn(CATEGORY_COLOURS, category) ? CATEGORY_COLOURS[category] : undefined) ?? '#ec407a';
 }
 
 const ROW = 36, BOX_H = 28, COL_W = 360, HEAD = 44;
@@ -71,7 +76,7 @@ const size = (s: readonly number[]) => s.reduce((a, b) => a * Math.max(1, b), 1)
 
 function columnSvg(g: NetworkGraph, x: number, y: number): { svg: string; height: number } {
   // the input is drawn once: from the graph's `input` unless the server lists it as the first layer
-  const rows: GraphLayer[] = g.layers[0]?.kind === 'input' ? g.layers : [{ kind: 'input', output: g.input }, ...g.layers];
+  const rows: GraphLayer[] = g.layers[0]?.kind === 'input' ? g.layers : [{ kind: 'input', category: 'input', output: g.input }, ...g.layers];
   const maxLog = Math.max(1, ...rows.map(r => Math.log2(size(r.output) + 1)));
   const out: string[] = [];
   out.push(`<text class="net-title" x="${x + COL_W / 2}" y="${y + 16}" text-anchor="middle" font-weight="bold" font-size="15">${esc(g.name)}</text>`);
@@ -79,7 +84,7 @@ function columnSvg(g: NetworkGraph, x: number, y: number): { svg: string; height
   rows.forEach((r, i) => {
     const w = 150 + (COL_W - 150) * Math.log2(size(r.output) + 1) / maxLog;
     const bx = x + (COL_W - w) / 2, by = y + HEAD + i * ROW;
-    const c = layerColor(r.kind);
+    const c = layerColor(r.category);
     const line = r.line !== undefined ? ` data-line="${r.line}"` : '';
     out.push(`<g class="layer"${line} data-kind="${esc(r.kind)}"><title>${esc(r.kind)} → ${esc(shapeText(r.output))}${r.params ? `, ${r.params} params` : ''}${r.macs ? `, ${r.macs} MACs` : ''}</title>`);
     out.push(`<rect x="${bx.toFixed(1)}" y="${by}" width="${w.toFixed(1)}" height="${BOX_H}" rx="5" fill="${c}" fill-opacity="0.22" stroke="${c}" stroke-width="1.5"/>`);

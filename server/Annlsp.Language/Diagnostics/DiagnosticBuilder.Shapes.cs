@@ -146,4 +146,32 @@ public static partial class DiagnosticBuilder
     // ANN3017 output_padding not smaller than the stride or dilation
     public static Diagnostic OutputPaddingTooLarge(TextSpan at, Pair outputPadding, Pair stride, Pair dilation) =>
         Make(DiagnosticCatalog.OutputPaddingTooLarge, at, $"output_padding {outputPadding} must be smaller than the stride {stride} or the dilation {dilation}");
+
+    // ANN3018 Channels not divisible by groups
+    /// <param name="fit">the largest groups that divides both</param>
+    /// <param name="number">the groups number as written, which the fix replaces; null when it is not written there (a block's parameter)</param>
+    public static Diagnostic ConvGroupsDoNotDivide(TextSpan at, int groups, long channels, int filters, long fit, TextSpan? number)
+    {
+        bool channelsFit = channels % groups == 0, filtersFit = filters % groups == 0;
+        string which = !channelsFit && !filtersFit ? $"its {channels} input channels and {filters} filters are not"
+            : !channelsFit ? $"its {channels} input channels are not" : $"its {filters} filters are not";
+        return Make(DiagnosticCatalog.GroupsDoNotDivide, at,
+            $"conv with groups: {groups} needs input channels and filters divisible by {groups}, but {which}; {fit} divides both",
+            null, ChangeGroups(number, fit));
+    }
+
+    /// <param name="fit">the largest divisor of the channels below groups</param>
+    /// <inheritdoc cref="ConvGroupsDoNotDivide"/>
+    public static Diagnostic GroupNormGroupsDoNotDivide(TextSpan at, int groups, Shape input, long fit, TextSpan? number) =>
+        Make(DiagnosticCatalog.GroupsDoNotDivide, at,
+            $"groupnorm with groups: {groups} needs the channels divisible by {groups}, but the input {input} has {input[0]}; {fit} divides them",
+            null, ChangeGroups(number, fit));
+
+    private static CodeFix[] ChangeGroups(TextSpan? number, long fit) =>
+        number is { } span ? [new CodeFix($"Change to groups: {fit}", [new TextEdit(span, fit.ToString(System.Globalization.CultureInfo.InvariantCulture))])] : [];
+
+    // ANN3019 One value per channel to normalise
+    public static Diagnostic OnePixelPerChannel(TextSpan at, Shape input) =>
+        Make(DiagnosticCatalog.TooFewValuesToNormalise, at,
+            $"instancenorm normalises each channel over its pixels, but its input {input} has one pixel per channel (PyTorch refuses it); normalise before the image shrinks to 1×1, or use batchnorm");
 }

@@ -63,6 +63,8 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor ClassifierOutputNotVector = Error("ANN3015", "Classifier output must be a vector");
     public static readonly DiagnosticDescriptor ZeroDimension = Error("ANN3016", "Shape with a zero dimension");
     public static readonly DiagnosticDescriptor OutputPaddingTooLarge = Error("ANN3017", "output_padding not smaller than the stride or dilation");
+    public static readonly DiagnosticDescriptor GroupsDoNotDivide = Error("ANN3018", "Channels not divisible by groups");
+    public static readonly DiagnosticDescriptor TooFewValuesToNormalise = Error("ANN3019", "One value per channel to normalise");
 
     // Training values
     public static readonly DiagnosticDescriptor OutOfRange = Error("ANN4001", "Value out of range");

@@ -1,4 +1,5 @@
 using Annlsp.Language.Diagnostics;
+using Annlsp.Language.LayerKinds;
 using Annlsp.Language.Syntax;
 using Annlsp.Language.Text;
 using static Annlsp.Language.Diagnostics.DiagnosticBuilder;
@@ -303,7 +304,7 @@ internal sealed partial class Checker
         {
             // Counts saturate at long.MaxValue: a count there no longer fits in 64 bits.
             _diagnostics.Add(LayerCountOverflow(layer.Name.Span, name, inferred.Parameters == long.MaxValue));
-            inferred = new Inferred(Shape.Unknown);
+            inferred = ShapeResult.Unknown;
         }
         var instance = new LayerInstance
         {
@@ -379,9 +380,9 @@ internal sealed partial class Checker
                 _diagnostics.Add(DoubleActivation(cur.Span, cur.Kind, prev.Kind));
             if (cur.Kind == "dense")
             {
-                // Look back over layers that are linear (dropout, batchnorm) to the previous dense.
+                // Look back over layers that are linear (dropout, normalisation) to the previous dense.
                 int j = i - 1;
-                while (j >= 0 && layers[j].Kind is "dropout" or "batchnorm") j--;
+                while (j >= 0 && layers[j].Info?.Category is LayerCategory.Regularization or LayerCategory.Normalization) j--;
                 if (j >= 0 && layers[j].Kind == "dense")
                     _diagnostics.Add(DenseWithoutActivation(cur.Span));
             }

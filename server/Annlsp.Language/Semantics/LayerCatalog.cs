@@ -68,7 +68,11 @@ public enum LayerCategory { Input, Convolution, Pooling, Reshaping, Dense, Activ
 /// <summary>What a layer accepts as its input: any shape, only a vector N, or only an image C×H×W.</summary>
 public enum InputKind { Any, Vector, Image }
 
-/// <summary>A built-in layer: its parameters (positional order), documentation and shape rule.</summary>
+/// <summary>
+/// A built-in layer kind, defined once (in the spirit of ONNX's OpSchema): its parameters (positional order) and
+/// documentation, its shape rule with parameters and mult-adds, the formula hover shows, its summary label and its
+/// category. Each kind's definition lives in its own file under LayerKinds/; <see cref="LayerCatalog"/> lists them.
+/// </summary>
 public sealed record LayerInfo(
     string Name,
     LayerCategory Category,
@@ -91,91 +95,52 @@ public sealed record LayerInfo(
     };
     public string Signature => Parameters.Length == 0 ? Name : $"{Name}({string.Join(", ", Parameters.Select(p => p.Label))})";
     public ParameterInfo? Parameter(string name) => Parameters.FirstOrDefault(p => p.Name == name);
+
+    /// <summary>Output shape, parameters and mult-adds, as PyTorch defines them; the default passes the shape on at no cost.</summary>
+    internal LayerKinds.ShapeRule Rule { get; init; } = static c => new LayerKinds.ShapeResult(c.Input);
+    internal LayerKinds.FormulaRule? FormulaRule { get; init; }
+    internal LayerKinds.LabelRule? LabelRule { get; init; }
+
+    /// <summary>The formula behind a layer's output or counts, as hover shows it ("H' = ⌊(28 + 2·2 − 1·(5−1) − 1)/1⌋ + 1 = 28"); null when there is none.</summary>
+    /// <remarks>Derived on demand from the checker's results, so analysis on every keystroke does no string formatting for it.</remarks>
+    public string? Formula(Shape input, Shape output, IReadOnlyDictionary<string, object> arguments) =>
+        FormulaRule is not null && input.IsKnown && output.IsKnown ? FormulaRule(input, output, arguments) : null;
+
+    /// <summary>The layer's label in summaries and the network view: "conv(6, 5)", "dense(120)", "relu".</summary>
+    public string Label(IReadOnlyDictionary<string, object> arguments) => LabelRule?.Invoke(arguments) ?? Name;
+
+    /// <summary>The category's name as the network view receives it: "convolution", "activation" …</summary>
+    public string CategoryName => Category.ToString().ToLowerInvariant();
 }
 
-/// <summary>The built-in layer catalogue: the one place that says which layers exist and what they take.</summary>
+/// <summary>The built-in layer catalogue: the one place that says which layers exist. Each entry is defined in LayerKinds/.</summary>
 public static class LayerCatalog
 {
-    private static ParameterInfo P(string name, ParameterType type, object? def, string doc, string[]? values = null,
-        double? min = null, bool minExclusive = false, double? max = null, bool maxExclusive = false) =>
-        new(name, type, def, doc, values, min, minExclusive, max, maxExclusive);
-
-    private static readonly ParameterInfo Bias = P("bias", ParameterType.Bool, true, "Learn an additive bias.");
-
     public static IReadOnlyList<LayerInfo> All { get; } =
     [
-        new("input", LayerCategory.Input,
-            [P("shape", ParameterType.Shape, null, "The shape of one example without the batch dimension: C×H×W for images, N for vectors.")],
-            "The network's input. Must be the first layer of a `network`.", "— → shape", "(none)"),
-        new("conv", LayerCategory.Convolution,
-            [
-                P("filters", ParameterType.Int, null, "Number of output channels (filters).", min: 1),
-                P("kernel", ParameterType.IntOrPair, null, "Kernel size: an int or HxW.", min: 1),
-                P("stride", ParameterType.IntOrPair, new Pair(1, 1), "Step between kernel positions.", min: 1),
-                P("padding", ParameterType.Padding, new Pair(0, 0), "Zeros added on each side: an int, HxW, `same` (keeps H×W; stride 1 only) or `valid` (0).", min: 0),
-                P("dilation", ParameterType.IntOrPair, new Pair(1, 1), "Spacing between kernel elements.", min: 1),
-                Bias,
-            ],
-            "2-d convolution over a C×H×W image.",
-            "C×H×W → F×H'×W', H' = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1", "nn.Conv2d") { Needs = InputKind.Image },
-        new("deconv", LayerCategory.Convolution,
-            [
-                P("filters", ParameterType.Int, null, "Number of output channels.", min: 1),
-                P("kernel", ParameterType.IntOrPair, null, "Kernel size: an int or HxW.", min: 1),
-                P("stride", ParameterType.IntOrPair, new Pair(1, 1), "Upsampling step.", min: 1),
-                P("padding", ParameterType.IntOrPair, new Pair(0, 0), "Implicit zero padding removed from each side of the output.", min: 0),
-                P("output_padding", ParameterType.IntOrPair, new Pair(0, 0), "Extra size added to one side of the output (must be smaller than stride or dilation).", min: 0),
-                P("dilation", ParameterType.IntOrPair, new Pair(1, 1), "Spacing between kernel elements.", min: 1),
-                Bias,
-            ],
-            "Transposed 2-d convolution (\"deconvolution\"): learns to upsample.",
-            "C×H×W → F×H'×W', H' = (H−1)s − 2p + d(k−1) + output_padding + 1", "nn.ConvTranspose2d") { Needs = InputKind.Image },
-        new("pool", LayerCategory.Pooling,
-            [
-                P("kind", ParameterType.Enum, null, "`max` or `avg`.", ["max", "avg"]),
-                P("size", ParameterType.IntOrPair, null, "Window size.", min: 1),
-                P("stride", ParameterType.IntOrPair, null, "Step between windows (defaults to size).", min: 1) with { DefaultFrom = "size" },
-                P("padding", ParameterType.IntOrPair, new Pair(0, 0), "Padding on each side (at most half the window).", min: 0),
-            ],
-            "2-d max or average pooling.", "C×H×W → C×H'×W', H' = ⌊(H + 2p − k)/s⌋ + 1", "nn.MaxPool2d / nn.AvgPool2d") { Needs = InputKind.Image },
-        new("globalpool", LayerCategory.Pooling,
-            [P("kind", ParameterType.Enum, "avg", "`avg` or `max`.", ["avg", "max"])],
-            "Pools each channel to one value.", "C×H×W → C", "nn.AdaptiveAvgPool2d(1) + flatten") { Needs = InputKind.Image },
-        new("upsample", LayerCategory.Reshaping,
-            [
-                P("scale", ParameterType.IntOrPair, new Pair(2, 2), "Scale factor.", min: 1),
-                P("mode", ParameterType.Enum, "nearest", "`nearest` or `bilinear`.", ["nearest", "bilinear"]),
-            ],
-            "Upsamples an image by an integer factor.", "C×H×W → C×sH×sW", "nn.Upsample") { Needs = InputKind.Image },
-        new("flatten", LayerCategory.Reshaping, [], "Flattens any shape into a vector.", "any → N (product of dims)", "nn.Flatten"),
-        new("reshape", LayerCategory.Reshaping,
-            [P("shape", ParameterType.Shape, null, "The new shape; its element count must equal the input's.")],
-            "Reshapes without changing the elements.", "any → shape", "nn.Unflatten / view"),
-        new("dense", LayerCategory.Dense,
-            [P("units", ParameterType.Int, null, "Number of outputs.", min: 1), Bias],
-            "Fully connected layer.", "N → units", "nn.Linear") { Needs = InputKind.Vector },
-        new("relu", LayerCategory.Activation, [], "Rectified linear unit: max(0, x).", "unchanged", "nn.ReLU"),
-        new("sigmoid", LayerCategory.Activation, [], "Logistic sigmoid: 1/(1+e^−x).", "unchanged", "nn.Sigmoid"),
-        new("tanh", LayerCategory.Activation, [], "Hyperbolic tangent; outputs in [−1, 1] (the usual generator output).", "unchanged", "nn.Tanh"),
-        new("gelu", LayerCategory.Activation, [], "Gaussian error linear unit.", "unchanged", "nn.GELU"),
-        new("elu", LayerCategory.Activation,
-            [P("alpha", ParameterType.Number, 1.0, "Scale of the negative part: alpha·(e^x − 1) for x < 0.", min: 0)],
-            "Exponential linear unit: x for x > 0, alpha·(e^x − 1) otherwise; smooth and with mean activations nearer 0 than ReLU.", "unchanged", "nn.ELU"),
-        new("leakyrelu", LayerCategory.Activation,
-            [P("slope", ParameterType.Number, 0.01, "Slope for x < 0.")],
-            "Leaky ReLU: x for x ≥ 0, slope·x otherwise.", "unchanged", "nn.LeakyReLU"),
-        new("softmax", LayerCategory.Activation, [],
-            "Softmax over the last axis of a vector (over channels of an image). A classifier ending in softmax is trained on the logits before it with cross-entropy, so softmax is never applied twice.",
-            "unchanged", "nn.Softmax"),
-        new("dropout", LayerCategory.Regularization,
-            [P("p", ParameterType.Number, 0.5, "Probability of zeroing an element, in [0, 1).", min: 0, max: 1, maxExclusive: true)],
-            "Randomly zeroes elements during training.", "unchanged", "nn.Dropout"),
-        new("batchnorm", LayerCategory.Normalization,
-            [
-                P("momentum", ParameterType.Number, 0.1, "Running statistics momentum.", min: 0, max: 1),
-                P("eps", ParameterType.Number, 1e-5, "Added to the variance for stability.", min: 0, minExclusive: true),
-            ],
-            "Batch normalisation: 1-d for vectors, 2-d (per channel) for images.", "unchanged", "nn.BatchNorm1d / nn.BatchNorm2d"),
+        LayerKinds.Input.Definition,
+        LayerKinds.Conv.Definition,
+        LayerKinds.Deconv.Definition,
+        LayerKinds.Pool.Definition,
+        LayerKinds.GlobalPool.Definition,
+        LayerKinds.Upsample.Definition,
+        LayerKinds.Flatten.Definition,
+        LayerKinds.Reshape.Definition,
+        LayerKinds.Pad.Definition,
+        LayerKinds.Dense.Definition,
+        LayerKinds.Activations.Relu,
+        LayerKinds.Activations.Sigmoid,
+        LayerKinds.Activations.Tanh,
+        LayerKinds.Activations.Gelu,
+        LayerKinds.Activations.Elu,
+        LayerKinds.Activations.LeakyRelu,
+        LayerKinds.Activations.Silu,
+        LayerKinds.Activations.Relu6,
+        LayerKinds.Activations.Softmax,
+        LayerKinds.Dropout.Definition,
+        LayerKinds.BatchNorm.Definition,
+        LayerKinds.GroupNorm.Definition,
+        LayerKinds.InstanceNorm.Definition,
     ];
 
     private static readonly Dictionary<string, LayerInfo> ByName = All.ToDictionary(l => l.Name);

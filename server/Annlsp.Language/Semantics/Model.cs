@@ -80,7 +80,13 @@ public sealed class LayerInstance
     /// <summary>For "residual": the inner stack.</summary>
     public IReadOnlyList<LayerInstance> Body { get; init; } = Array.Empty<LayerInstance>();
     /// <summary>The formula that produced <see cref="Output"/>, for hover ("H' = ⌊(28 + 2·2 − 1·(5−1) − 1)/1⌋ + 1 = 28").</summary>
-    public string? Formula => LayerFormula.Describe(Kind, Input, Output, Arguments);
+    public string? Formula => Kind == "residual" ? "output = input + body(input)" : KindInfo?.Formula(Input, Output, Arguments);
+    /// <summary>The layer's label in summaries and the network view ("conv(6, 5)"); the kind for residual.</summary>
+    public string Label => KindInfo?.Label(Arguments) ?? Kind;
+    /// <summary>The network view's category of the layer: its kind's ("convolution", "activation" …), "residual" for residual.</summary>
+    public string Category => KindInfo?.CategoryName ?? Kind;
+    /// <summary>The kind's definition; looked up by name for layers built outside the checker.</summary>
+    private LayerInfo? KindInfo => Info ?? LayerCatalog.Find(Kind);
 
     public int Int(string name) => Convert.ToInt32(Arguments[name]);
     public double Number(string name) => Convert.ToDouble(Arguments[name]);

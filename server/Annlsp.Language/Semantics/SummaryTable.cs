@@ -30,14 +30,8 @@ public static class SummaryTable
         return layer.Kind + args;
     }
 
-    public static string Short(LayerInstance layer) => layer.Kind switch
-    {
-        "conv" or "deconv" => $"{layer.Kind}({layer.Int("filters")}, {layer.PairOf("kernel")})",
-        "dense" => $"dense({layer.Int("units")})",
-        "pool" => $"pool({layer.Word("kind")}, {layer.PairOf("size")})",
-        "reshape" => $"reshape({string.Join("x", layer.ShapeOf("shape").Dims)})",
-        _ => layer.Kind,
-    };
+    /// <summary>The layer's label: its kind's (LayerKinds/), "conv(6, 5)", "dense(120)", "relu".</summary>
+    public static string Short(LayerInstance layer) => layer.Label;
 
     private static string Format(object o) => o switch
     {

@@ -25,6 +25,5 @@ public sealed record LayerFacts(
     /// <summary>The shape or parameter formula for hover; null for block uses.</summary>
     public string? Formula => Block is not null ? null
         : Syntax is ResidualSyntax ? "output = input + body(input)"
-        : Layer is null || Layer.Name == "input" ? null
-        : LayerFormula.Describe(Layer.Name, Input, Output, Arguments);
+        : Layer?.Formula(Input, Output, Arguments);
 }

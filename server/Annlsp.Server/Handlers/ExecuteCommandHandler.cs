@@ -59,6 +59,7 @@ public sealed class ExecuteCommandHandler(ServerSession session, TrainingManager
             var o = new JObject
             {
                 ["kind"] = l.Kind,
+                ["category"] = l.Category,
                 ["label"] = SummaryTable.Short(l),
                 ["input"] = Dims(l.Input),
                 ["output"] = Dims(l.Output),

@@ -104,52 +104,20 @@ public static class PyTorchExporter
         return sb.ToString();
     }
 
-    private static string F(double d) => d.ToString("R", CultureInfo.InvariantCulture) is var s && (s.Contains('.') || s.Contains('E') || s.Contains('e')) ? s : s + ".0";
-    private static string T(Pair p) => $"({p.H}, {p.W})";
-    private static string B(bool b) => b ? "True" : "False";
-
-    private static Pair PairArg(LayerInstance l, string name, int fallback) =>
-        l.Has(name) ? l.Arguments[name] switch { Pair p => p, int n => new Pair(n, n), long n => new Pair((int)n, (int)n), _ => new Pair(fallback, fallback) } : new Pair(fallback, fallback);
+    private static string F(double d) => PyTorchEmitters.F(d);
 
     private static void AppendLayer(StringBuilder sb, LayerInstance l, int indent)
     {
         var pad = new string(' ', indent);
-        string Int(string n, int f) => (l.Has(n) ? l.Int(n) : f).ToString(CultureInfo.InvariantCulture);
-        bool Bool(string n, bool f) => l.Has(n) ? l.Bool(n) : f;
-        double Num(string n, double f) => l.Has(n) ? l.Number(n) : f;
-        string Word(string n, string f) => l.Has(n) && l.Arguments[n] is string s ? s : f;
-        string code = l.Kind switch
-        {
-            "conv" => $"nn.Conv2d({l.Input[0]}, {Int("filters", 0)}, kernel_size={T(PairArg(l, "kernel", 1))}, stride={T(PairArg(l, "stride", 1))}, " +
-                      $"padding={(l.Has("padding") && l.Arguments["padding"] is string w ? $"\"{w}\"" : T(PairArg(l, "padding", 0)))}, dilation={T(PairArg(l, "dilation", 1))}, bias={B(Bool("bias", true))})",
-            "deconv" => $"nn.ConvTranspose2d({l.Input[0]}, {Int("filters", 0)}, kernel_size={T(PairArg(l, "kernel", 1))}, stride={T(PairArg(l, "stride", 1))}, " +
-                        $"padding={T(PairArg(l, "padding", 0))}, output_padding={T(PairArg(l, "output_padding", 0))}, dilation={T(PairArg(l, "dilation", 1))}, bias={B(Bool("bias", true))})",
-            "pool" => $"nn.{(Word("kind", "max") == "avg" ? "AvgPool2d" : "MaxPool2d")}(kernel_size={T(PairArg(l, "size", 2))}, stride={T(l.Has("stride") ? PairArg(l, "stride", 1) : PairArg(l, "size", 2))}, padding={T(PairArg(l, "padding", 0))})",
-            "globalpool" => $"GlobalPool(\"{Word("kind", "avg")}\")",
-            "upsample" => Word("mode", "nearest") == "bilinear"
-                ? $"nn.Upsample(scale_factor=({F(PairArg(l, "scale", 2).H)}, {F(PairArg(l, "scale", 2).W)}), mode=\"bilinear\", align_corners=False)"
-                : $"nn.Upsample(scale_factor=({F(PairArg(l, "scale", 2).H)}, {F(PairArg(l, "scale", 2).W)}), mode=\"nearest\")",
-            "flatten" => "nn.Flatten()",
-            "reshape" => $"Reshape({string.Join(", ", l.Output.Dims)})",
-            "dense" => $"nn.Linear({l.Input[0]}, {Int("units", 0)}, bias={B(Bool("bias", true))})",
-            "relu" => "nn.ReLU()",
-            "sigmoid" => "nn.Sigmoid()",
-            "tanh" => "nn.Tanh()",
-            "gelu" => "nn.GELU()",
-            "softmax" => "nn.Softmax(dim=1)",
-            "elu" => $"nn.ELU({F(Num("alpha", 1.0))})",
-            "leakyrelu" => $"nn.LeakyReLU({F(Num("slope", 0.01))})",
-            "dropout" => $"nn.Dropout({F(Num("p", 0.5))})",
-            "batchnorm" => $"nn.BatchNorm{(l.Input.IsImage ? "2d" : "1d")}({l.Input[0]}, eps={F(Num("eps", 1e-5))}, momentum={F(Num("momentum", 0.1))})",
-            "residual" => "",
-            _ => throw new TrainingException($"export: layer '{l.Kind}' is not supported"),
-        };
         if (l.Kind == "residual")
         {
             sb.AppendLine($"{pad}Residual(  # {l.Input} -> {l.Output}");
             foreach (var inner in l.Body) AppendLayer(sb, inner, indent + 4);
             sb.AppendLine($"{pad}),");
+            return;
         }
-        else sb.AppendLine($"{pad}{code},  # -> {l.Output}");
+        if (!PyTorchEmitters.ByKind.TryGetValue(l.Kind, out var emit))
+            throw new TrainingException($"export: layer '{l.Kind}' is not supported");
+        sb.AppendLine($"{pad}{emit(l)},  # -> {l.Output}");
     }
 }

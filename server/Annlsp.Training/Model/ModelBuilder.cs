@@ -38,87 +38,13 @@ public static class ModelBuilder
         return nn.Sequential(modules);
     }
 
-    private static (long, long) P(Pair p) => (p.H, p.W);
-
-    private static Pair PairArg(LayerInstance l, string name, int fallback) =>
-        l.Has(name) ? l.Arguments[name] switch { Pair p => p, int n => new Pair(n, n), long n => new Pair((int)n, (int)n), var o => throw Bad(l, name, o) } : new Pair(fallback, fallback);
-
-    private static Exception Bad(LayerInstance l, string name, object o) => new ModelShapeMismatchException($"{l.Kind}: argument {name} has an unexpected value {o} ({o.GetType().Name})");
-
-    private static int IntArg(LayerInstance l, string name, int fallback) => l.Has(name) ? l.Int(name) : fallback;
-    private static double NumArg(LayerInstance l, string name, double fallback) => l.Has(name) ? l.Number(name) : fallback;
-    private static bool BoolArg(LayerInstance l, string name, bool fallback) => l.Has(name) ? l.Bool(name) : fallback;
-    private static string WordArg(LayerInstance l, string name, string fallback) => l.Has(name) && l.Arguments[name] is string s ? s : fallback;
-
+    /// <summary>The module of one layer: its kind's builder (<see cref="LayerBuilders"/>), or a residual of its body.</summary>
     public static nn.Module<Tensor, Tensor> BuildLayer(LayerInstance l, string where)
     {
-        var input = l.Input;
-        switch (l.Kind)
-        {
-            case "conv":
-            {
-                long cin = input[0];
-                int filters = IntArg(l, "filters", 0);
-                var kernel = PairArg(l, "kernel", 1);
-                var stride = PairArg(l, "stride", 1);
-                var dilation = PairArg(l, "dilation", 1);
-                bool bias = BoolArg(l, "bias", true);
-                if (l.Has("padding") && l.Arguments["padding"] is string word)
-                {
-                    var mode = word == "same" ? Padding.Same : Padding.Valid;
-                    return nn.Conv2d(cin, filters, P(kernel), mode, P(stride), P(dilation), bias: bias);
-                }
-                var padding = PairArg(l, "padding", 0);
-                return nn.Conv2d(cin, filters, P(kernel), P(stride), P(padding), P(dilation), bias: bias);
-            }
-            case "deconv":
-            {
-                long cin = input[0];
-                int filters = IntArg(l, "filters", 0);
-                var kernel = PairArg(l, "kernel", 1);
-                var stride = PairArg(l, "stride", 1);
-                var padding = PairArg(l, "padding", 0);
-                var outputPadding = PairArg(l, "output_padding", 0);
-                var dilation = PairArg(l, "dilation", 1);
-                bool bias = BoolArg(l, "bias", true);
-                return nn.ConvTranspose2d(cin, filters, P(kernel), P(stride), P(padding), P(outputPadding), P(dilation), bias: bias);
-            }
-            case "pool":
-            {
-                var size = PairArg(l, "size", 2);
-                var stride = l.Has("stride") ? PairArg(l, "stride", 1) : size;
-                var padding = PairArg(l, "padding", 0);
-                return WordArg(l, "kind", "max") == "avg"
-                    ? nn.AvgPool2d(P(size), P(stride), P(padding))
-                    : nn.MaxPool2d(P(size), P(stride), P(padding));
-            }
-            case "globalpool": return new GlobalPool(WordArg(l, "kind", "avg") == "max");
-            case "upsample":
-            {
-                var scale = PairArg(l, "scale", 2);
-                var mode = WordArg(l, "mode", "nearest") == "bilinear" ? UpsampleMode.Bilinear : UpsampleMode.Nearest;
-                return nn.Upsample(scale_factor: [scale.H, scale.W], mode: mode, align_corners: mode == UpsampleMode.Bilinear ? false : null);
-            }
-            case "flatten": return nn.Flatten();
-            case "reshape": return new Reshape(l.Output.Dims.ToArray());
-            case "dense": return nn.Linear(input[0], IntArg(l, "units", 0), hasBias: BoolArg(l, "bias", true));
-            case "relu": return nn.ReLU();
-            case "sigmoid": return nn.Sigmoid();
-            case "tanh": return nn.Tanh();
-            case "gelu": return nn.GELU();
-            case "softmax": return nn.Softmax(1);
-            case "elu": return nn.ELU(NumArg(l, "alpha", 1.0));
-            case "leakyrelu": return nn.LeakyReLU(NumArg(l, "slope", 0.01));
-            case "dropout": return nn.Dropout(NumArg(l, "p", 0.5));
-            case "batchnorm":
-            {
-                double eps = NumArg(l, "eps", 1e-5), momentum = NumArg(l, "momentum", 0.1);
-                return input.IsImage ? nn.BatchNorm2d(input[0], eps, momentum) : nn.BatchNorm1d(input[0], eps, momentum);
-            }
-            case "residual": return new Residual(BuildSequential(l.Body, where + " (residual)"));
-            default:
-                throw new TrainingException($"{where}: layer '{l.Kind}' is not supported by the trainer");
-        }
+        if (l.Kind == "residual") return new Residual(BuildSequential(l.Body, where + " (residual)"));
+        if (!LayerBuilders.ByKind.TryGetValue(l.Kind, out var build))
+            throw new TrainingException($"{where}: layer '{l.Kind}' is not supported by the trainer");
+        return build(l);
     }
 
     /// <summary>

@@ -312,11 +312,15 @@ internal sealed class NetworkGenerator
                 choices.Add((1, () => Flatten(shape)));
                 choices.Add((0.5, () => Reshape(shape)));
                 choices.Add((1, () => BatchNorm(shape)));
+                choices.Add((0.5, () => GroupNorm(shape)));
+                choices.Add((0.4, () => InstanceNorm(shape)));
+                choices.Add((0.5, () => Pad(shape)));
             }
             else if (shape.Length == 1)
             {
                 choices.Add((3, () => Dense(shape)));
                 choices.Add((1, () => BatchNorm(shape)));
+                choices.Add((0.3, () => GroupNorm(shape)));
                 choices.Add((0.7, () => Reshape(shape)));
                 choices.Add((0.2, () => Flatten(shape)));
             }
@@ -326,6 +330,7 @@ internal sealed class NetworkGenerator
                 choices.Add((1.5, () => Flatten(shape)));
                 choices.Add((0.7, () => Reshape(shape)));
                 choices.Add((1, () => BatchNorm(shape)));
+                choices.Add((0.3, () => GroupNorm(shape)));
             }
             choices.Add((2.2, () => Activation(shape)));
             choices.Add((0.6, () => Dropout(shape)));
@@ -350,7 +355,7 @@ internal sealed class NetworkGenerator
 
     // ── Layers ───────────────────────────────────────────────────────────────────
 
-    private static readonly string[] ConvSignature = ["filters", "kernel", "stride", "padding", "dilation", "bias"];
+    private static readonly string[] ConvSignature = ["filters", "kernel", "stride", "padding", "dilation", "bias", "groups"];
     private static readonly string[] DeconvSignature = ["filters", "kernel", "stride", "padding", "output_padding", "dilation", "bias"];
     private static readonly string[] PoolSignature = ["kind", "size", "stride", "padding"];
 
@@ -360,7 +365,14 @@ internal sealed class NetworkGenerator
         for (int attempt = 0; attempt < 30; attempt++)
         {
             var given = new List<GenArg>();
-            int f = R(1, 12);
+            int f = R(1, 12), groups = 1;
+            if (P(0.2))
+            {
+                // Grouped: groups divides the input channels, the filters are a multiple of it.
+                groups = Pick(Enumerable.Range(1, c).Where(g => c % g == 0).ToList());
+                f = groups * R(1, Math.Max(1, 12 / groups));
+                Cover(groups == c && f == c ? "conv.groups=depthwise" : "conv.groups");
+            }
             given.Add(A("filters", IntText(f)));
             var k = RPair(1, 5);
             given.Add(A("kernel", k.Text));
@@ -417,10 +429,11 @@ internal sealed class NetworkGenerator
                 given.Add(A("bias", bias ? "true" : "false"));
                 Cover("conv.bias=" + (bias ? "true" : "false"));
             }
+            if (groups != 1 || P(0.03)) given.Add(A("groups", IntText(groups)));
             var spec = new JsonObject
             {
                 ["filters"] = f, ["kernel"] = Arr(k.H, k.W), ["stride"] = Arr(s.H, s.W), ["padding"] = padding,
-                ["dilation"] = Arr(d.H, d.W), ["bias"] = bias,
+                ["dilation"] = Arr(d.H, d.W), ["bias"] = bias, ["groups"] = groups,
             };
             return Layer("conv", [f, oh, ow], spec, ConvSignature, given);
         }
@@ -602,7 +615,7 @@ internal sealed class NetworkGenerator
         return Layer("dense", [u], new JsonObject { ["units"] = u, ["bias"] = bias }, ["units", "bias"], given);
     }
 
-    private static readonly string[] Simple = ["relu", "sigmoid", "tanh", "gelu", "softmax"];
+    private static readonly string[] Simple = ["relu", "sigmoid", "tanh", "gelu", "silu", "relu6", "softmax"];
 
     private GenItem Activation(int[] shape)
     {
@@ -654,6 +667,30 @@ internal sealed class NetworkGenerator
         return Layer("batchnorm", shape, new JsonObject { ["momentum"] = momentum, ["eps"] = eps }, ["momentum", "eps"], given);
     }
 
+    private GenItem GroupNorm(int[] shape)
+    {
+        int c = shape[0];
+        int groups = Pick(Enumerable.Range(1, c).Where(g => c % g == 0).ToList());
+        Cover(shape.Length switch { 1 => "groupnorm1d", 2 => "groupnorm-sequence", _ => "groupnorm2d" });
+        var given = new List<GenArg> { A("groups", IntText(groups)) };
+        double eps = 1e-5;
+        if (P(0.3)) { eps = Pick(new[] { 1e-5, 1e-3, 1e-6, 0.1 }); given.Add(A("eps", NumberText(eps))); }
+        return Layer("groupnorm", shape, new JsonObject { ["groups"] = groups, ["eps"] = eps }, ["groups", "eps"], given);
+    }
+
+    /// <summary>instancenorm needs more than one pixel per channel (PyTorch refuses 1×1).</summary>
+    private GenItem? InstanceNorm(int[] shape) =>
+        shape[1] * shape[2] > 1 ? Layer("instancenorm", shape, new JsonObject(), [], []) : null;
+
+    private GenItem? Pad(int[] shape)
+    {
+        var p = RPair(0, 3);
+        int oh = shape[1] + 2 * p.H, ow = shape[2] + 2 * p.W;
+        if (oh > MaxSpatial || ow > MaxSpatial || (long)shape[0] * oh * ow > MaxElements) return null;
+        Cover("pad.padding=" + PairKind(p.Text));
+        return Layer("pad", [shape[0], oh, ow], new JsonObject { ["padding"] = Arr(p.H, p.W) }, ["padding"], [A("padding", p.Text)]);
+    }
+
     // ── Chaos: the last layer of GenerateChaotic, valid or not ───────────────────
 
     private (int H, int W, string Text) Any(int lo, int hi) => RPair(lo, hi, 0.4);
@@ -697,7 +734,10 @@ internal sealed class NetworkGenerator
                 JsonNode padding;
                 if (P(0.25)) { given.Add(A("padding", "same")); padding = "same"; Cover("chaos.same"); }
                 else { var p = Any(0, 5); given.Add(A("padding", p.Text)); padding = Arr(p.H, p.W); }
-                return Layer("conv", unknown, new JsonObject { ["filters"] = 3, ["kernel"] = Arr(k.H, k.W), ["stride"] = Arr(st.H, st.W), ["padding"] = padding, ["dilation"] = Arr(d.H, d.W), ["bias"] = true },
+                // Groups that may not divide the 3 filters or the input channels.
+                int groups = 1;
+                if (P(0.25)) { groups = R(1, 4); given.Add(A("groups", IntText(groups))); Cover("chaos.groups"); }
+                return Layer("conv", unknown, new JsonObject { ["filters"] = 3, ["kernel"] = Arr(k.H, k.W), ["stride"] = Arr(st.H, st.W), ["padding"] = padding, ["dilation"] = Arr(d.H, d.W), ["bias"] = true, ["groups"] = groups },
                     ConvSignature, given);
             }
             if (kind == "deconv")

@@ -231,6 +231,7 @@ public sealed class TorchShapeTests(ITestOutputHelper output)
         [
             "conv.kernel=int", "conv.kernel=pair", "conv.stride=int", "conv.stride=pair", "conv.padding=int", "conv.padding=pair",
             "conv.padding=same", "conv.padding=valid", "conv.dilation=int", "conv.dilation=pair", "conv.bias=false",
+            "conv.groups", "conv.groups=depthwise", "groupnorm1d", "groupnorm2d", "pad.padding=int", "pad.padding=pair",
             "deconv.output_padding", "deconv.dilation", "deconv.bias=false",
             "pool.kind=max", "pool.kind=avg", "globalpool.kind=avg", "globalpool.kind=max",
             "upsample.mode=nearest", "upsample.mode=bilinear", "upsample.scale=int", "upsample.scale=pair",

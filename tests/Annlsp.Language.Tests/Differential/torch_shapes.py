@@ -11,7 +11,7 @@ Every layer is built from the tensor that actually reaches it (in-channels, in-f
 PyTorch, not from the checker), run on a batch of 2 random examples in eval mode, and reported with
 its output shape without the batch dimension, sum(p.numel() for p in parameters()) (BatchNorm's
 running buffers are buffers, not parameters) and, for conv/deconv/dense, multiply-adds computed
-from the real tensors: conv out_elems*Cin*kh*kw, deconv in_elems*Cout*kh*kw, dense in*out.
+from the real tensors: conv out_elems*(Cin/groups)*kh*kw, deconv in_elems*Cout*kh*kw, dense in*out.
 A network PyTorch refuses is reported with its error (and the layer index it failed at).
 """
 import json
@@ -42,7 +42,7 @@ def build(spec, x):
         pad = spec["padding"]
         return nn.Conv2d(x.shape[1], spec["filters"], tuple(spec["kernel"]), stride=tuple(spec["stride"]),
                          padding=pad if isinstance(pad, str) else tuple(pad), dilation=tuple(spec["dilation"]),
-                         bias=spec["bias"])
+                         groups=spec.get("groups", 1), bias=spec["bias"])
     if k == "deconv":
         need_rank(x, 3, k)
         return nn.ConvTranspose2d(x.shape[1], spec["filters"], tuple(spec["kernel"]), stride=tuple(spec["stride"]),
@@ -79,6 +79,10 @@ def build(spec, x):
         return nn.ELU(spec["alpha"])
     if k == "leakyrelu":
         return nn.LeakyReLU(spec["slope"])
+    if k == "silu":
+        return nn.SiLU()
+    if k == "relu6":
+        return nn.ReLU6()
     if k == "softmax":
         return nn.Softmax(dim=1)
     if k == "dropout":
@@ -89,6 +93,15 @@ def build(spec, x):
         if x.dim() == 4:
             return nn.BatchNorm2d(x.shape[1], eps=spec["eps"], momentum=spec["momentum"])
         raise ValueError(f"batchnorm on a tensor of rank {x.dim() - 1}")
+    if k == "groupnorm":
+        return nn.GroupNorm(spec["groups"], x.shape[1], eps=spec["eps"])
+    if k == "instancenorm":
+        need_rank(x, 3, k)
+        return nn.InstanceNorm2d(x.shape[1])
+    if k == "pad":
+        need_rank(x, 3, k)
+        ph, pw = spec["padding"]
+        return nn.ZeroPad2d((pw, pw, ph, ph))
     raise ValueError(f"unknown layer kind {k}")
 
 
@@ -96,7 +109,7 @@ def macs(spec, module, x, y):
     k = spec["kind"]
     if k == "conv":
         kh, kw = module.kernel_size
-        return y[0].numel() * x.shape[1] * kh * kw
+        return y[0].numel() * (x.shape[1] // module.groups) * kh * kw
     if k == "deconv":
         kh, kw = module.kernel_size
         return x[0].numel() * module.out_channels * kh * kw

@@ -33,9 +33,10 @@ public static class ProgressTypeScript
         ts.Append($"export const PROGRESS_PROTOCOL_VERSION = {ProgressEvent.ProtocolVersion};\n");
         foreach (var (kind, type) in ProgressJson.Kinds)
         {
-            ts.Append($"\nexport interface {type.Name} {{\n");
+            // type aliases, not interfaces: they are assignable to the client's looser event type (an index signature)
+            ts.Append($"\nexport type {type.Name} = {{\n");
             foreach (var f in Fields(type, kind)) ts.Append($"  {f.Key}{(f.Optional ? "?" : "")}: {f.Type};\n");
-            ts.Append("}\n");
+            ts.Append("};\n");
         }
         ts.Append($"\nexport type ProgressEvent =\n  | {string.Join("\n  | ", ProgressJson.Kinds.Select(k => k.Type.Name))};\n");
         ts.Append("\nexport type ProgressEventKind = ProgressEvent['event'];\n");

@@ -7,7 +7,7 @@ export type WireNumber = number | 'NaN' | 'Infinity' | '-Infinity';
 
 export const PROGRESS_PROTOCOL_VERSION = 1;
 
-export interface StartedEvent {
+export type StartedEvent = {
   v: 1;
   event: 'started';
   time: string;
@@ -24,9 +24,9 @@ export interface StartedEvent {
   resumedFrom: number | null;
   seed: number;
   warnings: string[];
-}
+};
 
-export interface ReferenceEvent {
+export type ReferenceEvent = {
   v: 1;
   event: 'reference';
   time: string;
@@ -41,9 +41,9 @@ export interface ReferenceEvent {
   path?: string;
   scoreSamples?: number;
   reason?: string;
-}
+};
 
-export interface StepEvent {
+export type StepEvent = {
   v: 1;
   event: 'step';
   time: string;
@@ -58,9 +58,9 @@ export interface StepEvent {
   d_g_z?: WireNumber;
   lr: WireNumber;
   imagesPerSecond: WireNumber;
-}
+};
 
-export interface EpochEvent {
+export type EpochEvent = {
   v: 1;
   event: 'epoch';
   time: string;
@@ -85,17 +85,17 @@ export interface EpochEvent {
   classes?: number;
   scoreSamples?: number;
   scoreSeconds?: WireNumber;
-}
+};
 
-export interface SampleEvent {
+export type SampleEvent = {
   v: 1;
   event: 'sample';
   time: string;
   epoch: number;
   path: string;
-}
+};
 
-export interface CheckpointEvent {
+export type CheckpointEvent = {
   v: 1;
   event: 'checkpoint';
   time: string;
@@ -103,9 +103,9 @@ export interface CheckpointEvent {
   step: number;
   globalStep: number;
   path: string;
-}
+};
 
-export interface FinishedEvent {
+export type FinishedEvent = {
   v: 1;
   event: 'finished';
   time: string;
@@ -125,9 +125,9 @@ export interface FinishedEvent {
   confident?: WireNumber;
   coverage?: number;
   classes?: number;
-}
+};
 
-export interface FailedEvent {
+export type FailedEvent = {
   v: 1;
   event: 'failed';
   time: string;
@@ -136,7 +136,7 @@ export interface FailedEvent {
   epoch?: number;
   step?: number;
   errors?: string[];
-}
+};
 
 export type ProgressEvent =
   | StartedEvent

@@ -108,4 +108,14 @@ public sealed class ProgressProtocolTests
         Assert.Equal("■ stopped: loss 0.5", TrainingManager.Summarise(stopped));
         Assert.Equal("✗ failed: out of memory", TrainingManager.Summarise(new FailedEvent { Reason = "out of memory" }));
     }
+
+    /// <summary>Another writer (a torchrun script, the tests' scripted trainer) may leave fields out: they read as the records' defaults.</summary>
+    [Fact]
+    public void A_line_that_leaves_fields_out_reads_with_the_records_defaults()
+    {
+        var e = Assert.IsType<StartedEvent>(ProgressJson.Read("""{"v":1,"event":"started","runDir":"/w/runs/T/1","epochs":2}"""));
+        Assert.Equal(("/w/runs/T/1", 2, "", 0), (e.RunDir, e.Epochs, e.Target, e.Seed));
+        Assert.Empty(e.Warnings);
+        Assert.Null(e.ResumedFrom);
+    }
 }

@@ -2,9 +2,10 @@ using System.CommandLine;
 using Annlsp.Cli.Commands;
 
 // The `annlsp` command. Each subcommand lives in Commands/<Name>Command.cs and is registered here, once.
-var root = new RootCommand("annlsp — check, summarise and train neural networks written in the .ann language");
+var root = new RootCommand("annlsp — check, format, summarise and train neural networks written in the .ann language");
 root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(SummaryCommand.Create());
+root.Subcommands.Add(FormatCommand.Create());
 root.Subcommands.Add(LspCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(SampleCommand.Create());

@@ -53,8 +53,7 @@ public sealed class DocumentAnalysis
         {
             // A checker bug must not take the editor down: report it where the user can see it.
             checkerFailed = true;
-            diagnostics.Add(new DiagnosticDescriptor("ANN9999", DiagnosticSeverity.Error, "Internal error"), new TextSpan(0, 0),
-                $"Internal error in the checker ({e.GetType().Name}: {e.Message}); please report this file");
+            diagnostics.Add(DiagnosticBuilder.InternalError(e));
         }
         var sorted = diagnostics.Items.OrderBy(d => d.Span.Start).ThenBy(d => d.Code, StringComparer.Ordinal).ToArray();
         return new DocumentAnalysis(new SourceText(text), root, sorted, checker, checkerFailed);

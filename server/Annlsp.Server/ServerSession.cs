@@ -53,7 +53,8 @@ public sealed class ServerSession
     public JsonRpc Rpc { get; }
     public ServerOptions Options { get; }
     public DocumentStore Documents { get; }
-    public volatile ServerState State = ServerState.Created;
+    private volatile ServerState _state = ServerState.Created;
+    public ServerState State { get => _state; set => _state = value; }
     public bool ShutdownRequested { get; set; }
     public string Trace { get; set; } = "off";
     public JObject ClientCapabilities { get; set; } = new();

@@ -4,7 +4,7 @@ using Newtonsoft.Json.Linq;
 
 namespace Annlsp.Cli.Tests;
 
-public class CliTests
+public partial class CliTests
 {
     private static readonly string Root = FindRoot();
 

@@ -3,6 +3,7 @@ using Newtonsoft.Json.Linq;
 
 namespace Annlsp.Server.Tests;
 
+/// <summary>textDocument/formatting over JSON-RPC; the layout itself is tested on tests/editor/formatting and every example (FormatterTests in Annlsp.Language.Tests).</summary>
 public class FormattingTests
 {
     private static async Task<string> FormatAsync(LspClient client, string uri, string text, int version, int tabSize = 4)
@@ -32,34 +33,29 @@ public class FormattingTests
         Assert.Equal(0, await client.ShutdownAsync());
     }
 
-    public static IEnumerable<object[]> AllExamples() =>
-        TestDocs.ExampleFiles().Concat(TestDocs.ExampleFiles("mistakes")).Select(f => new object[] { Path.GetRelativePath(Path.Combine(ServerProcess.RepoRoot, "examples"), f) });
-
-    /// <summary>On every example: same diagnostics (codes and messages) after formatting, and a second format is a no-op.</summary>
-    [Theory]
-    [MemberData(nameof(AllExamples))]
-    public async Task Formatting_never_changes_meaning_and_is_idempotent(string name)
+    [Fact]
+    public async Task Indentation_follows_the_request_options_and_syntax_errors_get_no_edit()
     {
-        var text = TestDocs.Example(name);
         await using var client = await TestServer.StartAsync();
-        var uri = TestDocs.Uri(Path.GetFileName(name));
+        var uri = TestDocs.Uri("tabs.ann");
+        const string text = "network Net {\ninput(4)\n  dense(2)\n}\n";
         await client.OpenAsync(uri, text);
-        var before = await client.DiagnosticsAsync(uri, 1);
-        var formatted = await FormatAsync(client, uri, text, 2, tabSize: 2);
-        var after = await client.DiagnosticsAsync(uri, 2);
-        if (before.Any(d => d.Value<string>("code")!.StartsWith("ANN1")))
-        {
-            Assert.Equal(text, formatted);             // syntax errors: left alone
-        }
-        else
-        {
-            Assert.Equal(Codes(before), Codes(after));
-            Assert.Equal(before.Select(d => d.Value<string>("message")), after.Select(d => d.Value<string>("message")));
-            Assert.Equal(formatted, await FormatAsync(client, uri, formatted, 3, tabSize: 2));
-            Assert.DoesNotContain(" \n", formatted);
-            Assert.EndsWith("\n", formatted);
-        }
+        await client.DiagnosticsAsync(uri, 1);
+        var tabs = await client.RequestAsync<JArray>("textDocument/formatting", new { textDocument = new { uri }, options = new { tabSize = 4, insertSpaces = false } });
+        Assert.Equal("network Net {\n\tinput(4)\n\tdense(2)\n}\n", TestDocs.Apply(text, tabs));
+        var two = await client.RequestAsync<JArray>("textDocument/formatting", new { textDocument = new { uri }, options = new { tabSize = 2, insertSpaces = true } });
+        Assert.Equal("network Net {\n  input(4)\n  dense(2)\n}\n", TestDocs.Apply(text, two));
+        Assert.Equal((0, 0, 4, 0), Range(Assert.Single(two)));            // one edit replacing the whole text
+
+        await client.ChangeFullAsync(uri, "network Net {\ninput(4\n}\n", 2);
+        Assert.Empty(await client.RequestAsync<JArray>("textDocument/formatting", new { textDocument = new { uri }, options = new { tabSize = 4, insertSpaces = true } }));
         Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    private static (int, int, int, int) Range(JToken edit)
+    {
+        var r = edit["range"]!;
+        return (r["start"]!.Value<int>("line"), r["start"]!.Value<int>("character"), r["end"]!.Value<int>("line"), r["end"]!.Value<int>("character"));
     }
 
     private static List<string> Codes(JArray diagnostics) => diagnostics.Select(d => d.Value<string>("code")!).OrderBy(c => c).ToList();

@@ -207,7 +207,7 @@ public class ReferenceClassifierTests(ShapesReferenceFixture shapes) : IClassFix
     }
 
     [Fact]
-    public void Two_runs_asking_at_once_train_one_classifier_and_both_get_it()
+    public async Task Two_runs_asking_at_once_train_one_classifier_and_both_get_it()
     {
         var dir = TestSetup.TempDir("reference-concurrent");
         int trainings = 0;
@@ -218,9 +218,8 @@ public class ReferenceClassifierTests(ShapesReferenceFixture shapes) : IClassFix
             start.SignalAndWait();
             return ReferenceClassifier.Get(Nets.Shapes, options);
         }, TaskCreationOptions.LongRunning)).ToArray();
-        Task.WaitAll(tasks);
-        using var a = tasks[0].Result;
-        using var b = tasks[1].Result;
+        using var a = await tasks[0];
+        using var b = await tasks[1];
         Assert.Equal(1, trainings);
         Assert.Equal(1, new[] { a.TrainedNow, b.TrainedNow }.Count(t => t));
         Assert.Equal(a.CachePath, b.CachePath);

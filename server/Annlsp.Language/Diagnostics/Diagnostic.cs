@@ -17,13 +17,24 @@ public sealed record TextEdit(TextSpan Span, string NewText);
 /// <summary>One obvious fix: applying its edits removes the diagnostic.</summary>
 public sealed record CodeFix(string Title, IReadOnlyList<TextEdit> Edits, bool IsPreferred = true);
 
-public sealed record Diagnostic(
-    DiagnosticDescriptor Descriptor,
-    TextSpan Span,
-    string Message,
-    IReadOnlyList<RelatedLocation> Related,
-    IReadOnlyList<CodeFix> Fixes)
+/// <summary>One reported problem. Only <see cref="DiagnosticBuilder"/> makes them (the constructor is internal).</summary>
+public sealed record Diagnostic
 {
+    internal Diagnostic(DiagnosticDescriptor descriptor, TextSpan span, string message,
+        IReadOnlyList<RelatedLocation> related, IReadOnlyList<CodeFix> fixes)
+    {
+        Descriptor = descriptor;
+        Span = span;
+        Message = message;
+        Related = related;
+        Fixes = fixes;
+    }
+
+    public DiagnosticDescriptor Descriptor { get; }
+    public TextSpan Span { get; }
+    public string Message { get; }
+    public IReadOnlyList<RelatedLocation> Related { get; }
+    public IReadOnlyList<CodeFix> Fixes { get; }
     public string Code => Descriptor.Code;
     public DiagnosticSeverity Severity => Descriptor.Severity;
     public IReadOnlyList<DiagnosticTag> Tags => Descriptor.Tags ?? [];
@@ -44,24 +55,13 @@ public sealed class DiagnosticBag
     /// <summary>Errors added so far (the checker compares counts before and after a network).</summary>
     public int ErrorCount { get; private set; }
 
-    public void Add(DiagnosticDescriptor descriptor, TextSpan span, string message,
-        IReadOnlyList<RelatedLocation>? related = null, params CodeFix[] fixes)
+    /// <summary>Adds a diagnostic made by <see cref="DiagnosticBuilder"/>, the one place messages are written.</summary>
+    public void Add(Diagnostic diagnostic)
     {
         if (_items.Count >= Limit) return;
         // A block body is checked once per use; report each distinct problem once.
-        if (!_seen.Add((descriptor.Code, span, message))) return;
-        _items.Add(new Diagnostic(descriptor, span, message, related ?? [], fixes));
-        if (_items[^1].IsError) ErrorCount++;
-    }
-
-    public void AddRange(IEnumerable<Diagnostic> diagnostics)
-    {
-        foreach (var d in diagnostics)
-        {
-            if (_items.Count >= Limit) return;
-            if (!_seen.Add((d.Code, d.Span, d.Message))) continue;
-            _items.Add(d);
-            if (d.IsError) ErrorCount++;
-        }
+        if (!_seen.Add((diagnostic.Code, diagnostic.Span, diagnostic.Message))) return;
+        _items.Add(diagnostic);
+        if (diagnostic.IsError) ErrorCount++;
     }
 }

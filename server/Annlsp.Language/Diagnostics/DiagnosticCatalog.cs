@@ -2,7 +2,8 @@ namespace Annlsp.Language.Diagnostics;
 
 /// <summary>
 /// Every diagnostic the language reports, in one place. Codes are stable: ANN1xxx syntax, ANN2xxx names
-/// and arguments, ANN3xxx shapes, ANN4xxx training values, ANN5xxx warnings and hints.
+/// and arguments, ANN3xxx shapes, ANN4xxx training values, ANN5xxx warnings and hints, ANN9999 an internal error.
+/// Messages, related locations and fixes are written in <see cref="DiagnosticBuilder"/>, one factory per code.
 /// docs/language.md has an example and the fix for each; examples/mistakes/ has one file per code.
 /// </summary>
 public static class DiagnosticCatalog
@@ -42,6 +43,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor DuplicateProperty = Error("ANN2017", "Duplicate property");
     public static readonly DiagnosticDescriptor DuplicateTrain = Error("ANN2018", "Duplicate train declaration");
     public static readonly DiagnosticDescriptor UnknownLoss = Error("ANN2019", "Unknown loss");
+    public static readonly DiagnosticDescriptor UnknownSchedule = Error("ANN2020", "Unknown schedule");
 
     // Shapes
     public static readonly DiagnosticDescriptor DenseOnImage = Error("ANN3001", "dense expects a vector");
@@ -59,11 +61,17 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor ShapeTooLarge = Error("ANN3013", "Tensor too large");
     public static readonly DiagnosticDescriptor BadPoolPadding = Error("ANN3014", "Pool padding larger than half the window");
     public static readonly DiagnosticDescriptor ClassifierOutputNotVector = Error("ANN3015", "Classifier output must be a vector");
+    public static readonly DiagnosticDescriptor ZeroDimension = Error("ANN3016", "Shape with a zero dimension");
+    public static readonly DiagnosticDescriptor OutputPaddingTooLarge = Error("ANN3017", "output_padding not smaller than the stride or dilation");
 
     // Training values
     public static readonly DiagnosticDescriptor OutOfRange = Error("ANN4001", "Value out of range");
     public static readonly DiagnosticDescriptor OutPathOutsideWorkspace = Error("ANN4002", "Run folder outside the workspace");
     public static readonly DiagnosticDescriptor UnknownDevice = Error("ANN4003", "Unknown device");
+    public static readonly DiagnosticDescriptor BadPreviewGrid = Error("ANN4004", "Invalid preview grid");
+    public static readonly DiagnosticDescriptor BadValidationSplit = Error("ANN4005", "Invalid validation split");
+    public static readonly DiagnosticDescriptor TooFewScoreSamples = Error("ANN4006", "One sample cannot be scored");
+    public static readonly DiagnosticDescriptor UnsupportedChannels = Error("ANN4007", "Unsupported channel count");
 
     // Warnings and hints
     public static readonly DiagnosticDescriptor PoolDropsPixels = Warning("ANN5001", "Pooling or a strided convolution drops rows or columns");
@@ -76,8 +84,14 @@ public static class DiagnosticCatalog
     /// <summary>Reported by the language server, not the core: a document past its size limits (docs/server.md).</summary>
     public static readonly DiagnosticDescriptor DocumentTooLarge = Information("ANN5008", "Document too large for every editor feature");
 
-    /// <summary>Codes the language server reports about a document (not about its contents): no example in examples/mistakes.</summary>
-    public static IReadOnlyList<DiagnosticDescriptor> ReportedByTheServer { get; } = [DocumentTooLarge];
+    /// <summary>Reported when the checker itself fails (a bug), never for a mistake in the document.</summary>
+    public static readonly DiagnosticDescriptor InternalError = Error("ANN9999", "Internal error");
+
+    /// <summary>
+    /// Codes about a document or the checker rather than a mistake in the text: the server's size notice and
+    /// the internal error. No example in examples/mistakes.
+    /// </summary>
+    public static IReadOnlyList<DiagnosticDescriptor> WithoutMistakeExample { get; } = [DocumentTooLarge, InternalError];
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
         typeof(DiagnosticCatalog).GetFields()

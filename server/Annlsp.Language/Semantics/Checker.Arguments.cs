@@ -2,7 +2,7 @@ using System.Globalization;
 using Annlsp.Language.Diagnostics;
 using Annlsp.Language.Syntax;
 using Annlsp.Language.Text;
-using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
+using static Annlsp.Language.Diagnostics.DiagnosticBuilder;
 
 namespace Annlsp.Language.Semantics;
 
@@ -44,12 +44,12 @@ internal sealed partial class Checker
                     try { return new IntValue(checked(a.V * b.V), span); }
                     catch (OverflowException)
                     {
-                        _diagnostics.Add(ShapeTooLarge, span, $"{a.V} * {b.V} does not fit in a 64-bit integer");
+                        _diagnostics.Add(ProductOverflow(span, a.V, b.V));
                         return new ErrorValue(span);
                     }
                 }
                 var bad = left is IntValue ? right : left;
-                _diagnostics.Add(WrongArgumentType, bad.Span, $"'*' multiplies integers, but {bad.Describe()} is not an integer");
+                _diagnostics.Add(MultiplyNonInteger(bad.Span, bad.Describe()));
                 return new ErrorValue(span);
             }
             default:
@@ -78,17 +78,13 @@ internal sealed partial class Checker
             {
                 if (seenNamed)
                 {
-                    _diagnostics.Add(PositionalAfterNamed, arg.Span, $"Positional arguments must come before named ones; name this argument");
+                    _diagnostics.Add(PositionalAfterNamed(arg.Span));
                     ok = false;
                     continue;
                 }
                 if (position >= parameters.Length)
                 {
-                    _diagnostics.Add(TooManyArguments, arg.Span,
-                        parameters.Length == 0
-                            ? $"{callee} takes no arguments"
-                            : $"{callee} takes at most {parameters.Length} argument{(parameters.Length == 1 ? "" : "s")} ({string.Join(", ", parameters.Select(p => p.Name))})",
-                        null, new CodeFix("Remove this argument", [new TextEdit(RemovalSpan(list!, arg), "")]));
+                    _diagnostics.Add(TooManyArguments(arg.Span, callee, parameters, RemovalSpan(list!, arg)));
                     ok = false;
                     continue;
                 }
@@ -102,17 +98,14 @@ internal sealed partial class Checker
                 if (target < 0)
                 {
                     var near = NameMatcher.Nearest(argName, parameters.Select(p => p.Name));
-                    _diagnostics.Add(UnknownArgument, arg.Name.Span,
-                        parameters.Length == 0 ? $"{callee} takes no arguments"
-                        : $"{callee} has no argument '{argName}'{(near is null ? "" : $"; did you mean '{near}'?")} (it takes {string.Join(", ", parameters.Select(p => p.Name))})",
-                        null, near is null ? [] : [new CodeFix($"Change to '{near}'", [new TextEdit(arg.Name.Span, near)])]);
+                    _diagnostics.Add(UnknownArgument(arg.Name.Span, callee, argName, near, parameters));
                     ok = false;
                     continue;
                 }
             }
             if (bound[target] is not null)
             {
-                _diagnostics.Add(DuplicateArgument, arg.Name?.Span ?? arg.Span, $"'{parameters[target].Name}' is given more than once");
+                _diagnostics.Add(DuplicateArgument(arg.Name?.Span ?? arg.Span, parameters[target].Name));
                 ok = false;
                 continue;
             }
@@ -126,8 +119,7 @@ internal sealed partial class Checker
                 if (bound[i] is null && parameters[i].IsRequired) (missing ??= []).Add(parameters[i]);
             if (missing is not null)
             {
-                _diagnostics.Add(MissingArgument, calleeSpan,
-                    $"{callee} needs {string.Join(" and ", missing.Select(m => $"'{m.Name}'"))}: {callee}({string.Join(", ", parameters.Where(p => p.IsRequired).Select(p => p.Name))})");
+                _diagnostics.Add(MissingArguments(calleeSpan, callee, missing, parameters));
                 ok = false;
             }
         }
@@ -186,7 +178,7 @@ internal sealed partial class Checker
         // Zero is a fine padding (1x0) but never a tensor dimension.
         if (p.Type == ParameterType.Shape && value is ShapeValue { Dims: var zeroDims } && zeroDims.Contains(0))
         {
-            _diagnostics.Add(OutOfRange, value.Span, $"{callee}'s '{p.Name}' {value.Describe()} has a zero dimension; every dimension must be at least 1");
+            _diagnostics.Add(ZeroDimension(value.Span, callee, p.Name, value.Describe()));
             return null;
         }
         object? converted = p.Type switch
@@ -214,32 +206,18 @@ internal sealed partial class Checker
         };
         if (converted is null)
         {
-            string expected = p.Type switch
-            {
-                ParameterType.Enum => "one of " + string.Join(", ", p.EnumValues!),
-                ParameterType.Int => "an integer",
-                ParameterType.Number => "a number",
-                ParameterType.Bool => "true or false",
-                ParameterType.String => "a string in quotes",
-                ParameterType.Shape => "a shape such as 1x28x28, or an integer",
-                ParameterType.IntOrPair => "an integer or HxW such as 3x3",
-                ParameterType.Padding => "an integer, HxW, same or valid",
-                _ => p.TypeDisplay,
-            };
             if (p.Type == ParameterType.Int && value is IntValue big)
             {
-                _diagnostics.Add(OutOfRange, value.Span, $"{callee}'s '{p.Name}' must be at most {int.MaxValue:N0}, but is {big.V:N0}");
+                _diagnostics.Add(ArgumentAboveIntMax(value.Span, callee, p.Name, big.V));
                 return null;
             }
-            var fixes = new List<CodeFix>();
-            if (p.Type == ParameterType.Enum && value is WordValue word && NameMatcher.Nearest(word.V, p.EnumValues!) is { } near)
-                fixes.Add(new CodeFix($"Change to '{near}'", [new TextEdit(value.Span, near)]));
-            _diagnostics.Add(WrongArgumentType, value.Span, $"{callee}'s '{p.Name}' expects {expected}, but got {value.Describe()}", null, [.. fixes]);
+            string? near = p.Type == ParameterType.Enum && value is WordValue word ? NameMatcher.Nearest(word.V, p.EnumValues!) : null;
+            _diagnostics.Add(WrongArgumentType(value.Span, callee, p, value.Describe(), near));
             return null;
         }
         if (!InRange(converted, p, out string range))
         {
-            _diagnostics.Add(OutOfRange, value.Span, $"{callee}'s '{p.Name}' must be {range}, but is {value.Describe()}");
+            _diagnostics.Add(ArgumentOutOfRange(value.Span, callee, p.Name, range, value.Describe()));
             return null;
         }
         return converted;

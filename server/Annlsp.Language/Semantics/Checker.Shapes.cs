@@ -1,7 +1,7 @@
 using Annlsp.Language.Diagnostics;
 using Annlsp.Language.Syntax;
 using Annlsp.Language.Text;
-using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
+using static Annlsp.Language.Diagnostics.DiagnosticBuilder;
 
 namespace Annlsp.Language.Semantics;
 
@@ -27,10 +27,7 @@ internal sealed partial class Checker
             case InputKind.Vector:
                 if (!input.IsVector)
                 {
-                    var before = new TextSpan(layer.Span.Start, 0);
-                    _diagnostics.Add(DenseOnImage, at,
-                        $"{info.Name} expects a vector but receives {input}; insert flatten before it",
-                        null, new CodeFix($"Insert flatten before {info.Name}", [new TextEdit(before, "flatten" + LayerSeparator(layer))]));
+                    _diagnostics.Add(DenseOnImage(at, info.Name, input, new TextSpan(layer.Span.Start, 0), LayerSeparator(layer)));
                     return new Inferred(Shape.Unknown);
                 }
                 break;
@@ -56,13 +53,12 @@ internal sealed partial class Checker
                 var target = (Shape)args["shape"];
                 if (target.Rank is not (>= 1 and <= 3))
                 {
-                    _diagnostics.Add(WrongArgumentType, layer.Arguments?.Span ?? at, $"reshape expects a vector N, a sequence C×L or an image C×H×W, but got {target} ({target.Rank} dimensions)");
+                    _diagnostics.Add(WrongShapeRank(layer.Arguments?.Span ?? at, "reshape", target));
                     return new Inferred(Shape.Unknown);
                 }
                 if (target.ElementCount != input.ElementCount)
                 {
-                    _diagnostics.Add(ReshapeMismatch, layer.Arguments?.Span ?? at,
-                        $"reshape to {target} needs {target.ElementCount:N0} elements, but its input {input} has {input.ElementCount:N0}");
+                    _diagnostics.Add(ReshapeMismatch(layer.Arguments?.Span ?? at, target, input));
                     return new Inferred(Shape.Unknown);
                 }
                 return new Inferred(target);
@@ -101,12 +97,8 @@ internal sealed partial class Checker
     {
         if (input.IsImage) return true;
         var image = input.IsVector ? SuggestImage(input[0]) : null;
-        string reshape = image is null ? "" : $"reshape({image.Dims[0]}x{image.Dims[1]}x{image.Dims[2]})";
-        CodeFix[] fixes = image is null ? []
-            : [new CodeFix($"Insert {reshape} before {layerName}", [new TextEdit(new TextSpan(layer.Span.Start, 0), reshape + LayerSeparator(layer))])];
-        _diagnostics.Add(ImageLayerOnVector, layer.Name.Span,
-            $"{layerName} expects C×H×W but receives {input}{(image is null ? "" : $"; insert {reshape} to make an image")}",
-            null, fixes);
+        string? reshape = image is null ? null : $"reshape({image.Dims[0]}x{image.Dims[1]}x{image.Dims[2]})";
+        _diagnostics.Add(ImageLayerOnVector(layer.Name.Span, layerName, input, reshape, new TextSpan(layer.Span.Start, 0), LayerSeparator(layer)));
         return false;
     }
 
@@ -122,7 +114,7 @@ internal sealed partial class Checker
     {
         if (output.ElementCount > int.MaxValue * 16L)
         {
-            _diagnostics.Add(ShapeTooLarge, layer.Name.Span, $"The output {output} has {output.ElementCount:N0} elements per example; that is too large to train");
+            _diagnostics.Add(OutputTooLarge(layer.Name.Span, output));
             return false;
         }
         return true;
@@ -141,9 +133,7 @@ internal sealed partial class Checker
         {
             if (s.H != 1 || s.W != 1)
             {
-                _diagnostics.Add(SamePaddingWithStride, ArgumentSpan(layer, "padding") ?? layer.Name.Span,
-                    $"padding: same needs stride 1 (PyTorch refuses it with stride {s}); give padding as a number instead",
-                    null, SamePaddingFix(layer, k, d) is { } fix ? [fix] : []);
+                _diagnostics.Add(SamePaddingWithStride(ArgumentSpan(layer, "padding") ?? layer.Name.Span, s, SizeKeepingPadding(layer, k, d)));
                 return new Inferred(Shape.Unknown);
             }
             outH = h; outW = w;
@@ -175,8 +165,7 @@ internal sealed partial class Checker
         bool bias = (bool)args["bias"];
         if (op.H >= Math.Max(s.H, d.H) || op.W >= Math.Max(s.W, d.W))
         {
-            _diagnostics.Add(OutOfRange, ArgumentSpan(layer, "output_padding") ?? layer.Name.Span,
-                $"output_padding {op} must be smaller than the stride {s} or the dilation {d}");
+            _diagnostics.Add(OutputPaddingTooLarge(ArgumentSpan(layer, "output_padding") ?? layer.Name.Span, op, s, d));
             return new Inferred(Shape.Unknown);
         }
         long c = input[0], h = input[1], w = input[2];
@@ -185,8 +174,7 @@ internal sealed partial class Checker
         if (outH <= 0 || outW <= 0)
         {
             bool height = outH <= 0;
-            _diagnostics.Add(SizeNotPositive, layer.Name.Span,
-                $"After this deconv the {(height ? "height" : "width")} would be {(height ? outH : outW)} (input {(height ? h : w)}, padding {(height ? p.H : p.W)}); reduce the padding");
+            _diagnostics.Add(DeconvSizeNotPositive(layer.Name.Span, height ? "height" : "width", height ? outH : outW, height ? h : w, height ? p.H : p.W));
             return new Inferred(Shape.Unknown);
         }
         var output = Shape.Image(filters, outH, outW);
@@ -201,8 +189,7 @@ internal sealed partial class Checker
         var p = (Pair)args["padding"];
         if (p.H * 2 > k.H || p.W * 2 > k.W)
         {
-            _diagnostics.Add(BadPoolPadding, ArgumentSpan(layer, "padding") ?? layer.Name.Span,
-                $"pool padding {p} must be at most half the window {k} (PyTorch refuses larger padding)");
+            _diagnostics.Add(BadPoolPadding(ArgumentSpan(layer, "padding") ?? layer.Name.Span, p, k));
             return new Inferred(Shape.Unknown);
         }
         long c = input[0], h = input[1], w = input[2];
@@ -220,13 +207,7 @@ internal sealed partial class Checker
     {
         long dropH = SlidingWindow.DroppedRows(h, k.H, s.H, p.H, d.H), dropW = SlidingWindow.DroppedRows(w, k.W, s.W, p.W, d.W);
         if (dropH == 0 && dropW == 0) return;
-        string rows = dropH == 0 ? "" : $"{dropH} row{(dropH == 1 ? "" : "s")}";
-        string columns = dropW == 0 ? "" : $"{dropW} column{(dropW == 1 ? "" : "s")}";
-        string dropped = dropH != 0 && dropW != 0 ? $"{rows} and {columns}" : rows + columns;
-        string padding = p.H == 0 && p.W == 0 ? "" : $", padding {p}";
-        string dilation = d.H == 1 && d.W == 1 ? "" : $", dilation {d}";
-        _diagnostics.Add(PoolDropsPixels, layer.Name.Span,
-            $"This {layer.Name.Text} drops the last {dropped} of its {h}×{w} input ({windowWord} {k}, stride {s}{padding}{dilation}); pad the input or change the {windowWord}");
+        _diagnostics.Add(PoolDropsPixels(layer.Name.Span, layer.Name.Text, dropH, dropW, h, w, windowWord, k, s, p, d));
     }
 
     /// <summary>One spatial axis of a convolution or pooling; reports a window larger than the padded input.</summary>
@@ -237,24 +218,21 @@ internal sealed partial class Checker
         string layerName = layer.Name.Text;
         if (padded < effective)
         {
-            var fixes = new List<CodeFix>();
-            long needed = (effective - size + 1) / 2;
-            if (!isPool && ArgumentSpan(layer, "padding") is null && layer.Arguments is { } list)
+            if (isPool)
             {
-                fixes.Add(new CodeFix($"Add padding: {needed}",
-                    [new TextEdit(new TextSpan(list.CloseParen.IsMissing ? list.Span.End : list.CloseParen.Span.Start, 0), $", padding: {needed}")]));
+                _diagnostics.Add(PoolWindowTooLarge(layer.Name.Span, layerName, axis, size, effective, p));
+                return null;
             }
-            _diagnostics.Add(WindowTooLarge, layer.Name.Span,
-                isPool
-                    ? $"After this {layerName} the {axis} would be 0 (input {size}, window {effective}{(p > 0 ? $", padding {p}" : "")})"
-                    : $"The {windowWord} ({effective}{(d > 1 ? $" with dilation {d}" : "")}) is larger than the padded input {axis} {padded} (input {size}, padding {p})",
-                null, [.. fixes]);
+            TextSpan? addPaddingAt = ArgumentSpan(layer, "padding") is null && layer.Arguments is { } list
+                ? new TextSpan(list.CloseParen.IsMissing ? list.Span.End : list.CloseParen.Span.Start, 0)
+                : null;
+            _diagnostics.Add(KernelTooLarge(layer.Name.Span, windowWord, axis, size, effective, d, p, padded, addPaddingAt, (effective - size + 1) / 2));
             return null;
         }
         long output = SlidingWindow.Output(size, k, s, p, d);
         if (output <= 0)
         {
-            _diagnostics.Add(SizeNotPositive, layer.Name.Span, $"After this {layerName} the {axis} would be {output}");
+            _diagnostics.Add(SizeNotPositive(layer.Name.Span, layerName, axis, output));
             return null;
         }
         return output;
@@ -263,11 +241,11 @@ internal sealed partial class Checker
     private static TextSpan? ArgumentSpan(LayerSyntax layer, string name) =>
         layer.Arguments?.Arguments.FirstOrDefault(a => a.Name?.Text == name)?.Value.Span;
 
-    private static CodeFix? SamePaddingFix(LayerSyntax layer, Pair k, Pair d)
+    /// <summary>The number that pads like 'same' for a square kernel, with the span of the 'same' it replaces.</summary>
+    private static (TextSpan Span, int Value)? SizeKeepingPadding(LayerSyntax layer, Pair k, Pair d)
     {
         var span = ArgumentSpan(layer, "padding");
         if (span is null || k.H != k.W || d.H != d.W || (d.H * (k.H - 1)) % 2 != 0) return null;
-        int p = d.H * (k.H - 1) / 2;
-        return new CodeFix($"Change to padding: {p}", [new TextEdit(span.Value, p.ToString())]);
+        return (span.Value, d.H * (k.H - 1) / 2);
     }
 }

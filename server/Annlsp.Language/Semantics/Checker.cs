@@ -1,7 +1,7 @@
 using Annlsp.Language.Diagnostics;
 using Annlsp.Language.Syntax;
 using Annlsp.Language.Text;
-using static Annlsp.Language.Diagnostics.DiagnosticCatalog;
+using static Annlsp.Language.Diagnostics.DiagnosticBuilder;
 
 namespace Annlsp.Language.Semantics;
 
@@ -78,12 +78,12 @@ internal sealed partial class Checker
             CheckStack(block.Body, Shape.Unknown, env, useSite: null, record: true);
             _blockChain.Clear();
             if (!block.Name.IsMissing && LayerCatalog.Find(block.Name.Text) is null) // a shadowing block already has ANN2003
-                _diagnostics.Add(UnusedBlock, block.Name.Span, $"Block '{block.Name.Text}' is never used");
+                _diagnostics.Add(UnusedBlock(block.Name.Span, block.Name.Text));
         }
         foreach (var (name, decl) in _networkSyntax)
         {
             if (!_usedNetworks.Contains(name) && !decl.Name.IsMissing)
-                _diagnostics.Add(UnusedNetwork, decl.Name.Span, $"Network '{name}' is not used by any train or gan");
+                _diagnostics.Add(UnusedNetwork(decl.Name.Span, name));
         }
     }
 
@@ -106,15 +106,13 @@ internal sealed partial class Checker
             if (LayerCatalog.Find(name) is not null && kind == SymbolKind.Block)
             {
                 // The built-in keeps its meaning; the block is checked on its own but never used.
-                _diagnostics.Add(DuplicateDeclaration, decl.Name.Span, $"Block '{name}' has the name of a built-in layer; choose another name");
+                _diagnostics.Add(BlockNamedAsLayer(decl.Name.Span, name));
                 _blockParameters[(BlockDeclarationSyntax)decl] = DeclareParameters((BlockDeclarationSyntax)decl);
                 continue;
             }
             if (_declarations.TryGetValue(name, out var first))
             {
-                _diagnostics.Add(DuplicateDeclaration, decl.Name.Span,
-                    $"'{name}' is already declared (as a {first.Kind.ToString().ToLowerInvariant()})",
-                    [new RelatedLocation(first.NameSpan, $"'{name}' is first declared here")]);
+                _diagnostics.Add(AlreadyDeclared(decl.Name.Span, name, first.Kind.ToString().ToLowerInvariant(), first.NameSpan));
                 if (decl is BlockDeclarationSyntax dupBlock) _blockParameters[dupBlock] = DeclareParameters(dupBlock);
                 continue;
             }
@@ -136,8 +134,7 @@ internal sealed partial class Checker
             var symbol = new Symbol(SymbolKind.Parameter, p.Text, p.Span, block, block);
             AddReference(symbol, p.Span, true);
             if (!result.TryAdd(p.Text, symbol))
-                _diagnostics.Add(DuplicateDeclaration, p.Span, $"Parameter '{p.Text}' is already declared in block '{block.Name.Text}'",
-                    [new RelatedLocation(result[p.Text].NameSpan, "first declared here")]);
+                _diagnostics.Add(DuplicateParameter(p.Span, p.Text, block.Name.Text, result[p.Text].NameSpan));
         }
         _blockSignatures[block] = result.Keys.Select(name => new ParameterInfo(name, ParameterType.String, null, "block parameter")).ToArray();
         return result;
@@ -160,9 +157,8 @@ internal sealed partial class Checker
             {
                 if (s.Rank is >= 1 and <= 3 && s.ElementCount <= int.MaxValue * 16L) input = s;
                 else if (s.Rank is >= 1 and <= 3)
-                    _diagnostics.Add(ShapeTooLarge, first.Arguments!.Arguments.First().Value.Span, $"The input {s} has {s.ElementCount:N0} elements per example; that is too large to train");
-                else _diagnostics.Add(WrongArgumentType, first.Arguments!.Arguments.First().Value.Span,
-                    $"input expects a vector N, a sequence C×L or an image C×H×W, but got {s} ({s.Rank} dimensions)");
+                    _diagnostics.Add(InputTooLarge(first.Arguments!.Arguments.First().Value.Span, s));
+                else _diagnostics.Add(WrongShapeRank(first.Arguments!.Arguments.First().Value.Span, "input", s));
             }
             Record(first, new LayerFacts(first, LayerCatalog.Find("input"), null, Shape.Unknown, input, 0, 0, (IReadOnlyDictionary<string, object>?)args ?? ArgumentValues.Empty));
             skip = 1;
@@ -170,8 +166,7 @@ internal sealed partial class Checker
         else
         {
             var at = items.Count > 0 ? items[0].Span : decl.Name.IsMissing ? decl.Keyword.Span : decl.Name.Span;
-            _diagnostics.Add(MissingInput, at,
-                $"Network '{decl.Name.Text}' must start with input(shape), for example input(1x28x28) for 28×28 grey images");
+            _diagnostics.Add(MissingInput(at, decl.Name.Text));
         }
         var layers = CheckStack(body, input, Environment.Empty, useSite: null, record: true, skipItems: skip);
         var model = new NetworkModel
@@ -185,13 +180,12 @@ internal sealed partial class Checker
         if (model.Parameters == long.MaxValue || model.MultiplyAdds == long.MaxValue)
         {
             // Every layer fits, but their sum does not (counts saturate at long.MaxValue).
-            _diagnostics.Add(ShapeTooLarge, decl.Name.IsMissing ? decl.Keyword.Span : decl.Name.Span,
-                $"Network '{model.Name}' has more {(model.Parameters == long.MaxValue ? "parameters" : "mult-adds")} in all than a 64-bit count holds (over {long.MaxValue:N0}); that is too large to train");
+            _diagnostics.Add(NetworkCountOverflow(decl.Name.IsMissing ? decl.Keyword.Span : decl.Name.Span, model.Name, model.Parameters == long.MaxValue));
             model = new NetworkModel { Name = model.Name, Input = input, Layers = layers, Syntax = decl, IsValid = false };
         }
         if (model.IsValid) WarnOnStack(layers); // style warnings on a broken network are noise
         if (model.Parameters > LargeModelThreshold && model.Parameters != long.MaxValue)
-            _diagnostics.Add(LargeModel, decl.Name.Span, $"Network '{model.Name}' has {model.Parameters:N0} parameters; training it here will be slow and may not fit in memory");
+            _diagnostics.Add(LargeModel(decl.Name.Span, model.Name, model.Parameters));
         return model;
     }
 
@@ -259,9 +253,7 @@ internal sealed partial class Checker
                     var innerOut = inner.Count == 0 ? current : inner[^1].Output;
                     if (current.IsKnown && innerOut.IsKnown && !current.Equals(innerOut))
                     {
-                        _diagnostics.Add(ResidualShapeChange, residual.Keyword.Span,
-                            $"The residual body changes the shape from {current} to {innerOut}; it must end in the shape it started with so the input can be added",
-                            inner.Count > 0 ? [new RelatedLocation(inner[^1].Span, $"the body ends in {innerOut} here")] : null);
+                        _diagnostics.Add(ResidualShapeChange(residual.Keyword.Span, current, innerOut, inner.Count > 0 ? inner[^1].Span : null));
                     }
                     var output = current.IsKnown && innerOut.IsKnown && current.Equals(innerOut) ? current : Shape.Unknown;
                     var instance = new LayerInstance
@@ -287,8 +279,7 @@ internal sealed partial class Checker
         string name = layer.Name.Text;
         if (name == "input")
         {
-            _diagnostics.Add(MisplacedInput, layer.Name.Span,
-                env.Block is null ? "input may only be the first layer of a network" : "A block cannot contain input; the input comes from where the block is used");
+            _diagnostics.Add(MisplacedInput(layer.Name.Span, inBlock: env.Block is not null));
             return input;
         }
         if (_blocks.TryGetValue(name, out var block))
@@ -311,8 +302,7 @@ internal sealed partial class Checker
         if (inferred.Parameters == long.MaxValue || inferred.MultiplyAdds == long.MaxValue)
         {
             // Counts saturate at long.MaxValue: a count there no longer fits in 64 bits.
-            _diagnostics.Add(ShapeTooLarge, layer.Name.Span,
-                $"This {name} has more {(inferred.Parameters == long.MaxValue ? "parameters" : "mult-adds")} than a 64-bit count holds (over {long.MaxValue:N0}); that is too large to train");
+            _diagnostics.Add(LayerCountOverflow(layer.Name.Span, name, inferred.Parameters == long.MaxValue));
             inferred = new Inferred(Shape.Unknown);
         }
         var instance = new LayerInstance
@@ -331,11 +321,8 @@ internal sealed partial class Checker
         string name = layer.Name.Text;
         var candidates = LayerCatalog.All.Select(l => l.Name).Where(n => n != "input").Concat(_blocks.Keys);
         var near = NameMatcher.Nearest(name, candidates);
-        var fixes = near is null ? [] : new[] { new CodeFix($"Change to '{near}'", [new TextEdit(layer.Name.Span, near)]) };
-        string message = _networkSyntax.ContainsKey(name) || _ganSyntax.ContainsKey(name)
-            ? $"'{name}' is a {(_networkSyntax.ContainsKey(name) ? "network" : "gan")}, not a layer; reuse layers with a block"
-            : near is null ? $"Unknown layer '{name}'" : $"Unknown layer '{name}'; did you mean '{near}'?";
-        _diagnostics.Add(UnknownLayer, layer.Name.Span, message, null, fixes);
+        string? otherKind = _networkSyntax.ContainsKey(name) ? "network" : _ganSyntax.ContainsKey(name) ? "gan" : null;
+        _diagnostics.Add(UnknownLayer(layer.Name.Span, name, near, otherKind));
     }
 
     private Shape ExpandBlock(LayerSyntax layer, BlockDeclarationSyntax block, Shape input, Environment env,
@@ -347,18 +334,15 @@ internal sealed partial class Checker
         if (_layerBudget <= 0)
         {
             if (_layerBudget == 0)
-                _diagnostics.Add(ShapeTooLarge, (useSite ?? layer.Name.Span),
-                    $"This network expands to more than {MaxExpandedLayers:N0} layers (block '{block.Name.Text}' is used inside blocks that repeat it); that is too large to check or train");
+                _diagnostics.Add(ExpandsTooFar(useSite ?? layer.Name.Span, MaxExpandedLayers, block.Name.Text));
             _layerBudget = -1;
             return Shape.Unknown;
         }
         if (_blockChain.Contains(block) || _blockChain.Count >= MaxBlockDepth)
         {
-            _diagnostics.Add(BlockRecursion, layer.Name.Span,
-                _blockChain.Contains(block)
-                    ? $"Block '{block.Name.Text}' uses itself ({string.Join(" → ", _blockChain.SkipWhile(b => b != block).Select(b => b.Name.Text).Append(block.Name.Text))}); recursion is not allowed"
-                    : $"Blocks are nested more than {MaxBlockDepth} deep",
-                [new RelatedLocation(block.Name.Span, $"block '{block.Name.Text}' is declared here")]);
+            _diagnostics.Add(_blockChain.Contains(block)
+                ? BlockUsesItself(layer.Name.Span, block.Name.Text, _blockChain.SkipWhile(b => b != block).Select(b => b.Name.Text).Append(block.Name.Text), block.Name.Span)
+                : BlocksNestedTooDeep(layer.Name.Span, block.Name.Text, MaxBlockDepth, block.Name.Span));
             return Shape.Unknown;
         }
         var signature = _blockSignatures[block];
@@ -392,16 +376,14 @@ internal sealed partial class Checker
             var prevInfo = prev.Info;
             var curInfo = cur.Info;
             if (prevInfo?.IsActivation == true && curInfo?.IsActivation == true)
-                _diagnostics.Add(DoubleActivation, cur.Span, $"{cur.Kind} directly follows {prev.Kind}: two activations in a row are rarely intended");
+                _diagnostics.Add(DoubleActivation(cur.Span, cur.Kind, prev.Kind));
             if (cur.Kind == "dense")
             {
                 // Look back over layers that are linear (dropout, batchnorm) to the previous dense.
                 int j = i - 1;
                 while (j >= 0 && layers[j].Kind is "dropout" or "batchnorm") j--;
                 if (j >= 0 && layers[j].Kind == "dense")
-                    _diagnostics.Add(DenseWithoutActivation, cur.Span,
-                        $"This dense follows another dense with no activation between them: two linear layers collapse into one; insert relu",
-                        null, new CodeFix("Insert relu before this dense", [new TextEdit(new TextSpan(cur.Span.Start, 0), "relu -> ")]));
+                    _diagnostics.Add(DenseWithoutActivation(cur.Span));
             }
         }
     }

@@ -62,9 +62,11 @@ public static class SummaryTable
         _ => n.ToString(CultureInfo.InvariantCulture),
     };
 
+    private static readonly string[] Header = ["Layer", "Output shape", "Params", "Mult-adds"];
+
     public static string ToText(NetworkModel network)
     {
-        var rows = new List<string[]> { new[] { "Layer", "Output shape", "Params", "Mult-adds" } };
+        var rows = new List<string[]> { Header };
         rows.Add(["input", network.Input.ToString(), "0", "0"]);
         foreach (var row in Rows(network))
             rows.Add([new string(' ', 2 * row.Depth) + Short(row.Layer), row.Layer.Output.ToString(), Number(row.Layer.Parameters), Number(row.Layer.MultiplyAdds)]);

@@ -86,10 +86,9 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
                 if (char.IsHighSurrogate(c) && length == 1 && _pos + 1 < text.Length) length = 2;
                 _pos += length;
                 string bad = text[start.._pos];
-                diagnostics.Add(DiagnosticCatalog.UnexpectedCharacter, new TextSpan(start, length),
-                    length == 1 || (length == 2 && char.IsSurrogatePair(bad, 0))
-                        ? $"Unexpected character '{Printable(bad)}'"
-                        : $"Unexpected characters '{Printable(bad.Length > 20 ? bad[..20] + "…" : bad)}'");
+                bool single = length == 1 || (length == 2 && char.IsSurrogatePair(bad, 0));
+                diagnostics.Add(DiagnosticBuilder.UnexpectedCharacters(new TextSpan(start, length),
+                    Printable(bad.Length > 20 ? bad[..20] + "…" : bad), single));
                 return new SyntaxToken(SyntaxKind.BadToken, start, bad, leading);
         }
         _pos += length;
@@ -218,12 +217,12 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
                 if (numberText.Length <= 32) _numbers[numberText] = value;
                 return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, value);
             }
-            diagnostics.Add(DiagnosticCatalog.BadNumber, numberSpan, $"Number '{Shorten(numberText)}' is too large (integers must fit in 64 bits)");
+            diagnostics.Add(DiagnosticBuilder.IntegerTooLarge(numberSpan, Shorten(numberText)));
             return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, null);
         }
         if (double.TryParse(numberText, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d))
             return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, new NumberValue(d, null));
-        diagnostics.Add(DiagnosticCatalog.BadNumber, numberSpan, $"Number '{Shorten(numberText)}' is out of range");
+        diagnostics.Add(DiagnosticBuilder.NumberOutOfRange(numberSpan, Shorten(numberText)));
         return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, null);
     }
 
@@ -241,7 +240,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
         var span = new TextSpan(start, shapeText.Length);
         if (junk)
         {
-            diagnostics.Add(DiagnosticCatalog.BadShapeLiteral, span, $"Invalid shape literal '{Shorten(shapeText)}': write integers joined by x, such as 3x32x32");
+            diagnostics.Add(DiagnosticBuilder.InvalidShapeLiteral(span, Shorten(shapeText)));
             return new SyntaxToken(SyntaxKind.ShapeLiteral, start, shapeText, leading, null);
         }
         var parts = shapeText.Split('x', 'X');
@@ -250,7 +249,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
         {
             if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out dims[i]) || dims[i] > int.MaxValue)
             {
-                diagnostics.Add(DiagnosticCatalog.BadShapeLiteral, span, $"Shape dimension '{Shorten(parts[i])}' is too large (at most {int.MaxValue})");
+                diagnostics.Add(DiagnosticBuilder.ShapeDimensionTooLarge(span, Shorten(parts[i])));
                 return new SyntaxToken(SyntaxKind.ShapeLiteral, start, shapeText, leading, null);
             }
         }
@@ -267,7 +266,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
         {
             if (_pos >= text.Length || text[_pos] is '\r' or '\n')
             {
-                diagnostics.Add(DiagnosticCatalog.UnterminatedString, TextSpan.FromBounds(start, _pos), "Unterminated string: add a closing '\"'");
+                diagnostics.Add(DiagnosticBuilder.UnterminatedStringLiteral(TextSpan.FromBounds(start, _pos)));
                 return new SyntaxToken(SyntaxKind.String, start, text[start.._pos], leading, value.ToString());
             }
             char c = text[_pos];
@@ -278,8 +277,7 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
                 if (n is '"' or '\\') { value.Append(n); _pos += 2; continue; }
                 if (n == 'n') { value.Append('\n'); _pos += 2; continue; }
                 if (n == 't') { value.Append('\t'); _pos += 2; continue; }
-                diagnostics.Add(DiagnosticCatalog.BadEscape, new TextSpan(_pos, n is '\0' or '\r' or '\n' ? 1 : 2),
-                    "Invalid escape: only \\\" \\\\ \\n and \\t are allowed in strings");
+                diagnostics.Add(DiagnosticBuilder.InvalidEscape(new TextSpan(_pos, n is '\0' or '\r' or '\n' ? 1 : 2)));
                 _pos += n is '\0' or '\r' or '\n' ? 1 : 2;
                 continue;
             }

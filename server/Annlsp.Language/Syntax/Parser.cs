@@ -9,7 +9,7 @@ namespace Annlsp.Language.Syntax;
 /// what it cannot place in <see cref="SkippedTokensSyntax"/>. Every loop consumes a token or stops, and
 /// nesting deeper than <see cref="MaxDepth"/> is skipped iteratively, so no input loops or overflows the stack.
 /// </summary>
-public sealed class Parser
+public sealed partial class Parser
 {
     public const int MaxDepth = 100;
 
@@ -88,8 +88,7 @@ public sealed class Parser
     {
         if (Current.Kind == kind) return Advance();
         if (!AfterUnterminatedString)
-            _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0),
-            $"Expected {SyntaxFacts.Display(kind)} {context} but found {Describe(Current)}");
+            _diagnostics.Add(DiagnosticBuilder.MissingToken(new TextSpan(PreviousEnd, 0), SyntaxFacts.Display(kind), context, Describe(Current)));
         return Missing(kind);
     }
 
@@ -116,14 +115,10 @@ public sealed class Parser
         if (SyntaxFacts.IsKeyword(Current.Kind) && Peek(1).Kind is SyntaxKind.OpenBrace or SyntaxKind.OpenParen)
         {
             // `network train {`: take the keyword as the intended name, so one diagnostic explains it all.
-            _diagnostics.Add(DiagnosticCatalog.ExpectedToken, Current.Span,
-                $"{Describe(Current)} is a keyword and cannot be used as {what.Replace("a ", "").Split(' ')[0]} name; choose another name");
+            _diagnostics.Add(DiagnosticBuilder.KeywordAsName(Current.Span, Describe(Current), what));
             return Advance();
         }
-        _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0),
-            SyntaxFacts.IsKeyword(Current.Kind)
-                ? $"Expected {what} but found the keyword {Describe(Current)}, which cannot be used as a name"
-                : $"Expected {what} but found {Describe(Current)}");
+        _diagnostics.Add(DiagnosticBuilder.MissingName(new TextSpan(PreviousEnd, 0), what, Describe(Current), SyntaxFacts.IsKeyword(Current.Kind)));
         return Missing(SyntaxKind.Identifier);
     }
 
@@ -144,7 +139,7 @@ public sealed class Parser
                 case SyntaxKind.TrainKeyword: members.Add(ParseTrain()); break;
                 default:
                     members.Add(SkipUntil(k => EndsDeclaration(k),
-                        "Expected a declaration (network, block, gan or train) but found {0}"));
+                        "a declaration (network, block, gan or train)"));
                     break;
             }
         }
@@ -177,7 +172,7 @@ public sealed class Parser
             var k = Current.Kind;
             if (k is SyntaxKind.CloseParen or SyntaxKind.OpenBrace or SyntaxKind.CloseBrace || EndsDeclaration(k)) break;
             if (k is SyntaxKind.Identifier or SyntaxKind.Comma) { items.Add(Advance()); continue; }
-            items.Add(SkipOne("Expected a parameter name but found {0}"));
+            items.Add(SkipOne("a parameter name"));
         }
         var list = new ParameterListSyntax(open, items, Expect(SyntaxKind.CloseParen, "to close the parameter list"));
         ReturnList(items);
@@ -222,13 +217,13 @@ public sealed class Parser
                     case SyntaxKind.ResidualKeyword: items.Add(ParseResidual()); break;
                     case SyntaxKind.Arrow: items.Add(Advance()); break;
                     case SyntaxKind.OpenBrace:
-                        items.Add(SkipBalanced("Unexpected '{': only 'residual { … }' opens a nested stack"));
+                        items.Add(SkipBalanced(DiagnosticBuilder.UnexpectedOpenBrace));
                         break;
                     default:
                         items.Add(SkipUntil(
                             t => t is SyntaxKind.Identifier or SyntaxKind.ResidualKeyword or SyntaxKind.Arrow
                                  or SyntaxKind.CloseBrace or SyntaxKind.OpenBrace || EndsDeclaration(t),
-                            "Expected a layer but found {0}"));
+                            "a layer"));
                         break;
                 }
             }
@@ -248,7 +243,7 @@ public sealed class Parser
     private SyntaxElement ParseResidual()
     {
         if (_depth >= MaxDepth)
-            return SkipBalanced($"Nesting too deep: at most {MaxDepth} levels of residual or parentheses are allowed");
+            return SkipBalanced(static at => DiagnosticBuilder.TooDeep(at, MaxDepth));
         var keyword = Advance();
         _depth++;
         var body = ParseStackBody("residual", null);
@@ -272,7 +267,7 @@ public sealed class Parser
             if (k is SyntaxKind.CloseParen or SyntaxKind.OpenBrace or SyntaxKind.CloseBrace or SyntaxKind.Arrow || EndsDeclaration(k)) break;
             if (!CanStartValue(k) && k != SyntaxKind.Comma)
             {
-                items.Add(SkipOne("Expected an argument but found {0}"));
+                items.Add(SkipOne("an argument"));
                 continue;
             }
             if (k != SyntaxKind.Comma && items.Count > 0 && items[^1] is ArgumentSyntax && Current.StartsLine)
@@ -281,7 +276,7 @@ public sealed class Parser
                 && (items.Count == 0 || items[^1] is not SyntaxToken { Kind: SyntaxKind.Comma }))
                 break; // a name starting a new line is the next layer, not an argument: `dense(` ⏎ `relu`
             if (k != SyntaxKind.Comma && items.Count > 0 && items[^1] is ArgumentSyntax)
-                _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0), $"Expected ',' between arguments but found {Describe(Current)}");
+                _diagnostics.Add(DiagnosticBuilder.MissingComma(new TextSpan(PreviousEnd, 0), Describe(Current)));
             items.Add(ParseArgument());
             if (Current.Kind == SyntaxKind.Comma) items.Add(Advance());
         }
@@ -305,7 +300,7 @@ public sealed class Parser
             if (Current.Kind == SyntaxKind.Identifier && Current.StartsLine && !CouldBeArgument(Peek(1).Kind))
             {
                 // `kernel:` ⏎ `relu`: the value was not typed yet; the name on the next line is the next layer.
-                _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0), $"Expected a value for '{name.Text}'");
+                _diagnostics.Add(DiagnosticBuilder.MissingArgumentValue(new TextSpan(PreviousEnd, 0), name.Text));
                 return new ArgumentSyntax(name, colon, new MissingExpressionSyntax(Missing(SyntaxKind.Identifier)));
             }
             return new ArgumentSyntax(name, colon, ParseValue());
@@ -333,7 +328,7 @@ public sealed class Parser
                     continue;
                 }
                 items.Add(SkipUntil(t => t is SyntaxKind.Identifier or SyntaxKind.CloseBrace || EndsDeclaration(t),
-                    "Expected a property (name: value) but found {0}"));
+                    "a property (name: value)"));
             }
         }
         var body = new PropertyBodySyntax(open, items, Expect(SyntaxKind.CloseBrace, "to close ", ownerKind, ownerName));
@@ -374,54 +369,14 @@ public sealed class Parser
                 if (_depth >= MaxDepth)
                 {
                     var open = Missing(SyntaxKind.OpenParen); // positioned before the skipped tokens it precedes
-                    var skipped = SkipBalanced($"Nesting too deep: at most {MaxDepth} levels of residual or parentheses are allowed");
+                    var skipped = SkipBalanced(static at => DiagnosticBuilder.TooDeep(at, MaxDepth));
                     return new CallExpressionSyntax(name, new ArgumentListSyntax(open, [skipped], Missing(SyntaxKind.CloseParen)));
                 }
                 return new CallExpressionSyntax(name, ParseArgumentList());
             }
             return new NameExpressionSyntax(name);
         }
-        _diagnostics.Add(DiagnosticCatalog.ExpectedToken, new TextSpan(PreviousEnd, 0), $"Expected a value but found {Describe(Current)}");
+        _diagnostics.Add(DiagnosticBuilder.MissingValue(new TextSpan(PreviousEnd, 0), Describe(Current)));
         return new MissingExpressionSyntax(Missing(SyntaxKind.Identifier));
-    }
-
-    // ── Recovery ─────────────────────────────────────────────────────────────────
-
-    private SkippedTokensSyntax SkipOne(string messageFormat)
-    {
-        var t = Advance();
-        if (t.Kind != SyntaxKind.BadToken) // the lexer already reported it
-            _diagnostics.Add(DiagnosticCatalog.UnexpectedToken, t.Span, string.Format(messageFormat, Describe(t)));
-        return new SkippedTokensSyntax([t]);
-    }
-
-    private SkippedTokensSyntax SkipUntil(Func<SyntaxKind, bool> stop, string messageFormat)
-    {
-        var first = Current;
-        var skipped = new List<SyntaxToken> { Advance() };
-        while (!stop(Current.Kind) && Current.Kind != SyntaxKind.EndOfFile) skipped.Add(Advance());
-        var span = TextSpan.FromBounds(first.Position, skipped[^1].Span.End);
-        if (skipped.Any(t => t.Kind != SyntaxKind.BadToken)) // bad characters were already reported by the lexer
-            _diagnostics.Add(DiagnosticCatalog.UnexpectedToken, span, string.Format(messageFormat, Describe(first)));
-        return new SkippedTokensSyntax(skipped);
-    }
-
-    /// <summary>Skips a bracketed region (counting nesting, without recursion) starting at the current token.</summary>
-    private SkippedTokensSyntax SkipBalanced(string message)
-    {
-        var skipped = new List<SyntaxToken>();
-        int depth = 0;
-        var start = Current;
-        do
-        {
-            var t = Advance();
-            skipped.Add(t);
-            if (t.Kind is SyntaxKind.OpenBrace or SyntaxKind.OpenParen) depth++;
-            else if (t.Kind is SyntaxKind.CloseBrace or SyntaxKind.CloseParen) depth--;
-        } while ((depth > 0 || skipped.Count == 1 && skipped[0].Kind == SyntaxKind.ResidualKeyword)
-                 && !EndsDeclaration(Current.Kind)); // network/block/gan/train never nest: the next declaration starts there
-        _diagnostics.Add(start.Kind == SyntaxKind.ResidualKeyword || message.StartsWith("Nesting") ? DiagnosticCatalog.NestingTooDeep : DiagnosticCatalog.UnexpectedToken,
-            start.Span, message);
-        return new SkippedTokensSyntax(skipped);
     }
 }

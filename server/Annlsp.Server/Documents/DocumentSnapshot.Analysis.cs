@@ -4,6 +4,8 @@ using Annlsp.Server.Transport;
 
 namespace Annlsp.Server.Documents;
 
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification =
+    "_superseded is only cancelled, never given a timer or a wait handle: it holds nothing to release, and snapshots are shared, so no one owns their disposal")]
 public sealed partial class DocumentSnapshot
 {
     private readonly CancellationTokenSource _superseded = new();

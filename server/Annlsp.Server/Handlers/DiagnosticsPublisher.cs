@@ -11,11 +11,12 @@ namespace Annlsp.Server.Handlers;
 /// (cancels) the older one's wait and analysis, so a burst of keystrokes is analysed once and the newest text wins. Publishing is
 /// serialised and never goes back to an older version.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification =
+    "_publishing's wait handle is never asked for, so it holds nothing to release; the publisher lives as long as the session")]
 public sealed class DiagnosticsPublisher : IHandler
 {
     private readonly ServerSession _session;
     private readonly SemaphoreSlim _publishing = new(1, 1);
-    private readonly Dictionary<string, int> _published = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lastChange = new(StringComparer.Ordinal);
 
     /// <summary>Changes closer together than this are a burst: only they wait for <see cref="ServerOptions.DiagnosticsDelay"/>.</summary>
@@ -57,7 +58,6 @@ public sealed class DiagnosticsPublisher : IHandler
             try
             {
                 if (snapshot.IsSuperseded) return;
-                _published[snapshot.Uri] = snapshot.Version;
                 await _session.NotifySafeAsync("textDocument/publishDiagnostics",
                     new PublishDiagnosticsParams(snapshot.Uri, diagnostics, snapshot.Version)).ConfigureAwait(false);
             }
@@ -78,12 +78,8 @@ public sealed class DiagnosticsPublisher : IHandler
     {
         if (snapshot.Size == DocumentSize.Normal) return null;
         var options = _session.Options;
-        string message = $"This document is {Amount(snapshot.Text.Length)}: over {Amount(options.LargeDocumentLimit)} there is no outline, " +
-            "semantic highlighting, folding, inlay hints, code lenses or formatting" +
-            (snapshot.Size == DocumentSize.TooLargeToAnalyse
-                ? $"; over {Amount(options.AnalysisLimit)} it is not analysed (no diagnostics, hover, completion or navigation)"
-                : "");
-        return new Language.Diagnostics.Diagnostic(Language.Diagnostics.DiagnosticCatalog.DocumentTooLarge, new Language.Text.TextSpan(0, 0), message, [], []);
+        return Language.Diagnostics.DiagnosticBuilder.DocumentTooLarge(Amount(snapshot.Text.Length), Amount(options.LargeDocumentLimit),
+            snapshot.Size == DocumentSize.TooLargeToAnalyse ? Amount(options.AnalysisLimit) : null);
 
         static string Amount(int characters) => characters >= 1024 * 1024
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{characters / 1048576.0:0.0} MiB")
@@ -95,7 +91,6 @@ public sealed class DiagnosticsPublisher : IHandler
         await _publishing.WaitAsync().ConfigureAwait(false);
         try
         {
-            _published.Remove(uri);
             await _session.NotifySafeAsync("textDocument/publishDiagnostics", new PublishDiagnosticsParams(uri, new List<Diagnostic>())).ConfigureAwait(false);
         }
         finally { _publishing.Release(); }

@@ -187,7 +187,7 @@ public sealed class TrainingManager
         {
             int? code = process.HasExited ? process.ExitCode : null;
             finalStatus ??= run.StopRequested ? "■ stopped" : $"✗ trainer exited with code {code}";
-            if (finalStatus.StartsWith("✗", StringComparison.Ordinal) && run.StderrTail.Count > 0)
+            if (finalStatus.StartsWith('✗') && run.StderrTail.Count > 0)
                 _session.Log(MessageType.Error, $"training {run.Target} failed:\n{string.Join("\n", run.StderrTail)}");
             _lastResults[Key(run.Uri, run.Target)] = finalStatus;
             await EndProgressAsync(run, finalStatus);

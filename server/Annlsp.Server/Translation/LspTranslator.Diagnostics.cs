@@ -26,8 +26,4 @@ public static partial class LspTranslator
 
     public static WorkspaceEdit ToWorkspaceEdit(DocumentAnalysis analysis, string uri, IEnumerable<Core.TextEdit> edits) =>
         new() { Changes = new() { [uri] = edits.Select(e => ToTextEdit(analysis, e)).ToList() } };
-
-    /// <summary>The core diagnostic an LSP diagnostic from the client stands for (same code, same range), if still there.</summary>
-    public static Core.Diagnostic? FindDiagnostic(DocumentAnalysis analysis, Diagnostic diagnostic) =>
-        analysis.Diagnostics.FirstOrDefault(d => d.Code == diagnostic.Code && ToRange(analysis.Text, d.Span) == diagnostic.Range);
 }

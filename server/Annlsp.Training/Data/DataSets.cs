@@ -14,7 +14,7 @@ public sealed record DataRequest
     public int? Limit { get; init; }
     /// <summary>Held-out fraction of the training data, or null to evaluate on the test set.</summary>
     public double? ValidateFraction { get; init; }
-    public int Seed { get; init; } = 0;
+    public int Seed { get; init; }
     /// <summary>GANs need no evaluation data.</summary>
     public bool NeedEvaluation { get; init; } = true;
 }

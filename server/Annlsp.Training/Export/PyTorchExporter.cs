@@ -104,7 +104,7 @@ public static class PyTorchExporter
         return sb.ToString();
     }
 
-    private static string F(double d) => d.ToString("R", CultureInfo.InvariantCulture) is var s && (s.Contains('.') || s.Contains('E') || s.Contains("e")) ? s : s + ".0";
+    private static string F(double d) => d.ToString("R", CultureInfo.InvariantCulture) is var s && (s.Contains('.') || s.Contains('E') || s.Contains('e')) ? s : s + ".0";
     private static string T(Pair p) => $"({p.H}, {p.W})";
     private static string B(bool b) => b ? "True" : "False";
 

@@ -118,7 +118,7 @@ public static class TorchRuntime
     {
         if (Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is null && Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null)
         {
-            SetEnv("GOMP_SPINCOUNT", "1000", 0);
+            _ = SetEnv("GOMP_SPINCOUNT", "1000", 0); // on failure libgomp keeps its default spin: slower, not wrong
             Environment.SetEnvironmentVariable("GOMP_SPINCOUNT", "1000");
         }
     }

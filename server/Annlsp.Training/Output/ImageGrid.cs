@@ -24,7 +24,7 @@ public static class ImageGrid
         // Upscale small images so labels and frames stay legible.
         int scale = predicted is not null && h < 48 ? 2 : 1;
         int cellW = w * scale + 2 * Gutter, cellH = h * scale + 2 * Gutter;
-        int width = cols * cellW + Gutter * 0, height = rows * cellH;
+        int width = cols * cellW, height = rows * cellH;
         var rgb = new byte[width * height * 3];
         for (int i = 0; i < rgb.Length; i++) rgb[i] = 24;
         var pixels = x.bytes.ToArray();
@@ -42,9 +42,7 @@ public static class ImageGrid
             }
             if (correct is not null && k < correct.Count)
             {
-                var color = correct[k] ? (byte)40 : (byte)230;
                 var (cr, cg, cb) = correct[k] ? ((byte)40, (byte)200, (byte)60) : ((byte)230, (byte)40, (byte)40);
-                _ = color;
                 for (int y = oy - Gutter; y < oy + h * scale + Gutter; y++)
                 for (int xx = ox - Gutter; xx < ox + w * scale + Gutter; xx++)
                 {

@@ -49,8 +49,8 @@ public sealed partial class Trainer
 
     /// <summary>The last epoch's scores, repeated in the `finished` event (the editor's result lens reads them there).</summary>
     internal static FinishedEvent WithScores(FinishedEvent e, Dictionary<string, double> metrics) =>
-        metrics.ContainsKey("fd")
-            ? e with { Fd = metrics["fd"], FdReal = metrics["fd_real"], Confident = metrics["confident"], Coverage = (int)metrics["coverage"], Classes = (int)metrics["classes"] }
+        metrics.TryGetValue("fd", out var fd)
+            ? e with { Fd = fd, FdReal = metrics["fd_real"], Confident = metrics["confident"], Coverage = (int)metrics["coverage"], Classes = (int)metrics["classes"] }
             : e;
 
     internal void WriteScoreScalars(SampleScores? s, int epoch)

@@ -81,7 +81,7 @@ public abstract class FlatOptimizer : IDisposable
         _ => throw new TrainingException($"unknown optimizer '{config.Name}' (expected adam or sgd)"),
     };
 
-    public virtual void Dispose() { }
+    public virtual void Dispose() => GC.SuppressFinalize(this);
 }
 
 public sealed class FlatAdam : FlatOptimizer
@@ -115,7 +115,7 @@ public sealed class FlatAdam : FlatOptimizer
 
     public override IEnumerable<(string, Tensor)> State() => [("exp_avg", m), ("exp_avg_sq", v)];
 
-    public override void Dispose() { m.Dispose(); v.Dispose(); denom.Dispose(); }
+    public override void Dispose() { m.Dispose(); v.Dispose(); denom.Dispose(); base.Dispose(); }
 }
 
 public sealed class FlatSgd : FlatOptimizer
@@ -148,5 +148,5 @@ public sealed class FlatSgd : FlatOptimizer
 
     public override IEnumerable<(string, Tensor)> State() => [("momentum_buffer", buffer)];
 
-    public override void Dispose() => buffer.Dispose();
+    public override void Dispose() { buffer.Dispose(); base.Dispose(); }
 }

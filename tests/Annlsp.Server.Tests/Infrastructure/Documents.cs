@@ -28,6 +28,21 @@ public static class TestDocs
         return new { line = p.Line, character = p.Character };
     }
 
+    /// <summary>
+    /// A text with carets marked `$0`, as in the fixtures of tests/editor: the text without the markers and the LSP
+    /// position of each marker in it, in order.
+    /// </summary>
+    public static (string Text, List<object> Carets) Carets(string marked)
+    {
+        const string marker = "$0";
+        var offsets = new List<int>();
+        for (int i = marked.IndexOf(marker, StringComparison.Ordinal); i >= 0; i = marked.IndexOf(marker, i + marker.Length, StringComparison.Ordinal))
+            offsets.Add(i - offsets.Count * marker.Length);
+        string text = marked.Replace(marker, "");
+        var source = new SourceText(text);
+        return (text, offsets.Select(o => source.GetPosition(o)).Select(p => (object)new { line = p.Line, character = p.Character }).ToList());
+    }
+
     /// <summary>Applies LSP TextEdits (non-overlapping) to a text.</summary>
     public static string Apply(string text, JArray edits)
     {

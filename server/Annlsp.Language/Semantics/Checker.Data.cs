@@ -1,0 +1,102 @@
+using System.Globalization;
+using Annlsp.Language.Diagnostics;
+using Annlsp.Language.Syntax;
+using Annlsp.Language.Text;
+using static Annlsp.Language.Diagnostics.DiagnosticBuilder;
+
+namespace Annlsp.Language.Semantics;
+
+/// <summary>Data sets and optimizers named in a train, and whether the data fits the network.</summary>
+internal sealed partial class Checker
+{
+    /// <summary>
+    /// Resolves `name` or `name(args)` against a catalogue (data sets, optimizers): an unknown name is
+    /// reported with the nearest known one as a fix; the arguments are bound. Null when anything was reported.
+    /// </summary>
+    private (string Name, ArgumentValues Args, ArgumentListSyntax? List, TextSpan NameSpan)? ResolveCatalogCall(
+        ExpressionSyntax expression, Func<TextSpan, string, string, string?, IReadOnlyList<string>, Diagnostic> unknown,
+        IReadOnlyList<string> known, Func<string, ParameterInfo[]?> parametersOf)
+    {
+        var v = Evaluate(expression, Environment.Empty);
+        (string name, ArgumentListSyntax? args, TextSpan nameSpan) = v switch
+        {
+            WordValue w => (w.V, null, w.Span),
+            CallValue c => (c.Name, c.Syntax.Arguments, c.Syntax.Name.Span),
+            _ => ("", null, v.Span),
+        };
+        if (v is ErrorValue) return null;
+        var parameters = parametersOf(name);
+        if (parameters is null)
+        {
+            var near = NameMatcher.Nearest(name, known);
+            _diagnostics.Add(unknown(nameSpan, name, v.Describe(), near, known));
+            return null;
+        }
+        var bound = BindArguments(args, parameters, name, nameSpan, Environment.Empty);
+        return bound is null ? null : (name, bound, args, nameSpan);
+    }
+
+    private DataSetRef? ResolveDataSet(ExpressionSyntax expression)
+    {
+        if (ResolveCatalogCall(expression, UnknownDataSet, TrainingCatalog.DataSets.Select(d => d.Name).ToArray(),
+                n => TrainingCatalog.FindDataSet(n)?.Parameters) is not { } call)
+            return null;
+        var (name, bound, args, nameSpan) = call;
+        var info = TrainingCatalog.FindDataSet(name)!;
+        string? dir = bound.GetValueOrDefault("dir") as string;
+        if (dir == "") dir = null;
+        var shape = info.FixedShape;
+        if (info.Name == "images")
+        {
+            var size = (Pair)bound["size"];
+            int channels = (int)bound["channels"];
+            if (channels is not (1 or 3))
+            {
+                _diagnostics.Add(UnsupportedChannels(args?.Arguments.FirstOrDefault(a => a.Name?.Text == "channels")?.Value.Span ?? nameSpan, channels));
+                return null;
+            }
+            if (size.H < 1 || size.W < 1) return null;
+            shape = Shape.Image(channels, size.H, size.W);
+        }
+        return new DataSetRef(info.Name, dir, shape!, info.Classes, info.ClassNames);
+    }
+
+    private OptimizerConfig? ResolveOptimizer(ExpressionSyntax expression)
+    {
+        if (ResolveCatalogCall(expression, UnknownOptimizer, TrainingCatalog.Optimizers.Select(o => o.Name).ToArray(),
+                n => TrainingCatalog.FindOptimizer(n)?.Parameters) is not { } call)
+            return null;
+        var (name, b, _, _) = call;
+        double D(string key) => b.TryGetValue(key, out var o) ? System.Convert.ToDouble(o, CultureInfo.InvariantCulture) : 0;
+        return name == "adam"
+            ? new OptimizerConfig("adam", D("lr"), D("beta1"), D("beta2"), D("weight_decay"), 0, false)
+            : new OptimizerConfig("sgd", D("lr"), 0, 0, D("weight_decay"), D("momentum"), (bool)b["nesterov"]);
+    }
+
+    private void CheckDataFits(DataSetRef data, TextSpan dataSpan, NetworkModel? network, GanModel? gan)
+    {
+        if (network is not null)
+        {
+            if (network.Input.IsKnown && !network.Input.Equals(data.Shape))
+                _diagnostics.Add(DataShapeMismatch(dataSpan, data.Name, data.Shape, network.Name, network.Input, InputSpan(network)));
+            var output = network.Output;
+            if (output.IsKnown && network.IsValid)
+            {
+                // images(…) learns its class count from the folders at training time (Classes = 0).
+                if (!output.IsVector)
+                    _diagnostics.Add(ClassifierOutputNotVector(dataSpan, data.Name, data.Classes, network.Name, output, OutputSpan(network)));
+                else if (data.Classes > 0 && output[0] != data.Classes)
+                    _diagnostics.Add(ClassCountMismatch(dataSpan, data.Name, data.Classes, network.Name, output, OutputSpan(network)));
+            }
+        }
+        else if (gan is not null)
+        {
+            var expected = gan.Discriminator?.Input is { IsKnown: true } d ? d : gan.Generator?.Output;
+            if (expected is { IsKnown: true } && !expected.Equals(data.Shape))
+            {
+                var net = gan.Discriminator ?? gan.Generator!;
+                _diagnostics.Add(GanDataShapeMismatch(dataSpan, data.Name, data.Shape, gan.Name, expected, net.Name, InputSpan(net)));
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using Annlsp.Language.Diagnostics;
+using Annlsp.Language.Syntax;
+using Annlsp.Language.Text;
+using static Annlsp.Language.Diagnostics.DiagnosticBuilder;
+
+namespace Annlsp.Language.Semantics;
+
+/// <summary>gan declarations: the generator and discriminator and how they fit together.</summary>
+internal sealed partial class Checker
+{
+    /// <summary>Resolves a network name written as a property value (gan generator, discriminator).</summary>
+    private NetworkModel? ResolveNetwork(ExpressionSyntax value, string role)
+    {
+        if (value is MissingExpressionSyntax) return null;
+        if (value is not NameExpressionSyntax name)
+        {
+            _diagnostics.Add(NotANetworkName(value.Span, role));
+            return null;
+        }
+        string text = name.Name.Text;
+        if (_networkSyntax.TryGetValue(text, out var decl))
+        {
+            _usedNetworks.Add(text);
+            AddReference(_declarations[text], name.Name.Span, false);
+            return Networks.GetValueOrDefault(text);
+        }
+        var near = NameMatcher.Nearest(text, _networkSyntax.Keys);
+        _diagnostics.Add(UnknownNetwork(name.Span, name.Name.Span, text, near));
+        return null;
+    }
+
+    private static TextSpan InputSpan(NetworkModel n) =>
+        n.Syntax?.Body.Layers.FirstOrDefault()?.Span ?? n.Syntax?.Name.Span ?? default;
+
+    /// <summary>
+    /// Where a network's output shape is made, the layer to change when it is wrong: its last layer that can change
+    /// a shape (trailing activations, batchnorm, dropout and residuals pass it on), or its input.
+    /// </summary>
+    private static TextSpan OutputSpan(NetworkModel n) =>
+        ShapingLayer(n) is { } layer ? layer.UseSite ?? layer.Span : InputSpan(n);
+
+    private static LayerInstance? ShapingLayer(NetworkModel n)
+    {
+        for (int i = n.Layers.Count - 1; i >= 0; i--)
+            if (n.Layers[i] is { Kind: not "residual", Info.KeepsShape: false } layer) return layer;
+        return null;
+    }
+
+    /// <summary>Inserts `flatten` right after the layer that makes the network's output, so trailing activations stay last.</summary>
+    private static CodeFix? FlattenFix(NetworkModel n)
+    {
+        var layer = ShapingLayer(n);
+        if (layer is null || n.Syntax is null) return null;
+        // A layer expanded from a block: insert after the block's use in the network.
+        var at = layer.UseSite ?? layer.Span;
+        var item = n.Syntax.Body.Layers.FirstOrDefault(l => l.Span.Start <= at.Start && at.End <= l.Span.End);
+        return item is null ? null : AppendFlatten(item.Span.End);
+    }
+
+    private GanModel CheckGan(GanDeclarationSyntax decl)
+    {
+        var props = Properties(decl.Body, TrainingCatalog.GanProperties, $"gan '{decl.Name.Text}'");
+        NetworkModel? generator = null, discriminator = null;
+        foreach (var role in new[] { "generator", "discriminator" })
+        {
+            if (!props.ContainsKey(role))
+                _diagnostics.Add(GanNeedsNetwork(decl.Name.IsMissing ? decl.Keyword.Span : decl.Name.Span, decl.Name.Text, role));
+        }
+        if (props.TryGetValue("generator", out var g)) generator = ResolveNetwork(g.Value, "generator");
+        if (props.TryGetValue("discriminator", out var d)) discriminator = ResolveNetwork(d.Value, "discriminator");
+
+        if (generator is { Input.IsKnown: true } && !generator.Input.IsVector)
+            _diagnostics.Add(GeneratorInput(g!.Value.Span, generator.Name, generator.Input, InputSpan(generator)));
+        // reshape and flatten only rearrange values: look past them for the generator's last activation.
+        var last = generator?.Layers.LastOrDefault(l => l.Kind is not ("reshape" or "flatten"));
+        if (generator is not null && last is not null && last.Kind != "tanh" && generator.Output.IsKnown)
+        {
+            var lastSpan = last.UseSite ?? last.Span;
+            _diagnostics.Add(GeneratorNotTanh(lastSpan, generator.Name, last.Kind, g!.Value.Span, decl.Name.Text));
+        }
+        if (discriminator is { Output.IsKnown: true } && !(discriminator.Output.IsVector && discriminator.Output[0] == 1))
+        {
+            var output = discriminator.Output;
+            _diagnostics.Add(DiscriminatorOutput(d!.Value.Span, discriminator.Name, output, OutputSpan(discriminator),
+                output.ElementCount == 1 ? FlattenFix(discriminator) : null));
+        }
+        if (generator is { Output.IsKnown: true } && discriminator is { Input.IsKnown: true } && !generator.Output.Equals(discriminator.Input))
+        {
+            _diagnostics.Add(GanShapeMismatch(d!.Value.Span, generator.Name, generator.Output, OutputSpan(generator),
+                discriminator.Name, discriminator.Input, InputSpan(discriminator)));
+        }
+        return new GanModel { Name = decl.Name.Text, Generator = generator, Discriminator = discriminator, Syntax = decl };
+    }
+}

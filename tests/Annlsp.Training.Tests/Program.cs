@@ -1,3 +1,4 @@
+using Annlsp.Progress;
 using Annlsp.Training.Native;
 using Annlsp.Training.Training;
 using TorchSharp;
@@ -35,7 +36,7 @@ public static class Program
                 {
                     Config = config, OutDir = args[1], Limit = int.Parse(args[3]), ResumeDir = args.Length > 5 ? args[5] : null,
                     ProgressEvery = 1, TensorBoard = false, Cancellation = stop.Token,
-                    Observer = new CollectingObserver { Callback = e => { Console.WriteLine(e.ToJson()); Console.Out.Flush(); } },
+                    Observer = new CollectingObserver { Callback = e => { Console.WriteLine(ProgressJson.Write(e)); Console.Out.Flush(); } },
                 });
                 return result.Succeeded ? 0 : 1;
             }

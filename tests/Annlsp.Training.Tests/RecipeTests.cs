@@ -1,3 +1,4 @@
+using Annlsp.Progress;
 using System.Text.Json.Nodes;
 using Annlsp.Training.Data;
 using Annlsp.Training.Training;
@@ -84,17 +85,17 @@ public class RecipeTests
         var result = Trainer.Run(new TrainOptions { Config = config, OutDir = dir, Limit = 2000, Observer = events, ProgressEvery = 10, TensorBoard = false, SourceText = "test" });
         Assert.True(result.Status == "finished", result.Reason);
 
-        var steps = events.Events.Where(e => e.Kind == "step").ToList();
-        var lrs = steps.Select(e => (double)e["lr"]!).ToList();
-        long total = (int)events.Events.First()["stepsPerEpoch"]! * 2L;
+        var steps = events.Events.OfType<StepEvent>().ToList();
+        var lrs = steps.Select(e => e.Lr).ToList();
+        long total = events.Events.OfType<StartedEvent>().First().StepsPerEpoch * 2L;
         Assert.Equal(3e-3 * 0.5 * (1 + Math.Cos(Math.PI * 9 / total)), lrs[0], 12); // global step 10 is the 10th step: t = 9
         Assert.True(lrs.Zip(lrs.Skip(1)).All(p => p.Second < p.First), string.Join(", ", lrs));
         Assert.True(lrs[^1] < 3e-3 * 0.01, $"last lr {lrs[^1]}");
 
-        var epochs = events.Events.Where(e => e.Kind == "epoch").ToList();
-        Assert.True((double)epochs[1]["accuracy"]! > 0.8, $"accuracy {(double)epochs[1]["accuracy"]!} (chance is 0.25)");
+        var epochs = events.Events.OfType<EpochEvent>().ToList();
+        Assert.True(epochs[1].Accuracy!.Value > 0.8, $"accuracy {epochs[1].Accuracy!.Value} (chance is 0.25)");
         // with smoothing 0.1 over 4 classes the training loss cannot fall below the targets' entropy (about 0.39)
-        Assert.True((double)epochs[1]["loss"]! > 0.3, $"training loss {(double)epochs[1]["loss"]!}");
+        Assert.True(epochs[1].Loss!.Value > 0.3, $"training loss {epochs[1].Loss!.Value}");
 
         var run = JsonNode.Parse(File.ReadAllText(Path.Combine(result.RunDir, "run.json")))!;
         Assert.Equal("cosine", (string?)run["schedule"]);

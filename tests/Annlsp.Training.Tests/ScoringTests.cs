@@ -1,3 +1,4 @@
+using Annlsp.Progress;
 using System.Diagnostics;
 using System.Globalization;
 using Annlsp.Language;
@@ -260,34 +261,34 @@ public class ReferenceClassifierTests(ShapesReferenceFixture shapes) : IClassFix
             Config = config, SourceText = TinyGan, SourcePath = source, Limit = 640, Observer = events, TensorBoard = false, ScoreCacheDir = shapes.CacheDir,
         });
         Assert.True(result.Succeeded, result.Reason);
-        var reference = Assert.Single(events.Events, e => e.Kind == "reference");
-        Assert.Equal("ready", reference["status"]);
-        Assert.Equal(false, reference["trained"]); // the fixture's cache
-        var epochs = events.Events.Where(e => e.Kind == "epoch").ToList();
+        var reference = Assert.IsType<ReferenceEvent>(Assert.Single(events.Events, e => e is ReferenceEvent));
+        Assert.Equal("ready", reference.Status);
+        Assert.Equal(false, reference.Trained); // the fixture's cache
+        var epochs = events.Events.OfType<EpochEvent>().ToList();
         Assert.Equal(2, epochs.Count);
         foreach (var e in epochs)
         {
-            Assert.True((double)e["fd"]! > 0, e.ToJson());
-            Assert.InRange((double)e["confident"]!, 0, 1);
-            Assert.InRange((int)e["coverage"]!, 0, 4);
-            Assert.Equal(4, (int)e["classes"]!);
-            Assert.Equal(300, (int)e["scoreSamples"]!);
-            Assert.Equal(shapes.Reference.RealVsRealFd, (double)e["fd_real"]!);
-            Assert.True((double)e["scoreSeconds"]! > 0);
+            Assert.True(e.Fd > 0, ProgressJson.Write(e));
+            Assert.InRange(e.Confident!.Value, 0, 1);
+            Assert.InRange(e.Coverage!.Value, 0, 4);
+            Assert.Equal(4, e.Classes);
+            Assert.Equal(300, e.ScoreSamples);
+            Assert.Equal(shapes.Reference.RealVsRealFd, e.FdReal);
+            Assert.True(e.ScoreSeconds > 0);
         }
         var lines = File.ReadAllLines(Path.Combine(result.RunDir, "metrics.jsonl")).Where(l => l.Contains("\"event\":\"epoch\"")).ToList();
         Assert.Equal(2, lines.Count);
         Assert.All(lines, l => Assert.Matches("\"fd\":[0-9.]+.*\"confident\":[0-9.]+.*\"coverage\":[0-4]", l));
-        var finished = events.Events.Last();
-        Assert.Equal((double)epochs[1]["fd"]!, (double)finished["fd"]!);
+        var finished = Assert.IsType<FinishedEvent>(events.Events.Last());
+        Assert.Equal(epochs[1].Fd, finished.Fd);
 
         // the same samples from the checkpoint give the same scores
         var evaluation = RunEvaluator.Evaluate(result.RunDir, cacheDir: shapes.CacheDir);
         Assert.Equal(2, evaluation.Epoch);
         Assert.Equal(300, evaluation.Scores.Samples);
-        Assert.Equal((double)epochs[1]["fd"]!, evaluation.Scores.Fd, 1e-3 * evaluation.Scores.Fd);
-        Assert.Equal((double)epochs[1]["confident"]!, evaluation.Scores.Confident, 1e-9);
-        Assert.Equal((int)epochs[1]["coverage"]!, evaluation.Scores.Coverage);
+        Assert.Equal(epochs[1].Fd!.Value, evaluation.Scores.Fd, 1e-3 * evaluation.Scores.Fd);
+        Assert.Equal(epochs[1].Confident!.Value, evaluation.Scores.Confident, 1e-9);
+        Assert.Equal(epochs[1].Coverage!.Value, evaluation.Scores.Coverage);
         Assert.False(evaluation.SourceChanged);
         Assert.Equal(500, RunEvaluator.Evaluate(result.RunDir, samples: 500, cacheDir: shapes.CacheDir).Scores.Samples);
     }
@@ -300,8 +301,8 @@ public class ReferenceClassifierTests(ShapesReferenceFixture shapes) : IClassFix
         var events = new Training.CollectingObserver();
         var result = Training.Trainer.Run(new Training.TrainOptions { Config = config, SourceText = text, OutDir = TestSetup.TempDir("gan-noscore"), Limit = 128, Epochs = 1, Observer = events, TensorBoard = false, ScoreCacheDir = shapes.CacheDir });
         Assert.True(result.Succeeded, result.Reason);
-        Assert.DoesNotContain(events.Events, e => e.Kind == "reference");
-        Assert.Null(events.Events.Single(e => e.Kind == "epoch")["fd"]);
+        Assert.DoesNotContain(events.Events, e => e is ReferenceEvent);
+        Assert.Null(events.Events.OfType<EpochEvent>().Single().Fd);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Annlsp.Progress;
 using System.Text.Json.Nodes;
 using Annlsp.Training.Output;
 using Annlsp.Training.Training;
@@ -25,18 +26,17 @@ public class TrainingTests
         var dir = TestSetup.TempDir("cls");
         var (result, events) = Train(Classifier(LeNet(4), Shapes, epochs: 2, batch: 32), dir, limit: 3000);
         Assert.True(result.Status == "finished", result.Reason);
-        var steps = events.Events.Where(e => e.Kind == "step").Select(e => (double)e["loss"]!).ToList();
+        var steps = events.Events.OfType<StepEvent>().Select(e => e.Loss!.Value).ToList();
         Assert.True(steps.Count >= 10);
         Assert.True(steps.Skip(steps.Count - 3).Average() < steps.Take(3).Average() * 0.6, $"loss did not fall: {string.Join(", ", steps)}");
-        var epochsDone = events.Events.Where(e => e.Kind == "epoch").ToList();
+        var epochsDone = events.Events.OfType<EpochEvent>().ToList();
         Assert.Equal(2, epochsDone.Count);
-        Assert.True((double)epochsDone[1]["accuracy"]! > 0.8, $"accuracy {(double)epochsDone[1]["accuracy"]!} (chance is 0.25)");
-        Assert.True((double)epochsDone[1]["loss"]! < (double)epochsDone[0]["loss"]!);
+        Assert.True(epochsDone[1].Accuracy!.Value > 0.8, $"accuracy {epochsDone[1].Accuracy!.Value} (chance is 0.25)");
+        Assert.True(epochsDone[1].Loss < epochsDone[0].Loss);
 
-        var started = events.Events.First();
-        Assert.Equal("started", started.Kind);
-        Assert.Equal("cpu", started["device"]);
-        Assert.Equal(result.RunDir, started["runDir"]);
+        var started = Assert.IsType<StartedEvent>(events.Events.First());
+        Assert.Equal("cpu", started.Device);
+        Assert.Equal(result.RunDir, started.RunDir);
         Assert.Equal("finished", events.Events.Last().Kind);
         Assert.Matches(@"LeNet5[/\\]\d{8}-\d{6}$", result.RunDir);
 
@@ -49,7 +49,7 @@ public class TrainingTests
         var png = Path.Combine(result.RunDir, "samples", "epoch-002.png");
         var img = ImageResult.FromMemory(File.ReadAllBytes(png), ColorComponents.RedGreenBlue);
         Assert.Equal(4 * (28 * 2 + 4), img.Width); // 4×4 grid, images doubled, 2-pixel frames
-        Assert.Contains(events.Events, e => e.Kind == "sample" && (string?)e["path"] == png);
+        Assert.Contains(events.Events, e => e is SampleEvent s && s.Path == png);
         Assert.True(Directory.EnumerateFiles(Path.Combine(result.RunDir, "tensorboard"), "events.out.tfevents*").Any());
     }
 
@@ -59,19 +59,19 @@ public class TrainingTests
         var dir = TestSetup.TempDir("fmnist");
         var (result, events) = Train(Classifier(LeNet(10), FashionMnist, epochs: 2, batch: 32), dir, limit: 4000);
         Assert.True(result.Status == "finished", result.Reason);
-        var epochs = events.Events.Where(e => e.Kind == "epoch").ToList();
-        Assert.True((double)epochs[1]["loss"]! < (double)epochs[0]["loss"]!);
-        Assert.Equal(4000, (int)events.Events.First()["train"]!);
-        Assert.Equal(4000, (int)events.Events.First()["evaluation"]!); // --limit also caps the test set (at max(N, 500))
-        Assert.True((double)epochs[1]["accuracy"]! > 0.6, $"accuracy {(double)epochs[1]["accuracy"]!} after 250 steps (chance: 0.1)");
+        var epochs = events.Events.OfType<EpochEvent>().ToList();
+        Assert.True(epochs[1].Loss < epochs[0].Loss);
+        Assert.Equal(4000, events.Events.OfType<StartedEvent>().First().Train);
+        Assert.Equal(4000, events.Events.OfType<StartedEvent>().First().Evaluation); // --limit also caps the test set (at max(N, 500))
+        Assert.True(epochs[1].Accuracy!.Value > 0.6, $"accuracy {epochs[1].Accuracy!.Value} after 250 steps (chance: 0.1)");
     }
 
     [Fact]
     public void Same_seed_gives_the_same_run_on_cpu()
     {
         var dir = TestSetup.TempDir("seed");
-        var a = Train(Classifier(LeNet(4), Shapes, epochs: 1, batch: 32, seed: 7), dir, limit: 640).Events.Events.Where(e => e.Kind == "step").Select(e => (double)e["loss"]!).ToList();
-        var b = Train(Classifier(LeNet(4), Shapes, epochs: 1, batch: 32, seed: 7), dir, limit: 640).Events.Events.Where(e => e.Kind == "step").Select(e => (double)e["loss"]!).ToList();
+        var a = Train(Classifier(LeNet(4), Shapes, epochs: 1, batch: 32, seed: 7), dir, limit: 640).Events.Events.OfType<StepEvent>().Select(e => e.Loss!.Value).ToList();
+        var b = Train(Classifier(LeNet(4), Shapes, epochs: 1, batch: 32, seed: 7), dir, limit: 640).Events.Events.OfType<StepEvent>().Select(e => e.Loss!.Value).ToList();
         Assert.NotEmpty(a);
         Assert.Equal(a, b);
     }
@@ -82,10 +82,10 @@ public class TrainingTests
         var dir = TestSetup.TempDir("gan");
         var (result, events) = Train(Gan(epochs: 2, batch: 64), dir, limit: 640);
         Assert.True(result.Status == "finished", result.Reason);
-        var epochEvents = events.Events.Where(e => e.Kind == "epoch").ToList();
+        var epochEvents = events.Events.OfType<EpochEvent>().ToList();
         Assert.Equal(2, epochEvents.Count);
-        foreach (var key in new[] { "loss_g", "loss_d", "d_x", "d_g_z" }) Assert.True(double.IsFinite((double)epochEvents[1][key]!));
-        Assert.True(double.IsFinite((double)events.Events.Last()["loss_g"]!));
+        foreach (var value in new[] { epochEvents[1].LossG, epochEvents[1].LossD, epochEvents[1].DX, epochEvents[1].DGZ }) Assert.True(double.IsFinite(value!.Value));
+        Assert.True(double.IsFinite(Assert.IsType<FinishedEvent>(events.Events.Last()).LossG!.Value));
         foreach (var epoch in new[] { 1, 2 })
         {
             var png = Path.Combine(result.RunDir, "samples", $"epoch-{epoch:D3}.png");
@@ -121,11 +121,11 @@ public class TrainingTests
         var (second, events) = Train(config, dir, limit: 320, epochs: 3, resume: first.RunDir);
         Assert.True(second.Status == "finished", second.Reason);
         Assert.Equal(first.RunDir, second.RunDir);
-        Assert.Equal(10L, (long)events.Events.First(e => e.Kind == "started")["resumedFrom"]!);
-        var steps = events.Events.Where(e => e.Kind == "step").Select(e => (long)e["globalStep"]!).ToList();
+        Assert.Equal(10L, events.Events.OfType<StartedEvent>().First().ResumedFrom);
+        var steps = events.Events.OfType<StepEvent>().Select(e => e.GlobalStep).ToList();
         Assert.Equal(20L, steps.First());
         Assert.Equal(30L, steps.Last());
-        Assert.Equal([2, 3], events.Events.Where(e => e.Kind == "epoch").Select(e => (int)e["epoch"]!).ToArray());
+        Assert.Equal([2, 3], events.Events.OfType<EpochEvent>().Select(e => e.Epoch).ToArray());
     }
 
     [Fact]
@@ -156,17 +156,17 @@ public class TrainingTests
         var dir = TestSetup.TempDir("cancel");
         using var cts = new CancellationTokenSource();
         var config = Classifier(LeNet(4), Shapes, epochs: 1, batch: 16);
-        var events = new CollectingObserver { Callback = e => { if (e.Kind == "step" && (long)e["globalStep"]! >= 20) cts.Cancel(); } };
+        var events = new CollectingObserver { Callback = e => { if (e is StepEvent { GlobalStep: >= 20 }) cts.Cancel(); } };
         var result = Trainer.Run(new TrainOptions { Config = config, OutDir = dir, Limit = 800, Observer = events, Cancellation = cts.Token, ProgressEvery = 10, TensorBoard = false });
         Assert.Equal("stopped", result.Status);
-        Assert.Equal("stopped", events.Events.Last()["status"]);
+        Assert.Equal("stopped", Assert.IsType<FinishedEvent>(events.Events.Last()).Status);
         var (_, meta) = RunFolder.LoadCheckpoint(Path.Combine(result.RunDir, RunFolder.CheckpointFile));
         Assert.Equal(20L, (long)meta["globalStep"]!);
         Assert.Equal(20, (int)meta["stepInEpoch"]!);
 
         var (resumed, ev2) = Train(config, dir, limit: 800, resume: result.RunDir);
         Assert.Equal("finished", resumed.Status);
-        Assert.Equal(50L, ev2.Events.Where(e => e.Kind == "step").Select(e => (long)e["globalStep"]!).Last());
+        Assert.Equal(50L, ev2.Events.OfType<StepEvent>().Select(e => e.GlobalStep).Last());
     }
 
     [Fact]
@@ -175,10 +175,9 @@ public class TrainingTests
         var dir = TestSetup.TempDir("nan");
         var (result, events) = Train(Classifier(LeNet(4), Shapes, epochs: 1, batch: 32, opt: Sgd(1e12)), dir, limit: 640);
         Assert.Equal("failed", result.Status);
-        var failed = events.Events.Last();
-        Assert.Equal("failed", failed.Kind);
-        Assert.Matches("NaN|infinite", (string)failed["reason"]!);
-        Assert.Contains("learning rate", (string)failed["reason"]!);
+        var failed = Assert.IsType<FailedEvent>(events.Events.Last());
+        Assert.Matches("NaN|infinite", failed.Reason);
+        Assert.Contains("learning rate", failed.Reason);
     }
 
     [Fact]
@@ -188,7 +187,7 @@ public class TrainingTests
         var missing = Path.Combine(dir, "no-mnist-here");
         var (result, events) = Train(Classifier(LeNet(10), Shapes with { Name = "mnist", Directory = missing }, epochs: 1), dir);
         Assert.Equal("failed", result.Status);
-        var reason = (string)events.Events.Last()["reason"]!;
+        var reason = Assert.IsType<FailedEvent>(events.Events.Last()).Reason;
         Assert.Contains(missing, reason);
         Assert.Contains("train-images-idx3-ubyte", reason);
     }
@@ -219,7 +218,7 @@ public class TrainingTests
             Config = Classifier(LeNet(4), Shapes, epochs: 1, batch: 32, @out: @out), SourcePath = source, SourceText = "test", Limit = 64, Observer = events, TensorBoard = false,
         });
         Assert.Equal("failed", result.Status);
-        var reason = (string)events.Events.Single()["reason"]!;
+        var reason = Assert.IsType<FailedEvent>(events.Events.Single()).Reason;
         Assert.Contains($"the run folder \"{@out ?? "runs"}\" resolves to {outside}", reason);
         Assert.Contains($"outside {workspace}, the .ann file's folder", reason);
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(outside), e => Path.GetFileName(e) != "sub");
@@ -255,9 +254,9 @@ public class TrainingTests
         var data = new Annlsp.Language.Semantics.DataSetRef("images", dir, S(1, 28, 28), 0, []);
         var (result, events) = Train(Classifier(LeNet(2), data, epochs: 1, batch: 4), TestSetup.TempDir("classes-out"));
         Assert.Equal("failed", result.Status);
-        Assert.DoesNotContain(events.Events, e => e.Kind == "started");
+        Assert.DoesNotContain(events.Events, e => e is StartedEvent);
         Assert.Equal($"images(\"{dir}\") ({dir}) has 14 class folders (c00, c01, c02, c03, c04, c05, …), but LeNet5 outputs 2 scores; make its last layer dense(14), or keep 2 class folders",
-            (string)events.Events.Single()["reason"]!);
+            Assert.IsType<FailedEvent>(events.Events.Single()).Reason);
     }
 
     /// <summary>A resume of a finished run trains nothing, rewrites nothing and reports the run's real metrics (not NaN).</summary>
@@ -270,16 +269,15 @@ public class TrainingTests
         Assert.Equal("finished", first.Status);
         var model = File.ReadAllBytes(Path.Combine(first.RunDir, RunFolder.ModelFile));
         var metrics = File.ReadAllText(Path.Combine(first.RunDir, RunFolder.MetricsFile));
-        var lastEpoch = firstEvents.Events.Last(e => e.Kind == "epoch");
+        var lastEpoch = firstEvents.Events.OfType<EpochEvent>().Last();
 
         var (again, events) = Train(config, dir, limit: 320, resume: first.RunDir);
         Assert.Equal("finished", again.Status);
-        var finished = Assert.Single(events.Events);
-        Assert.Equal("finished", finished.Kind);
-        Assert.Equal(true, finished["alreadyFinished"]);
-        Assert.Contains("has already finished: it trained 1 epochs and 1 are asked for", (string)finished["message"]!);
-        Assert.Equal(Math.Round((double)lastEpoch["loss"]!, 6), (double)finished["loss"]!);
-        Assert.Equal(Math.Round((double)lastEpoch["accuracy"]!, 6), (double)finished["accuracy"]!);
+        var finished = Assert.IsType<FinishedEvent>(Assert.Single(events.Events));
+        Assert.True(finished.AlreadyFinished);
+        Assert.Contains("has already finished: it trained 1 epochs and 1 are asked for", finished.Message);
+        Assert.Equal(Math.Round(lastEpoch.Loss!.Value, 6), finished.Loss);
+        Assert.Equal(Math.Round(lastEpoch.Accuracy!.Value, 6), finished.Accuracy);
         Assert.Equal(model, File.ReadAllBytes(Path.Combine(first.RunDir, RunFolder.ModelFile)));
         Assert.Equal(metrics, File.ReadAllText(Path.Combine(first.RunDir, RunFolder.MetricsFile)));
     }

@@ -47,3 +47,24 @@ test('an interrupted run stays a past run; a folder without files still opens', 
     assert.deepEqual(e.state.samples, []);
   } finally { fs.rmSync(dir, { recursive: true, force: true }); fs.rmSync(empty, { recursive: true, force: true }); }
 });
+
+// run.json holds the trained file's path (`source`), never a `uri` or a `status`: the document URI and the status come
+// from what the trainer writes (run.json, metrics.jsonl), so a past run's preview is the same panel as a live run of it.
+test('a past run: the document URI from run.json\'s source, the status from metrics.jsonl', async () => {
+  const { pathToFileURL } = require('node:url');
+  const source = path.join(os.tmpdir(), 'a workspace', 'shapes.ann');
+  const epoch = (n, of) => JSON.stringify({ v: 1, event: 'epoch', time: '2026-12-01T10:00:00.000Z', epoch: n, epochs: of, globalStep: 10 * n, loss: 1 / n, accuracy: 0.5, seconds: 1, imagesPerSecond: 100 });
+  const step = (e, s) => JSON.stringify({ v: 1, event: 'step', time: '2026-12-01T10:00:00.000Z', epoch: e, step: s, steps: 10, globalStep: 10 * (e - 1) + s, loss: 0.5, lr: 0.001, imagesPerSecond: 100 });
+  const runJson = JSON.stringify({ target: 'ShapeNet', kind: 'classifier', source, device: 'cpu', epochs: 2 });
+  const finished = makeRun({ 'run.json': runJson, 'metrics.jsonl': [step(1, 10), epoch(1, 2), step(2, 10), epoch(2, 2)].join('\n') + '\n' });
+  // resumed with --epochs 4 and stopped in epoch 3: its last epoch line (2 of 2) is not where it ended
+  const resumedAndStopped = makeRun({ 'run.json': runJson, 'metrics.jsonl': [epoch(1, 2), epoch(2, 2), step(3, 4)].join('\n') + '\n' });
+  try {
+    const done = (await readRunFolder(finished)).state;
+    assert.equal(done.uri, pathToFileURL(source).href);
+    assert.equal(done.status, 'finished');
+    const stopped = (await readRunFolder(resumedAndStopped)).state;
+    assert.equal(stopped.uri, pathToFileURL(source).href);
+    assert.equal(stopped.status, 'unknown', 'steps after the last epoch: the run did not end there');
+  } finally { fs.rmSync(finished, { recursive: true, force: true }); fs.rmSync(resumedAndStopped, { recursive: true, force: true }); }
+});

@@ -1,20 +1,22 @@
 // The preview's model: training events (from `annlsp/trainingEvent` notifications, or replayed from
 // a run folder's metrics.jsonl) reduced into one plain, serialisable state per run. Pure.
 import { epochFromSampleName } from '../pathSafety';
+import type { FailedEvent, FinishedEvent, ProgressEvent, ProgressEventKind, ReferenceEvent } from './progressEvents';
 
-export type TrainingEventKind = 'started' | 'reference' | 'step' | 'epoch' | 'sample' | 'checkpoint' | 'finished' | 'failed';
+export type TrainingEventKind = ProgressEventKind;
 
-export interface TrainingEvent {
-  event: TrainingEventKind | string;
-  [key: string]: unknown;
-}
+/**
+ * An event as the reducer takes it: one of the trainer's (progressEvents.ts, generated from the trainer's records),
+ * or a line of another tool's metrics file, whose fields are read where they mean the same.
+ */
+export type TrainingEvent = ProgressEvent | { event: string; [key: string]: unknown };
 
-/** Params of the `annlsp/trainingEvent` notification. */
+/** Params of the `annlsp/trainingEvent` notification: the trainer's event as it wrote it. */
 export interface TrainingNotification {
   uri: string;
   target: string;
   runDir: string;
-  event: TrainingEvent;
+  event: ProgressEvent;
 }
 
 export type RunStatus = 'starting' | 'running' | 'finished' | 'failed' | 'stopped' | 'unknown';
@@ -105,7 +107,7 @@ function upsert(series: MetricPoint[] | undefined, p: MetricPoint): MetricPoint[
   return s;
 }
 
-function timeOf(e: TrainingEvent): number | undefined {
+function timeOf(e: Record<string, unknown>): number | undefined {
   const t = e.time ?? e.timestamp;
   if (typeof t === 'number') return t > 1e11 ? t : t * 1000;
   if (typeof t === 'string') { const d = Date.parse(t); return Number.isNaN(d) ? undefined : d; }
@@ -123,17 +125,19 @@ export function reduce(state: RunState, e: TrainingEvent, resolveSample: (p: str
     events: state.events + 1,
   };
   if (!e || typeof e !== 'object') return s;
-  const epochs = num(e.epochs);
+  // the fields several kinds of event share (and other tools' names for them); each kind's own fields by its type below
+  const o = e as Record<string, unknown>;
+  const epochs = num(o.epochs);
   if (epochs !== undefined) s.epochsTotal = epochs;
-  const spe = num(e.steps_per_epoch ?? e.stepsPerEpoch ?? e.steps);
+  const spe = num(o.steps_per_epoch ?? o.stepsPerEpoch ?? o.steps);
   if (spe !== undefined && e.event !== 'finished') s.stepsPerEpoch = spe;
-  const device = str(e.device);
+  const device = str(o.device);
   if (device) s.device = device;
-  const kind = str(e.kind) ?? str(e.task) ?? str(e.mode);
+  const kind = str(o.kind) ?? str(o.task) ?? str(o.mode);
   if (kind) s.kind = kind;
-  const epoch = num(e.epoch);
-  const t = timeOf(e);
-  const classes = num(e.classes);
+  const epoch = num(o.epoch);
+  const t = timeOf(o);
+  const classes = num(o.classes);
   if (classes !== undefined && e.event !== 'reference') s.scoreClasses = classes;
 
   switch (e.event) {
@@ -141,12 +145,14 @@ export function reduce(state: RunState, e: TrainingEvent, resolveSample: (p: str
       s.status = 'running';
       s.startedAt = t ?? s.startedAt;
       break;
-    case 'reference':
-      s.reference = { status: str(e.status) ?? 'unknown', data: str(e.data), accuracy: num(e.accuracy), fdReal: num(e.fd_real), reason: str(e.reason) };
+    case 'reference': {
+      const r = e as Partial<ReferenceEvent>;
+      s.reference = { status: str(r.status) ?? 'unknown', data: str(r.data), accuracy: num(r.accuracy), fdReal: num(r.fd_real), reason: str(r.reason) };
       break;
+    }
     case 'step': {
       if (s.status === 'starting') s.status = 'running';
-      const step = num(e.step);
+      const step = num(o.step);
       if (epoch !== undefined) s.epoch = epoch;
       if (step !== undefined) s.step = step;
       // x in epochs: epoch e (1-based) step k of n lies at (e-1) + k/n; without n, the step count itself
@@ -171,7 +177,7 @@ export function reduce(state: RunState, e: TrainingEvent, resolveSample: (p: str
       }
       break;
     case 'sample': {
-      const p = str(e.path);
+      const p = str(o.path);
       const abs = p ? resolveSample(p) : undefined;
       const ep = epoch ?? (p ? epochFromSampleName(p) : undefined) ?? s.epoch;
       if (abs && ep !== undefined) {
@@ -183,18 +189,18 @@ export function reduce(state: RunState, e: TrainingEvent, resolveSample: (p: str
       s.checkpoints = state.checkpoints + 1;
       break;
     case 'finished': {
-      const stopped = e.status === 'stopped' || e.stopped === true || e.cancelled === true || e.reason === 'stopped' || e.reason === 'cancelled';
+      const stopped = (e as Partial<FinishedEvent>).status === 'stopped' || o.stopped === true || o.cancelled === true || o.reason === 'stopped' || o.reason === 'cancelled';
       s.status = stopped ? 'stopped' : 'finished';
       if (epoch !== undefined) s.epoch = epoch;
       s.finishedAt = t ?? s.finishedAt;
-      const secs = num(e.seconds ?? e.elapsed ?? e.duration_s ?? e.elapsed_s);
+      const secs = num(o.seconds ?? o.elapsed ?? o.duration_s ?? o.elapsed_s);
       if (secs !== undefined) s.seconds = secs;
       for (const [k, v] of Object.entries(metricsOf(e))) s.latest[k] = v;
       break;
     }
     case 'failed':
-      s.status = e.reason === 'stopped' || e.reason === 'cancelled' ? 'stopped' : 'failed';
-      s.message = str(e.message) ?? str(e.error) ?? str(e.reason) ?? 'training failed';
+      s.status = o.reason === 'stopped' || o.reason === 'cancelled' ? 'stopped' : 'failed';
+      s.message = str(o.message) ?? str(o.error) ?? str((e as Partial<FailedEvent>).reason) ?? 'training failed';
       s.finishedAt = t ?? s.finishedAt;
       break;
     default:

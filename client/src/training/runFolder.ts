@@ -2,15 +2,28 @@
 // sample images under samples/. Node only, no vscode.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { emptyRun, parseMetricsLines, reduce, reduceAll, RunState } from './previewState';
+import { pathToFileURL } from 'node:url';
+import { emptyRun, parseMetricsLines, reduce, reduceAll, RunState, TrainingEvent } from './previewState';
+import type { EpochEvent } from './progressEvents';
 import { epochFromSampleName, resolveSamplePath } from '../pathSafety';
 
+/** The fields of run.json (written by the trainer when a run starts, docs/training.md) that a past run's preview reads. */
+export interface RunJson {
+  target?: unknown;
+  kind?: unknown;
+  /** The trained .ann file's absolute path (null: read from standard input without a path). */
+  source?: unknown;
+  device?: unknown;
+  epochs?: unknown;
+  [key: string]: unknown;
+}
+
 export interface RunFolder {
-  config?: Record<string, unknown>;
+  config?: RunJson;
   state: RunState;
 }
 
-export async function readRunConfig(runDir: string): Promise<Record<string, unknown> | undefined> {
+export async function readRunConfig(runDir: string): Promise<RunJson | undefined> {
   try {
     const o = JSON.parse(await fs.readFile(path.join(runDir, 'run.json'), 'utf8'));
     return o && typeof o === 'object' && !Array.isArray(o) ? o : undefined;
@@ -21,16 +34,35 @@ export async function readRunConfig(runDir: string): Promise<Record<string, unkn
 
 function str(v: unknown): string | undefined { return typeof v === 'string' && v ? v : undefined; }
 
+/** The document a run trained, as the editor names it (the `uri` of its live `annlsp/trainingEvent`s): run.json's source. */
+export function sourceUri(config: RunJson | undefined): string {
+  const source = str(config?.source);
+  if (!source || !path.isAbsolute(source)) return '';
+  try { return pathToFileURL(source).href; } catch { return ''; }
+}
+
+/**
+ * metrics.jsonl holds the `step` and `epoch` events only: a run has finished when its last line is the epoch
+ * event of its last epoch. Anything else (steps after it: stopped, failed, killed or still running) is unknown.
+ */
+export function statusOf(events: TrainingEvent[], config: RunJson | undefined): 'finished' | 'unknown' {
+  const last = events[events.length - 1];
+  if (last?.event !== 'epoch') return 'unknown';
+  const e = last as Partial<EpochEvent>;
+  const epochs = typeof e.epochs === 'number' ? e.epochs : typeof config?.epochs === 'number' ? config.epochs : undefined;
+  return typeof e.epoch === 'number' && epochs !== undefined && e.epoch >= epochs ? 'finished' : 'unknown';
+}
+
 /** Rebuilds a run's preview state from its folder. */
 export async function readRunFolder(runDir: string, fallbackTarget?: string): Promise<RunFolder> {
   const config = await readRunConfig(runDir);
-  const target = str(config?.target) ?? str(config?.name) ?? fallbackTarget ?? path.basename(path.dirname(runDir));
-  const uri = str(config?.uri) ?? str(config?.source) ?? '';
-  let state = emptyRun(uri, target, runDir);
-  state.status = 'unknown';
+  const target = str(config?.target) ?? fallbackTarget ?? path.basename(path.dirname(runDir));
+  let state: RunState = { ...emptyRun(sourceUri(config), target, runDir), status: 'unknown' };
   let text = '';
   try { text = await fs.readFile(path.join(runDir, 'metrics.jsonl'), 'utf8'); } catch { /* no metrics yet */ }
-  state = reduceAll(state, parseMetricsLines(text), p => resolveSamplePath(runDir, p));
+  const events = parseMetricsLines(text);
+  state = reduceAll(state, events, p => resolveSamplePath(runDir, p));
+  if (state.status !== 'finished' && state.status !== 'failed' && state.status !== 'stopped') state.status = statusOf(events, config);
   let names: string[] = [];
   try { names = await fs.readdir(path.join(runDir, 'samples')); } catch { /* no samples */ }
   for (const n of names.sort()) {
@@ -39,23 +71,16 @@ export async function readRunFolder(runDir: string, fallbackTarget?: string): Pr
       state = reduce(state, { event: 'sample', epoch: ep, path: path.join('samples', n) }, p => resolveSamplePath(runDir, p));
     }
   }
-  if (config) {
-    const device = str(config.device) ?? str((config.training as Record<string, unknown> | undefined)?.device);
-    if (device && !state.device) state.device = device;
-    const epochs = config.epochs ?? (config.training as Record<string, unknown> | undefined)?.epochs;
-    if (typeof epochs === 'number' && state.epochsTotal === undefined) state.epochsTotal = epochs;
-    const status = str(config.status);
-    if (state.status === 'unknown' && (status === 'finished' || status === 'failed' || status === 'stopped')) state.status = status;
-  }
-  // metrics.jsonl keeps steps and epochs only: a run whose last epoch is there has finished
-  if (state.status === 'unknown' && state.epochsTotal !== undefined && state.epoch !== undefined && state.epoch >= state.epochsTotal) {
-    state.status = 'finished';
-  }
+  const device = str(config?.device);
+  if (device && !state.device) state.device = device;
+  if (typeof config?.epochs === 'number' && state.epochsTotal === undefined) state.epochsTotal = config.epochs;
+  const kind = str(config?.kind);
+  if (kind && !state.kind) state.kind = kind;
   return { config, state };
 }
 
 /** Flattens run.json into label/value rows for the preview's configuration table. */
-export function configRows(config: Record<string, unknown> | undefined, max = 40): { key: string; value: string }[] {
+export function configRows(config: RunJson | undefined, max = 40): { key: string; value: string }[] {
   const rows: { key: string; value: string }[] = [];
   const walk = (o: unknown, prefix: string, depth: number) => {
     if (rows.length >= max) return;

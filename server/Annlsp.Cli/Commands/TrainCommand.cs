@@ -2,6 +2,7 @@ using System.CommandLine;
 using Annlsp.Language;
 using Annlsp.Language.Semantics;
 using Annlsp.Training;
+using Annlsp.Progress;
 using Annlsp.Training.Training;
 
 namespace Annlsp.Cli.Commands;
@@ -43,7 +44,7 @@ public static class TrainCommand
         ITrainingObserver observer = json ? new JsonLinesObserver(stdout) : new ProgressBarObserver(stdout, !Console.IsOutputRedirected);
         void FailEarly(string reason, IEnumerable<string>? errors = null)
         {
-            if (json) observer.OnEvent(new TrainingEvent("failed", new Dictionary<string, object?> { ["reason"] = reason, ["errors"] = errors?.ToArray() }));
+            if (json) observer.OnEvent(new FailedEvent { Reason = reason, Errors = errors?.ToArray() });
             else Console.Error.WriteLine($"annlsp train: {reason}");
         }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Annlsp.Language;
 using Annlsp.Language.Diagnostics;
+using Annlsp.Progress;
 using Annlsp.Training.Training;
 
 namespace Annlsp.Cli.Commands;
@@ -64,11 +65,11 @@ internal sealed class JsonLinesObserver(TextWriter stdout) : ITrainingObserver
 {
     private readonly object gate = new();
 
-    public void OnEvent(TrainingEvent e)
+    public void OnEvent(ProgressEvent e)
     {
         lock (gate)
         {
-            stdout.WriteLine(e.ToJson());
+            stdout.WriteLine(ProgressJson.Write(e));
             stdout.Flush();
         }
     }
@@ -80,48 +81,47 @@ internal sealed class ProgressBarObserver(TextWriter output, bool interactive) :
     private int epochs = 1;
     private bool barShown;
 
-    public void OnEvent(TrainingEvent e)
+    public void OnEvent(ProgressEvent e)
     {
-        switch (e.Kind)
+        switch (e)
         {
-            case "started":
-                epochs = Convert.ToInt32(e["epochs"] ?? 1);
-                Line($"training {e["target"]} on {e["device"]} ({e["libtorch"]}) — {e["train"]} examples, {e["stepsPerEpoch"]} steps per epoch" +
-                     (e["resumedFrom"] is not null ? $", resumed at step {e["resumedFrom"]}" : ""));
-                Line($"run folder: {e["runDir"]}");
+            case StartedEvent s:
+                epochs = s.Epochs;
+                Line($"training {s.Target} on {s.Device} ({s.LibTorch}) — {s.Train} examples, {s.StepsPerEpoch} steps per epoch" +
+                     (s.ResumedFrom is { } from ? $", resumed at step {from}" : ""));
+                Line($"run folder: {s.RunDir}");
                 break;
-            case "step" when interactive:
+            case StepEvent s when interactive:
             {
-                int step = Convert.ToInt32(e["step"]), steps = Convert.ToInt32(e["steps"]);
                 const int width = 30;
-                int filled = (int)Math.Round(width * step / (double)Math.Max(1, steps));
-                var metric = e["loss"] is double l ? $"loss {l:0.0000}" : $"loss_d {e["loss_d"]:0.000} loss_g {e["loss_g"]:0.000}";
-                output.Write($"\repoch {e["epoch"]}/{epochs} [{new string('#', filled)}{new string('.', width - filled)}] {step}/{steps} {metric} {Convert.ToDouble(e["imagesPerSecond"]):0} img/s   ");
+                int filled = (int)Math.Round(width * s.Step / (double)Math.Max(1, s.Steps));
+                var metric = s.Loss is double l ? $"loss {l:0.0000}" : $"loss_d {s.LossD:0.000} loss_g {s.LossG:0.000}";
+                output.Write($"\repoch {s.Epoch}/{epochs} [{new string('#', filled)}{new string('.', width - filled)}] {s.Step}/{s.Steps} {metric} {s.ImagesPerSecond:0} img/s   ");
                 output.Flush();
                 barShown = true;
                 break;
             }
-            case "epoch":
-                Line(e["loss"] is double loss
-                    ? $"epoch {e["epoch"]}/{epochs}: loss {loss:0.0000}, train accuracy {e["train_accuracy"]:0.0000}, {e["evaluationSet"]} loss {e["val_loss"]:0.0000}, {e["evaluationSet"]} accuracy {e["accuracy"]:0.0000} ({e["seconds"]:0.0} s, {e["imagesPerSecond"]:0} img/s)"
-                    : $"epoch {e["epoch"]}/{epochs}: loss_d {e["loss_d"]:0.0000}, loss_g {e["loss_g"]:0.0000}, D(x) {e["d_x"]:0.000}, D(G(z)) {e["d_g_z"]:0.000} ({e["seconds"]:0.0} s, {e["imagesPerSecond"]:0} img/s)");
-                if (e["fd"] is double fd)
-                    Line($"  samples: FD {fd:0.0#} (real vs real {e["fd_real"]:0.0#}) · {Convert.ToDouble(e["confident"]) * 100:0}% confident · {e["coverage"]}/{e["classes"]} classes ({e["scoreSamples"]} scored in {e["scoreSeconds"]:0.0} s)");
+            case EpochEvent s:
+                Line(s.Loss is double loss
+                    ? $"epoch {s.Epoch}/{epochs}: loss {loss:0.0000}, train accuracy {s.TrainAccuracy:0.0000}, {s.EvaluationSet} loss {s.ValLoss:0.0000}, {s.EvaluationSet} accuracy {s.Accuracy:0.0000} ({s.Seconds:0.0} s, {s.ImagesPerSecond:0} img/s)"
+                    : $"epoch {s.Epoch}/{epochs}: loss_d {s.LossD:0.0000}, loss_g {s.LossG:0.0000}, D(x) {s.DX:0.000}, D(G(z)) {s.DGZ:0.000} ({s.Seconds:0.0} s, {s.ImagesPerSecond:0} img/s)");
+                if (s.Fd is double fd)
+                    Line($"  samples: FD {fd:0.0#} (real vs real {s.FdReal:0.0#}) · {s.Confident * 100:0}% confident · {s.Coverage}/{s.Classes} classes ({s.ScoreSamples} scored in {s.ScoreSeconds:0.0} s)");
                 break;
-            case "reference":
-                Line(e["status"] switch
+            case ReferenceEvent r:
+                Line(r.Status switch
                 {
-                    "training" => $"  training the reference classifier for {e["data"]} (first use; cached afterwards) …",
-                    "ready" => $"  reference classifier for {e["data"]}: test accuracy {Convert.ToDouble(e["accuracy"]) * 100:0.0}%, real-vs-real FD {e["fd_real"]:0.0#}" +
-                               (e["trained"] is true ? $" (trained in {e["seconds"]:0} s)" : " (cached)"),
-                    _ => $"  no sample scores: {e["reason"]}",
+                    "training" => $"  training the reference classifier for {r.Data} (first use; cached afterwards) …",
+                    "ready" => $"  reference classifier for {r.Data}: test accuracy {r.Accuracy * 100:0.0}%, real-vs-real FD {r.FdReal:0.0#}" +
+                               (r.Trained is true ? $" (trained in {r.Seconds:0} s)" : " (cached)"),
+                    _ => $"  no sample scores: {r.Reason}",
                 });
                 break;
-            case "sample": Line($"  sample grid: {e["path"]}"); break;
-            case "checkpoint": Line($"  checkpoint: epoch {e["epoch"]}, step {e["globalStep"]}"); break;
-            case "finished" when e["alreadyFinished"] is true: Line((string?)e["message"] ?? $"already finished: {e["runDir"]}"); break;
-            case "finished": Line($"{(e["status"] as string == "stopped" ? "stopped" : "finished")}: {e["runDir"]}"); break;
-            case "failed": Line($"failed: {e["reason"]}"); break;
+            case SampleEvent s: Line($"  sample grid: {s.Path}"); break;
+            case CheckpointEvent c: Line($"  checkpoint: epoch {c.Epoch}, step {c.GlobalStep}"); break;
+            case FinishedEvent f when f.AlreadyFinished is true: Line(f.Message ?? $"already finished: {f.RunDir}"); break;
+            case FinishedEvent f: Line($"{(f.Status == "stopped" ? "stopped" : "finished")}: {f.RunDir}"); break;
+            case FailedEvent f: Line($"failed: {f.Reason}"); break;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Annlsp.Progress;
 using Annlsp.Server.Documents;
 using Annlsp.Server.Protocol;
 using Annlsp.Server.Transport;
@@ -161,17 +162,19 @@ public sealed class TrainingManager
                 JObject e;
                 try { e = JObject.Parse(line); }
                 catch (JsonException) { _session.Log(MessageType.Log, $"[{run.Target}] {line}"); continue; }
-                var kind = e.Value<string>("event") ?? "";
-                if (e.Value<string>("runDir") is { } dir) run.RunDir = InsideWorkspace(run, dir);
-                if (kind == "started" && e["warnings"] is JArray warnings)
-                    foreach (var w in warnings)
+                // The line as the trainer wrote it goes to the client (fields this server does not know included); what the
+                // server itself reads comes from the typed event (null: not one of this protocol version's events).
+                var typed = ProgressJson.Read(line);
+                if (typed is StartedEvent or FinishedEvent or FailedEvent && RunDirOf(typed) is { } dir) run.RunDir = InsideWorkspace(run, dir);
+                if (typed is StartedEvent started)
+                    foreach (var w in started.Warnings)
                         _session.Log(MessageType.Warning, $"training {run.Target}: {w} (outside what it trains; not fatal)");
                 await _session.NotifySafeAsync(EventNotification, new JObject
                 {
                     ["uri"] = run.Uri, ["target"] = run.Target, ["runDir"] = run.RunDir, ["event"] = e,
                 });
-                await ReportProgressAsync(run, kind, e);
-                if (kind is "finished" or "failed") finalStatus = Summarise(kind, e);
+                await ReportProgressAsync(run, typed);
+                if (typed is FinishedEvent or FailedEvent) finalStatus = Summarise(typed);
             }
             await process.WaitForExitAsync();
         }
@@ -237,23 +240,29 @@ public sealed class TrainingManager
 
     private static string WithSeparator(string folder) => Path.EndsInDirectorySeparator(folder) ? folder : folder + Path.DirectorySeparatorChar;
 
-    private static string Summarise(string kind, JObject e)
+    private static string? RunDirOf(ProgressEvent e) => e switch
     {
-        if (kind == "failed") return "✗ failed: " + (e.Value<string>("reason") ?? "unknown reason");
-        var status = e.Value<string>("status") ?? "finished";
+        StartedEvent s => s.RunDir,
+        FinishedEvent f => f.RunDir,
+        FailedEvent f => f.RunDir,
+        _ => null,
+    };
+
+    /// <summary>The result lens and the end of the progress: "✓ finished: accuracy 0.91, loss 0.3", a GAN's losses and sample scores.</summary>
+    internal static string Summarise(ProgressEvent e)
+    {
+        if (e is FailedEvent failed) return "✗ failed: " + (failed.Reason is { Length: > 0 } r ? r : "unknown reason");
+        if (e is not FinishedEvent f) return "";
         var parts = new List<string>();
-        foreach (var key in new[] { "accuracy", "evalAccuracy", "loss", "loss_d", "loss_g" })
-        {
-            var metric = e[key] ?? e["metrics"]?[key];
-            if (metric?.Type is JTokenType.Float or JTokenType.Integer)
-                parts.Add($"{key} {metric.Value<double>().ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}");
-        }
+        foreach (var (key, value) in new[] { ("accuracy", f.Accuracy), ("loss", f.Loss), ("loss_d", f.LossD), ("loss_g", f.LossG) })
+            if (value is double v && double.IsFinite(v)) parts.Add($"{key} {Number(v, "0.###")}");
         // a generative run's sample scores (docs/training.md): "FD 12.3 · 94% confident · 4/4 classes"
-        if (e["fd"]?.Type is JTokenType.Float or JTokenType.Integer)
-            parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"FD {e.Value<double>("fd"):0.0} · {e.Value<double?>("confident") * 100:0}% confident · {e.Value<int?>("coverage")}/{e.Value<int?>("classes")} classes"));
-        return (status == "stopped" ? "■ stopped" : "✓ " + status) + (parts.Count > 0 ? ": " + string.Join(", ", parts) : "");
+        if (f.Fd is double fd && double.IsFinite(fd))
+            parts.Add($"FD {Number(fd, "0.0")} · {Number((f.Confident ?? double.NaN) * 100, "0")}% confident · {f.Coverage}/{f.Classes} classes");
+        return (f.Status == "stopped" ? "■ stopped" : "✓ " + f.Status) + (parts.Count > 0 ? ": " + string.Join(", ", parts) : "");
     }
+
+    private static string Number(double v, string format) => v.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
 
     // ---- work-done progress ----
 
@@ -273,27 +282,26 @@ public sealed class TrainingManager
         }
     }
 
-    private async Task ReportProgressAsync(TrainingRun run, string kind, JObject e)
+    private async Task ReportProgressAsync(TrainingRun run, ProgressEvent? e)
     {
         if (run.ProgressToken is null) return;
-        int? epochs = e.Value<int?>("epochs") ?? run.Epochs;
-        if (epochs is not null) run.Epochs = epochs;
-        string? message = null;
+        string message;
         int? percentage = null;
-        int epoch = e.Value<int?>("epoch") ?? 0;
-        switch (kind)
+        switch (e)
         {
-            case "started":
-                message = $"{e.Value<string>("device") ?? "?"} · {epochs} epochs";
+            case StartedEvent s:
+                run.Epochs = s.Epochs;
+                message = $"{s.Device} · {s.Epochs} epochs";
                 break;
-            case "step":
-                int step = e.Value<int?>("step") ?? 0, steps = Math.Max(1, e.Value<int?>("steps") ?? 1);
-                message = $"epoch {epoch}/{epochs} · step {step}/{steps} · {Losses(e)}";
-                if (epochs is > 0) percentage = (int)Math.Clamp(100.0 * ((epoch - 1) + (double)step / steps) / epochs.Value, 0, 100);
+            case StepEvent s:
+                int steps = Math.Max(1, s.Steps);
+                message = $"epoch {s.Epoch}/{run.Epochs} · step {s.Step}/{steps} · {Losses(s.Loss, s.LossD, s.LossG)}";
+                if (run.Epochs is > 0) percentage = (int)Math.Clamp(100.0 * ((s.Epoch - 1) + (double)s.Step / steps) / run.Epochs.Value, 0, 100);
                 break;
-            case "epoch":
-                message = $"epoch {epoch}/{epochs} done · {Losses(e)}" + (e["accuracy"]?.Type is JTokenType.Float ? $" · accuracy {e.Value<double>("accuracy"):0.###}" : "");
-                if (epochs is > 0) percentage = (int)Math.Clamp(100.0 * epoch / epochs.Value, 0, 100);
+            case EpochEvent s:
+                run.Epochs = s.Epochs;
+                message = $"epoch {s.Epoch}/{s.Epochs} done · {Losses(s.Loss, s.LossD, s.LossG)}" + (s.Accuracy is double a && double.IsFinite(a) ? $" · accuracy {Number(a, "0.###")}" : "");
+                if (s.Epochs > 0) percentage = (int)Math.Clamp(100.0 * s.Epoch / s.Epochs, 0, 100);
                 break;
             default:
                 return;
@@ -301,11 +309,11 @@ public sealed class TrainingManager
         await _session.NotifySafeAsync("$/progress", new ProgressParams(run.ProgressToken, new WorkDoneProgressReport(message, percentage)));
     }
 
-    /// <summary>A classifier's `loss`, or a GAN's `loss_d` and `loss_g` (the names docs/progress-protocol.md gives).</summary>
-    private static string Losses(JObject e) =>
-        e["loss"]?.Type is JTokenType.Float or JTokenType.Integer || e["loss_d"] is null
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"loss {e.Value<double?>("loss"):0.###}")
-            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"loss_d {e.Value<double?>("loss_d"):0.###} · loss_g {e.Value<double?>("loss_g"):0.###}");
+    /// <summary>A classifier's `loss`, or a GAN's `loss_d` and `loss_g`.</summary>
+    private static string Losses(double? loss, double? lossD, double? lossG) =>
+        loss is not null || lossD is null
+            ? $"loss {Number(loss ?? double.NaN, "0.###")}"
+            : $"loss_d {Number(lossD.Value, "0.###")} · loss_g {Number(lossG ?? double.NaN, "0.###")}";
 
     private async Task EndProgressAsync(TrainingRun run, string summary)
     {

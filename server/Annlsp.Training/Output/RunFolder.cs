@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Annlsp.Training.Training;
+using Annlsp.Progress;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
@@ -67,7 +67,10 @@ public sealed class RunFolder
         return File.Exists(p) ? JsonNode.Parse(File.ReadAllText(p)) as JsonObject : null;
     }
 
-    public void AppendMetrics(TrainingEvent e) => File.AppendAllText(Metrics, e.ToJson() + "\n");
+    public void AppendMetrics(ProgressEvent e) => File.AppendAllText(Metrics, ProgressJson.Write(e) + "\n");
+
+    /// <summary>The metrics lines as events (a line cut by a kill, or not an event, is left out).</summary>
+    public List<ProgressEvent> ReadEvents() => File.Exists(Metrics) ? File.ReadLines(Metrics).Select(ProgressJson.Read).OfType<ProgressEvent>().ToList() : [];
 
     /// <summary>The metrics lines (step and epoch events) that parse, in order; a line cut by a kill is left out.</summary>
     public List<JsonObject> ReadMetrics()

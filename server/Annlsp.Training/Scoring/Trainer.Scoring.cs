@@ -1,3 +1,4 @@
+using Annlsp.Progress;
 using Annlsp.Training.Model;
 using Annlsp.Training.Scoring;
 using static TorchSharp.torch;
@@ -12,7 +13,7 @@ public sealed partial class Trainer
     /// fixed noise batch of <c>score_samples</c> latent vectors drawn from the seed, so every epoch is judged
     /// on the same latent points. Null when scoring is off or cannot be had; the run goes on without it.
     /// </summary>
-    private GanScoring? StartGanScoring(long latent)
+    internal GanScoring? StartGanScoring(long latent)
     {
         int samples = config.ScoreSamples;
         if (samples <= 0) return null;
@@ -21,35 +22,38 @@ public sealed partial class Trainer
             var reference = ReferenceClassifier.Get(config.Data, new ReferenceOptions
             {
                 CacheDir = options.ScoreCacheDir, Device = runtime.DeviceName, LibTorch = options.LibTorch,
-                OnTraining = () => Emit("reference", ("status", "training"), ("data", config.Data.Name)),
+                OnTraining = () => Emit(new ReferenceEvent { Status = "training", Data = config.Data.Name }),
             });
-            Emit("reference", ("status", "ready"), ("data", config.Data.Name), ("accuracy", reference.TestAccuracy), ("fd_real", reference.RealVsRealFd),
-                ("classes", reference.ClassNames.Count), ("testImages", reference.TestCount), ("trained", reference.TrainedNow),
-                ("seconds", reference.TrainedNow ? reference.TrainSeconds : 0.0), ("path", reference.CachePath), ("scoreSamples", samples));
+            Emit(new ReferenceEvent
+            {
+                Status = "ready", Data = config.Data.Name, Accuracy = reference.TestAccuracy, FdReal = reference.RealVsRealFd,
+                Classes = reference.ClassNames.Count, TestImages = reference.TestCount, Trained = reference.TrainedNow,
+                Seconds = reference.TrainedNow ? reference.TrainSeconds : 0.0, Path = reference.CachePath, ScoreSamples = samples,
+            });
             var noise = randn([samples, latent], generator: new Generator((ulong)seed + GanScoring.NoiseSeedOffset)).to(device);
             return new GanScoring(reference, noise);
         }
         catch (TrainingException e)
         {
-            Emit("reference", ("status", "failed"), ("data", config.Data.Name), ("reason", e.Message));
+            Emit(new ReferenceEvent { Status = "failed", Data = config.Data.Name, Reason = e.Message });
             return null;
         }
     }
 
-    /// <summary>The epoch event's score fields (empty without scoring).</summary>
-    private static (string, object?)[] ScoreFields(SampleScores? s) => s is null ? [] :
-    [
-        ("fd", s.Fd), ("fd_real", s.RealVsRealFd), ("confident", s.Confident), ("coverage", s.Coverage), ("classes", s.Classes),
-        ("scoreSamples", s.Samples), ("scoreSeconds", s.Seconds),
-    ];
+    /// <summary>The epoch event with its sample scores (unchanged without scoring).</summary>
+    internal static EpochEvent WithScores(EpochEvent e, SampleScores? s) => s is null ? e : e with
+    {
+        Fd = s.Fd, FdReal = s.RealVsRealFd, Confident = s.Confident, Coverage = s.Coverage, Classes = s.Classes,
+        ScoreSamples = s.Samples, ScoreSeconds = s.Seconds,
+    };
 
     /// <summary>The last epoch's scores, repeated in the `finished` event (the editor's result lens reads them there).</summary>
-    private static (string, object?)[] FinishedScoreFields(Dictionary<string, double> metrics) =>
+    internal static FinishedEvent WithScores(FinishedEvent e, Dictionary<string, double> metrics) =>
         metrics.TryGetValue("fd", out var fd)
-            ? [("fd", fd), ("fd_real", metrics["fd_real"]), ("confident", metrics["confident"]), ("coverage", (int)metrics["coverage"]), ("classes", (int)metrics["classes"])]
-            : [];
+            ? e with { Fd = fd, FdReal = metrics["fd_real"], Confident = metrics["confident"], Coverage = (int)metrics["coverage"], Classes = (int)metrics["classes"] }
+            : e;
 
-    private void WriteScoreScalars(SampleScores? s, int epoch)
+    internal void WriteScoreScalars(SampleScores? s, int epoch)
     {
         if (s is null) return;
         WriteScalar("samples/fd", s.Fd, epoch);
@@ -58,7 +62,7 @@ public sealed partial class Trainer
         WriteScalar("samples/coverage", s.Coverage, epoch);
     }
 
-    private static void AddScores(Dictionary<string, double> metrics, SampleScores? s)
+    internal static void AddScores(Dictionary<string, double> metrics, SampleScores? s)
     {
         if (s is null) return;
         metrics["fd"] = s.Fd;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Annlsp.Language.Semantics;
+using Annlsp.Progress;
 using Annlsp.Training.Data;
 using Annlsp.Training.Model;
 using Annlsp.Training.Native;
@@ -44,7 +45,11 @@ public sealed record TrainResult(string Status, string RunDir, IReadOnlyDictiona
     public bool Succeeded => Status is "finished" or "stopped";
 }
 
-/// <summary>Trains classifiers and GANs (see docs/training.md) and writes the run folder.</summary>
+/// <summary>
+/// Trains a `train` declaration (see docs/training.md) and writes the run folder: the one training loop — epochs,
+/// steps, the learning-rate schedule, evaluation, previews, checkpoints, events, stop, NaN and resume — around a
+/// target kind (<see cref="ITargetKind"/>: a classifier, a GAN) that trains one batch and says what it measured.
+/// </summary>
 public sealed partial class Trainer
 {
     private readonly TrainOptions options;
@@ -56,8 +61,6 @@ public sealed partial class Trainer
     private int seed;
     private int epochs;
     private int progressEvery;
-    /// <summary>A classifier's input standardisation as recorded in run.json and checkpoints (null for GANs).</summary>
-    private JsonObject? inputJson;
 
     private Trainer(TrainOptions options)
     {
@@ -65,19 +68,30 @@ public sealed partial class Trainer
         config = options.Config;
     }
 
+    internal TrainConfig Config => config;
+    internal TrainOptions Options => options;
+    internal Device Device => device;
+    internal int Seed => seed;
+
     /// <summary>Runs the training. Reports `failed` (and returns it) instead of throwing for user-facing problems.</summary>
     public static TrainResult Run(TrainOptions options) => new Trainer(options).RunCore();
 
-    private void Emit(string kind, params (string Key, object? Value)[] fields)
+    /// <summary>The one place a target kind is chosen: pix2pix and diffusion plug in here.</summary>
+    private ITargetKind CreateTargetKind(JsonObject? resumeMeta) => config.Kind switch
     {
-        var e = new TrainingEvent(kind, fields.Select(f => KeyValuePair.Create(f.Key, f.Value)));
-        if (kind is "step" or "epoch" && run is not null) run.AppendMetrics(e);
+        TrainKind.Gan => new GanTarget(this),
+        _ => new ClassifierTarget(this, resumeMeta),
+    };
+
+    internal void Emit(ProgressEvent e)
+    {
+        if (e is StepEvent or EpochEvent && run is not null) run.AppendMetrics(e);
         options.Observer?.OnEvent(e);
     }
 
     private TrainResult Fail(string reason)
     {
-        Emit("failed", ("reason", reason), ("runDir", run?.Path));
+        Emit(new FailedEvent { Reason = reason, RunDir = run?.Path });
         return new TrainResult("failed", run?.Path ?? "", new Dictionary<string, double>(), reason);
     }
 
@@ -115,7 +129,8 @@ public sealed partial class Trainer
                 catch (Exception) { tensorboard = null; }
             }
             torch.manual_seed(seed);
-            return config.Kind == TrainKind.Gan ? RunGan(resumeState, resumeMeta) : RunClassifier(resumeState, resumeMeta);
+            using var kind = CreateTargetKind(resumeMeta);
+            return Train(kind, resumeState, resumeMeta);
         }
         catch (TrainingException e) { return Fail(e.Message); }
         catch (ModelShapeMismatchException e) { return Fail(e.Message); }
@@ -130,28 +145,124 @@ public sealed partial class Trainer
         }
     }
 
+    /// <summary>The loop. Every epoch reshuffles with the seed and the epoch, so a resumed run draws the same batches.</summary>
+    private TrainResult Train(ITargetKind kind, Dictionary<string, Tensor>? resume, JsonObject? resumeMeta)
+    {
+        int startEpoch = 0, startStep = 0;
+        long globalStep = 0;
+        if (resume is not null && resumeMeta is not null)
+        {
+            kind.LoadCheckpoint(resume);
+            (startEpoch, startStep, globalStep) = ((int)resumeMeta["epoch"]!, (int)resumeMeta["stepInEpoch"]!, (long)resumeMeta["globalStep"]!);
+        }
+        else run.WriteRunJson(RunJson(kind));
+
+        int n = kind.Data.Train.Count;
+        int steps = StepsPerEpoch(n);
+        long totalSteps = (long)steps * epochs;
+        progressEvery = options.ProgressEvery > 0 ? options.ProgressEvery : Math.Max(1, steps / 20);
+        Emit(new StartedEvent
+        {
+            Target = config.DisplayName, TargetKind = kind.Name, Device = runtime.DeviceName, LibTorch = runtime.LibTorchSource, LibTorchDir = runtime.LibTorchDir,
+            RunDir = run.Path, Epochs = epochs, StepsPerEpoch = steps, Train = n, Evaluation = kind.Data.Evaluation?.Count,
+            ResumedFrom = resume is null ? null : globalStep, Seed = seed, Warnings = options.Warnings,
+        });
+        kind.BeforeTraining();
+
+        var metrics = new Dictionary<string, double>();
+        for (int epoch = startEpoch; epoch < epochs; epoch++)
+        {
+            kind.BeginEpoch();
+            torch.manual_seed(seed + 7919L * (epoch + 1)); // dropout and noise per epoch, so a resumed run matches
+            using var perm = Permutation(n, seed, epoch, device);
+            long seen = 0;
+            var clock = Stopwatch.StartNew();
+            for (int step = epoch == startEpoch ? startStep : 0; step < steps; step++)
+            {
+                var (start, count) = BatchRange(step, n);
+                double lr = LearningRateSchedule.At(config.Schedule, config.Optimizer.LearningRate, globalStep, totalSteps); // a host scalar: no sync
+                double[]? report;
+                using (var scope = NewDisposeScope())
+                {
+                    bool wanted = (globalStep + 1) % progressEvery == 0 || step == steps - 1;
+                    report = kind.TrainBatch(perm.narrow(0, start, count), count, lr, wanted);
+                    seen += count;
+                    globalStep++;
+                }
+                if (report is not null)
+                {
+                    if (report.Any(Bad)) return NanFailure(epoch, step, report.First(Bad));
+                    Emit(kind.StepMetrics(new StepEvent
+                    {
+                        Epoch = epoch + 1, Step = step + 1, Steps = steps, GlobalStep = globalStep, Lr = lr,
+                        ImagesPerSecond = seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds),
+                    }, report));
+                }
+                if (options.Cancellation.IsCancellationRequested)
+                {
+                    SaveCheckpoint(kind, epoch, step + 1, globalStep);
+                    kind.SaveModels(run.Path);
+                    var stopped = kind.Stopped(Ended("stopped", epoch + 1, globalStep), seen, metrics);
+                    Emit(stopped);
+                    return new TrainResult("stopped", run.Path, metrics);
+                }
+            }
+            double seconds = clock.Elapsed.TotalSeconds;
+            var (trained, diverged) = kind.EpochTraining(seen);
+            if (diverged is double bad) return NanFailure(epoch, steps - 1, bad);
+            metrics = trained;
+            metrics["seconds"] = seconds;
+            metrics["imagesPerSecond"] = seen / Math.Max(1e-9, seconds);
+            Emit(kind.Evaluate(epoch + 1, metrics, new EpochEvent
+            {
+                Epoch = epoch + 1, Epochs = epochs, GlobalStep = globalStep, Seconds = seconds, ImagesPerSecond = metrics["imagesPerSecond"],
+            }));
+            var path = run.SamplePath(epoch + 1);
+            if (kind.WritePreview(path)) Emit(new SampleEvent { Epoch = epoch + 1, Path = path });
+            if ((epoch + 1) % Math.Max(1, config.CheckpointEvery) == 0 || epoch + 1 == epochs)
+                SaveCheckpoint(kind, epoch + 1, 0, globalStep);
+        }
+        kind.SaveModels(run.Path);
+        Emit(kind.Finished(Ended("finished", epochs, globalStep), metrics));
+        return new TrainResult("finished", run.Path, metrics);
+    }
+
+    private FinishedEvent Ended(string status, int epoch, long globalStep) =>
+        new() { Status = status, RunDir = run.Path, Epoch = epoch, GlobalStep = globalStep, Model = Path.Combine(run.Path, RunFolder.ModelFile) };
+
+    private TrainResult NanFailure(int epoch, int step, double value)
+    {
+        var reason = $"the loss became {(double.IsNaN(value) ? "NaN" : "infinite")} at epoch {epoch + 1}, step {step + 1} — the learning rate ({config.Optimizer.LearningRate}) is probably too high";
+        Emit(new FailedEvent { Reason = reason, RunDir = run.Path, Epoch = epoch + 1, Step = step + 1 });
+        return new TrainResult("failed", run.Path, new Dictionary<string, double>(), reason);
+    }
+
+    /// <summary>The checkpoint (the kind's tensors, the loop's position) and its `checkpoint` event.</summary>
+    private void SaveCheckpoint(ITargetKind kind, int epoch, int stepInEpoch, long globalStep)
+    {
+        var meta = new JsonObject
+        {
+            ["target"] = config.DisplayName, ["kind"] = kind.Name, ["seed"] = seed,
+            ["epoch"] = epoch, ["stepInEpoch"] = stepInEpoch, ["globalStep"] = globalStep, ["written"] = DateTimeOffset.Now.ToString("O"),
+            ["input"] = kind.CheckpointInput?.DeepClone(),
+        };
+        RunFolder.SaveCheckpoint(run.Checkpoint, kind.CheckpointTensors(), meta);
+        Emit(new CheckpointEvent { Epoch = epoch, Step = stepInEpoch, GlobalStep = globalStep, Path = run.Checkpoint });
+    }
+
     /// <summary>
     /// A resume of a run that has trained all its epochs: nothing is trained or rewritten. `finished` with
     /// `alreadyFinished: true` and the last epoch's metrics from metrics.jsonl (not a NaN of an empty loop).
     /// </summary>
     private TrainResult AlreadyFinished(int epochsDone, long globalStep)
     {
-        var last = run.ReadMetrics().LastOrDefault(o => (string?)o["event"] == "epoch");
-        var metrics = new Dictionary<string, double>();
-        var fields = new List<(string, object?)>
-        {
-            ("status", "finished"), ("alreadyFinished", true), ("runDir", run.Path), ("epoch", epochsDone), ("globalStep", globalStep),
-        };
-        foreach (var key in config.Kind == TrainKind.Gan ? new[] { "loss_g", "loss_d" } : ["loss", "accuracy"])
-        {
-            double? value = last?[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
-            if (value is double x) metrics[key] = x;
-            fields.Add((key, value));
-        }
+        var last = run.ReadEvents().OfType<EpochEvent>().LastOrDefault();
         var message = $"{run.Path} has already finished: it trained {epochsDone} epochs and {epochs} are asked for; nothing to do (pass --epochs N with N > {epochsDone} to train further)";
-        fields.Add(("message", message));
-        fields.Add(("model", Path.Combine(run.Path, RunFolder.ModelFile)));
-        Emit("finished", fields.ToArray());
+        var finished = (Ended("finished", epochsDone, globalStep) with { AlreadyFinished = true, Message = message }).WithMetricsOf(last);
+        var metrics = new Dictionary<string, double>();
+        foreach (var (key, value) in new[] { ("loss", finished.Loss), ("accuracy", finished.Accuracy), ("loss_g", finished.LossG), ("loss_d", finished.LossD) })
+            if (value is double v) metrics[key] = v;
+        Emit(finished);
         return new TrainResult("finished", run.Path, metrics, message);
     }
 
@@ -169,12 +280,14 @@ public sealed partial class Trainer
         return RunFolder.Create(Path.Combine(fileDir, relative), target, DateTime.Now, RealPaths.Resolve(fileDir), $"\"{relative}\"");
     }
 
-    private JsonObject RunJson(string kind, DataSplit data, JsonObject networks)
+    private JsonObject RunJson(ITargetKind kind)
     {
+        var data = kind.Data;
+        var described = kind.Describe();
         var o = new JsonObject
         {
             ["target"] = config.DisplayName,
-            ["kind"] = kind,
+            ["kind"] = kind.Name,
             ["source"] = options.SourcePath is null ? null : Path.GetFullPath(options.SourcePath),
             ["sourceSha256"] = RunFolder.Sha256(options.SourceText),
             ["warnings"] = new JsonArray(options.Warnings.Select(w => (JsonNode)JsonValue.Create(w)!).ToArray()),
@@ -193,18 +306,18 @@ public sealed partial class Trainer
                 ["momentum"] = config.Optimizer.Momentum, ["nesterov"] = config.Optimizer.Nesterov,
             },
             ["schedule"] = config.Schedule,
-            ["loss"] = config.Kind == TrainKind.Gan ? "bce_with_logits" : "cross_entropy (on logits)",
-            ["label_smoothing"] = config.Kind == TrainKind.Gan ? null : config.LabelSmoothing,
+            ["loss"] = described.Loss,
+            ["label_smoothing"] = described.LabelSmoothing,
             ["data"] = new JsonObject
             {
                 ["name"] = config.Data.Name, ["directory"] = config.Data.Directory, ["description"] = data.Train.Description,
                 ["train"] = data.Train.Count, ["evaluation"] = data.Evaluation?.Count, ["evaluationSet"] = data.EvaluationName,
                 ["classes"] = new JsonArray(data.Train.ClassNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
-                ["normalisation"] = config.Kind == TrainKind.Gan ? "[-1, 1]" : inputJson?.DeepClone(),
+                ["normalisation"] = described.Normalisation,
             },
             ["preview"] = $"{config.Preview.H}x{config.Preview.W}",
             ["checkpointEvery"] = config.CheckpointEvery,
-            ["networks"] = networks,
+            ["networks"] = described.Networks,
             ["versions"] = new JsonObject
             {
                 ["annlsp"] = typeof(Trainer).Assembly.GetName().Version?.ToString(),
@@ -216,7 +329,7 @@ public sealed partial class Trainer
         return o;
     }
 
-    private static JsonObject NetworkJson(NetworkModel n, AnnNetwork m) => new()
+    internal static JsonObject NetworkJson(NetworkModel n, AnnNetwork m) => new()
     {
         ["name"] = n.Name,
         ["input"] = n.Input.ToString(),
@@ -240,25 +353,24 @@ public sealed partial class Trainer
         return device.type == DeviceType.CPU ? perm : perm.to(device);
     }
 
-    private void WriteScalar(string tag, double value, int step)
+    internal void WriteScalar(string tag, double value, int step)
     {
         try { tensorboard?.add_scalar(tag, (float)value, step); } catch (Exception) { tensorboard = null; }
     }
 
-    private static bool Bad(double v) => double.IsNaN(v) || double.IsInfinity(v);
+    internal static bool Bad(double v) => double.IsNaN(v) || double.IsInfinity(v);
 
-    private static void DcganInit(nn.Module module)
+    internal static void LoadModelState(nn.Module model, IReadOnlyDictionary<string, Tensor> state, string prefix)
     {
+        var own = model.state_dict();
         using var _ = no_grad();
-        foreach (var (_, m) in module.named_modules())
+        foreach (var (key, value) in own)
         {
-            switch (m)
-            {
-                case Conv2d c: nn.init.normal_(c.weight!, 0, 0.02); if (c.bias is not null) nn.init.zeros_(c.bias); break;
-                case ConvTranspose2d c: nn.init.normal_(c.weight!, 0, 0.02); if (c.bias is not null) nn.init.zeros_(c.bias); break;
-                case BatchNorm2d b: nn.init.normal_(b.weight!, 1, 0.02); nn.init.zeros_(b.bias!); break;
-                case BatchNorm1d b: nn.init.normal_(b.weight!, 1, 0.02); nn.init.zeros_(b.bias!); break;
-            }
+            if (!state.TryGetValue(prefix + key, out var saved))
+                throw new TrainingException($"the checkpoint has no '{key}' — was the network changed since the run?");
+            if (!saved.shape.SequenceEqual(value.shape))
+                throw new TrainingException($"the checkpoint's '{key}' is {string.Join("×", saved.shape)} but the network's is {string.Join("×", value.shape)} — was the network changed since the run?");
+            value.copy_(saved);
         }
     }
 }

@@ -1,0 +1,194 @@
+using System.Text.Json.Nodes;
+using Annlsp.Language.Semantics;
+using Annlsp.Progress;
+using Annlsp.Training.Data;
+using Annlsp.Training.Model;
+using Annlsp.Training.Output;
+using Annlsp.Training.Scoring;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Annlsp.Training.Training;
+
+/// <summary>
+/// DCGAN recipe: weights N(0, 0.02) (batch-norm scales N(1, 0.02)), real = 1 / fake = 0, BCE on the
+/// discriminator's logits, one discriminator step on real + detached fake, then one generator step
+/// that asks D to call the fakes real. A fixed noise batch (from the seed) renders the preview grid,
+/// so every epoch shows the same latent points; the samples are scored after every epoch (Trainer.Scoring.cs).
+/// </summary>
+internal sealed class GanTarget : ITargetKind
+{
+    private readonly Trainer trainer;
+    private readonly TrainConfig config;
+    private readonly NetworkModel gNet, dNet;
+    private readonly AnnNetwork g, d;
+    private readonly FlatParameters gFlat, dFlat;
+    private readonly FlatOptimizer gOpt, dOpt;
+    private readonly long latent;
+    private readonly Tensor fixedNoise;
+    private GanScoring? scoring;
+    private SampleScores? scores;
+    /// <summary>loss_d, loss_g, D(x), D(G(z)) of the epoch, each weighted by its batch size.</summary>
+    private Tensor? sums;
+
+    public GanTarget(Trainer trainer)
+    {
+        this.trainer = trainer;
+        config = trainer.Config;
+        var gan = config.Gan ?? throw new TrainingException($"train {config.DisplayName}: no gan");
+        gNet = gan.Generator ?? throw new TrainingException($"gan {gan.Name} has no valid generator");
+        dNet = gan.Discriminator ?? throw new TrainingException($"gan {gan.Name} has no valid discriminator");
+        if (!gNet.Input.IsVector) throw new TrainingException($"the generator {gNet.Name} must take a latent vector, not {gNet.Input}");
+        var device = trainer.Device;
+        Data = DataSets.Load(new DataRequest { Data = config.Data, Limit = trainer.Options.Limit, Seed = trainer.Seed, NeedEvaluation = false });
+        Data.Train.To(device);
+        g = ModelBuilder.Build(gNet, device);
+        d = ModelBuilder.Build(dNet, device);
+        DcganInit(g);
+        DcganInit(d);
+        gFlat = new FlatParameters(g.parameters());
+        dFlat = new FlatParameters(d.parameters());
+        gOpt = FlatOptimizer.Create(config.Optimizer, gFlat);
+        dOpt = FlatOptimizer.Create(config.Optimizer, dFlat);
+        latent = gNet.Input[0];
+        fixedNoise = randn([config.Preview.H * config.Preview.W, latent], generator: new Generator((ulong)trainer.Seed + 17)).to(device);
+    }
+
+    public string Name => "gan";
+    public DataSplit Data { get; }
+    public JsonNode? CheckpointInput => null;
+
+    public RunDescription Describe() => new("bce_with_logits", null, "[-1, 1]",
+        new JsonObject { ["generator"] = Trainer.NetworkJson(gNet, g), ["discriminator"] = Trainer.NetworkJson(dNet, d) });
+
+    public IEnumerable<(string Name, Tensor Value)> CheckpointTensors() =>
+        g.state_dict().Select(kv => ("generator." + kv.Key, kv.Value))
+            .Concat(d.state_dict().Select(kv => ("discriminator." + kv.Key, kv.Value)))
+            .Concat(gOpt.State().Select(s => ("optim_g." + s.Name, s.Value)))
+            .Concat(dOpt.State().Select(s => ("optim_d." + s.Name, s.Value)))
+            .Append(("optim_g.step", tensor(gOpt.StepCount)))
+            .Append(("optim_d.step", tensor(dOpt.StepCount)));
+
+    public void LoadCheckpoint(IReadOnlyDictionary<string, Tensor> state)
+    {
+        Trainer.LoadModelState(g, state, "generator.");
+        Trainer.LoadModelState(d, state, "discriminator.");
+        gOpt.LoadState(state, "optim_g.");
+        dOpt.LoadState(state, "optim_d.");
+    }
+
+    /// <summary>After the initialisation: training a reference classifier reseeds.</summary>
+    public void BeforeTraining() => scoring = trainer.StartGanScoring(latent);
+
+    public void BeginEpoch()
+    {
+        g.train();
+        d.train();
+        sums?.Dispose();
+        sums = zeros(4, dtype: ScalarType.Float32, device: trainer.Device);
+    }
+
+    public double[]? TrainBatch(Tensor indices, int count, double lr, bool report)
+    {
+        var device = trainer.Device;
+        var real = TensorDataSet.Normalise(Data.Train.Images.index_select(0, indices), symmetric: true);
+        var z = randn([count, latent], device: device);
+        var fake = g.forward(z);
+        var ones = torch.ones([count, 1], device: device);
+        var zeros = torch.zeros([count, 1], device: device);
+
+        dOpt.ZeroGrad();
+        var dReal = d.forward(real);
+        var dFake = d.forward(fake.detach());
+        var lossD = F.binary_cross_entropy_with_logits(dReal, ones) + F.binary_cross_entropy_with_logits(dFake, zeros);
+        lossD.backward();
+        dOpt.LearningRate = lr;
+        dOpt.Step();
+
+        gOpt.ZeroGrad();
+        var dFake2 = d.forward(fake);
+        var lossG = F.binary_cross_entropy_with_logits(dFake2, ones);
+        lossG.backward();
+        gOpt.LearningRate = lr;
+        gOpt.Step();
+
+        using (no_grad())
+        {
+            var row = stack([lossD.detach(), lossG.detach(), dReal.detach().sigmoid().mean(), dFake.detach().sigmoid().mean()]);
+            sums!.add_(row * count);
+            return report ? row.cpu().data<float>().Select(v => (double)v).ToArray() : null;
+        }
+    }
+
+    public StepEvent StepMetrics(StepEvent e, double[] report) => e with { LossD = report[0], LossG = report[1], DX = report[2], DGZ = report[3] };
+
+    public (Dictionary<string, double> Metrics, double? Diverged) EpochTraining(long seen)
+    {
+        var avg = (sums! / Math.Max(1, seen)).cpu().data<float>().Select(v => (double)v).ToArray();
+        var metrics = new Dictionary<string, double> { ["loss_d"] = avg[0], ["loss_g"] = avg[1], ["d_x"] = avg[2], ["d_g_z"] = avg[3] };
+        return (metrics, avg.Any(Trainer.Bad) ? avg.First(Trainer.Bad) : null);
+    }
+
+    public EpochEvent Evaluate(int epoch, Dictionary<string, double> metrics, EpochEvent e)
+    {
+        scores = scoring?.Score(g);
+        Trainer.AddScores(metrics, scores);
+        foreach (var k in new[] { "loss_d", "loss_g", "d_x", "d_g_z" }) trainer.WriteScalar($"gan/{k}", metrics[k], epoch);
+        trainer.WriteScoreScalars(scores, epoch);
+        return Trainer.WithScores(e with { LossD = metrics["loss_d"], LossG = metrics["loss_g"], DX = metrics["d_x"], DGZ = metrics["d_g_z"] }, scores);
+    }
+
+    public bool WritePreview(string path)
+    {
+        g.eval();
+        using (no_grad())
+        using (var scope = NewDisposeScope())
+        {
+            var images = g.Predict(fixedNoise);
+            ImageGrid.WritePng(path, images, config.Preview.H, config.Preview.W, -1, 1);
+        }
+        g.train();
+        return true;
+    }
+
+    public FinishedEvent Finished(FinishedEvent e, Dictionary<string, double> metrics) => Trainer.WithScores(
+        e with { LossG = metrics.GetValueOrDefault("loss_g", double.NaN), LossD = metrics.GetValueOrDefault("loss_d", double.NaN) }, metrics);
+
+    public FinishedEvent Stopped(FinishedEvent e, long seen, Dictionary<string, double> metrics) => e;
+
+    /// <summary>model.pt is the generator (what `annlsp sample` and export use); discriminator.pt next to it.</summary>
+    public void SaveModels(string runDir)
+    {
+        RunFolder.SaveModelPt(g, Path.Combine(runDir, RunFolder.ModelFile));
+        RunFolder.SaveModelPt(d, Path.Combine(runDir, "discriminator.pt"));
+    }
+
+    private static void DcganInit(nn.Module module)
+    {
+        using var _ = no_grad();
+        foreach (var (_, m) in module.named_modules())
+        {
+            switch (m)
+            {
+                case Conv2d c: nn.init.normal_(c.weight!, 0, 0.02); if (c.bias is not null) nn.init.zeros_(c.bias); break;
+                case ConvTranspose2d c: nn.init.normal_(c.weight!, 0, 0.02); if (c.bias is not null) nn.init.zeros_(c.bias); break;
+                case BatchNorm2d b: nn.init.normal_(b.weight!, 1, 0.02); nn.init.zeros_(b.bias!); break;
+                case BatchNorm1d b: nn.init.normal_(b.weight!, 1, 0.02); nn.init.zeros_(b.bias!); break;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        scoring?.Dispose();
+        sums?.Dispose();
+        fixedNoise.Dispose();
+        dOpt.Dispose();
+        gOpt.Dispose();
+        dFlat.Dispose();
+        gFlat.Dispose();
+        Data.Dispose();
+    }
+}

@@ -499,6 +499,7 @@ public sealed class FrameSanitizer
         switch (verdict.Kind)
         {
             case VerdictKind.Forward:
+                TimingTrace.Mark($"frame {body.Length}");
                 WriteFrame(body);
                 break;
             case VerdictKind.Drop:

@@ -16,7 +16,7 @@ namespace Annlsp.Server.Tests;
 /// </summary>
 public class LspSerializerTests
 {
-    private static readonly JsonSerializer Newtonsoft = CreateNewtonsoft();
+    private static readonly JsonSerializer Reflective = CreateNewtonsoft();
 
     private static JsonSerializer CreateNewtonsoft()
     {
@@ -29,9 +29,9 @@ public class LspSerializerTests
     private static (string Expected, string Actual) Both(object message)
     {
         var wire = LspSerializer.ForWire(message);
-        var raw = Assert.IsType<JRaw>(wire);
-        string expected = JToken.FromObject(message, Newtonsoft).ToString(Formatting.None);
-        string actual = JToken.Parse((string)raw.Value!).ToString(Formatting.None);
+        var parsed = Assert.IsType<JObject>(wire);
+        string expected = JToken.FromObject(message, Reflective).ToString(Newtonsoft.Json.Formatting.None);
+        string actual = parsed.ToString(Newtonsoft.Json.Formatting.None);
         return (expected, actual);
     }
 

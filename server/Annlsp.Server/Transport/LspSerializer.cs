@@ -34,8 +34,9 @@ public static class LspSerializer
     /// <summary>
     /// What to hand StreamJsonRpc for a result or a notification's params. The messages every start and every
     /// keystroke sends (the initialize result, publishDiagnostics, logMessage) are written by System.Text.Json's
-    /// source-generated code and passed on as raw JSON: Newtonsoft builds a type's contract from reflection on first
-    /// use, which under Native AOT cost 25 ms of CPU for initialize's capabilities alone. The wire format is the same
+    /// source-generated code and passed on as a JObject (StreamJsonRpc takes a notification's params only as an
+    /// object; a JToken it writes as it is): Newtonsoft builds a type's contract from reflection on first use, which
+    /// under Native AOT cost 25 ms of CPU for initialize's capabilities alone. The wire format is the same
     /// (<see cref="PrecompiledMessages"/>); anything else goes to Newtonsoft as before.
     /// </summary>
     public static object? ForWire(object? value) => value switch
@@ -46,8 +47,8 @@ public static class LspSerializer
         _ => value,
     };
 
-    private static JRaw Raw<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
-        new(Stj.JsonSerializer.Serialize(value, type));
+    private static JObject Raw<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        JObject.Parse(Stj.JsonSerializer.Serialize(value, type));
 }
 
 /// <summary>

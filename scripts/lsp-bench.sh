@@ -2,12 +2,23 @@
 # Language-server latency figures over real JSON-RPC (see tests/Annlsp.Server.Bench and docs/server.md), on a
 # generated 10,000-line document: keystroke (didChange) → publishDiagnostics (the first 15 edits after open, then
 # warm), completion and hover round trips, spawn → initialize, and the language core alone.
-#   scripts/lsp-bench.sh [VSIX]   the servers as packaged, extracted from VSIX (default annlsp.vsix: `npm run package`):
-#                                 the Native AOT server the extension starts and its JIT fallback; then the
-#                                 development build (JIT) for comparison
+#   scripts/lsp-bench.sh [--packaged] [--trace] [VSIX]
+#       the servers as packaged, extracted from VSIX (default annlsp.vsix: `npm run package`): the Native AOT server
+#       the extension starts and its JIT fallback; then the development build (JIT) for comparison.
+#       --packaged  only the packaged Native AOT server: its two targets (spawn → initialize, the first 15 edits)
+#       --trace     also where the time goes: the server's ANNLSP_TIMING steps per segment, wall and server CPU
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+only_packaged=0; trace=()
+while [[ $# -gt 0 && $1 == --* ]]; do
+  case $1 in
+    --packaged) only_packaged=1 ;;
+    --trace) trace=(--trace) ;;
+    *) echo "lsp-bench: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
 vsix=${1:-annlsp.vsix}
 out=.artifacts/lsp-bench
 [ -f "$vsix" ] || { echo "lsp-bench: $vsix not found: run npm run package (or pass a .vsix)" >&2; exit 1; }
@@ -23,8 +34,9 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $vsix: $
 dotnet build tests/Annlsp.Server.Bench -c Release --nologo -v quiet >/dev/null || exit 1
 bench="dotnet tests/Annlsp.Server.Bench/bin/Release/net10.0/Annlsp.Server.Bench.dll"
 echo "== packaged Native AOT server (what the extension starts)"
-$bench startup --server "$packaged/aot/annlsp-server"
-$bench latency --server "$packaged/aot/annlsp-server"
+$bench startup "${trace[@]}" --server "$packaged/aot/annlsp-server"
+$bench latency "${trace[@]}" --server "$packaged/aot/annlsp-server"
+[ "$only_packaged" = 1 ] && exit 0
 echo "== packaged JIT server (the fallback)"
 $bench startup --server dotnet "$packaged/annlsp.dll" lsp
 $bench latency --server dotnet "$packaged/annlsp.dll" lsp

@@ -7,7 +7,7 @@ import {
   LanguageClient, LanguageClientOptions, ServerOptions, RevealOutputChannelOn, State, ExecuteCommandRequest,
 } from 'vscode-languageclient/node';
 import { resolveServer, ServerProblem, trainingEnvironment, RUNTIME_LABEL } from './serverResolution';
-import { probeServer, runnableServer } from './serverProbe';
+import { probeKey, probeServer, rememberedProbe, runnableServer } from './serverProbe';
 import { PreviewPanels } from './training/previewPanels';
 import { TrainingController } from './training/trainingController';
 import { TrainingNotification } from './training/previewState';
@@ -36,6 +36,11 @@ function log(s: string): void {
 
 function fileExists(p: string): boolean {
   try { return fs.statSync(p).isFile(); } catch { return false; }
+}
+
+/** The key a successful probe of this binary is remembered by; undefined when it cannot be read. */
+function probeKeyFor(file: string): string | undefined {
+  try { return probeKey(file, fs.statSync(file), `${os.release()} ${os.version()}`); } catch { return undefined; }
 }
 
 async function reportProblem(p: ServerProblem): Promise<void> {
@@ -68,8 +73,15 @@ async function startClient(ctx: vscode.ExtensionContext, training: TrainingContr
   if (!resolved.ok) { setServerStatus(false, 'annlsp: no server', resolved.message); void reportProblem(resolved); return; }
   const env: NodeJS.ProcessEnv = { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' };
   Object.assign(env, trainingEnvironment(s, process.env.PATH));
-  // the Native AOT server is tried first; where it cannot run, its JIT fallback, and the output says why
-  const runnable = await runnableServer(resolved, a => probeServer(a.command, a.args, { env }));
+  // the Native AOT server is tried first; where it cannot run, its JIT fallback, and the output says why. A binary
+  // that ran here before is not probed again (one server start on activation, not two).
+  let rememberedKey: string | undefined;
+  const runnable = await runnableServer(resolved, async a => {
+    const key = probeKeyFor(a.command);
+    const result = await rememberedProbe(key, ctx.globalState, () => probeServer(a.command, a.args, { env }));
+    if (result.ok && result.remembered) rememberedKey = key;
+    return result;
+  });
   for (const line of runnable.log) output.warn(line);
   const r = runnable.server;
   if (!r.ok) { setServerStatus(false, 'annlsp: no server', r.message); void reportProblem(r); return; }
@@ -106,6 +118,13 @@ async function startClient(ctx: vscode.ExtensionContext, training: TrainingContr
     await c.start();
   } catch (e) {
     log(`the server did not start: ${e instanceof Error ? e.message : String(e)}`);
+    if (rememberedKey !== undefined && runnable.server === resolved) {
+      // it ran here before, but not now (the system changed under it): probe it again, which falls back to the JIT server
+      log('the Native AOT server ran here before; probing it again');
+      await ctx.globalState.update(rememberedKey, undefined);
+      await stopClient();
+      return startClient(ctx, training);
+    }
     setServerStatus(false, 'annlsp: server failed', `${r.command} ${r.args.join(' ')}`);
     void vscode.window.showErrorMessage(`annlsp: the language server did not start (${r.command} ${r.args.join(' ')}). See the annlsp output for details.`, 'Show Output')
       .then(a => { if (a) output.show(true); });

@@ -3,7 +3,8 @@
 // know before it hands the command to the language client (whose failed start ends in an error
 // notification rather than a fallback). The probe is the real thing: spawn the server, send
 // `initialize`, wait for its answer, then `shutdown` and `exit`. It costs one server start (tens of
-// milliseconds for the AOT server).
+// milliseconds for the AOT server), so a success is remembered (rememberedProbe): later activations
+// start the server once, not twice.
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import type { ResolvedServer, Resolution } from './serverResolution';
 import { RUNTIME_LABEL } from './serverResolution';
@@ -71,6 +72,28 @@ export function probeServer(command: string, args: string[], options: { env?: No
     });
     child.stdin?.write(frame({ id: 1, method: 'initialize', params: { processId: process.pid, rootUri: null, capabilities: {} } }));
   });
+}
+
+/** Where successful probes are remembered (the extension's globalState). */
+export interface ProbeMemory {
+  get(key: string): unknown;
+  update(key: string, value: unknown): Thenable<void> | Promise<void> | void;
+}
+
+/**
+ * What a successful probe is remembered by: the binary (path, size, modification time) and the system it ran on
+ * (kernel release and version), so a rebuilt or reinstalled server, or an upgraded system, is probed again.
+ */
+export function probeKey(file: string, stat: { size: number; mtimeMs: number }, system: string): string {
+  return `annlsp.probe:${file}:${stat.size}:${Math.round(stat.mtimeMs)}:${system}`;
+}
+
+/** The probe's answer, from memory when this binary already answered initialize on this system (`remembered`). */
+export async function rememberedProbe(key: string | undefined, memory: ProbeMemory, probe: () => Promise<ProbeResult>): Promise<ProbeResult & { remembered?: boolean }> {
+  if (key !== undefined && memory.get(key) === true) return { ok: true, remembered: true };
+  const result = await probe();
+  if (result.ok && key !== undefined) await memory.update(key, true);
+  return result;
 }
 
 export interface RunnableServer {

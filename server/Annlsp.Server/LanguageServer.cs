@@ -62,7 +62,9 @@ public static class LanguageServer
         var serializer = ((JsonMessageFormatter)messageHandler.Formatter).JsonSerializer;
         foreach (var handler in handlers) HandlerBinder.Bind(rpc, handler, serializer);
 
+        TimingTrace.Mark("handlers bound");
         rpc.StartListening();
+        TimingTrace.Mark("listening");
         var pump = Task.Run(() => sanitizer.RunAsync(cancellationToken), CancellationToken.None);
 
         using (cancellationToken.Register(session.SignalExit))

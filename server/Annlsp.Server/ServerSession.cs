@@ -99,7 +99,7 @@ public sealed class ServerSession
     /// <summary>Sends a notification; a closed connection is not an error worth crashing over.</summary>
     public async Task NotifySafeAsync(string method, object parameters)
     {
-        try { await Rpc.NotifyWithParameterObjectAsync(method, parameters).ConfigureAwait(false); }
+        try { await Rpc.NotifyWithParameterObjectAsync(method, Transport.LspSerializer.ForWire(parameters)).ConfigureAwait(false); }
         catch (Exception e) when (e is ConnectionLostException or ObjectDisposedException or IOException) { }
     }
 }

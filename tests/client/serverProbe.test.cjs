@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { probeServer, runnableServer } = require('../../out/client/src/serverProbe.js');
+const { probeServer, runnableServer, rememberedProbe, probeKey } = require('../../out/client/src/serverProbe.js');
 const { resolveServer } = require('../../out/client/src/serverResolution.js');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'annlsp-probe-'));
@@ -117,4 +117,42 @@ test('neither the AOT server nor its fallback: the fallback problem is reported'
   assert.equal(server.problem, 'no-dotnet');
   assert.match(log.join('\n'), /Training from the editor needs the \.NET 10 runtime/);
   assert.match(log.join('\n'), /cannot run here: it exited \(code 1\) before answering initialize\. Its fallback, the JIT server, cannot run either/);
+});
+
+/** A globalState stand-in: a Map behind get/update. */
+function memory() {
+  const m = new Map();
+  return { map: m, get: k => m.get(k), update: async (k, v) => { if (v === undefined) m.delete(k); else m.set(k, v); } };
+}
+
+test('a probe that succeeded is remembered: the next activation starts the server without probing it', async () => {
+  const mem = memory();
+  let probes = 0;
+  const probe = async () => { probes++; return probeServer(process.execPath, [serverScript, path.join(dir, 'remembered-shutdown')]); };
+  const key = probeKey('/ext/dist/server/aot/annlsp-server', { size: 100, mtimeMs: 5 }, '6.1.0 #1 SMP');
+  assert.deepEqual(await rememberedProbe(key, mem, probe), { ok: true });
+  assert.deepEqual(await rememberedProbe(key, mem, probe), { ok: true, remembered: true });
+  assert.equal(probes, 1);
+});
+
+test('a failed probe is not remembered, and a rebuilt binary or another system is probed again', async () => {
+  const mem = memory();
+  let probes = 0;
+  const failing = async () => { probes++; return { ok: false, reason: 'it exited (code 1) before answering initialize' }; };
+  const key = probeKey('/ext/aot/annlsp-server', { size: 100, mtimeMs: 5 }, 'linux 6.1');
+  assert.equal((await rememberedProbe(key, mem, failing)).ok, false);
+  assert.equal((await rememberedProbe(key, mem, failing)).ok, false);
+  assert.equal(probes, 2);
+  const ok = async () => { probes++; return { ok: true }; };
+  await rememberedProbe(key, mem, ok);
+  for (const other of [
+    probeKey('/ext/aot/annlsp-server', { size: 101, mtimeMs: 5 }, 'linux 6.1'),
+    probeKey('/ext/aot/annlsp-server', { size: 100, mtimeMs: 6 }, 'linux 6.1'),
+    probeKey('/ext/aot/annlsp-server', { size: 100, mtimeMs: 5 }, 'linux 6.2'),
+    undefined,
+  ]) {
+    const before = probes;
+    assert.deepEqual(await rememberedProbe(other, mem, ok), { ok: true });
+    assert.equal(probes, before + 1);
+  }
 });

@@ -18,7 +18,13 @@ public sealed partial class DocumentSnapshot
         _analysis = new Lazy<Task<DocumentAnalysis>>(
             () => Size == DocumentSize.TooLargeToAnalyse
                 ? Task.FromResult(NotAnalysed.Value)
-                : Task.Run(() => DocumentAnalysis.Analyze(Text.Text, _superseded.Token), _superseded.Token),
+                : Task.Run(() =>
+                {
+                    Transport.TimingTrace.Mark($"analysis start v{Version}");
+                    var analysis = DocumentAnalysis.Analyze(Text.Text, _superseded.Token);
+                    Transport.TimingTrace.Mark($"analysis end v{Version} (gen0/1/2 collections so far: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)})");
+                    return analysis;
+                }, _superseded.Token),
             LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Cancelled when a newer version replaces this one (or the document closes).</summary>

@@ -188,6 +188,7 @@ public sealed partial class FrameSanitizer
         switch (verdict.Kind)
         {
             case VerdictKind.Forward:
+                TimingTrace.Mark($"frame {body.Length}");
                 WriteFrame(body);
                 break;
             case VerdictKind.Drop:

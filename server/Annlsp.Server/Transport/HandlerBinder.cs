@@ -77,9 +77,9 @@ public static class HandlerBinder
             if (result is Task task)
             {
                 await task.ConfigureAwait(true);
-                return _resultProperty?.GetValue(task);
+                return LspSerializer.ForWire(_resultProperty?.GetValue(task));
             }
-            return result;
+            return LspSerializer.ForWire(result);
         }
 
         private object? Deserialize(JToken? token, Type type)

@@ -26,7 +26,10 @@ public sealed class LspJsonRpc : JsonRpc
             if (request.Method == "initialize" && session.State is not ServerState.Created)
                 return Error(request, LspErrorCodes.InvalidRequest, "the server is already initialized");
         }
-        return await base.DispatchRequestAsync(request, targetMethod, cancellationToken).ConfigureAwait(false);
+        TimingTrace.Mark($"dispatch {request.Method}");
+        var response = await base.DispatchRequestAsync(request, targetMethod, cancellationToken).ConfigureAwait(false);
+        TimingTrace.Mark($"dispatched {request.Method}");
+        return response;
     }
 
     protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception)

@@ -19,7 +19,21 @@ public sealed class LspMessageHandler(PipeWriter writer, PipeReader reader, IJso
     protected override void Write(JsonRpcMessage content, CancellationToken cancellationToken)
     {
         if (content is JsonRpcRequest { IsResponseExpected: true } request) _awaitingResponse.TryAdd(request.RequestId, 0);
+        if (!TimingTrace.Enabled)
+        {
+            base.Write(content, cancellationToken);
+            return;
+        }
+        string what = content is JsonRpcRequest r ? r.Method ?? "?" : content is IJsonRpcMessageWithId { RequestId: var id } ? $"response {id}" : "?";
+        TimingTrace.Mark($"write {what}");
         base.Write(content, cancellationToken);
+        TimingTrace.Mark($"serialized {what}");
+    }
+
+    protected override async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        await base.FlushAsync(cancellationToken).ConfigureAwait(false);
+        TimingTrace.Mark("flushed");
     }
 
     protected override async ValueTask<JsonRpcMessage?> ReadCoreAsync(CancellationToken cancellationToken)

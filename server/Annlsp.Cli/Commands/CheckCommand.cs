@@ -24,11 +24,9 @@ public static class CheckCommand
         var json = new List<object>();
         foreach (var path in paths)
         {
-            string text;
-            try { text = File.ReadAllText(path); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            var text = SourceFile.TryRead(path, stderr);
+            if (text is null)
             {
-                stderr.WriteLine($"annlsp: cannot read '{path}': {e.Message}");
                 unreadable = true;
                 continue;
             }

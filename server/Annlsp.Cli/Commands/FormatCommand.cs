@@ -29,11 +29,9 @@ public static class FormatCommand
         bool failed = false, unreadable = false;
         foreach (var path in paths)
         {
-            string text;
-            try { text = File.ReadAllText(path); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            var text = SourceFile.TryRead(path, stderr);
+            if (text is null)
             {
-                stderr.WriteLine($"annlsp: cannot read '{path}': {e.Message}");
                 unreadable = true;
                 continue;
             }
@@ -43,11 +41,7 @@ public static class FormatCommand
             {
                 case FormatOutcome.SyntaxErrors:
                     // The MSBuild form of `annlsp check`, so an editor's problem matcher finds them.
-                    foreach (var d in result.SyntaxErrors)
-                    {
-                        var (start, end) = analysis.Text.GetRange(d.Span);
-                        stderr.WriteLine($"{path}({start.Line + 1},{start.Character + 1},{end.Line + 1},{end.Character + 1}): error {d.Code}: {d.Message}");
-                    }
+                    TrainingConsole.PrintErrors(path, analysis, result.SyntaxErrors, stderr);
                     stderr.WriteLine($"annlsp format: {path} has syntax errors; left as it is");
                     failed = true;
                     break;

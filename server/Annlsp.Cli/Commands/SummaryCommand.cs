@@ -21,13 +21,8 @@ public static class SummaryCommand
 
     public static int Run(string path, string? networkName, string format, TextWriter stdout, TextWriter stderr)
     {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            stderr.WriteLine($"annlsp: cannot read '{path}': {e.Message}");
-            return 2;
-        }
+        var text = SourceFile.TryRead(path, stderr);
+        if (text is null) return 2;
         var analysis = DocumentAnalysis.Analyze(text);
         var networks = analysis.Networks.Values.OrderBy(n => n.Syntax?.Span.Start ?? 0).ToList();
         if (networkName is not null)

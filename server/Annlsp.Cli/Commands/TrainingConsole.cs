@@ -12,13 +12,8 @@ internal static class TrainingConsole
     /// <summary>Reads and analyses the file; prints its errors (MSBuild style) to stderr and returns null when it has any.</summary>
     public static (DocumentAnalysis Analysis, string Text)? Analyse(string path, TextWriter stderr)
     {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            stderr.WriteLine($"annlsp: cannot read '{path}': {e.Message}");
-            return null;
-        }
+        var text = SourceFile.TryRead(path, stderr);
+        if (text is null) return null;
         var analysis = DocumentAnalysis.Analyze(text);
         if (!analysis.HasErrors) return (analysis, text);
         PrintErrors(path, analysis, analysis.Diagnostics.Where(d => d.IsError), stderr);

@@ -79,6 +79,12 @@ public sealed class LayerInstance
     public TextSpan? UseSite { get; init; }
     /// <summary>For "residual": the inner stack.</summary>
     public IReadOnlyList<LayerInstance> Body { get; init; } = Array.Empty<LayerInstance>();
+    /// <summary>For "residual": the shortcut chain of `residual(shortcut: …)`; empty for the identity.</summary>
+    public IReadOnlyList<LayerInstance> Shortcut { get; init; } = Array.Empty<LayerInstance>();
+    /// <summary>For the merges "concat" and "add": the tensors combined with the running one, in argument order.</summary>
+    public IReadOnlyList<MergeBranch> Branches { get; init; } = Array.Empty<MergeBranch>();
+    /// <summary>The name `as NAME` gives this layer's output, or null.</summary>
+    public string? TensorName { get; init; }
     /// <summary>The formula that produced <see cref="Output"/>, for hover ("H' = ⌊(28 + 2·2 − 1·(5−1) − 1)/1⌋ + 1 = 28").</summary>
     public string? Formula => Kind == "residual" ? "output = input + body(input)" : KindInfo?.Formula(Input, Output, Arguments);
     /// <summary>The layer's label in summaries and the network view ("conv(6, 5)"); the kind for residual.</summary>
@@ -99,6 +105,18 @@ public sealed class LayerInstance
     public override string ToString() => $"{Kind} {Input} → {Output}";
 }
 
+/// <summary>Where a named tensor comes from: the network's input, a layer's output, or a denoiser's `time`.</summary>
+public enum TensorSourceKind { Input, Layer, Time }
+
+/// <summary>A tensor a merge reads: <see cref="Producer"/> is the layer whose output it is (null for the input and `time`).</summary>
+public sealed record TensorSource(TensorSourceKind Kind, LayerInstance? Producer, string Name, Shape Shape, TextSpan DefinedAt);
+
+/// <summary>One argument of `concat(…)`/`add(…)`: a named tensor and the chain applied to it (empty for a bare name).</summary>
+public sealed record MergeBranch(TensorSource Source, IReadOnlyList<LayerInstance> Chain, TextSpan Span)
+{
+    public Shape Output => Chain.Count == 0 ? Source.Shape : Chain[^1].Output;
+}
+
 /// <summary>A checked `network`: its input shape and flat list of layers (the input layer excluded).</summary>
 public sealed class NetworkModel
 {
@@ -106,6 +124,11 @@ public sealed class NetworkModel
     public required Shape Input { get; init; }
     public required IReadOnlyList<LayerInstance> Layers { get; init; }
     public NetworkDeclarationSyntax? Syntax { get; init; }
+    /// <summary>The length of `time` when this network is a diffusion denoiser, else null.</summary>
+    public int? TimeEmbedding { get; init; }
+    private NetworkGraph? _graph;
+    /// <summary>The network as one graph of nodes in execution order: what summaries, the network view, the trainer and the exporter read.</summary>
+    public NetworkGraph Graph => _graph ??= NetworkGraph.From(this);
     public Shape Output => Layers.Count == 0 ? Input : Layers[^1].Output;
     public long Parameters => Counts.Sum(Layers, l => l.Parameters);
     public long MultiplyAdds => Counts.Sum(Layers, l => l.MultiplyAdds);

@@ -90,8 +90,8 @@ public static class PythonForward
         output.IsImage && shape.IsVector ? $"{variable}[:, :, None, None]" : variable;
 
     /// <summary>
-    /// The variable of a statement's result: the tensor's name when it has one; else the variable of its
-    /// running input when this is that tensor's last use; else the first free of x, h, h1, h2 ….
+    /// The variable of a statement's result: the tensor's name when it has one; else the variable of an
+    /// input read for the last time here (x first); else the first free of x, h, h1, h2 ….
     /// </summary>
     private static string Allocate(GraphNode result, GraphNode first, string?[] variable, Func<string, int, bool> live, int at)
     {
@@ -102,8 +102,9 @@ public static class PythonForward
             for (int k = 2; live(candidate, at); k++) candidate = $"{baseName}_{k}";
             return candidate;
         }
-        if (first.Inputs.Count > 0 && variable[first.Inputs[0]] is { } running && running != "time" && !live(running, at + 1) && IsPlain(running))
-            return running;
+        // an input's variable that dies here, x first: the main line stays x
+        foreach (var dying in first.Inputs.Select(i => variable[i]!).Where(v => IsPlain(v) && !live(v, at + 1)).OrderBy(v => v == "x" ? 0 : 1))
+            return dying;
         foreach (var candidate in Temporaries())
             if (!live(candidate, at)) return candidate;
         throw new InvalidOperationException("unreachable");

@@ -12,23 +12,18 @@ namespace Annlsp.Training.Tests;
 /// <summary>The module that runs a network's graph: keys, joins, time, verification, checkpoints.</summary>
 public class GraphModelTests
 {
-    private static LayerInstance Conv(Shape input, Shape output, int filters, int kernel, int stride = 1, int padding = 0, bool bias = true, string? name = null) =>
-        With(L("conv", input, output, ("filters", filters), ("kernel", new Pair(kernel, kernel)), ("stride", new Pair(stride, stride)),
-            ("padding", new Pair(padding, padding)), ("dilation", new Pair(1, 1)), ("bias", bias)), name);
-
-    private static LayerInstance With(LayerInstance l, string? name) => name is null ? l : new LayerInstance
-    {
-        Kind = l.Kind, Input = l.Input, Output = l.Output, Arguments = l.Arguments, TensorName = name,
-    };
+    private static LayerInstance Conv(Shape input, Shape output, int filters, int kernel, int stride = 1, int padding = 0, bool bias = true) =>
+        L("conv", input, output, ("filters", filters), ("kernel", new Pair(kernel, kernel)), ("stride", new Pair(stride, stride)),
+            ("padding", new Pair(padding, padding)), ("dilation", new Pair(1, 1)), ("bias", bias));
 
     /// <summary>
-    /// input 4×8×8 → conv as e1 → residual(shortcut: conv 1×1 stride 2) { conv stride 2 → batchnorm } → relu → upsample →
+    /// input 4×8×8 → conv (e1) → residual(shortcut: conv 1×1 stride 2) { conv stride 2 → batchnorm } → relu → upsample →
     /// concat(e1 -> conv 1×1) → add(time -> dense(24)) → concat(e1, e1 -> relu) → conv(4): every join the graph has.
     /// <paramref name="concatOutput"/> lets a test give the checker's shape wrong.
     /// </summary>
     internal static NetworkModel Denoiser(long concatOutput = 24)
     {
-        var e1 = Conv(S(4, 8, 8), S(8, 8, 8), 8, 3, padding: 1, name: "e1");
+        var e1 = Conv(S(4, 8, 8), S(8, 8, 8), 8, 3, padding: 1);
         var residual = new LayerInstance
         {
             Kind = "residual", Input = S(8, 8, 8), Output = S(16, 4, 4), Arguments = new Dictionary<string, object>(),
@@ -130,8 +125,8 @@ public class GraphModelTests
         Assert.True(result.BackSameShape && result.BackMaxDiff <= 1e-5, $"PyTorch → TorchSharp: {result}");
         var py = File.ReadAllText(Path.Combine(dir, "Graph.py"));
         Assert.Contains("def forward(self, x, time):", py);
-        Assert.Contains("e1 = self.layers[0](x)", py);
-        Assert.Contains("torch.cat([x, e1, h], 1)", py);
+        Assert.Contains("self.layers[1].shortcut[0](", py);
+        Assert.Contains("self.layers[4].branches[0][0](", py);
         Assert.Contains("[:, :, None, None]", py);
     }
 

@@ -17,6 +17,9 @@ namespace Annlsp.Training.Tests;
 /// from examples/lenet.ann versus the same LeNet written by hand in TorchSharp, side by side in one
 /// process with the same loop (alternating rounds, median of each), plus the hand-written net with
 /// TorchSharp's own torch.optim.Adam, and the DCGAN of examples/dcgan.ann. Prints one JSON object.
+/// `bench-graph REPO STEPS [BATCH]`: only the two graph-module comparisons, side by side in one process —
+/// LeNet (no branches) and a ResNet (<see cref="ResNetSource"/>: projection shortcuts, identity residuals),
+/// each compiled vs written by hand in TorchSharp.
 /// </summary>
 public static class Benchmark
 {
@@ -109,6 +112,156 @@ public static class Benchmark
         };
         Console.WriteLine(result.ToJsonString());
         return 0;
+    }
+
+    /// <summary>
+    /// The ResNet of the throughput figure: the design's `Down` block (a projection shortcut) and an identity
+    /// block at three widths. examples/resnet.ann, when it is this network, is measured the same way.
+    /// </summary>
+    public const string ResNetSource = """
+        block Down(c) {
+            residual(shortcut: conv(c, kernel: 1, stride: 2, bias: false) -> batchnorm) {
+                conv(c, kernel: 3, stride: 2, padding: 1, bias: false) -> batchnorm -> relu
+                conv(c, kernel: 3, padding: 1, bias: false) -> batchnorm
+            }
+            relu
+        }
+
+        block Same(c) {
+            residual {
+                conv(c, kernel: 3, padding: 1, bias: false) -> batchnorm -> relu
+                conv(c, kernel: 3, padding: 1, bias: false) -> batchnorm
+            }
+            relu
+        }
+
+        network ResNetBench {
+            input(1x28x28)
+            conv(16, kernel: 3, padding: 1, bias: false) -> batchnorm -> relu
+            Same(16)
+            Down(32)
+            Same(32)
+            Down(64)
+            Same(64)
+            globalpool
+            dense(10)
+        }
+        """;
+
+    public static int RunGraph(string repo, int steps, int batch = 64)
+    {
+        var info = TorchRuntime.Initialize(new TorchRuntimeOptions { Device = "auto" });
+        var device = info.Device;
+        var data = DataSets.Load(new DataRequest { Data = Nets.FashionMnist, NeedEvaluation = false, Seed = 1 });
+        data.Train.To(device);
+        var lenet = DocumentAnalysis.Analyze(File.ReadAllText(Path.Combine(repo, "examples", "lenet.ann"))).Networks["LeNet5"];
+        var resnetAnalysis = DocumentAnalysis.Analyze(ResNetSource);
+        if (resnetAnalysis.HasErrors) throw new InvalidOperationException(string.Join("; ", resnetAnalysis.Diagnostics.Select(d => d.Message)));
+        var resnet = resnetAnalysis.Networks["ResNetBench"];
+        torch.manual_seed(1);
+        var pairs = new (string Name, nn.Module<Tensor, Tensor> Graph, nn.Module<Tensor, Tensor> Hand, int Steps)[]
+        {
+            ("lenet", ModelBuilder.Build(lenet, device), HandLeNet().to(device), steps),
+            ("resnet", ModelBuilder.Build(resnet, device), new HandResNet().to(device), Math.Max(5, steps / 10)),
+        };
+        var result = new JsonObject { ["device"] = info.DeviceName, ["threads"] = torch.get_num_threads(), ["batch"] = batch };
+        foreach (var (name, graph, hand, n) in pairs)
+        {
+            if (graph.parameters().Sum(p => p.numel()) != hand.parameters().Sum(p => p.numel()))
+                throw new InvalidOperationException($"{name}: the hand-written network has {hand.parameters().Sum(p => p.numel())} parameters, the compiled one {graph.parameters().Sum(p => p.numel())}");
+            var (a, b) = SideBySide(graph, hand, data.Train, device, n, batch);
+            result[$"{name}_steps"] = n;
+            result[$"{name}_graph_img_s"] = Median(a);
+            result[$"{name}_hand_img_s"] = Median(b);
+            result[$"{name}_graph_vs_hand"] = Median(a) / Median(b);
+            result[$"{name}_rounds_graph"] = new JsonArray(a.Select(v => (JsonNode)Math.Round(v)).ToArray());
+            result[$"{name}_rounds_hand"] = new JsonArray(b.Select(v => (JsonNode)Math.Round(v)).ToArray());
+        }
+        Console.WriteLine(result.ToJsonString());
+        return 0;
+    }
+
+    /// <summary>Training steps (Adam, cross-entropy) of two models in alternating rounds, 6 each after a warm-up: images per second per round.</summary>
+    private static (List<double> A, List<double> B) SideBySide(nn.Module<Tensor, Tensor> first, nn.Module<Tensor, Tensor> second, TensorDataSet data, Device device, int steps, int batch)
+    {
+        var optA = FlatOptimizer.Create(Nets.Adam(), new FlatParameters(first.parameters()));
+        var optB = FlatOptimizer.Create(Nets.Adam(), new FlatParameters(second.parameters()));
+        double Round(nn.Module<Tensor, Tensor> model, FlatOptimizer opt, int offset)
+        {
+            model.train();
+            var clock = Stopwatch.StartNew();
+            using var perm = randperm(data.Count, generator: new Generator(7)).to(device);
+            for (int s = 0; s < steps; s++)
+            {
+                using var scope = NewDisposeScope();
+                var idx = perm.narrow(0, ((offset + s) * batch) % (data.Count - batch), batch);
+                var x = TensorDataSet.Normalise(data.Images.index_select(0, idx), false);
+                var y = data.Labels.index_select(0, idx);
+                var loss = F.cross_entropy(model.forward(x), y);
+                opt.ZeroGrad();
+                loss.backward();
+                opt.Step();
+            }
+            if (device.type == DeviceType.CUDA) torch.cuda.synchronize();
+            return steps * batch / clock.Elapsed.TotalSeconds;
+        }
+        Round(first, optA, 0);
+        Round(second, optB, 0);
+        var a = new List<double>(); var b = new List<double>();
+        for (int r = 0; r < 6; r++)
+        {
+            // alternate the order so neither side always runs first
+            if (r % 2 == 0) { a.Add(Round(first, optA, r * steps)); b.Add(Round(second, optB, r * steps)); }
+            else { b.Add(Round(second, optB, r * steps)); a.Add(Round(first, optA, r * steps)); }
+        }
+        return (a, b);
+    }
+
+    private static double Median(List<double> v) { var s = v.OrderBy(x => x).ToList(); return (s[s.Count / 2] + s[(s.Count - 1) / 2]) / 2; }
+
+    /// <summary><see cref="ResNetSource"/> as one would write it by hand in TorchSharp.</summary>
+    private sealed class HandResNet : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> stem;
+        private readonly TorchSharp.Modules.ModuleList<nn.Module<Tensor, Tensor>> blocks;
+        private readonly nn.Module<Tensor, Tensor> head;
+
+        public HandResNet() : base("HandResNet")
+        {
+            stem = nn.Sequential(nn.Conv2d(1, 16, 3, padding: 1, bias: false), nn.BatchNorm2d(16), nn.ReLU());
+            blocks = nn.ModuleList<nn.Module<Tensor, Tensor>>(new Block(16, 16, 1), new Block(16, 32, 2), new Block(32, 32, 1), new Block(32, 64, 2), new Block(64, 64, 1));
+            head = nn.Linear(64, 10);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            x = stem.forward(x);
+            foreach (var block in blocks) x = block.forward(x);
+            return head.forward(x.mean([2, 3]));
+        }
+
+        private sealed class Block : nn.Module<Tensor, Tensor>
+        {
+            private readonly nn.Module<Tensor, Tensor> conv1, bn1, conv2, bn2;
+            private readonly nn.Module<Tensor, Tensor>? shortcut;
+
+            public Block(int input, int output, int stride) : base("Block")
+            {
+                conv1 = nn.Conv2d(input, output, 3, stride: stride, padding: 1, bias: false);
+                bn1 = nn.BatchNorm2d(output);
+                conv2 = nn.Conv2d(output, output, 3, padding: 1, bias: false);
+                bn2 = nn.BatchNorm2d(output);
+                if (stride != 1 || input != output) shortcut = nn.Sequential(nn.Conv2d(input, output, 1, stride: stride, bias: false), nn.BatchNorm2d(output));
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                var h = bn2.forward(conv2.forward(bn1.forward(conv1.forward(x)).relu()));
+                return (h + (shortcut is null ? x : shortcut.forward(x))).relu();
+            }
+        }
     }
 
     /// <summary>examples/lenet.ann's LeNet-5 as one would write it by hand in TorchSharp.</summary>

@@ -302,4 +302,46 @@ public class FeatureTests
         await RpcAssert.ErrorAsync(-32602, () => client.RequestAsync<JObject>("workspace/executeCommand", new { command = "annlsp.nothing", arguments = Array.Empty<object>() }));
         Assert.Equal(0, await client.ShutdownAsync());
     }
+
+    [Fact]
+    public async Task Network_graph_command_returns_the_graph_nodes_with_their_inputs()
+    {
+        // vgg.ann: two VggBlock uses (7 layers each), a residual whose body is conv -> batchnorm -> relu, then three layers
+        var text = TestDocs.Example("vgg.ann");
+        var (client, uri) = await OpenAsync("vgg.ann", text);
+        await using var _ = client;
+        var graph = await client.RequestAsync<JObject>("workspace/executeCommand", new { command = "annlsp.networkGraph", arguments = new[] { uri, "VggFashion" } });
+        var nodes = (JArray)graph["nodes"]!;
+        Assert.True(1 + 14 + 3 + 1 + 3 == nodes.Count, graph.ToString());
+        Assert.Equal(Enumerable.Range(0, nodes.Count), nodes.Select(n => n.Value<int>("id")));
+        Assert.Equal("input", nodes[0].Value<string>("kind"));
+        Assert.Empty(nodes[0]["inputs"]!);
+        Assert.Equal(new[] { 1, 28, 28 }, nodes[0]["output"]!.Values<int>());
+
+        // the residual's join reads its body's output and, as a skip, the residual's input (the second pool)
+        var join = Assert.Single(nodes, n => n.Value<string>("kind") == "add");
+        int j = join.Value<int>("id");
+        Assert.Equal(18, j);
+        Assert.Equal("residual", join.Value<string>("label"));
+        Assert.Equal(new[] { 17, 14 }, join["inputs"]!.Values<int>());
+        Assert.Equal("pool", nodes[14].Value<string>("kind"));
+        Assert.Equal(new[] { 64, 7, 7 }, nodes[14]["output"]!.Values<int>());
+        Assert.Equal(new[] { 64, 7, 7 }, join["output"]!.Values<int>());
+        Assert.Equal(0, join.Value<long>("params"));
+        Assert.Equal(12, join.Value<int>("line"));
+        Assert.Equal("layers.14", join.Value<string>("key"));
+        Assert.Equal("layers.14.body.0", nodes[15].Value<string>("key"));
+        Assert.Equal(13, nodes[15].Value<int>("line"));
+        Assert.Equal(j, graph.Value<int>("outputNode") - 3);
+
+        // everything else is a chain: each node reads the one before it; a block's layers point at the line of its use
+        foreach (var n in nodes.Skip(1).Where(n => n.Value<int>("id") != j))
+            Assert.Equal(new[] { n.Value<int>("id") - 1 }, n["inputs"]!.Values<int>());
+        Assert.Equal(10, nodes[1].Value<int>("line"));
+        Assert.Equal("layers.0", nodes[1].Value<string>("key"));
+        // the nodes' own counts add up to the network's (a join has none of its own)
+        Assert.Equal(graph.Value<long>("params"), nodes.Sum(n => n.Value<long>("params")));
+        Assert.Equal(graph.Value<long>("macs"), nodes.Sum(n => n.Value<long>("macs")));
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
 }

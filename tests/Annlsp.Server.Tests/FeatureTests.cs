@@ -246,6 +246,54 @@ public class FeatureTests
     }
 
     [Fact]
+    public async Task Definition_references_highlight_and_rename_follow_tensor_names()
+    {
+        var (text, carets) = TestDocs.Carets("""
+            block Up(c, skip) { deconv(c, kernel: 2, stride: 2) -> concat(skip) }
+            network U {
+                input(1x8x8)
+                conv(4, kernel: 2, stride: 2) as e$01
+                conv(4, kernel: 2, stride: 2) as e2
+                add(e2 -> conv(4, kernel: 1))
+                conv(4, kernel: 2, stride: 2)
+                Up(4, e2)
+                Up(4, e$01)
+                concat(e1)
+            }
+            """);
+        var (client, uri) = await OpenAsync("tensors.ann", text);
+        await using var _ = client;
+        var use = carets[1];
+        var definition = await client.RequestAsync<JArray>("textDocument/definition", new { textDocument = new { uri }, position = use });
+        Assert.Equal("e1", TestDocs.Slice(text, Assert.Single(definition)["range"]!));
+        Assert.Equal(3, definition[0]["range"]!["start"]!.Value<int>("line"));
+
+        var references = await client.RequestAsync<JArray>("textDocument/references", new { textDocument = new { uri }, position = carets[0], context = new { includeDeclaration = true } });
+        Assert.Equal(new[] { 3, 8, 9 }, references.Select(r => r["range"]!["start"]!.Value<int>("line")));
+        references = await client.RequestAsync<JArray>("textDocument/references", new { textDocument = new { uri }, position = carets[0], context = new { includeDeclaration = false } });
+        Assert.Equal(2, references.Count);
+        // the name after `as` is written (3), its uses read (2)
+        var highlights = await client.RequestAsync<JArray>("textDocument/documentHighlight", new { textDocument = new { uri }, position = use });
+        Assert.Equal(new[] { 3, 2, 2 }, highlights.Select(h => h.Value<int>("kind")));
+
+        var prepare = await client.RequestAsync<JObject>("textDocument/prepareRename", new { textDocument = new { uri }, position = use });
+        Assert.Equal("e1", prepare.Value<string>("placeholder"));
+        var rename = await client.RequestAsync<JObject>("textDocument/rename", new { textDocument = new { uri }, position = use, newName = "skip1" });
+        var renamed = TestDocs.Apply(text, (JArray)rename["changes"]![uri]!);
+        Assert.True(renamed.Contains("stride: 2) as skip1") && renamed.Contains("Up(4, skip1)") && renamed.Contains("concat(skip1)"), renamed);
+        Assert.True(renamed.Contains("Up(4, e2)") && renamed.Contains("concat(skip)"), "other names stay: " + renamed);
+        // a network's name does not clash with a tensor's; another tensor's name, time and a keyword do
+        rename = await client.RequestAsync<JObject>("textDocument/rename", new { textDocument = new { uri }, position = use, newName = "U" });
+        Assert.Equal(3, ((JArray)rename["changes"]![uri]!).Count);
+        await RpcAssert.ErrorAsync(-32803, () => client.RequestAsync<JObject>("textDocument/rename", new { textDocument = new { uri }, position = use, newName = "e2" }));
+        await RpcAssert.ErrorAsync(-32803, () => client.RequestAsync<JObject>("textDocument/rename", new { textDocument = new { uri }, position = use, newName = "time" }));
+        await RpcAssert.ErrorAsync(-32803, () => client.RequestAsync<JObject>("textDocument/rename", new { textDocument = new { uri }, position = use, newName = "network" }));
+        await client.ChangeFullAsync(uri, renamed, 2);
+        Assert.DoesNotContain(await client.DiagnosticsAsync(uri, 2), d => d.Value<int>("severity") == 1);
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    [Fact]
     public async Task Code_lens_offers_train_and_network_summaries()
     {
         var text = TestDocs.Example("dcgan.ann");

@@ -11,6 +11,8 @@ public class GraphEditorTests
 {
     public static TheoryData<string> Files() =>
     [
+        "examples/resnet.ann",
+        "examples/unet.ann",
         "tests/cases/graph-design.ann",
         "tests/editor/completion/tensors.ann",
         "tests/editor/hover/graphs.ann",

@@ -246,6 +246,54 @@ public class FeatureTests
     }
 
     [Fact]
+    public async Task Definition_references_highlight_and_rename_follow_tensor_names()
+    {
+        var (text, carets) = TestDocs.Carets("""
+            block Up(c, skip) { deconv(c, kernel: 2, stride: 2) -> concat(skip) }
+            network U {
+                input(1x8x8)
+                conv(4, kernel: 2, stride: 2) as e$01
+                conv(4, kernel: 2, stride: 2) as e2
+                add(e2 -> conv(4, kernel: 1))
+                conv(4, kernel: 2, stride: 2)
+                Up(4, e2)
+                Up(4, e$01)
+                concat(e1)
+            }
+            """);
+        var (client, uri) = await OpenAsync("tensors.ann", text);
+        await using var _ = client;
+        var use = carets[1];
+        var definition = await client.RequestAsync<JArray>("textDocument/definition", new { textDocument = new { uri }, position = use });
+        Assert.Equal("e1", TestDocs.Slice(text, Assert.Single(definition)["range"]!));
+        Assert.Equal(3, definition[0]["range"]!["start"]!.Value<int>("line"));
+
+        var references = await client.RequestAsync<JArray>("textDocument/references", new { textDocument = new { uri }, position = carets[0], context = new { includeDeclaration = true } });
+        Assert.Equal(new[] { 3, 8, 9 }, references.Select(r => r["range"]!["start"]!.Value<int>("line")));
+        references = await client.RequestAsync<JArray>("textDocument/references", new { textDocument = new { uri }, position = carets[0], context = new { includeDeclaration = false } });
+        Assert.Equal(2, references.Count);
+        // the name after `as` is written (3), its uses read (2)
+        var highlights = await client.RequestAsync<JArray>("textDocument/documentHighlight", new { textDocument = new { uri }, position = use });
+        Assert.Equal(new[] { 3, 2, 2 }, highlights.Select(h => h.Value<int>("kind")));
+
+        var prepare = await client.RequestAsync<JObject>("textDocument/prepareRename", new { textDocument = new { uri }, position = use });
+        Assert.Equal("e1", prepare.Value<string>("placeholder"));
+        var rename = await client.RequestAsync<JObject>("textDocument/rename", new { textDocument = new { uri }, position = use, newName = "skip1" });
+        var renamed = TestDocs.Apply(text, (JArray)rename["changes"]![uri]!);
+        Assert.True(renamed.Contains("stride: 2) as skip1") && renamed.Contains("Up(4, skip1)") && renamed.Contains("concat(skip1)"), renamed);
+        Assert.True(renamed.Contains("Up(4, e2)") && renamed.Contains("concat(skip)"), "other names stay: " + renamed);
+        // a network's name does not clash with a tensor's; another tensor's name, time and a keyword do
+        rename = await client.RequestAsync<JObject>("textDocument/rename", new { textDocument = new { uri }, position = use, newName = "U" });
+        Assert.Equal(3, ((JArray)rename["changes"]![uri]!).Count);
+        await RpcAssert.ErrorAsync(-32803, () => client.RequestAsync<JObject>("textDocument/rename", new { textDocument = new { uri }, position = use, newName = "e2" }));
+        await RpcAssert.ErrorAsync(-32803, () => client.RequestAsync<JObject>("textDocument/rename", new { textDocument = new { uri }, position = use, newName = "time" }));
+        await RpcAssert.ErrorAsync(-32803, () => client.RequestAsync<JObject>("textDocument/rename", new { textDocument = new { uri }, position = use, newName = "network" }));
+        await client.ChangeFullAsync(uri, renamed, 2);
+        Assert.DoesNotContain(await client.DiagnosticsAsync(uri, 2), d => d.Value<int>("severity") == 1);
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    [Fact]
     public async Task Code_lens_offers_train_and_network_summaries()
     {
         var text = TestDocs.Example("dcgan.ann");
@@ -300,6 +348,48 @@ public class FeatureTests
         await RpcAssert.ErrorAsync(-32803, () => client.RequestAsync<JObject>("workspace/executeCommand", new { command = "annlsp.networkGraph", arguments = new[] { uri, "Nope" } }));
         await RpcAssert.ErrorAsync(-32602, () => client.RequestAsync<JObject>("workspace/executeCommand", new { command = "annlsp.networkGraph", arguments = new object[] { uri, 3 } }));
         await RpcAssert.ErrorAsync(-32602, () => client.RequestAsync<JObject>("workspace/executeCommand", new { command = "annlsp.nothing", arguments = Array.Empty<object>() }));
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
+
+    [Fact]
+    public async Task Network_graph_command_returns_the_graph_nodes_with_their_inputs()
+    {
+        // vgg.ann: two VggBlock uses (7 layers each), a residual whose body is conv -> batchnorm -> relu, then three layers
+        var text = TestDocs.Example("vgg.ann");
+        var (client, uri) = await OpenAsync("vgg.ann", text);
+        await using var _ = client;
+        var graph = await client.RequestAsync<JObject>("workspace/executeCommand", new { command = "annlsp.networkGraph", arguments = new[] { uri, "VggFashion" } });
+        var nodes = (JArray)graph["nodes"]!;
+        Assert.True(1 + 14 + 3 + 1 + 3 == nodes.Count, graph.ToString());
+        Assert.Equal(Enumerable.Range(0, nodes.Count), nodes.Select(n => n.Value<int>("id")));
+        Assert.Equal("input", nodes[0].Value<string>("kind"));
+        Assert.Empty(nodes[0]["inputs"]!);
+        Assert.Equal(new[] { 1, 28, 28 }, nodes[0]["output"]!.Values<int>());
+
+        // the residual's join reads its body's output and, as a skip, the residual's input (the second pool)
+        var join = Assert.Single(nodes, n => n.Value<string>("kind") == "add");
+        int j = join.Value<int>("id");
+        Assert.Equal(18, j);
+        Assert.Equal("residual", join.Value<string>("label"));
+        Assert.Equal(new[] { 17, 14 }, join["inputs"]!.Values<int>());
+        Assert.Equal("pool", nodes[14].Value<string>("kind"));
+        Assert.Equal(new[] { 64, 7, 7 }, nodes[14]["output"]!.Values<int>());
+        Assert.Equal(new[] { 64, 7, 7 }, join["output"]!.Values<int>());
+        Assert.Equal(0, join.Value<long>("params"));
+        Assert.Equal(12, join.Value<int>("line"));
+        Assert.Equal("layers.14", join.Value<string>("key"));
+        Assert.Equal("layers.14.body.0", nodes[15].Value<string>("key"));
+        Assert.Equal(13, nodes[15].Value<int>("line"));
+        Assert.Equal(j, graph.Value<int>("outputNode") - 3);
+
+        // everything else is a chain: each node reads the one before it; a block's layers point at the line of its use
+        foreach (var n in nodes.Skip(1).Where(n => n.Value<int>("id") != j))
+            Assert.Equal(new[] { n.Value<int>("id") - 1 }, n["inputs"]!.Values<int>());
+        Assert.Equal(10, nodes[1].Value<int>("line"));
+        Assert.Equal("layers.0", nodes[1].Value<string>("key"));
+        // the nodes' own counts add up to the network's (a join has none of its own)
+        Assert.Equal(graph.Value<long>("params"), nodes.Sum(n => n.Value<long>("params")));
+        Assert.Equal(graph.Value<long>("macs"), nodes.Sum(n => n.Value<long>("macs")));
         Assert.Equal(0, await client.ShutdownAsync());
     }
 }

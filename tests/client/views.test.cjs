@@ -108,6 +108,63 @@ test('graphSvg draws the input once when the server lists it as a layer', () => 
   assert.equal((graphSvg(asGraph(withInput)).match(/<g class="layer"/g) ?? []).length, 5);
 });
 
+// the server's graph of a residual network (as annlsp.networkGraph sends it for examples/vgg.ann, shortened):
+// the join reads its body's output and, as a skip, the residual's input
+const residualNet = {
+  name: 'Res', input: [8, 7, 7], params: 600, macs: 29400,
+  layers: [{ kind: 'residual', category: 'residual', output: [8, 7, 7] }, { kind: 'flatten', category: 'reshaping', output: [392] }],
+  nodes: [
+    { id: 0, kind: 'input', category: 'input', label: 'input', inputs: [], output: [8, 7, 7], line: 0, key: '' },
+    { id: 1, kind: 'conv', category: 'convolution', label: 'conv(8, 3)', inputs: [0], output: [8, 7, 7], params: 584, macs: 28224, line: 3, key: 'layers.0.body.0' },
+    { id: 2, kind: 'batchnorm', category: 'normalization', label: 'batchnorm', inputs: [1], output: [8, 7, 7], params: 16, macs: 1176, line: 3, key: 'layers.0.body.1' },
+    { id: 3, kind: 'add', category: 'residual', label: 'residual', inputs: [2, 0], output: [8, 7, 7], params: 0, macs: 0, line: 2, key: 'layers.0' },
+    { id: 4, kind: 'flatten', category: 'reshaping', label: 'flatten', inputs: [3], output: [392], params: 0, macs: 0, line: 5, key: 'layers.1' },
+  ],
+};
+
+test('graphSvg draws the graph nodes and a residual\'s skip as an arc from its input to its join', () => {
+  const g = asGraph(residualNet);
+  assert.equal(g.isGraph, true);
+  assert.deepEqual(g.layers.map(l => l.kind), ['input', 'conv', 'batchnorm', 'add', 'flatten'], 'the nodes, not the nested layers');
+  assert.deepEqual(g.layers[3].inputs, [2, 0]);
+  const svg = graphSvg(g);
+  assert.equal((svg.match(/<g class="layer"/g) ?? []).length, 5);
+  const skips = [...svg.matchAll(/<g class="skip" data-from="(\d+)" data-to="(\d+)"/g)].map(m => [Number(m[1]), Number(m[2])]);
+  assert.deepEqual(skips, [[0, 3]]);
+  assert.match(svg, /<title>input \(8×7×7\) → residual<\/title>/);
+  assert.equal((svg.match(/<line /g) ?? []).length, 4, 'the main line: every node reads the one above it');
+  assert.match(svg, /layers\.0\.body\.0/, 'a box\'s tooltip names its module key');
+  // the arcs widen the drawing; a stack without skips keeps today's width
+  const width = s => Number(/width="(\d+(?:\.\d+)?)"/.exec(s)[1]);
+  assert.ok(width(svg) > width(graphSvg(asGraph(lenet))));
+  assert.equal(width(graphSvg(asGraph(lenet))), 380);
+});
+
+test('named tensors: the box says "as NAME", each use is an arc, nested arcs get their own lanes', () => {
+  const { skipArcs } = require('../../out/client/src/network/graph.js');
+  // a U-Net shape: e1, e2, e3 defined going down, used by concats going up (innermost shortest)
+  const node = (id, kind, inputs, extra = {}) => ({ id, kind, category: kind === 'concat' ? 'merge' : 'convolution', label: kind, inputs, output: [4, 8, 8], line: id, ...extra });
+  const unet = {
+    name: 'U', input: [1, 8, 8],
+    nodes: [
+      node(0, 'input', []), node(1, 'conv', [0], { name: 'e1' }), node(2, 'conv', [1], { name: 'e2' }), node(3, 'conv', [2], { name: 'e3' }),
+      node(4, 'conv', [3]), node(5, 'concat', [4, 3]), node(6, 'conv', [5]), node(7, 'concat', [6, 2]), node(8, 'conv', [7]), node(9, 'concat', [8, 1]),
+      node(10, 'conv', [9]), node(11, 'add', [10, 10]), node(12, 'conv', [11, 99]),
+    ],
+  };
+  const g = asGraph(unet);
+  assert.deepEqual(g.layers[12].inputs, [11], 'an input that is not an earlier node is dropped');
+  assert.deepEqual(skipArcs(g.layers), [{ from: 3, to: 5, lane: 0 }, { from: 2, to: 7, lane: 1 }, { from: 1, to: 9, lane: 2 }, { from: 10, to: 11, lane: 0 }]);
+  const svg = graphSvg(g);
+  assert.match(svg, />conv<tspan class="tensor-name"[^>]*> as e1<\/tspan>/);
+  assert.equal((svg.match(/class="tensor-name"/g) ?? []).length, 3);
+  assert.equal((svg.match(/<g class="skip"/g) ?? []).length, 4);
+  assert.match(svg, /<g class="skip" data-from="1" data-to="9" data-name="e1"><title>e1 \(4×8×8\) → concat<\/title>/);
+  // a server answer without nodes is drawn as a stack, without arcs
+  assert.equal(skipArcs(asGraph(lenet).layers).length, 0);
+  assert.doesNotMatch(graphSvg(asGraph(lenet)), /class="skip"/);
+});
+
 test('a gan is drawn from its two networks when the server draws networks only', async () => {
   const { fetchGraph, ganParts } = require('../../out/client/src/network/graph.js');
   const symbols = [

@@ -6,7 +6,8 @@ namespace Annlsp.Language.Editor;
 /// <summary>
 /// Completion. What is offered depends on where the caret is, read off the syntax tree (which the parser builds
 /// for half-typed text too): layer names in a stack, argument names and enum values inside `( … )`, property
-/// names and values in `train`/`gan`, network names after `train`, snippets at the top level.
+/// names and values in `train`/`gan`, network names after `train`, snippets at the top level, tensor names inside
+/// `concat(`/`add(`, layers after an arrow of a merge argument's or a shortcut's chain (ranked after its shape there).
 /// </summary>
 public static partial class CompletionProvider
 {
@@ -27,6 +28,8 @@ public static partial class CompletionProvider
 
         if (SyntaxQueries.StackBodyAt(declaration, wordStart) is { } stack)
         {
+            if (MergeSlotAt(stack, before, wordStart) is { } merge) return TensorNames(analysis, declaration, stack, merge);
+            if (ChainIncoming(analysis, before) is { } chainShapes) return Layers(analysis, false, chainShapes);
             var args = SyntaxQueries.ArgumentListAt(stack, wordStart);
             if (args is not null) return Arguments(analysis, args, before, wordStart, declaration as BlockDeclarationSyntax);
             bool first = declaration is NetworkDeclarationSyntax n && n.Body == stack && !stack.Layers.Any(l => l.Span.End <= wordStart);

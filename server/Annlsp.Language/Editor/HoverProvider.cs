@@ -19,6 +19,8 @@ public static class HoverProvider
             NameExpressionSyntax { Parent: PropertySyntax { Name.Text: "data" } } => DataSet(token.Text),
             CallExpressionSyntax call when call.Name == token => DataSet(token.Text) ?? Optimizer(token.Text),
             ResidualSyntax residual => Layer(analysis, residual),
+            MergeSyntax merge when merge.Name == token => Merge(analysis, merge),
+            MergeArgumentSyntax { Source.Text: "time" } argument when argument.Source == token => Time(analysis, argument),
             _ => null,
         };
         markdown ??= Symbol(analysis, offset);
@@ -63,11 +65,11 @@ public static class HoverProvider
                 sb.AppendLine($"\nShape rule: `{info.ShapeRule}` · PyTorch: `{info.PyTorch}`");
             }
         }
-        else if (item is ResidualSyntax)
+        else if (item is ResidualSyntax residual)
         {
-            sb.AppendLine("```ann\nresidual { … }\n```");
+            sb.AppendLine(residual.Shortcut is null ? "```ann\nresidual { … }\n```" : "```ann\nresidual(shortcut: …) { … }\n```");
             if (facts.Count > 0) sb.AppendLine(Shapes(facts) + $"\n\n**{SummaryTable.Number(facts[0].Parameters)}** params · **{SummaryTable.Number(facts[0].MultiplyAdds)}** mult-adds");
-            sb.AppendLine("\n---\n\noutput = input + layers(input)");
+            sb.AppendLine(residual.Shortcut is null ? "\n---\n\noutput = input + layers(input)" : "\n---\n\noutput = layers(input) + shortcut(input): the shortcut ends in the layers' shape");
         }
         return sb.ToString().TrimEnd();
     }
@@ -119,8 +121,116 @@ public static class HoverProvider
                 return $"```ann\ngan {symbol.Name}\n```\ngenerator **{gan.Generator?.Name ?? "?"}** `{gan.Generator?.Input} → {gan.Generator?.Output}` · discriminator **{gan.Discriminator?.Name ?? "?"}** `{gan.Discriminator?.Input} → {gan.Discriminator?.Output}`";
             case SymbolKind.Parameter:
                 return $"```ann\n{symbol.Name}\n```\nparameter of block **{symbol.OwnerBlock?.Name.Text}**";
+            case SymbolKind.Tensor:
+                return Tensor(analysis, symbol);
             default:
                 return null;
         }
     }
+
+    // ── Graphs ───────────────────────────────────────────────────────────────────
+
+    private static string Line(DocumentAnalysis analysis, int offset) => $"line {analysis.Text.GetPosition(offset).Line + 1}";
+
+    private static string ShapeList(IEnumerable<Shape> shapes)
+    {
+        var known = shapes.Where(s => s.IsKnown).Distinct().ToList();
+        return known.Count == 0 ? "?" : string.Join(" · ", known.Select(s => $"`{s}`"));
+    }
+
+    /// <summary>A tensor name: its shapes and the line that names it, and how many places read it.</summary>
+    private static string Tensor(DocumentAnalysis analysis, Symbol symbol)
+    {
+        var sb = new StringBuilder($"```ann\n{symbol.Name}\n```\n");
+        var item = symbol.Declaration.Parent as StackItemSyntax;
+        var shapes = item is null ? [] : analysis.FactsFor(item).Select(f => f.Output).ToList();
+        sb.Append($"tensor {ShapeList(shapes)}, named on {Line(analysis, symbol.NameSpan.Start)}");
+        if (item is not null) sb.Append($" by `{Describe(item)}`");
+        int uses = analysis.ReferencesTo(symbol).Count(r => !r.IsDeclaration);
+        sb.Append(uses switch { 0 => " · not used yet", 1 => " · used once", _ => $" · used {uses} times" });
+        if (symbol.OwnerBlock is { } block) sb.Append($"\n\nin block **{block.Name.Text}** (its shape per use of the block)");
+        return sb.ToString();
+    }
+
+    /// <summary>`time`: the diffusion step's embedding, a vector, the second input of a denoiser.</summary>
+    private static string Time(DocumentAnalysis analysis, MergeArgumentSyntax argument)
+    {
+        var network = argument.Ancestors().OfType<NetworkDeclarationSyntax>().FirstOrDefault();
+        int? length = network is not null && analysis.Networks.TryGetValue(network.Name.Text, out var model) ? model.TimeEmbedding : null;
+        return $"```ann\ntime\n```\nthe diffusion step's sinusoidal embedding{(length is int n ? $", `{n}`" : "")}: the denoiser's second input (a built-in name, visible in blocks too)";
+    }
+
+    /// <summary>
+    /// A merge: each input — the running tensor and every argument after its chain — with its shape and where it
+    /// comes from, then the output and the formula.
+    /// </summary>
+    private static string Merge(DocumentAnalysis analysis, MergeSyntax merge)
+    {
+        var facts = analysis.FactsFor(merge);
+        string kind = merge.Name.Text;
+        var sb = new StringBuilder(kind == "concat"
+            ? "```ann\nconcat(t1, t2, …)\n```\nchannels add up; the height and width must be equal\n\n"
+            : "```ann\nadd(t1, t2, …)\n```\nshapes must be equal, or a vector of C is added to every pixel of C×H×W\n\n");
+        sb.AppendLine("| input | shape | from |");
+        sb.AppendLine("|---|---|---|");
+        sb.AppendLine($"| running tensor | {ShapeList(facts.Select(f => f.Input))} | {RunningOrigin(analysis, merge)} |");
+        for (int i = 0; i < merge.Arguments.Count; i++)
+        {
+            var argument = merge.Arguments[i];
+            var shapes = facts.Where(f => f.MergeInputs.Count == merge.Arguments.Count).Select(f => f.MergeInputs[i]).ToList();
+            if (shapes.Count == 0 && argument.Chain is { Layers.Count: > 0 } chain) shapes = analysis.FactsFor(chain.Layers[^1]).Select(f => f.Output).ToList();
+            string text = argument.Chain is null ? argument.Source.Text : $"{argument.Source.Text} {string.Join(" ", argument.Chain.Items.Select(e => e.ToFullString().Trim()))}";
+            sb.AppendLine($"| `{text}` | {ShapeList(shapes)} | {SourceOrigin(analysis, argument)} |");
+        }
+        sb.AppendLine($"| **output** | {ShapeList(facts.Select(f => f.Output))} | |");
+        var formulas = facts.Select(f => f.Formula).OfType<string>().Distinct().ToList();
+        if (formulas.Count > 0) sb.AppendLine($"\n`{string.Join("` · `", formulas)}`");
+        if (facts.Count > 0) sb.AppendLine($"\n**{SummaryTable.Number(facts[0].Parameters)}** params · **{SummaryTable.Number(facts[0].MultiplyAdds)}** mult-adds (its chains)");
+        if (facts.Count > 1) sb.AppendLine($"\n(used {facts.Count} times)");
+        return sb.ToString().TrimEnd();
+    }
+
+    /// <summary>Where the running tensor of a merge comes from: the item before it, or the input of its body or chain.</summary>
+    private static string RunningOrigin(DocumentAnalysis analysis, MergeSyntax merge)
+    {
+        IReadOnlyList<StackItemSyntax> siblings = merge.Parent switch
+        {
+            StackBodySyntax body => body.Layers,
+            ChainSyntax chain => chain.Layers,
+            _ => [],
+        };
+        var previous = siblings.TakeWhile(l => l != merge).LastOrDefault(l => l.Span.Length > 0);
+        if (previous is not null) return $"{Line(analysis, previous.Span.Start)} `{Describe(previous)}`";
+        return merge.Parent switch
+        {
+            StackBodySyntax { Parent: ResidualSyntax r } => $"the input of the residual on {Line(analysis, r.Span.Start)}",
+            StackBodySyntax { Parent: BlockDeclarationSyntax b } => $"the input of block {b.Name.Text}",
+            ChainSyntax { Parent: MergeArgumentSyntax a } => $"`{a.Source.Text}`",
+            ChainSyntax { Parent: ShortcutSyntax { Parent: ResidualSyntax r } } => $"the input of the residual on {Line(analysis, r.Span.Start)}",
+            _ => "the network's input",
+        };
+    }
+
+    /// <summary>Where a merge argument's tensor is named: the line of its `as`, a block parameter, or `time`.</summary>
+    private static string SourceOrigin(DocumentAnalysis analysis, MergeArgumentSyntax argument)
+    {
+        if (argument.Source.IsMissing) return "";
+        var reference = analysis.ReferenceAt(argument.Source.Span.Start);
+        return reference?.Symbol switch
+        {
+            { Kind: SymbolKind.Tensor } t => $"{Line(analysis, t.NameSpan.Start)} (`as {t.Name}`)",
+            { Kind: SymbolKind.Parameter } p => $"parameter of block {p.OwnerBlock?.Name.Text}",
+            _ when argument.Source.Text == "time" => "the diffusion step",
+            _ => "unknown name",
+        };
+    }
+
+    /// <summary>A stack item in a few words: `conv(8, 4, 2)`, `Up(64, e1)`, `residual`, `concat(e1)`.</summary>
+    private static string Describe(StackItemSyntax item) => item switch
+    {
+        LayerSyntax layer => layer.Name.Text + (layer.Arguments is null ? "" : layer.Arguments.ToFullString().Trim()),
+        ResidualSyntax => "residual",
+        MergeSyntax merge => $"{merge.Name.Text}({string.Join(", ", merge.Arguments.Select(a => a.Source.Text))})",
+        _ => item.Kind.ToString(),
+    };
 }

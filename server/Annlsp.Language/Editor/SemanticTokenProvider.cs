@@ -63,6 +63,14 @@ public static class SemanticTokenProvider
             LayerSyntax layer when layer.Name == token =>
                 LayerCatalog.Find(token.Text) is not null ? (TokenClass.Function, TokenModifiers.DefaultLibrary) : (TokenClass.Function, TokenModifiers.None),
             ArgumentSyntax argument when argument.Name == token => (TokenClass.Parameter, TokenModifiers.None),
+            // Graphs: `as` is a contextual word; `concat`/`add` are built in like layers; `time` is the built-in tensor;
+            // a name no declaration answers (unknown, or still being typed) is a variable all the same.
+            TensorNameSyntax named when named.AsWord == token => (TokenClass.Keyword, TokenModifiers.None),
+            TensorNameSyntax => (TokenClass.Variable, TokenModifiers.Declaration),
+            MergeSyntax merge when merge.Name == token => (TokenClass.Function, TokenModifiers.DefaultLibrary),
+            MergeArgumentSyntax { Source.Text: "time" } => (TokenClass.Variable, TokenModifiers.DefaultLibrary),
+            MergeArgumentSyntax => (TokenClass.Variable, TokenModifiers.None),
+            ShortcutSyntax shortcut when shortcut.Label == token => (TokenClass.Parameter, TokenModifiers.None),
             PropertySyntax property when property.Name == token => (TokenClass.Property, TokenModifiers.None),
             CallExpressionSyntax => (TokenClass.Function, TokenModifiers.DefaultLibrary),
             NameExpressionSyntax => (TokenClass.EnumMember, TokenModifiers.None),

@@ -1,4 +1,5 @@
 using Annlsp.Language.Semantics;
+using Annlsp.Language.Text;
 using Annlsp.Server.Protocol;
 using Annlsp.Server.Training;
 using Annlsp.Server.Translation;
@@ -8,7 +9,8 @@ using Newtonsoft.Json.Linq;
 namespace Annlsp.Server.Handlers;
 
 /// <summary>
-/// workspace/executeCommand: `annlsp.networkGraph` [uri, network] → the network's layers and shapes;
+/// workspace/executeCommand: `annlsp.networkGraph` [uri, network] → the network's layers and shapes, and its
+/// graph (<see cref="NetworkModel.Graph"/>: nodes in execution order with their inputs);
 /// `annlsp.train` [uri, target] and `annlsp.stop` [uri, target] (see <see cref="TrainingManager"/>);
 /// `annlsp.exportTorchrun` [uri, target] writes the training's torchrun package (see <see cref="TorchrunExport"/>).
 /// Also window/workDoneProgress/cancel, which stops the run that progress belongs to.
@@ -65,9 +67,30 @@ public sealed class ExecuteCommandHandler(ServerSession session, TrainingManager
                 ["output"] = Dims(l.Output),
                 ["params"] = l.Parameters,
                 ["macs"] = l.MultiplyAdds,
-                ["line"] = LspTranslator.ToLine(analysis.Text, (l.UseSite ?? l.Span).Start),
+                ["line"] = Line(l.UseSite ?? l.Span),
             };
             if (l.Body.Count > 0) o["body"] = Layers(l.Body);
+            return o;
+        }));
+        int Line(TextSpan span) => LspTranslator.ToLine(analysis.Text, span.Start);
+        // The graph the network view draws: every node with the ids of the nodes it reads, so a skip
+        // (an input that is not the node right before) can be drawn as an arc from where it is defined.
+        var nodes = new JArray(network.Graph.Nodes.Select(n =>
+        {
+            var o = new JObject
+            {
+                ["id"] = n.Id,
+                ["kind"] = n.Kind,
+                ["category"] = n.Layer?.Category ?? n.Kind,
+                ["label"] = n.Layer is null ? n.Kind : SummaryTable.Short(n.Layer),
+                ["inputs"] = new JArray(n.Inputs.Select(i => (object)i).ToArray()),
+                ["output"] = Dims(n.Output),
+                ["params"] = n.Parameters,
+                ["macs"] = n.MultiplyAdds,
+                ["line"] = Line(n.Layer?.UseSite ?? n.Span),
+                ["key"] = n.Key,
+            };
+            if (n.Name is not null) o["name"] = n.Name;
             return o;
         }));
         return new JObject
@@ -76,6 +99,8 @@ public sealed class ExecuteCommandHandler(ServerSession session, TrainingManager
             ["input"] = Dims(network.Input),
             ["output"] = Dims(network.Output),
             ["layers"] = Layers(network.Layers),
+            ["nodes"] = nodes,
+            ["outputNode"] = network.Graph.OutputId,
             ["params"] = network.Parameters,
             ["macs"] = network.MultiplyAdds,
             ["valid"] = network.IsValid,

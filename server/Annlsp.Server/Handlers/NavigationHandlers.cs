@@ -106,6 +106,7 @@ public sealed class RenameHandler(ServerSession session) : IHandler
         if (newName == symbol.Name) return null;
         if (symbol.Kind is Language.Semantics.SymbolKind.Block && LayerCatalog.Find(newName) is not null)
             return $"'{newName}' is a built-in layer";
+        if (symbol.Kind is Language.Semantics.SymbolKind.Tensor) return ValidateTensor(analysis, symbol, newName);
         if (symbol.Kind is Language.Semantics.SymbolKind.Parameter)
         {
             var siblings = symbol.OwnerBlock?.Parameters?.Parameters.Select(p => p.Text) ?? [];
@@ -113,5 +114,19 @@ public sealed class RenameHandler(ServerSession session) : IHandler
         }
         var clash = analysis.Root.Declarations.FirstOrDefault(d => d is not TrainDeclarationSyntax && !d.Name.IsMissing && d.Name.Text == newName);
         return clash is null ? null : $"'{newName}' is already declared at line {LspTranslator.ToLine(analysis.Text, clash.Name.Position) + 1}";
+    }
+
+    /// <summary>
+    /// A tensor name lives in its declaration's bodies: it may not become `time`, another tensor name of the same
+    /// declaration (a duplicate, or one that shadows) or a parameter of its block; network and block names do not clash.
+    /// </summary>
+    private static string? ValidateTensor(DocumentAnalysis analysis, Symbol symbol, string newName)
+    {
+        if (newName == "time") return "'time' is the built-in name of a denoiser's time step";
+        var owner = symbol.Declaration.Ancestors().OfType<DeclarationSyntax>().FirstOrDefault();
+        if (symbol.OwnerBlock?.Parameters?.Parameters.Any(p => p.Text == newName) == true)
+            return $"block {symbol.OwnerBlock.Name.Text} already has a parameter '{newName}'";
+        var other = owner?.DescendantNodes().OfType<TensorNameSyntax>().FirstOrDefault(t => !t.Name.IsMissing && t.Name.Text == newName);
+        return other is null ? null : $"'{newName}' already names a tensor at line {LspTranslator.ToLine(analysis.Text, other.Name.Position) + 1}";
     }
 }

@@ -66,6 +66,7 @@ public static partial class DiagnosticBuilder
             ParameterType.Shape => "a shape such as 1x28x28, or an integer",
             ParameterType.IntOrPair => "an integer or HxW such as 3x3",
             ParameterType.Padding => "an integer, HxW, same or valid",
+            ParameterType.DataSet => "a data set such as fashion_mnist or images(\"dir\", size: 64x64)",
             _ => parameter.TypeDisplay,
         };
         return Make(DiagnosticCatalog.WrongArgumentType, at, $"{callee}'s '{parameter.Name}' expects {expected}, but got {got}", null, ChangeTo(at, near));

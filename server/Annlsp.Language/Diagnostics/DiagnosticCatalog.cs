@@ -65,6 +65,11 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor OutputPaddingTooLarge = Error("ANN3017", "output_padding not smaller than the stride or dilation");
     public static readonly DiagnosticDescriptor GroupsDoNotDivide = Error("ANN3018", "Channels not divisible by groups");
     public static readonly DiagnosticDescriptor TooFewValuesToNormalise = Error("ANN3019", "One value per channel to normalise");
+    public static readonly DiagnosticDescriptor ConditionalDiscriminatorInput = Error("ANN3030", "Conditional discriminator must see the input beside the image");
+    public static readonly DiagnosticDescriptor PatchDiscriminatorOutput = Error("ANN3031", "Conditional discriminator must output one logit or a patch map");
+    public static readonly DiagnosticDescriptor ConditionalGanNeedsPairs = Error("ANN3032", "Conditional gan needs a paired data set");
+    public static readonly DiagnosticDescriptor PairsDoNotFitGenerator = Error("ANN3033", "Paired data set does not fit the generator");
+    public static readonly DiagnosticDescriptor PairsWithoutConditionalGan = Error("ANN3034", "Paired data set needs a conditional gan");
 
     // Training values
     public static readonly DiagnosticDescriptor OutOfRange = Error("ANN4001", "Value out of range");
@@ -74,6 +79,8 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor BadValidationSplit = Error("ANN4005", "Invalid validation split");
     public static readonly DiagnosticDescriptor TooFewScoreSamples = Error("ANN4006", "One sample cannot be scored");
     public static readonly DiagnosticDescriptor UnsupportedChannels = Error("ANN4007", "Unsupported channel count");
+    public static readonly DiagnosticDescriptor EdgesOfPairs = Error("ANN4008", "edges needs a data set of images");
+    public static readonly DiagnosticDescriptor BadL1Weight = Error("ANN4009", "Invalid l1 weight");
 
     // Warnings and hints
     public static readonly DiagnosticDescriptor PoolDropsPixels = Warning("ANN5001", "Pooling or a strided convolution drops rows or columns");
@@ -85,6 +92,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor UnusedBlock = Hint("ANN5007", "Block is never used", DiagnosticTag.Unnecessary);
     /// <summary>Reported by the language server, not the core: a document past its size limits (docs/server.md).</summary>
     public static readonly DiagnosticDescriptor DocumentTooLarge = Information("ANN5008", "Document too large for every editor feature");
+    public static readonly DiagnosticDescriptor L1OnUnconditionalGan = Warning("ANN5012", "l1 on a gan whose generator does not take an image");
 
     /// <summary>Reported when the checker itself fails (a bug), never for a mistake in the document.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error("ANN9999", "Internal error");

@@ -45,7 +45,7 @@ public sealed class DocumentAnalysis
         bool checkerFailed = false;
         try
         {
-            checker = new Checker(root, diagnostics, cancellation);
+            checker = new Checker(root, diagnostics, cancellation, text);
             checker.Run();
         }
         catch (OperationCanceledException) { throw; }

@@ -56,7 +56,7 @@ internal sealed partial class Checker
                 int channels = (int)bound["channels"];
                 if (channels is not (1 or 3))
                 {
-                    _diagnostics.Add(UnsupportedChannels(ArgumentSpan("channels"), channels));
+                    _diagnostics.Add(UnsupportedChannels(ArgumentSpan("channels"), channels, info.Name));
                     return null;
                 }
                 if (size.H < 1 || size.W < 1) return null;

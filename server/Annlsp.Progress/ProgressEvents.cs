@@ -82,7 +82,7 @@ public sealed record StepEvent() : ProgressEvent("step")
     [JsonPropertyName("d_x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? DX { get; set; }
     [JsonPropertyName("d_g_z"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? DGZ { get; set; }
     /// <summary>pix2pix: the batch's mean |G(x) − y| (pixels in [0, 1]).</summary>
-    [JsonPropertyName("l1"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? L1 { get; set; }
+    [JsonPropertyName("train_l1"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? TrainL1 { get; set; }
     [JsonPropertyName("lr")] public double Lr { get; set; }
     [JsonPropertyName("imagesPerSecond")] public double ImagesPerSecond { get; set; }
 }

@@ -134,7 +134,7 @@ internal sealed class Pix2PixTarget : ITargetKind
         }
     }
 
-    public StepEvent StepMetrics(StepEvent e, double[] report) => e with { LossD = report[0], LossG = report[1], L1 = report[2] };
+    public StepEvent StepMetrics(StepEvent e, double[] report) => e with { LossD = report[0], LossG = report[1], TrainL1 = report[2] };
 
     public (Dictionary<string, double> Metrics, double? Diverged) EpochTraining(long seen)
     {

@@ -36,6 +36,77 @@ public static class BenchmarkInput
         return sb.ToString();
     }
 
+    /// <summary>
+    /// A file of U-Nets (the target: ≤ 15 ms median for 10,000 lines): Down/Up blocks with a tensor argument,
+    /// named encoder levels, concat, and ResNet stages with projection shortcuts and add chains.
+    /// </summary>
+    public static string GenerateUNets(int lines = 10_000, int seed = 42)
+    {
+        var rng = new Random(seed);
+        var sb = new StringBuilder(lines * 50);
+        int count = 0;
+        for (int i = 0; ; i++)
+        {
+            string piece = i % 3 == 2 ? ProjectionResNet(i, rng) : UNet(i, rng);
+            int pieceLines = piece.Count(c => c == '\n');
+            if (count + pieceLines > lines) break;
+            sb.Append(piece);
+            count += pieceLines;
+        }
+        while (count < lines) { sb.Append("# padding line\n"); count++; }
+        return sb.ToString();
+    }
+
+    private static string UNet(int i, Random rng)
+    {
+        int c = 16 << rng.Next(3);
+        return $$"""
+            # U-Net {{i}}: three levels down, three up, each up level beside the encoder tensor of its size
+            block Down{{i}}(c) { leakyrelu(0.2) -> conv(c, kernel: 4, stride: 2, padding: 1, bias: false) -> batchnorm }
+            block Up{{i}}(c, skip) { relu -> deconv(c, kernel: 4, stride: 2, padding: 1, bias: false) -> batchnorm -> concat(skip) }
+
+            network UNet{{i}} {
+                input(1x32x32)
+                conv({{c}}, kernel: 4, stride: 2, padding: 1, bias: false) as e1   # → 16×16
+                Down{{i}}({{c * 2}}) as e2                                        # → 8×8
+                Down{{i}}({{c * 4}}) as e3                                        # → 4×4
+                leakyrelu(0.2) -> conv({{c * 4}}, kernel: 4, stride: 2, padding: 1)   # → 2×2
+                Up{{i}}({{c * 4}}, e3)
+                Up{{i}}({{c * 2}}, e2)
+                Up{{i}}({{c}}, e1)
+                add(e1 -> conv({{c * 2}}, kernel: 1))
+                relu -> deconv(1, kernel: 4, stride: 2, padding: 1) -> tanh
+            }
+
+            """;
+    }
+
+    private static string ProjectionResNet(int i, Random rng)
+    {
+        int c = 16 + rng.Next(16);
+        return $$"""
+            block Proj{{i}}(c) {
+                residual(shortcut: conv(c, kernel: 1, stride: 2, bias: false) -> batchnorm) {
+                    conv(c, kernel: 3, stride: 2, padding: 1, bias: false) -> batchnorm -> relu
+                    conv(c, kernel: 3, padding: 1, bias: false) -> batchnorm
+                }
+                relu
+            }
+
+            network Proj{{i}} {
+                input(1x28x28) as x
+                conv({{c}}, kernel: 3, padding: 1, bias: false) -> batchnorm -> relu
+                add(x -> conv({{c}}, kernel: 1))
+                Proj{{i}}(64) as h
+                Proj{{i}}(128)
+                globalpool
+                concat(h -> globalpool)
+                dense(10)
+            }
+
+            """ + Train($"Proj{i}", rng);
+    }
+
     private static string Train(string target, Random rng, string data = "fashion_mnist") => $$"""
         train {{target}} {
             data: {{data}}

@@ -8,6 +8,7 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project tests/Annlsp.Benchmarks                  BenchmarkDotNet: parse + check of a 10,000-line file
 // dotnet run -c Release --project tests/Annlsp.Benchmarks -- --breakdown   Stopwatch medians: lexer, parser, checker (fast, for profiling)
+// dotnet run -c Release --project tests/Annlsp.Benchmarks -- --breakdown-unets   the same on a 10,000-line file of U-Nets
 // dotnet run -c Release --project tests/Annlsp.Benchmarks -- --write F     write the generated file to F
 // dotnet run -c Release --project tests/Annlsp.Benchmarks -- --profile N   parse + check N times (to run under dotnet-trace)
 if (args is ["--write", var path, ..])
@@ -23,9 +24,12 @@ if (args is ["--profile", var times, ..])
     for (int i = 0; i < int.Parse(times); i++) DocumentAnalysis.Analyze(input);
     return 0;
 }
-if (args is ["--breakdown", ..])
+if (args is ["--breakdown" or "--breakdown-unets", ..])
+{
+    int lines = args.Length > 2 && int.TryParse(args[2], out int l) ? l : LanguageBenchmarks.Lines;
     return Breakdown.Run(args.Length > 1 && int.TryParse(args[1], out int n) ? n : 50,
-        args.Length > 2 && int.TryParse(args[2], out int lines) ? lines : LanguageBenchmarks.Lines);
+        args[0] == "--breakdown" ? BenchmarkInput.Generate(lines) : BenchmarkInput.GenerateUNets(lines));
+}
 BenchmarkSwitcher.FromAssembly(typeof(LanguageBenchmarks).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
 return 0;
 
@@ -58,6 +62,25 @@ namespace Annlsp.Benchmarks
         public List<SyntaxToken> Lex() => Lexer.Tokenize(_text, new DiagnosticBag());
     }
 
+    /// <summary>Parse + check of a 10,000-line file of U-Nets and projection ResNets (the target: ≤ 15 ms median).</summary>
+    [MemoryDiagnoser]
+    [MedianColumn, MinColumn, MaxColumn]
+    public class GraphBenchmarks
+    {
+        private string _text = "";
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            _text = BenchmarkInput.GenerateUNets(LanguageBenchmarks.Lines);
+            var errors = DocumentAnalysis.Analyze(_text).Diagnostics.Where(d => d.IsError).ToList();
+            if (errors.Count > 0) throw new InvalidOperationException($"the U-Net benchmark input has {errors.Count} errors, e.g. {errors[0]}");
+        }
+
+        [Benchmark]
+        public DocumentAnalysis ParseAndCheckUNets() => DocumentAnalysis.Analyze(_text);
+    }
+
     /// <summary>
     /// The same analysis timed one call at a time: what one keystroke costs. BenchmarkDotNet's default job
     /// (above) averages many calls per iteration, so its median spreads the occasional garbage collection
@@ -83,9 +106,8 @@ namespace Annlsp.Benchmarks
     /// <summary>A quick Stopwatch breakdown, for profiling where time goes without BenchmarkDotNet's minutes.</summary>
     public static class Breakdown
     {
-        public static int Run(int iterations, int lines)
+        public static int Run(int iterations, string text)
         {
-            string text = BenchmarkInput.Generate(lines);
             var analysis = DocumentAnalysis.Analyze(text);
             int errors = analysis.Diagnostics.Count(d => d.IsError);
             Console.WriteLine($"input: {text.Count(c => c == '\n'):N0} lines, {text.Length:N0} chars, {analysis.Networks.Count} networks, " +

@@ -39,6 +39,7 @@ public static class SummaryCommand
             var p = analysis.Text.GetPosition(d.Span.Start);
             stderr.WriteLine($"{path}({p.Line + 1},{p.Character + 1}): error {d.Code}: {d.Message}");
         }
+        int LineOf(int position) => analysis.Text.GetPosition(position).Line + 1;
         if (format == "json")
         {
             var doc = new
@@ -50,15 +51,7 @@ public static class SummaryCommand
                     output = n.Output.Dims,
                     @params = n.Parameters,
                     macs = n.MultiplyAdds,
-                    layers = SummaryTable.Rows(n).Select(r => new
-                    {
-                        kind = r.Layer.Kind,
-                        line = analysis.Text.GetPosition(r.Layer.Span.Start).Line + 1,
-                        depth = r.Depth,
-                        output = r.Layer.Output.Dims,
-                        @params = r.Layer.Parameters,
-                        macs = r.Layer.MultiplyAdds,
-                    }),
+                    layers = SummaryTable.Rows(n).Select(r => LayerJson(n, r, LineOf)),
                 }),
             };
             stdout.WriteLine(JsonConvert.SerializeObject(doc, Formatting.Indented));
@@ -67,9 +60,34 @@ public static class SummaryCommand
         {
             foreach (var n in networks)
             {
-                stdout.WriteLine(SummaryTable.ToText(n));
+                stdout.WriteLine(SummaryTable.ToText(n, LineOf));
             }
         }
         return analysis.HasErrors ? 1 : 0;
+    }
+
+    /// <summary>
+    /// One row: its graph node's id, module key and inputs (node ids: 0 is the input; a merge lists the running tensor
+    /// first, then its arguments), the tensor name when named, and what reads where ("e3", "input").
+    /// </summary>
+    private static Dictionary<string, object?> LayerJson(NetworkModel network, SummaryTable.Row row, Func<int, int> lineOf)
+    {
+        var node = network.Graph.Nodes.FirstOrDefault(x => ReferenceEquals(x.Layer, row.Layer));
+        var json = new Dictionary<string, object?>
+        {
+            ["kind"] = row.Layer.Kind,
+            ["line"] = lineOf(row.Layer.Span.Start),
+            ["depth"] = row.Depth,
+            ["output"] = row.Layer.Output.Dims,
+            ["params"] = row.Layer.Parameters,
+            ["macs"] = row.Layer.MultiplyAdds,
+            ["id"] = node?.Id,
+            ["key"] = node?.Key,
+            ["inputs"] = node?.Inputs ?? [],
+        };
+        if (row.Layer.TensorName is { } name) json["name"] = name;
+        if (row.Role is { } role) json["role"] = role == "shortcut" ? "shortcut" : "branch";
+        if (SummaryTable.Inputs(network, row, lineOf) is { } from) json["from"] = from;
+        return json;
     }
 }

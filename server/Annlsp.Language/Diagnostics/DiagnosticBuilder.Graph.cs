@@ -16,7 +16,8 @@ public static partial class DiagnosticBuilder
         Make(DiagnosticCatalog.UnknownTensor, at,
             otherKind is not null
                 ? $"'{name}' is a {otherKind}, not a tensor: merge with a name given by `as` (`conv(8) as {name}1`), or start a chain at one"
-                : $"No tensor named '{name}' here{DidYouMean(near)}{(inBlock ? " (a block sees only its parameters and time; pass the tensor as an argument)" : "; name one with `as`")}",
+                : near is not null ? $"No tensor named '{name}' here{DidYouMean(near)}"
+                : $"No tensor named '{name}' here{(inBlock ? " (a block sees only its parameters and time; pass the tensor as an argument)" : "; name one with `as`")}",
             near is not null && nearAt is { } defined ? Related(defined, $"'{near}' is defined here")
                 : Related(scopeAt, inBlock ? "the names of this block: its parameters and time" : "the names of this network are defined with `as`"),
             ChangeTo(at, near));
@@ -57,7 +58,7 @@ public static partial class DiagnosticBuilder
     public static Diagnostic TimeOutsideDenoiser(TextSpan at, string network, string? block, TextSpan networkName) =>
         Make(DiagnosticCatalog.TimeOutsideDenoiser, at,
             $"time is the step of a diffusion denoiser, but '{network}' is not the denoiser of any diffusion{(block is null ? "" : $" (time is used in block '{block}')")}",
-            Related(networkName, $"'{network}' is used with time here"));
+            Related(networkName, $"'{network}' is not a diffusion's denoiser"));
 
     // ANN2027 Merge without tensors
     public static Diagnostic MergeWithoutTensors(TextSpan at, string merge) =>

@@ -57,11 +57,15 @@ internal sealed record TensorValue(TensorSource Source, string Word, TextSpan S)
 /// <summary>Graphs: tensor names (`as`), merges (`concat`, `add`), residual shortcuts and tensors passed to blocks.</summary>
 internal sealed partial class Checker
 {
+    /// <summary>The smallest image height reached so far in the network being checked: a U-Net's innermost level.</summary>
+    private long _deepest = long.MaxValue;
+
     /// <summary>The names visible at the item being checked (null outside networks and blocks).</summary>
     private TensorScope? _scope;
     /// <summary>One symbol per `as NAME` written, although a block body is checked once per use.</summary>
     private readonly Dictionary<TensorNameSyntax, Symbol> _tensorSymbols = new();
     private readonly HashSet<Symbol> _usedTensors = new();
+    private readonly HashSet<TensorNameSyntax> _usedBeforeDefinition = new();
 
     internal static bool IsMergeName(string name) => name is "concat" or "add";
 
@@ -155,6 +159,7 @@ internal sealed partial class Checker
             var later = LaterDefinition(scope.Body, text, name.Span.Start);
             if (later is not null)
             {
+                _usedBeforeDefinition.Add(later); // one error, not also "never used"
                 _diagnostics.Add(TensorUsedBeforeDefinition(name.Span, text, later.Name.Span, LineOf(later.Name.Span.Start)));
                 return;
             }
@@ -192,7 +197,7 @@ internal sealed partial class Checker
     private void ReportUnusedTensors()
     {
         foreach (var (syntax, symbol) in _tensorSymbols)
-            if (!_usedTensors.Contains(symbol) && symbol.Name != "time")
+            if (!_usedTensors.Contains(symbol) && symbol.Name != "time" && !_usedBeforeDefinition.Contains(syntax))
             {
                 var removal = syntax.AsWord.StartsLine ? TextSpan.FromBounds(syntax.AsWord.Span.Start, syntax.Name.Span.End) : syntax.FullSpan;
                 _diagnostics.Add(UnusedTensorName(TextSpan.FromBounds(syntax.AsWord.Span.Start, syntax.Name.Span.End), symbol.Name, removal));
@@ -323,17 +328,17 @@ internal sealed partial class Checker
 
     /// <summary>
     /// When two images of a U-Net disagree because the network's input does not halve evenly down to the deepest
-    /// level (28 → 14 → 7 → 3, then back up to 6), the input size that does and the pad that reaches it.
+    /// level (28 → 14 → 7 → 3, then back up to 6 beside 7), the input size that does and the pad that reaches it.
     /// </summary>
     private HalvingAdvice? HalvingAdvice(Shape here, Shape other)
     {
         if (_networkDecl is not { } decl || _networkInput is not { IsImage: true } input || here.Rank != 3 || other.Rank != 3) return null;
         if (input[1] != input[2]) return null;
         long size = input[1];
-        long smallest = Math.Min(Math.Min(here[1], other[1]), Math.Min(here[2], other[2]));
-        if (smallest <= 0 || smallest >= size) return null;
+        long deepest = _deepest;
+        if (deepest <= 0 || deepest >= size) return null;
         int halvings = 0;
-        while (halvings < 30 && (size >> (halvings + 1)) >= smallest) halvings++;
+        while (halvings < 30 && (size >> (halvings + 1)) >= deepest) halvings++;
         if (halvings == 0) return null;
         long step = 1L << halvings;
         if (size % step == 0) return null;

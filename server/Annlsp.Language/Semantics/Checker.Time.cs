@@ -25,6 +25,7 @@ internal sealed partial class Checker
     {
         _networkDecl = network;
         _networkInput = null;
+        _deepest = long.MaxValue;
         _timeLength = network.Name.IsMissing ? null : TimeEmbeddingOf(network);
     }
 

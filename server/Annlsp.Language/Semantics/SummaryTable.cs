@@ -7,7 +7,8 @@ namespace Annlsp.Language.Semantics;
 public static class SummaryTable
 {
     /// <param name="Role">null on the main line and in a residual's body; "shortcut" in a residual's shortcut; the tensor's name in a merge's chain</param>
-    public sealed record Row(int Depth, LayerInstance Layer, string? Role = null);
+    /// <param name="StartsChain">the first row of a shortcut or merge chain: it reads <see cref="Role"/>'s tensor, not the row above</param>
+    public sealed record Row(int Depth, LayerInstance Layer, string? Role = null, bool StartsChain = false);
 
     /// <summary>
     /// Rows in order, indented under their residual or merge: a residual's body, then its shortcut chain; a merge's
@@ -23,7 +24,7 @@ public static class SummaryTable
             if (index >= list.Count) continue;
             var layer = list[index];
             stack.Push((list, index + 1, depth, role));
-            yield return new Row(depth, layer, role);
+            yield return new Row(depth, layer, role, role is not null && index == 0);
             // Pushed last first: the body comes out before the shortcut, the first branch before the second.
             for (int b = layer.Branches.Count - 1; b >= 0; b--)
                 if (layer.Branches[b].Chain.Count > 0) stack.Push((layer.Branches[b].Chain, 0, depth + 1, layer.Branches[b].Source.Name));
@@ -64,22 +65,51 @@ public static class SummaryTable
         _ => n.ToString(CultureInfo.InvariantCulture),
     };
 
-    private static readonly string[] Header = ["Layer", "Output shape", "Params", "Mult-adds"];
+    private static readonly string[] Header = ["Layer", "Output shape", "Params", "Mult-adds", "Inputs"];
 
-    public static string ToText(NetworkModel network)
+    /// <summary>
+    /// Where a row's inputs come from when it is not simply the row above: each tensor a merge combines, the two
+    /// sides a residual adds, the tensor a chain starts at. Null for the other rows.
+    /// </summary>
+    /// <param name="lineOf">the 1-based line of a position, to say where an unnamed input is made; null to leave lines out</param>
+    public static string? Inputs(NetworkModel network, Row row, Func<int, int>? lineOf = null)
+    {
+        var layer = row.Layer;
+        if (row.StartsChain)
+            return row.Role == "shortcut" ? "the residual's input" : row.Role;
+        if (layer.Kind == "residual")
+            return layer.Shortcut.Count > 0 ? "body + shortcut" : "body + the residual's input";
+        if (layer.Kind is not ("concat" or "add")) return null;
+        var graph = network.Graph;
+        var node = graph.Nodes.FirstOrDefault(n => ReferenceEquals(n.Layer, layer));
+        if (node is null) return null;
+        return string.Join(", ", node.Inputs.Select(i => Describe(graph.Nodes[i], lineOf)));
+    }
+
+    /// <summary>"e3", "input", "time", "deconv(256, 4) line 12".</summary>
+    private static string Describe(GraphNode node, Func<int, int>? lineOf) =>
+        node.Name ?? (node.Layer is null ? node.Kind
+            : lineOf is null ? node.Layer.Label : $"{node.Layer.Label} line {lineOf((node.Layer.UseSite ?? node.Layer.Span).Start)}");
+
+    public static string ToText(NetworkModel network, Func<int, int>? lineOf = null)
     {
         var rows = new List<string[]> { Header };
-        rows.Add(["input", network.Input.ToString(), "0", "0"]);
+        rows.Add(["input", network.Input.ToString(), "0", "0", ""]);
         foreach (var row in Rows(network))
-            rows.Add([new string(' ', 2 * row.Depth) + Short(row.Layer), row.Layer.Output.ToString(), Number(row.Layer.Parameters), Number(row.Layer.MultiplyAdds)]);
-        int[] widths = Enumerable.Range(0, 4).Select(i => rows.Max(r => r[i].Length)).ToArray();
+            rows.Add([new string(' ', 2 * row.Depth) + Short(row.Layer), row.Layer.Output.ToString(), Number(row.Layer.Parameters), Number(row.Layer.MultiplyAdds),
+                Inputs(network, row, lineOf) is { } inputs ? "← " + inputs : ""]);
+        // A plain stack has no inputs to show: its table keeps four columns.
+        bool showInputs = rows.Skip(1).Any(r => r[4].Length > 0);
+        int[] widths = Enumerable.Range(0, 5).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        if (!showInputs) widths[4] = 0;
         var sb = new StringBuilder();
         sb.AppendLine($"Network: {network.Name}");
-        string rule = new('─', widths.Sum() + 6);
+        string rule = new('─', widths.Take(4).Sum() + 6);
         for (int r = 0; r < rows.Count; r++)
         {
             var cells = rows[r];
-            sb.AppendLine($"{cells[0].PadRight(widths[0])}  {cells[1].PadRight(widths[1])}  {cells[2].PadLeft(widths[2])}  {cells[3].PadLeft(widths[3])}".TrimEnd());
+            sb.AppendLine(($"{cells[0].PadRight(widths[0])}  {cells[1].PadRight(widths[1])}  {cells[2].PadLeft(widths[2])}  {cells[3].PadLeft(widths[3])}"
+                           + (showInputs ? "  " + cells[4] : "")).TrimEnd());
             if (r == 0) sb.AppendLine(rule);
         }
         sb.AppendLine(rule);

@@ -150,6 +150,8 @@ internal static class Invariants
             {
                 where = $"summary of {network.Name}";
                 Semantics.SummaryTable.ToText(network);
+                where = $"graph of {network.Name}";
+                _ = network.Graph;
                 Semantics.SummaryTable.ToMarkdown(network);
                 foreach (var layer in network.Layers) Semantics.SummaryTable.Describe(layer);
             }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: build the `annlsp` command, check every example, print LeNet's
-# summary, then train the DCGAN and a classifier on the embedded `shapes` data set (no downloads).
+# summary, then train the DCGAN, a classifier and pix2pix on the embedded `shapes` data set (no downloads).
 # Run folders land in examples/runs/ (beside the .ann file); the GAN's sample grids are
 # examples/runs/FashionGAN-shapes/*/samples/epoch-NNN.png; `annlsp evaluate <run folder>` scores one again.
 set -euo pipefail
@@ -23,5 +23,9 @@ echo
 echo "== annlsp train examples/dcgan.ann --target 'FashionGAN as shapes' (GAN on generated shapes)"
 # the GAN trains for its declared epochs (DEMO_EPOCHS overrides); after each one a line scores its samples
 annlsp train examples/dcgan.ann --target "FashionGAN as shapes" ${DEMO_EPOCHS:+--epochs "$DEMO_EPOCHS"}
+echo
+echo "== annlsp train examples/pix2pix.ann --target quick (pix2pix: edges of shapes back to the drawings)"
+# after the epoch: held-out L1 and PSNR beside those of the input itself; the preview rows are input | generated | target
+annlsp train examples/pix2pix.ann --target quick ${DEMO_EPOCHS:+--epochs "$DEMO_EPOCHS"}
 echo
 echo "Run folders (beside the .ann files):"; ls -d examples/runs/*/* 2>/dev/null || true

@@ -39,7 +39,7 @@ public sealed class WireValuesAttribute(params string[] values) : Attribute
 public sealed record StartedEvent() : ProgressEvent("started")
 {
     [JsonPropertyName("target")] public string Target { get; set; } = "";
-    [JsonPropertyName("kind"), WireValues("classifier", "gan")] public string TargetKind { get; set; } = "";
+    [JsonPropertyName("kind"), WireValues("classifier", "gan", "pix2pix")] public string TargetKind { get; set; } = "";
     [JsonPropertyName("device")] public string Device { get; set; } = "";
     [JsonPropertyName("libtorch")] public string LibTorch { get; set; } = "";
     [JsonPropertyName("libtorchDir")] public string? LibTorchDir { get; set; }
@@ -81,6 +81,8 @@ public sealed record StepEvent() : ProgressEvent("step")
     [JsonPropertyName("loss_g"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? LossG { get; set; }
     [JsonPropertyName("d_x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? DX { get; set; }
     [JsonPropertyName("d_g_z"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? DGZ { get; set; }
+    /// <summary>pix2pix: the batch's mean |G(x) − y| (pixels in [0, 1]).</summary>
+    [JsonPropertyName("train_l1"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? TrainL1 { get; set; }
     [JsonPropertyName("lr")] public double Lr { get; set; }
     [JsonPropertyName("imagesPerSecond")] public double ImagesPerSecond { get; set; }
 }
@@ -100,6 +102,12 @@ public sealed record EpochEvent() : ProgressEvent("epoch")
     [JsonPropertyName("loss_g"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? LossG { get; set; }
     [JsonPropertyName("d_x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? DX { get; set; }
     [JsonPropertyName("d_g_z"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? DGZ { get; set; }
+    /// <summary>pix2pix, on the held-out pairs: mean |G(x) − y| and PSNR (dB) of the generated images (pixels in [0, 1]) …</summary>
+    [JsonPropertyName("l1"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? L1 { get; set; }
+    [JsonPropertyName("psnr"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Psnr { get; set; }
+    /// <summary>… and of the trivial answer, the input itself: the baseline the generator must beat.</summary>
+    [JsonPropertyName("l1_input"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? L1Input { get; set; }
+    [JsonPropertyName("psnr_input"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? PsnrInput { get; set; }
     [JsonPropertyName("seconds")] public double Seconds { get; set; }
     [JsonPropertyName("imagesPerSecond")] public double ImagesPerSecond { get; set; }
     [JsonPropertyName("fd"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Fd { get; set; }
@@ -140,6 +148,10 @@ public sealed record FinishedEvent() : ProgressEvent("finished")
     [JsonPropertyName("accuracy"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Accuracy { get; set; }
     [JsonPropertyName("loss_g"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? LossG { get; set; }
     [JsonPropertyName("loss_d"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? LossD { get; set; }
+    [JsonPropertyName("l1"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? L1 { get; set; }
+    [JsonPropertyName("psnr"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Psnr { get; set; }
+    [JsonPropertyName("l1_input"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? L1Input { get; set; }
+    [JsonPropertyName("psnr_input"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? PsnrInput { get; set; }
     [JsonPropertyName("message"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Message { get; set; }
     [JsonPropertyName("model")] public string Model { get; set; } = "";
     [JsonPropertyName("fd"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Fd { get; set; }
@@ -152,6 +164,7 @@ public sealed record FinishedEvent() : ProgressEvent("finished")
     public FinishedEvent WithMetricsOf(EpochEvent? last) => last is null ? this : this with
     {
         Loss = last.Loss, Accuracy = last.Accuracy, LossG = last.LossG, LossD = last.LossD,
+        L1 = last.L1, Psnr = last.Psnr, L1Input = last.L1Input, PsnrInput = last.PsnrInput,
         Fd = last.Fd, FdReal = last.FdReal, Confident = last.Confident, Coverage = last.Coverage, Classes = last.Classes,
     };
 }

@@ -154,3 +154,26 @@ test('a GAN run with sample scores: FD beside its floor in one chart, confident 
   assert.equal(resultSummary(s), 'FD 12.3 · 94% confident · 4/4 classes · 2 epochs · 4.0s');
   assert.match(statusText(s), /FashionGAN as shapes · epoch 2\/2 · G 1\.000 D 1\.000 · FD 12\.3$/);
 });
+
+test('a pix2pix run: L1 and PSNR each in one chart beside the input-as-answer baseline, the lens text', () => {
+  const dir = '/w/runs/Edges2Fashion-quick/1';
+  const lines = [
+    { v: 1, event: 'started', time: '2026-12-01T08:00:00.000Z', target: 'Edges2Fashion as quick', kind: 'pix2pix', device: 'cpu', runDir: dir, epochs: 2, stepsPerEpoch: 10, train: 6000 },
+    { v: 1, event: 'step', epoch: 1, step: 10, steps: 10, globalStep: 10, loss_d: 0.6, loss_g: 20.5, train_l1: 0.19, lr: 0.0002, imagesPerSecond: 80 },
+    { v: 1, event: 'epoch', epoch: 1, epochs: 2, loss_d: 0.6, loss_g: 20.5, l1: 0.08, psnr: 18.2, l1_input: 0.196, psnr_input: 8.85, seconds: 2, evaluationSet: 'test' },
+    { v: 1, event: 'sample', epoch: 1, path: `${dir}/samples/epoch-001.png` },
+    { v: 1, event: 'epoch', epoch: 2, epochs: 2, loss_d: 0.5, loss_g: 5.1, l1: 0.031, psnr: 25.17, l1_input: 0.196, psnr_input: 8.85, seconds: 2, evaluationSet: 'test' },
+    { v: 1, event: 'finished', time: '2026-12-01T08:00:04.000Z', status: 'finished', runDir: dir, epoch: 2, loss_d: 0.5, loss_g: 5.1, l1: 0.031, psnr: 25.17, l1_input: 0.196, psnr_input: 8.85 },
+  ];
+  const s = reduceAll(emptyRun('u', 'Edges2Fashion as quick', dir), lines);
+  assert.equal(s.kind, 'pix2pix');
+  assert.deepEqual(s.epochMetrics.l1_input, [{ x: 1, y: 0.196 }, { x: 2, y: 0.196 }]);
+  assert.deepEqual(chartGroups(s).map(g => [g.title, g.keys]), [
+    ['Loss', ['loss_d', 'loss_g']],
+    ['L1 to the target (lower is better; l1_input: the input itself)', ['l1', 'l1_input', 'train_l1']],
+    ['PSNR in dB (higher is better; psnr_input: the input itself)', ['psnr', 'psnr_input']],
+  ]);
+  assert.equal(s.samples.length, 1);
+  assert.equal(resultSummary(s), 'L1 0.031 (input 0.196) · PSNR 25.2 dB (input 8.8 dB) · 2 epochs · 4.0s');
+  assert.match(statusText(s), /Edges2Fashion as quick · epoch 2\/2 · G 5\.100 D 0\.500 · PSNR 25\.2 dB$/);
+});

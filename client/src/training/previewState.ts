@@ -253,6 +253,7 @@ export function statusText(s: RunState): string {
   const acc = l.accuracy ?? l.val_accuracy ?? l.acc;
   if (acc !== undefined) parts.push(`acc ${fmt(acc)}`);
   if (l.fd !== undefined) parts.push(`FD ${l.fd.toFixed(1)}`);
+  if (l.psnr !== undefined) parts.push(`PSNR ${l.psnr.toFixed(1)} dB`);
   const icon = s.status === 'running' || s.status === 'starting' ? '$(sync~spin)'
     : s.status === 'finished' ? '$(check)' : s.status === 'failed' ? '$(error)' : '$(debug-stop)';
   return `${icon} ${parts.join(' · ')}`;
@@ -264,6 +265,7 @@ export function resultSummary(s: RunState): string {
   const acc = s.latest.accuracy ?? s.latest.val_accuracy;
   if (acc !== undefined) parts.push(`acc ${acc.toFixed(3)}`);
   else if (s.latest.fd !== undefined) parts.push(sampleScoresText(s));
+  else if (s.latest.psnr !== undefined) parts.push(translationText(s));
   else if (s.latest.loss_g !== undefined) parts.push(`G ${fmt(s.latest.loss_g)} · D ${fmt(s.latest.loss_d ?? NaN)}`);
   else if (s.latest.loss !== undefined) parts.push(`loss ${fmt(s.latest.loss)}`);
   const ep = s.epoch ?? s.epochsTotal;
@@ -282,6 +284,15 @@ export function sampleScoresText(s: RunState): string {
   return parts.join(' · ');
 }
 
+/** A pix2pix run's held-out measures against the input-as-answer baseline: `L1 0.031 (input 0.196) · PSNR 25.2 dB (input 8.8 dB)`. */
+export function translationText(s: RunState): string {
+  const l = s.latest;
+  const parts: string[] = [];
+  if (l.l1 !== undefined) parts.push(`L1 ${l.l1.toFixed(3)}${l.l1_input !== undefined ? ` (input ${l.l1_input.toFixed(3)})` : ''}`);
+  if (l.psnr !== undefined) parts.push(`PSNR ${l.psnr.toFixed(1)} dB${l.psnr_input !== undefined ? ` (input ${l.psnr_input.toFixed(1)} dB)` : ''}`);
+  return parts.join(' · ');
+}
+
 /** Groups metric names into charts: losses together, accuracies together, sample scores, anything else alone. */
 export function chartGroups(s: RunState): { title: string; keys: string[] }[] {
   const keys = [...new Set([...Object.keys(s.epochMetrics), ...Object.keys(s.stepMetrics)])].sort();
@@ -290,12 +301,18 @@ export function chartGroups(s: RunState): { title: string; keys: string[] }[] {
   const disc = keys.filter(k => /^d_(x|g_z)$/.test(k)); // a GAN's discriminator outputs D(x), D(G(z))
   const fd: string[] = keys.filter(k => k === 'fd' || k === 'fd_real'); // the samples' FD beside the real-vs-real floor
   const scores: string[] = keys.filter(k => k === 'confident' || k === 'coverage');
-  const rest = keys.filter(k => !loss.includes(k) && !acc.includes(k) && !disc.includes(k) && !fd.includes(k) && !scores.includes(k));
+  // pix2pix: the generator's held-out L1 and PSNR beside those of the input itself as the answer (the baseline)
+  const l1: string[] = keys.filter(k => k === 'l1' || k === 'l1_input' || k === 'train_l1');
+  const psnr: string[] = keys.filter(k => k === 'psnr' || k === 'psnr_input');
+  const grouped = [...loss, ...acc, ...disc, ...fd, ...scores, ...l1, ...psnr];
+  const rest = keys.filter(k => !grouped.includes(k));
   const out: { title: string; keys: string[] }[] = [];
   if (loss.length) out.push({ title: 'Loss', keys: loss });
   if (acc.length) out.push({ title: 'Accuracy', keys: acc });
   if (disc.length) out.push({ title: 'Discriminator output', keys: disc });
   if (fd.length) out.push({ title: 'Sample FD (lower is better; fd_real: real vs real)', keys: fd });
+  if (l1.length) out.push({ title: 'L1 to the target (lower is better; l1_input: the input itself)', keys: l1 });
+  if (psnr.length) out.push({ title: 'PSNR in dB (higher is better; psnr_input: the input itself)', keys: psnr });
   for (const k of scores) out.push({ title: k === 'confident' ? 'Confident samples (p ≥ 0.9)' : 'Classes among confident samples', keys: [k] });
   for (const k of rest) out.push({ title: k, keys: [k] });
   return out;

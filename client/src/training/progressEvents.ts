@@ -12,7 +12,7 @@ export type StartedEvent = {
   event: 'started';
   time: string;
   target: string;
-  kind: 'classifier' | 'gan';
+  kind: 'classifier' | 'gan' | 'pix2pix';
   device: string;
   libtorch: string;
   libtorchDir: string | null;
@@ -56,6 +56,7 @@ export type StepEvent = {
   loss_g?: WireNumber;
   d_x?: WireNumber;
   d_g_z?: WireNumber;
+  train_l1?: WireNumber;
   lr: WireNumber;
   imagesPerSecond: WireNumber;
 };
@@ -76,6 +77,10 @@ export type EpochEvent = {
   loss_g?: WireNumber;
   d_x?: WireNumber;
   d_g_z?: WireNumber;
+  l1?: WireNumber;
+  psnr?: WireNumber;
+  l1_input?: WireNumber;
+  psnr_input?: WireNumber;
   seconds: WireNumber;
   imagesPerSecond: WireNumber;
   fd?: WireNumber;
@@ -118,6 +123,10 @@ export type FinishedEvent = {
   accuracy?: WireNumber;
   loss_g?: WireNumber;
   loss_d?: WireNumber;
+  l1?: WireNumber;
+  psnr?: WireNumber;
+  l1_input?: WireNumber;
+  psnr_input?: WireNumber;
   message?: string;
   model: string;
   fd?: WireNumber;

@@ -99,6 +99,8 @@ internal sealed class ProgressBarObserver(TextWriter output, bool interactive) :
             case EpochEvent s:
                 Line(s.Loss is double loss
                     ? $"epoch {s.Epoch}/{epochs}: loss {loss:0.0000}, train accuracy {s.TrainAccuracy:0.0000}, {s.EvaluationSet} loss {s.ValLoss:0.0000}, {s.EvaluationSet} accuracy {s.Accuracy:0.0000} ({s.Seconds:0.0} s, {s.ImagesPerSecond:0} img/s)"
+                    : s.L1 is double l1
+                    ? $"epoch {s.Epoch}/{epochs}: loss_d {s.LossD:0.0000}, loss_g {s.LossG:0.0000}, {s.EvaluationSet} L1 {l1:0.0000} (the input itself {s.L1Input:0.0000}), PSNR {s.Psnr:0.00} dB (the input itself {s.PsnrInput:0.00} dB) ({s.Seconds:0.0} s, {s.ImagesPerSecond:0} img/s)"
                     : $"epoch {s.Epoch}/{epochs}: loss_d {s.LossD:0.0000}, loss_g {s.LossG:0.0000}, D(x) {s.DX:0.000}, D(G(z)) {s.DGZ:0.000} ({s.Seconds:0.0} s, {s.ImagesPerSecond:0} img/s)");
                 if (s.Fd is double fd)
                     Line($"  samples: FD {fd:0.0#} (real vs real {s.FdReal:0.0#}) · {s.Confident * 100:0}% confident · {s.Coverage}/{s.Classes} classes ({s.ScoreSamples} scored in {s.ScoreSeconds:0.0} s)");

@@ -69,6 +69,7 @@ public static partial class DiagnosticBuilder
             ParameterType.Shape => "a shape such as 1x28x28, or an integer",
             ParameterType.IntOrPair => "an integer or HxW such as 3x3",
             ParameterType.Padding => "an integer, HxW, same or valid",
+            ParameterType.DataSet => "a data set such as fashion_mnist or images(\"dir\", size: 64x64)",
             _ => parameter.TypeDisplay,
         };
 

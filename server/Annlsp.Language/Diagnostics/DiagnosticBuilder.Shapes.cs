@@ -86,7 +86,7 @@ public static partial class DiagnosticBuilder
     // ANN3010 Generator input must be a vector
     public static Diagnostic GeneratorInput(TextSpan at, string generator, Shape input, TextSpan inputSpan) =>
         Make(DiagnosticCatalog.GeneratorInput, at,
-            $"The generator '{generator}' takes {input}, but a generator's input must be a latent vector such as input(100)",
+            $"The generator '{generator}' takes {input}, but a generator's input must be a latent vector such as input(100), or an image C×H×W to translate (pix2pix)",
             Related(inputSpan, $"'{generator}' takes {input} here"));
 
     // ANN3011 Data set shape does not fit the network input

@@ -40,6 +40,7 @@ public static partial class DiagnosticBuilder
         Make(DiagnosticCatalog.TooFewScoreSamples, at, "score_samples must be 0 (no scoring) or at least 2: a covariance needs two samples");
 
     // ANN4007 Unsupported channel count
-    public static Diagnostic UnsupportedChannels(TextSpan at, int channels) =>
-        Make(DiagnosticCatalog.UnsupportedChannels, at, $"images' channels must be 1 or 3, but is {channels}");
+    /// <param name="dataSet">images or pairs</param>
+    public static Diagnostic UnsupportedChannels(TextSpan at, int channels, string dataSet = "images") =>
+        Make(DiagnosticCatalog.UnsupportedChannels, at, $"{dataSet}' channels must be 1 or 3, but is {channels}");
 }

@@ -75,6 +75,11 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor ConcatMismatch = Error("ANN3020", "concat inputs differ in height and width");
     public static readonly DiagnosticDescriptor AddMismatch = Error("ANN3021", "add inputs differ in shape");
     public static readonly DiagnosticDescriptor ShortcutMismatch = Error("ANN3022", "Shortcut does not end in the body's shape");
+    public static readonly DiagnosticDescriptor ConditionalDiscriminatorInput = Error("ANN3030", "Conditional discriminator must see the input beside the image");
+    public static readonly DiagnosticDescriptor PatchDiscriminatorOutput = Error("ANN3031", "Conditional discriminator must output one logit or a patch map");
+    public static readonly DiagnosticDescriptor ConditionalGanNeedsPairs = Error("ANN3032", "Conditional gan needs a paired data set");
+    public static readonly DiagnosticDescriptor PairsDoNotFitGenerator = Error("ANN3033", "Paired data set does not fit the generator");
+    public static readonly DiagnosticDescriptor PairsWithoutConditionalGan = Error("ANN3034", "Paired data set needs a conditional gan");
 
     // Training values
     public static readonly DiagnosticDescriptor OutOfRange = Error("ANN4001", "Value out of range");
@@ -84,6 +89,8 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor BadValidationSplit = Error("ANN4005", "Invalid validation split");
     public static readonly DiagnosticDescriptor TooFewScoreSamples = Error("ANN4006", "One sample cannot be scored");
     public static readonly DiagnosticDescriptor UnsupportedChannels = Error("ANN4007", "Unsupported channel count");
+    public static readonly DiagnosticDescriptor EdgesOfPairs = Error("ANN4008", "edges needs a data set of images");
+    public static readonly DiagnosticDescriptor BadL1Weight = Error("ANN4009", "Invalid l1 weight");
 
     // Warnings and hints
     public static readonly DiagnosticDescriptor PoolDropsPixels = Warning("ANN5001", "Pooling or a strided convolution drops rows or columns");
@@ -96,6 +103,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor UnusedTensor = Hint("ANN5009", "Tensor name is never used", DiagnosticTag.Unnecessary);
     /// <summary>Reported by the language server, not the core: a document past its size limits (docs/server.md).</summary>
     public static readonly DiagnosticDescriptor DocumentTooLarge = Information("ANN5008", "Document too large for every editor feature");
+    public static readonly DiagnosticDescriptor L1OnUnconditionalGan = Warning("ANN5012", "l1 on a gan whose generator does not take an image");
 
     /// <summary>Reported when the checker itself fails (a bug), never for a mistake in the document.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error("ANN9999", "Internal error");

@@ -103,6 +103,18 @@ public static class HoverProvider
         return o is null ? null : $"```ann\n{o.Signature}\n```\n{o.Documentation}";
     }
 
+    /// <summary>What one logit of a conditional gan's discriminator judges: its receptive field in the input.</summary>
+    private static string PatchText(GanModel gan)
+    {
+        var d = gan.Discriminator!;
+        var rf = gan.DiscriminatorPatch!;
+        long h = d.Input[1], w = d.Input[2];
+        string whole = rf.Size >= Math.Max(h, w) ? $" — all of the {h}×{w} image" : "";
+        return d.Output.IsImage
+            ? $"each of the {d.Output[1]}×{d.Output[2]} patch logits of **{d.Name}** sees a {rf.Size}×{rf.Size} patch of its {h}×{w} input{whole}, patches {rf.Stride} px apart"
+            : $"the one logit of **{d.Name}** sees a {rf.Size}×{rf.Size} patch of its {h}×{w} input{whole}";
+    }
+
     private static string? Symbol(DocumentAnalysis analysis, int offset)
     {
         var reference = analysis.ReferenceAt(offset);
@@ -112,13 +124,16 @@ public static class HoverProvider
         {
             case SymbolKind.Network:
                 return analysis.Networks.TryGetValue(symbol.Name, out var network)
-                    ? SummaryTable.ToMarkdown(network)
+                    ? SummaryTable.ToMarkdown(network) + string.Concat(analysis.Gans.Values
+                        .Where(g => g.Discriminator == network && g.DiscriminatorPatch is not null).Select(g => "\n\n" + PatchText(g)))
                     : $"```ann\nnetwork {symbol.Name}\n```\n(shapes unknown: the network has errors)";
             case SymbolKind.Block:
                 return symbol.Declaration is BlockDeclarationSyntax block ? $"```ann\nblock {SyntaxQueries.BlockSignature(block)}\n```\nA reusable stack, used like a layer." : null;
             case SymbolKind.Gan:
                 if (!analysis.Gans.TryGetValue(symbol.Name, out var gan)) return $"```ann\ngan {symbol.Name}\n```";
-                return $"```ann\ngan {symbol.Name}\n```\ngenerator **{gan.Generator?.Name ?? "?"}** `{gan.Generator?.Input} → {gan.Generator?.Output}` · discriminator **{gan.Discriminator?.Name ?? "?"}** `{gan.Discriminator?.Input} → {gan.Discriminator?.Output}`";
+                return $"```ann\ngan {symbol.Name}\n```\ngenerator **{gan.Generator?.Name ?? "?"}** `{gan.Generator?.Input} → {gan.Generator?.Output}` · discriminator **{gan.Discriminator?.Name ?? "?"}** `{gan.Discriminator?.Input} → {gan.Discriminator?.Output}`"
+                    + (gan.Conditional ? $"\n\nimage to image (pix2pix): loss_G = BCE + {ParameterInfo.FormatNumber(gan.L1Weight)}·L1" : "")
+                    + (gan.DiscriminatorPatch is not null ? "\n\n" + PatchText(gan) : "");
             case SymbolKind.Parameter:
                 return $"```ann\n{symbol.Name}\n```\nparameter of block **{symbol.OwnerBlock?.Name.Text}**";
             case SymbolKind.Tensor:

@@ -200,6 +200,7 @@ internal sealed partial class Checker
             ParameterType.Number => value switch { IntValue i => (double)i.V, NumberVal n => n.V, _ => null },
             ParameterType.Bool => value is BoolValue b ? ArgumentValues.Box(b.V) : null,
             ParameterType.String => value is StringValue s ? s.V : null,
+            ParameterType.DataSet => value is WordValue or CallValue ? value : null, // resolved by ResolveDataSet
             ParameterType.Enum => value is WordValue w && p.EnumValues!.Contains(w.V) ? w.V : null,
             ParameterType.Shape => value switch
             {

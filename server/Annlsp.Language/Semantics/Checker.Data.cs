@@ -14,10 +14,9 @@ internal sealed partial class Checker
     /// reported with the nearest known one as a fix; the arguments are bound. Null when anything was reported.
     /// </summary>
     private (string Name, ArgumentValues Args, ArgumentListSyntax? List, TextSpan NameSpan)? ResolveCatalogCall(
-        ExpressionSyntax expression, Func<TextSpan, string, string, string?, IReadOnlyList<string>, Diagnostic> unknown,
+        Value v, Func<TextSpan, string, string, string?, IReadOnlyList<string>, Diagnostic> unknown,
         IReadOnlyList<string> known, Func<string, ParameterInfo[]?> parametersOf)
     {
-        var v = Evaluate(expression, Environment.Empty);
         (string name, ArgumentListSyntax? args, TextSpan nameSpan) = v switch
         {
             WordValue w => (w.V, null, w.Span),
@@ -36,9 +35,11 @@ internal sealed partial class Checker
         return bound is null ? null : (name, bound, args, nameSpan);
     }
 
-    private DataSetRef? ResolveDataSet(ExpressionSyntax expression)
+    private DataSetRef? ResolveDataSet(ExpressionSyntax expression) => ResolveDataSet(Evaluate(expression, Environment.Empty));
+
+    private DataSetRef? ResolveDataSet(Value value)
     {
-        if (ResolveCatalogCall(expression, UnknownDataSet, TrainingCatalog.DataSets.Select(d => d.Name).ToArray(),
+        if (ResolveCatalogCall(value, UnknownDataSet, TrainingCatalog.DataSets.Select(d => d.Name).ToArray(),
                 n => TrainingCatalog.FindDataSet(n)?.Parameters) is not { } call)
             return null;
         var (name, bound, args, nameSpan) = call;
@@ -46,24 +47,46 @@ internal sealed partial class Checker
         string? dir = bound.GetValueOrDefault("dir") as string;
         if (dir == "") dir = null;
         var shape = info.FixedShape;
-        if (info.Name == "images")
+        TextSpan ArgumentSpan(string parameter) => args?.Arguments.FirstOrDefault(a => a.Name?.Text == parameter)?.Value.Span ?? nameSpan;
+        switch (info.Name)
         {
-            var size = (Pair)bound["size"];
-            int channels = (int)bound["channels"];
-            if (channels is not (1 or 3))
+            case "images" or "pairs":
             {
-                _diagnostics.Add(UnsupportedChannels(args?.Arguments.FirstOrDefault(a => a.Name?.Text == "channels")?.Value.Span ?? nameSpan, channels));
-                return null;
+                var size = (Pair)bound["size"];
+                int channels = (int)bound["channels"];
+                if (channels is not (1 or 3))
+                {
+                    _diagnostics.Add(UnsupportedChannels(ArgumentSpan("channels"), channels, info.Name));
+                    return null;
+                }
+                if (size.H < 1 || size.W < 1) return null;
+                shape = Shape.Image(channels, size.H, size.W);
+                if (info.Name == "pairs")
+                    return new DataSetRef(info.Name, dir, shape, 0, []) { Input = shape, Direction = (string)bound["direction"] };
+                break;
             }
-            if (size.H < 1 || size.W < 1) return null;
-            shape = Shape.Image(channels, size.H, size.W);
+            case "edges":
+            {
+                var sourceValue = (Value)bound["data"];
+                var source = ResolveDataSet(sourceValue);
+                if (source is null) return null;
+                if (source.IsPaired)
+                {
+                    _diagnostics.Add(EdgesOfPairs(sourceValue.Span, source.Display));
+                    return null;
+                }
+                var size = (Pair)bound["size"];
+                if (size.H < 1 || size.W < 1 || !source.Shape.IsImage) return null;
+                var target = Shape.Image(source.Shape[0], size.H, size.W);
+                return new DataSetRef(info.Name, null, target, source.Classes, source.ClassNames) { Input = Shape.Image(1, size.H, size.W), Source = source };
+            }
         }
         return new DataSetRef(info.Name, dir, shape!, info.Classes, info.ClassNames);
     }
 
     private OptimizerConfig? ResolveOptimizer(ExpressionSyntax expression)
     {
-        if (ResolveCatalogCall(expression, UnknownOptimizer, TrainingCatalog.Optimizers.Select(o => o.Name).ToArray(),
+        if (ResolveCatalogCall(Evaluate(expression, Environment.Empty), UnknownOptimizer, TrainingCatalog.Optimizers.Select(o => o.Name).ToArray(),
                 n => TrainingCatalog.FindOptimizer(n)?.Parameters) is not { } call)
             return null;
         var (name, b, _, _) = call;
@@ -75,6 +98,13 @@ internal sealed partial class Checker
 
     private void CheckDataFits(DataSetRef data, TextSpan dataSpan, NetworkModel? network, GanModel? gan)
     {
+        if (data.IsPaired && (network is not null || gan is { Conditional: false }))
+        {
+            string what = network is not null ? $"the network '{network.Name}'"
+                : $"the gan '{gan!.Name}', whose generator '{gan.Generator?.Name}' takes {gan.Generator?.Input}";
+            _diagnostics.Add(PairsWithoutConditionalGan(dataSpan, data.Display, what));
+            return;
+        }
         if (network is not null)
         {
             if (network.Input.IsKnown && !network.Input.Equals(data.Shape))
@@ -88,6 +118,13 @@ internal sealed partial class Checker
                 else if (data.Classes > 0 && output[0] != data.Classes)
                     _diagnostics.Add(ClassCountMismatch(dataSpan, data.Name, data.Classes, network.Name, output, OutputSpan(network)));
             }
+        }
+        else if (gan is { Conditional: true, Generator: { } generator })
+        {
+            if (data.Input is not { } input)
+                _diagnostics.Add(ConditionalGanNeedsPairs(dataSpan, data.Name, gan.Name, generator.Name, generator.Input));
+            else if (generator.Input.IsKnown && generator.Output.IsKnown && (!generator.Input.Equals(input) || !generator.Output.Equals(data.Shape)))
+                _diagnostics.Add(PairsDoNotFitGenerator(dataSpan, data.Display, input, data.Shape, generator.Name, generator.Input, generator.Output, InputSpan(generator)));
         }
         else if (gan is not null)
         {

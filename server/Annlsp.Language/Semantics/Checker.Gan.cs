@@ -68,8 +68,11 @@ internal sealed partial class Checker
         }
         if (props.TryGetValue("generator", out var g)) generator = ResolveNetwork(g.Value, "generator");
         if (props.TryGetValue("discriminator", out var d)) discriminator = ResolveNetwork(d.Value, "discriminator");
+        // A generator that takes an image translates it (pix2pix): the discriminator judges the pair.
+        bool conditional = generator is { Input.IsImage: true };
+        double l1 = ReadL1(props, decl.Name.Text, generator, conditional);
 
-        if (generator is { Input.IsKnown: true } && !generator.Input.IsVector)
+        if (generator is { Input.IsKnown: true } && !generator.Input.IsVector && !conditional)
             _diagnostics.Add(GeneratorInput(g!.Value.Span, generator.Name, generator.Input, InputSpan(generator)));
         // reshape and flatten only rearrange values: look past them for the generator's last activation.
         var last = generator?.Layers.LastOrDefault(l => l.Kind is not ("reshape" or "flatten"));
@@ -78,17 +81,70 @@ internal sealed partial class Checker
             var lastSpan = last.UseSite ?? last.Span;
             _diagnostics.Add(GeneratorNotTanh(lastSpan, generator.Name, last.Kind, g!.Value.Span, decl.Name.Text));
         }
-        if (discriminator is { Output.IsKnown: true } && !(discriminator.Output.IsVector && discriminator.Output[0] == 1))
+        ReceptiveField? patch = null;
+        if (conditional)
+            patch = CheckConditionalDiscriminator(d?.Value.Span ?? default, generator!, discriminator, g!.Value.Span);
+        else
         {
-            var output = discriminator.Output;
-            _diagnostics.Add(DiscriminatorOutput(d!.Value.Span, discriminator.Name, output, OutputSpan(discriminator),
-                output.ElementCount == 1 ? FlattenFix(discriminator) : null));
+            if (discriminator is { Output.IsKnown: true } && !(discriminator.Output.IsVector && discriminator.Output[0] == 1))
+            {
+                var output = discriminator.Output;
+                _diagnostics.Add(DiscriminatorOutput(d!.Value.Span, discriminator.Name, output, OutputSpan(discriminator),
+                    output.ElementCount == 1 ? FlattenFix(discriminator) : null));
+            }
+            if (generator is { Output.IsKnown: true } && discriminator is { Input.IsKnown: true } && !generator.Output.Equals(discriminator.Input))
+            {
+                _diagnostics.Add(GanShapeMismatch(d!.Value.Span, generator.Name, generator.Output, OutputSpan(generator),
+                    discriminator.Name, discriminator.Input, InputSpan(discriminator)));
+            }
         }
-        if (generator is { Output.IsKnown: true } && discriminator is { Input.IsKnown: true } && !generator.Output.Equals(discriminator.Input))
+        return new GanModel
         {
-            _diagnostics.Add(GanShapeMismatch(d!.Value.Span, generator.Name, generator.Output, OutputSpan(generator),
-                discriminator.Name, discriminator.Input, InputSpan(discriminator)));
+            Name = decl.Name.Text, Generator = generator, Discriminator = discriminator, Syntax = decl,
+            Conditional = conditional, L1Weight = l1, DiscriminatorPatch = patch,
+        };
+    }
+
+    /// <summary>
+    /// pix2pix: the discriminator sees the generator's input beside an image of the generator's output shape
+    /// (channels added up, same H×W) and outputs one logit or a 1×N×N map of patch logits. Returns what one logit sees.
+    /// </summary>
+    private ReceptiveField? CheckConditionalDiscriminator(TextSpan at, NetworkModel generator, NetworkModel? discriminator, TextSpan generatorAt)
+    {
+        if (discriminator is null) return null;
+        var gIn = generator.Input;
+        var gOut = generator.Output;
+        var dIn = discriminator.Input;
+        if (gOut.IsImage && dIn.IsKnown && !dIn.Equals(Shape.Image(gIn[0] + gOut[0], gOut[1], gOut[2])))
+        {
+            _diagnostics.Add(ConditionalDiscriminatorInput(at, generator.Name, gIn, gOut, generatorAt, discriminator.Name, dIn, InputSpan(discriminator)));
+            return null;
         }
-        return new GanModel { Name = decl.Name.Text, Generator = generator, Discriminator = discriminator, Syntax = decl };
+        var output = discriminator.Output;
+        if (!output.IsKnown) return null;
+        bool oneLogit = output.IsVector && output[0] == 1;
+        bool patchMap = output.IsImage && output[0] == 1 && output[1] == output[2];
+        if (!oneLogit && !patchMap)
+        {
+            _diagnostics.Add(PatchDiscriminatorOutput(at, discriminator.Name, output, OutputSpan(discriminator)));
+            return null;
+        }
+        return ReceptiveFields.Of(discriminator);
+    }
+
+    /// <summary>`l1: λ` — a number ≥ 0, 100 when absent; a warning on a gan that has no target image to compare with.</summary>
+    private double ReadL1(Dictionary<string, PropertySyntax> props, string gan, NetworkModel? generator, bool conditional)
+    {
+        if (!props.TryGetValue("l1", out var prop)) return 100;
+        var v = Evaluate(prop.Value, Environment.Empty);
+        double? weight = v switch { NumberVal n => n.V, IntValue i => i.V, _ => null };
+        if (weight is null or < 0)
+        {
+            if (v is not ErrorValue) _diagnostics.Add(BadL1Weight(v.Span, v.Describe()));
+            return 100;
+        }
+        if (!conditional && generator is { Input.IsKnown: true })
+            _diagnostics.Add(L1OnUnconditionalGan(prop.Span, gan, generator.Name, generator.Input));
+        return weight.Value;
     }
 }

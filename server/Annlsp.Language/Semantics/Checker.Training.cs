@@ -53,7 +53,7 @@ internal sealed partial class Checker
     {
         string target = decl.Name.Text;
         var (network, gan) = ResolveTrainTarget(decl);
-        var kind = gan is not null ? TrainKind.Gan : TrainKind.Classifier;
+        var kind = gan is null ? TrainKind.Classifier : gan.Conditional ? TrainKind.Pix2Pix : TrainKind.Gan;
         var props = Properties(decl.Body, TrainingCatalog.TrainProperties, $"train '{target}'");
 
         var data = props.TryGetValue("data", out var dataProp) ? ResolveDataSet(dataProp.Value) : null;
@@ -133,12 +133,12 @@ internal sealed partial class Checker
     /// <summary>The loss must be the one the kind of training uses; writing it is allowed, the other one is not.</summary>
     private string ReadLoss(Dictionary<string, PropertySyntax> props, TrainKind kind)
     {
-        string loss = kind == TrainKind.Gan ? "bce" : "cross_entropy";
+        string loss = kind != TrainKind.Classifier ? "bce" : "cross_entropy";
         var v = PropertyValue(props, "loss");
         if (v is WordValue w && TrainingCatalog.Losses.Any(l => l.Name == w.V))
         {
             if (w.V != loss)
-                _diagnostics.Add(WrongLoss(v.Span, gan: kind == TrainKind.Gan, loss));
+                _diagnostics.Add(WrongLoss(v.Span, gan: kind != TrainKind.Classifier, loss));
         }
         else if (v is not (null or ErrorValue))
             _diagnostics.Add(UnknownLoss(v.Span, v.Describe()));
@@ -232,7 +232,7 @@ internal sealed partial class Checker
     }
 
     private static OptimizerConfig DefaultOptimizer(TrainKind kind) =>
-        kind == TrainKind.Gan ? new("adam", 2e-4, 0.5, 0.999, 0, 0, false) : new("adam", 1e-3, 0.9, 0.999, 0, 0, false);
+        kind != TrainKind.Classifier ? new("adam", 2e-4, 0.5, 0.999, 0, 0, false) : new("adam", 1e-3, 0.9, 0.999, 0, 0, false);
 
     private int IntProperty(Dictionary<string, PropertySyntax> props, string name, int fallback, int min)
     {

@@ -10,6 +10,7 @@ public enum ParameterType
     Enum,       // one of EnumValues
     Padding,    // int, HxW, same or valid
     String,     // "dir"
+    DataSet,    // fashion_mnist, images("dir", …): a data set inside another (edges)
 }
 
 /// <summary>One parameter of a layer, data set or optimizer signature.</summary>
@@ -39,6 +40,7 @@ public sealed record ParameterInfo(
         ParameterType.Enum => string.Join(" | ", EnumValues ?? []),
         ParameterType.Padding => "int | HxW | same | valid",
         ParameterType.String => "string",
+        ParameterType.DataSet => "data set",
         _ => Type.ToString(),
     };
 
@@ -188,6 +190,20 @@ public static class TrainingCatalog
             null, 0, [], "A class-per-subfolder tree of images (PNG, JPEG, BMP); class names are the subfolder names."),
         new("shapes", [], Shape.Image(1, 28, 28), 4, ShapeClasses,
             "A generated data set that needs no files: 28×28 grey drawings of circles, squares, triangles and crosses."),
+        new("edges",
+            [
+                new("data", ParameterType.DataSet, null, "The image data set whose images are the targets."),
+                new("size", ParameterType.IntOrPair, null, "Images are resized to H×W before the edges are found."),
+            ],
+            null, 0, [], "Pairs for a conditional gan: each image of the data set (resized) is the target, its edge map the input — 1 channel, white edges on black: the Sobel gradient magnitude of the grey image, thresholded at a quarter of the strongest gradient in that image."),
+        new("pairs",
+            [
+                Dir(true),
+                new("size", ParameterType.IntOrPair, null, "Each half is resized to H×W."),
+                new("channels", ParameterType.Int, 3, "1 (grey) or 3 (colour).", Min: 1, Max: 3),
+                new("direction", ParameterType.Enum, "AtoB", "`AtoB`: the left half is the input; `BtoA`: the right half is.", ["AtoB", "BtoA"]),
+            ],
+            null, 0, [], "pix2pix's own format: each image holds the input and the target side by side (A left, B right); `train/` and `val/` or `test/` subfolders are the splits."),
     ];
 
     public static IReadOnlyList<OptimizerInfo> Optimizers { get; } =
@@ -210,7 +226,7 @@ public static class TrainingCatalog
 
     public static IReadOnlyList<PropertyInfo> TrainProperties { get; } =
     [
-        new("data", "fashion_mnist | mnist(\"dir\") | cifar10(\"dir\") | images(\"dir\", size: HxW, channels: 1|3) | shapes", "The data set to train on."),
+        new("data", "fashion_mnist | mnist(\"dir\") | cifar10(\"dir\") | images(\"dir\", size: HxW, channels: 1|3) | shapes | edges(DATASET, size: HxW) | pairs(\"dir\", size: HxW, channels: 1|3, direction: AtoB|BtoA)", "The data set to train on."),
         new("epochs", "int (5)", "Passes over the training data."),
         new("batch", "int (64)", "Examples per step."),
         new("optimizer", "adam(lr, beta1, beta2, weight_decay) | sgd(lr, momentum, nesterov, weight_decay)", "How weights are updated (default adam(lr: 1e-3))."),
@@ -252,8 +268,9 @@ public static class TrainingCatalog
 
     public static IReadOnlyList<PropertyInfo> GanProperties { get; } =
     [
-        new("generator", "network name", "Maps a latent vector to an image."),
-        new("discriminator", "network name", "Maps an image to one logit: real or fake."),
+        new("generator", "network name", "Maps a latent vector to an image, or (pix2pix) an image to an image."),
+        new("discriminator", "network name", "Maps an image to one logit: real or fake (for a generator that takes an image: the input beside the image, to one logit or a 1×N×N map of patch logits)."),
+        new("l1", "number ≥ 0 (100)", "Gans whose generator takes an image (pix2pix): the weight λ of the L1 term, loss_G = BCE + λ·|G(x) − y|."),
     ];
 
     public static DataSetInfo? FindDataSet(string name) => DataSets.FirstOrDefault(d => d.Name == name);

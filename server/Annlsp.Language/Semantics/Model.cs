@@ -161,14 +161,41 @@ public sealed class GanModel
     public required NetworkModel? Generator { get; init; }
     public required NetworkModel? Discriminator { get; init; }
     public GanDeclarationSyntax? Syntax { get; init; }
+    /// <summary>The generator takes an image (pix2pix): it is trained on pairs, and the discriminator sees the input beside the image.</summary>
+    public bool Conditional { get; init; }
+    /// <summary>Conditional gans: λ of loss_G = BCE + λ·L1 (`l1:`, default 100).</summary>
+    public double L1Weight { get; init; } = 100;
+    /// <summary>What one logit of the discriminator sees, when its output is a map of patch logits (or one logit of a conditional gan); else null.</summary>
+    public ReceptiveField? DiscriminatorPatch { get; init; }
 }
 
-/// <summary>A data set reference with its arguments resolved: `fashion_mnist`, `mnist("dir")`, `images("d", size: 64x64, channels: 3)`.</summary>
-public sealed record DataSetRef(string Name, string? Directory, Shape Shape, int Classes, IReadOnlyList<string> ClassNames);
+/// <summary>
+/// The square of input pixels one output value depends on (<see cref="Size"/>), and how far apart neighbouring
+/// outputs' squares start (<see cref="Stride"/>), in input pixels. Computed from the network's graph.
+/// </summary>
+public sealed record ReceptiveField(int Size, int Stride);
+
+/// <summary>
+/// A data set reference with its arguments resolved: `fashion_mnist`, `mnist("dir")`, `images("d", size: 64x64, channels: 3)`.
+/// Paired data sets (`edges(…)`, `pairs(…)`) have an <see cref="Input"/>; <see cref="Shape"/> is then the target's.
+/// </summary>
+public sealed record DataSetRef(string Name, string? Directory, Shape Shape, int Classes, IReadOnlyList<string> ClassNames)
+{
+    /// <summary>Paired data sets: the input image's shape; null for data sets of images alone.</summary>
+    public Shape? Input { get; init; }
+    /// <summary>`edges(DATASET, …)`: the data set whose images are the targets.</summary>
+    public DataSetRef? Source { get; init; }
+    /// <summary>`pairs(…)`: AtoB (the left half is the input) or BtoA.</summary>
+    public string Direction { get; init; } = "AtoB";
+    public bool IsPaired => Input is not null;
+    /// <summary>How messages and the run name the data set: "edges(fashion_mnist)".</summary>
+    public string Display => Source is null ? Name : $"{Name}({Source.Display})";
+}
 
 public sealed record OptimizerConfig(string Name, double LearningRate, double Beta1, double Beta2, double WeightDecay, double Momentum, bool Nesterov);
 
-public enum TrainKind { Classifier, Gan }
+/// <summary>Pix2Pix: a gan whose generator takes an image, trained on pairs.</summary>
+public enum TrainKind { Classifier, Gan, Pix2Pix }
 
 /// <summary>A `train` declaration with every property resolved (defaults filled in).</summary>
 public sealed class TrainConfig
@@ -178,7 +205,7 @@ public sealed class TrainConfig
     public string? RunName { get; init; }
     public required TrainKind Kind { get; init; }
     public NetworkModel? Network { get; init; }           // Classifier
-    public GanModel? Gan { get; init; }                   // Gan
+    public GanModel? Gan { get; init; }                   // Gan, Pix2Pix
     public required DataSetRef Data { get; init; }
     public int Epochs { get; init; } = 5;
     public int Batch { get; init; } = 64;

@@ -19,7 +19,7 @@ public sealed record DataRequest
     public bool NeedEvaluation { get; init; } = true;
 }
 
-/// <summary>The data sets of the language: fashion_mnist, mnist("dir"), cifar10("dir"), images("dir", size, channels), shapes.</summary>
+/// <summary>The data sets of the language: fashion_mnist, mnist("dir"), cifar10("dir"), images("dir", size, channels), shapes, and the paired edges(…) and pairs(…).</summary>
 public static class DataSets
 {
     public const string FashionMnistDefaultDir = "/usr/share/datasets/fashion-mnist";
@@ -31,18 +31,7 @@ public static class DataSets
     public static DataSplit Load(DataRequest request)
     {
         var data = request.Data;
-        var (train, test) = data.Name switch
-        {
-            "shapes" => LoadShapes(request),
-            "fashion_mnist" => LoadIdxPair(FashionMnistDir(data.Directory), "fashion_mnist", FashionMnistClasses,
-                "install Debian's package: sudo apt-get install -y dataset-fashion-mnist (puts the files in /usr/share/datasets/fashion-mnist), " +
-                $"or name a folder with the four IDX files: fashion_mnist(\"dir\") or the {FashionMnistEnvironmentVariable} environment variable"),
-            "mnist" => LoadIdxPair(RequireDir(data, "mnist"), "mnist", Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray(),
-                "put the four MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]) in that folder"),
-            "cifar10" => LoadCifar10(RequireDir(data, "cifar10")),
-            "images" => LoadImageFolder(RequireDir(data, "images"), data),
-            _ => throw new TrainingException($"unknown data set '{data.Name}' (expected fashion_mnist, mnist, cifar10, images or shapes)"),
-        };
+        var (train, test) = LoadSplits(data, request);
 
         if (data.Shape.IsKnown && !train.ImageShape.SequenceEqual(data.Shape.Dims))
             throw new TrainingException($"{data.Name} gives images of {string.Join("×", train.ImageShape)}, but the checker expected {data.Shape}");
@@ -66,6 +55,35 @@ public static class DataSets
         }
         if (request.Limit is int l2 && l2 > 0 && l2 < test.Count) test = test.Take(Math.Max(l2, 500));
         return new DataSplit(train, test, "test");
+    }
+
+    /// <summary>The data set's training and test images (null: it has no test split), before any limit or hold-out.</summary>
+    private static (TensorDataSet Train, TensorDataSet? Test) LoadSplits(DataSetRef data, DataRequest request)
+    {
+        if (data.Name == "edges")
+        {
+            var source = data.Source ?? throw new TrainingException("edges: no data set to take the edges of");
+            var (images, tests) = LoadSplits(source, request);
+            if (request.Limit is int l && l > 0 && l < images.Count) images = images.Take(l);
+            if (request.Limit is int lt && lt > 0 && tests is not null && Math.Max(lt, 500) < tests.Count) tests = tests.Take(Math.Max(lt, 500));
+            int h = (int)data.Shape[1], w = (int)data.Shape[2];
+            using (images)
+            using (tests)
+                return (PairedDataSets.Edges(images, h, w), tests is null ? null : PairedDataSets.Edges(tests, h, w));
+        }
+        return data.Name switch
+        {
+            "shapes" => LoadShapes(request),
+            "fashion_mnist" => LoadIdxPair(FashionMnistDir(data.Directory), "fashion_mnist", FashionMnistClasses,
+                "install Debian's package: sudo apt-get install -y dataset-fashion-mnist (puts the files in /usr/share/datasets/fashion-mnist), " +
+                $"or name a folder with the four IDX files: fashion_mnist(\"dir\") or the {FashionMnistEnvironmentVariable} environment variable"),
+            "mnist" => LoadIdxPair(RequireDir(data, "mnist"), "mnist", Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray(),
+                "put the four MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]) in that folder"),
+            "cifar10" => LoadCifar10(RequireDir(data, "cifar10")),
+            "images" => LoadImageFolder(RequireDir(data, "images"), data),
+            "pairs" => PairedDataSets.LoadPairs(RequireDir(data, "pairs"), data),
+            _ => throw new TrainingException($"unknown data set '{data.Name}' (expected fashion_mnist, mnist, cifar10, images, shapes, edges or pairs)"),
+        };
     }
 
     public static string FashionMnistDir(string? explicitDir) =>

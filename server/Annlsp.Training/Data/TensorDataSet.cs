@@ -7,22 +7,28 @@ namespace Annlsp.Training.Data;
 /// A data set held as one tensor: images as bytes [N, C, H, W] (0–255) and labels [N] (int64), on one
 /// device. Batches are slices / index selections of it and are normalised on the fly, so no per-batch
 /// managed arrays exist (passing a float array per batch kept hundreds of MB of managed memory alive).
+/// A paired data set (pix2pix) also holds <see cref="Inputs"/>: the image each target <see cref="Images"/> is made from.
 /// </summary>
 public sealed class TensorDataSet : IDisposable
 {
-    public TensorDataSet(Tensor images, Tensor labels, IReadOnlyList<string> classNames, string description)
+    public TensorDataSet(Tensor images, Tensor labels, IReadOnlyList<string> classNames, string description, Tensor? inputs = null)
     {
         if (images.dtype != ScalarType.Byte) throw new ArgumentException("images must be uint8");
         if (images.dim() != 4) throw new ArgumentException("images must be [N, C, H, W]");
         if (labels.shape[0] != images.shape[0]) throw new ArgumentException("images and labels differ in count");
+        if (inputs is not null && (inputs.dtype != ScalarType.Byte || inputs.dim() != 4 || inputs.shape[0] != images.shape[0]))
+            throw new ArgumentException("inputs must be uint8 [N, C, H, W], one per image");
         Images = images;
         Labels = labels.to_type(ScalarType.Int64);
+        Inputs = inputs;
         ClassNames = classNames;
         Description = description;
     }
 
     public Tensor Images { get; private set; }
     public Tensor Labels { get; private set; }
+    /// <summary>Paired data sets: the input image of each example (bytes [N, C', H, W]); null otherwise.</summary>
+    public Tensor? Inputs { get; private set; }
     public IReadOnlyList<string> ClassNames { get; }
     public string Description { get; }
     public int Count => (int)Images.shape[0];
@@ -32,7 +38,7 @@ public sealed class TensorDataSet : IDisposable
     public TensorDataSet Take(int count) => Slice(0, Math.Min(count, Count));
 
     public TensorDataSet Slice(int start, int count) =>
-        new(Images.narrow(0, start, count), Labels.narrow(0, start, count), ClassNames, Description);
+        new(Images.narrow(0, start, count), Labels.narrow(0, start, count), ClassNames, Description, Inputs?.narrow(0, start, count));
 
     /// <summary>Moves the data to <paramref name="device"/> once (a GPU run slices batches on the GPU).</summary>
     public TensorDataSet To(Device device)
@@ -40,8 +46,9 @@ public sealed class TensorDataSet : IDisposable
         if (Images.device == device) return this;
         var images = Images.to(device);
         var labels = Labels.to(device);
-        Images.Dispose(); Labels.Dispose();
-        Images = images; Labels = labels;
+        var inputs = Inputs?.to(device);
+        Images.Dispose(); Labels.Dispose(); Inputs?.Dispose();
+        Images = images; Labels = labels; Inputs = inputs;
         return this;
     }
 
@@ -59,16 +66,18 @@ public sealed class TensorDataSet : IDisposable
         using var perm = randperm(Count, generator: gen, device: Images.device);
         var images = Images.index_select(0, perm);
         var labels = Labels.index_select(0, perm);
+        var inputs = Inputs?.index_select(0, perm);
         int held = Math.Max(1, (int)Math.Round(Count * fraction));
         int train = Count - held;
-        return (new TensorDataSet(images.narrow(0, 0, train), labels.narrow(0, 0, train), ClassNames, Description),
-                new TensorDataSet(images.narrow(0, train, held), labels.narrow(0, train, held), ClassNames, Description + " (held out)"));
+        return (new TensorDataSet(images.narrow(0, 0, train), labels.narrow(0, 0, train), ClassNames, Description, inputs?.narrow(0, 0, train)),
+                new TensorDataSet(images.narrow(0, train, held), labels.narrow(0, train, held), ClassNames, Description + " (held out)", inputs?.narrow(0, train, held)));
     }
 
     public void Dispose()
     {
         Images.Dispose();
         Labels.Dispose();
+        Inputs?.Dispose();
     }
 }
 

@@ -165,7 +165,8 @@ internal sealed class GanTarget : ITargetKind
         RunFolder.SaveModelPt(d, Path.Combine(runDir, "discriminator.pt"));
     }
 
-    private static void DcganInit(nn.Module module)
+    /// <summary>Weights N(0, 0.02), biases 0, batch-norm scales N(1, 0.02): DCGAN's and pix2pix's initialisation.</summary>
+    internal static void DcganInit(nn.Module module)
     {
         using var _ = no_grad();
         foreach (var (_, m) in module.named_modules())

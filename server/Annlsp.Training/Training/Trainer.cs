@@ -80,6 +80,7 @@ public sealed partial class Trainer
     private ITargetKind CreateTargetKind(JsonObject? resumeMeta) => config.Kind switch
     {
         TrainKind.Gan => new GanTarget(this),
+        TrainKind.Pix2Pix => new Pix2PixTarget(this),
         _ => new ClassifierTarget(this, resumeMeta),
     };
 

@@ -43,13 +43,16 @@ public static class BaselineRenderer
             }
         }
         foreach (var g in analysis.Gans.Values)
-            sb.AppendLine($"gan {g.Name}: generator {g.Generator?.Name ?? "?"}, discriminator {g.Discriminator?.Name ?? "?"}");
+            sb.AppendLine($"gan {g.Name}: generator {g.Generator?.Name ?? "?"}, discriminator {g.Discriminator?.Name ?? "?"}" +
+                          // conditional (pix2pix) facts only for conditional gans, so older baselines stay as they were
+                          (g.Conditional ? $", conditional, l1 {g.L1Weight:G}" : "") +
+                          (g.DiscriminatorPatch is { } rf ? $", one logit sees {rf.Size}x{rf.Size} every {rf.Stride} px" : ""));
         sb.AppendLine();
         sb.AppendLine("== trains ==");
         foreach (var t in analysis.Trains)
         {
             var o = t.Optimizer;
-            sb.AppendLine($"{t.DisplayName}: {t.Kind.ToString().ToLowerInvariant()} on {t.Data.Name}{(t.Data.Directory is null ? "" : $"(\"{t.Data.Directory}\")")} {t.Data.Shape} ({t.Data.Classes} classes), " +
+            sb.AppendLine($"{t.DisplayName}: {t.Kind.ToString().ToLowerInvariant()} on {t.Data.Display}{(t.Data.Directory is null ? "" : $"(\"{t.Data.Directory}\")")} {(t.Data.Input is { } input ? $"(pairs {input} -> " : "")}{t.Data.Shape}{(t.Data.IsPaired ? ")" : "")} ({t.Data.Classes} classes), " +
                           $"epochs {t.Epochs}, batch {t.Batch}, {o.Name}(lr {o.LearningRate:G}{(o.Name == "adam" ? $", beta1 {o.Beta1:G}, beta2 {o.Beta2:G}" : $", momentum {o.Momentum:G}, nesterov {o.Nesterov}")}), " +
                           $"loss {t.Loss}, device {t.Device}, seed {t.Seed?.ToString() ?? "-"}, preview {t.Preview.H}x{t.Preview.W}, " +
                           $"validate {(t.ValidateOnTest ? "test" : t.ValidateFraction!.Value.ToString("G"))}, checkpoint {t.CheckpointEvery}, out {t.Out ?? "-"}" +

@@ -42,7 +42,7 @@ public sealed class TrainingRuleTests
     private static string Dims(int[] s) => string.Join("x", s);
 
     private static HashSet<string> RuleCodes(DocumentAnalysis a) =>
-        a.Diagnostics.Where(d => d.Code is "ANN3008" or "ANN3009" or "ANN3010" or "ANN3011" or "ANN3012" or "ANN3015" or "ANN5002")
+        a.Diagnostics.Where(d => d.Code is "ANN3008" or "ANN3009" or "ANN3010" or "ANN3011" or "ANN3012" or "ANN3015" or "ANN3030" or "ANN3032" or "ANN5002")
             .Select(d => d.Code).ToHashSet();
 
     private static void AssertCodes(string text, HashSet<string> expected, string why)
@@ -95,22 +95,31 @@ public sealed class TrainingRuleTests
             var expected = new HashSet<string>();
             var why = new List<string>();
 
-            // Generator: latent vector (or, wrongly, an image) → dense → reshape to an image, maybe → tanh.
+            // Generator: latent vector (or an image: a conditional gan, pix2pix) → dense → reshape to an image, maybe → tanh.
             bool imageInput = rng.Next(6) == 0;
             int[] gInput = imageInput ? [1, 4, 4] : [rng.Next(8, 129)];
             int[] gOut = rng.Next(4) == 0 ? [image[0], image[1] + 1, image[2]] : image;
             bool tanh = rng.Next(4) != 0;
             string gTail = $"flatten -> dense({gOut[0] * gOut[1] * gOut[2]}) -> reshape({Dims(gOut)}){(tanh ? " -> tanh" : rng.Next(2) == 0 ? " -> sigmoid" : "")}";
             var g = generator.GenerateFrom("Gen", gInput, rng.Next(0, 3), gTail);
-            if (imageInput) { expected.Add("ANN3010"); why.Add("generator input is an image"); }
             if (!tanh) { expected.Add("ANN5002"); why.Add("generator does not end in tanh"); }
 
             // Discriminator: the image → … → flatten → dense(1), or a wrong number of logits.
             int logits = rng.Next(5) == 0 ? rng.Next(2, 5) : 1;
             var d = generator.GenerateFrom("Disc", image, rng.Next(0, 4), $"flatten -> dense({logits})");
-            if (logits != 1) { expected.Add("ANN3009"); why.Add($"{logits} logits"); }
-            if (!gOut.SequenceEqual(image)) { expected.Add("ANN3008"); why.Add($"generator {Dims(gOut)} ≠ discriminator {Dims(image)}"); }
-            if (!image.SequenceEqual(data.Shape)) { expected.Add("ANN3011"); why.Add($"discriminator {Dims(image)} ≠ data {Dims(data.Shape)}"); }
+            if (imageInput)
+            {
+                // Conditional: the discriminator must see the 1-channel input beside the output (1 + C channels,
+                // never the image's 1 or 3), which is reported first; the data set must be pairs, not images alone.
+                expected.Add("ANN3030"); why.Add($"conditional discriminator {Dims(image)} ≠ {1 + gOut[0]} channels");
+                expected.Add("ANN3032"); why.Add("conditional gan on a data set of images alone");
+            }
+            else
+            {
+                if (logits != 1) { expected.Add("ANN3009"); why.Add($"{logits} logits"); }
+                if (!gOut.SequenceEqual(image)) { expected.Add("ANN3008"); why.Add($"generator {Dims(gOut)} ≠ discriminator {Dims(image)}"); }
+                if (!image.SequenceEqual(data.Shape)) { expected.Add("ANN3011"); why.Add($"discriminator {Dims(image)} ≠ data {Dims(data.Shape)}"); }
+            }
 
             string text = g.Text + "\n" + d.Text + "\ngan Pair {\n    generator: Gen\n    discriminator: Disc\n}\n" +
                           $"train Pair {{\n    data: {data.Text}\n    preview: 4x4\n}}\n";

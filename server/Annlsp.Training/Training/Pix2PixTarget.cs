@@ -1,0 +1,243 @@
+using System.Text.Json.Nodes;
+using Annlsp.Language.Semantics;
+using Annlsp.Progress;
+using Annlsp.Training.Data;
+using Annlsp.Training.Model;
+using Annlsp.Training.Output;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Annlsp.Training.Training;
+
+/// <summary>
+/// pix2pix (Isola et al., 2017): a generator that translates an input image x into y, and a discriminator that sees
+/// x beside an image and says, per logit (one, or each of a patch map), whether it is the real y. One discriminator
+/// step on (x, y) → 1 and (x, G(x)) → 0 with its loss halved, then one generator step on BCE(D(x, G(x)), 1) + λ·|G(x) − y|.
+/// Weights N(0, 0.02). After every epoch the held-out pairs measure L1 and PSNR of G(x) against y beside those of the
+/// input itself; the preview is rows of input | generated | target for the same first held-out pairs every epoch.
+/// </summary>
+internal sealed class Pix2PixTarget : ITargetKind
+{
+    /// <summary>At most this many held-out pairs are measured after each epoch.</summary>
+    public const int EvaluationPairs = 1000;
+    private const int EvaluationBatch = 250;
+
+    private readonly Trainer trainer;
+    private readonly TrainConfig config;
+    private readonly NetworkModel gNet, dNet;
+    private readonly AnnNetwork g, d;
+    private readonly FlatParameters gFlat, dFlat;
+    private readonly FlatOptimizer gOpt, dOpt;
+    private readonly double lambda;
+    /// <summary>The preview's held-out pairs, in [-1, 1]: inputs and targets.</summary>
+    private readonly Tensor previewInputs, previewTargets;
+    /// <summary>loss_d, loss_g, l1 of the epoch, each weighted by its batch size.</summary>
+    private Tensor? sums;
+
+    public Pix2PixTarget(Trainer trainer)
+    {
+        this.trainer = trainer;
+        config = trainer.Config;
+        var gan = config.Gan ?? throw new TrainingException($"train {config.DisplayName}: no gan");
+        gNet = gan.Generator ?? throw new TrainingException($"gan {gan.Name} has no valid generator");
+        dNet = gan.Discriminator ?? throw new TrainingException($"gan {gan.Name} has no valid discriminator");
+        if (!gNet.Input.IsImage) throw new TrainingException($"the generator {gNet.Name} must take an image to be trained on pairs, not {gNet.Input}");
+        lambda = gan.L1Weight;
+        var device = trainer.Device;
+        Data = DataSets.Load(new DataRequest
+        {
+            Data = config.Data, Limit = trainer.Options.Limit, Seed = trainer.Seed, ValidateFraction = config.ValidateFraction,
+        });
+        if (Data.Train.Inputs is null || Data.Evaluation?.Inputs is null)
+            throw new TrainingException($"{config.Data.Display} is not a paired data set: train the gan {gan.Name} on edges(…) or pairs(…)");
+        Data.Train.To(device);
+        Data.Evaluation.To(device);
+        g = ModelBuilder.Build(gNet, device);
+        d = ModelBuilder.Build(dNet, device);
+        GanTarget.DcganInit(g);
+        GanTarget.DcganInit(d);
+        gFlat = new FlatParameters(g.parameters());
+        dFlat = new FlatParameters(d.parameters());
+        gOpt = FlatOptimizer.Create(config.Optimizer, gFlat);
+        dOpt = FlatOptimizer.Create(config.Optimizer, dFlat);
+        int shown = Math.Min(PreviewRows, Data.Evaluation.Count);
+        previewInputs = Symmetric(Data.Evaluation.Inputs.narrow(0, 0, shown));
+        previewTargets = Symmetric(Data.Evaluation.Images.narrow(0, 0, shown));
+    }
+
+    public string Name => "pix2pix";
+    public DataSplit Data { get; }
+    public JsonNode? CheckpointInput => null;
+    /// <summary>The preview's rows: the first number of `preview: RxC` (one held-out pair per row).</summary>
+    private int PreviewRows => Math.Max(1, config.Preview.H);
+
+    private static Tensor Symmetric(Tensor bytes) => TensorDataSet.Normalise(bytes, symmetric: true);
+
+    public RunDescription Describe() => new($"bce_with_logits + {lambda}·l1", null, "[-1, 1]",
+        new JsonObject { ["generator"] = Trainer.NetworkJson(gNet, g), ["discriminator"] = Trainer.NetworkJson(dNet, d), ["l1"] = lambda });
+
+    public IEnumerable<(string Name, Tensor Value)> CheckpointTensors() =>
+        g.state_dict().Select(kv => ("generator." + kv.Key, kv.Value))
+            .Concat(d.state_dict().Select(kv => ("discriminator." + kv.Key, kv.Value)))
+            .Concat(gOpt.State().Select(s => ("optim_g." + s.Name, s.Value)))
+            .Concat(dOpt.State().Select(s => ("optim_d." + s.Name, s.Value)))
+            .Append(("optim_g.step", tensor(gOpt.StepCount)))
+            .Append(("optim_d.step", tensor(dOpt.StepCount)));
+
+    public void LoadCheckpoint(IReadOnlyDictionary<string, Tensor> state)
+    {
+        Trainer.LoadModelState(g, state, "generator.");
+        Trainer.LoadModelState(d, state, "discriminator.");
+        gOpt.LoadState(state, "optim_g.");
+        dOpt.LoadState(state, "optim_d.");
+    }
+
+    public void BeforeTraining() { }
+
+    public void BeginEpoch()
+    {
+        g.train();
+        d.train();
+        sums?.Dispose();
+        sums = zeros(3, dtype: ScalarType.Float32, device: trainer.Device);
+    }
+
+    public double[]? TrainBatch(Tensor indices, int count, double lr, bool report)
+    {
+        var x = Symmetric(Data.Train.Inputs!.index_select(0, indices));
+        var y = Symmetric(Data.Train.Images.index_select(0, indices));
+        var fake = g.forward(x);
+
+        dOpt.ZeroGrad();
+        var dReal = d.forward(cat([x, y], 1));
+        var dFake = d.forward(cat([x, fake.detach()], 1));
+        var lossD = 0.5 * (F.binary_cross_entropy_with_logits(dReal, ones_like(dReal)) + F.binary_cross_entropy_with_logits(dFake, zeros_like(dFake)));
+        lossD.backward();
+        dOpt.LearningRate = lr;
+        dOpt.Step();
+
+        gOpt.ZeroGrad();
+        var dFake2 = d.forward(cat([x, fake], 1));
+        var l1 = (fake - y).abs().mean();
+        var lossG = F.binary_cross_entropy_with_logits(dFake2, ones_like(dFake2)) + lambda * l1;
+        lossG.backward();
+        gOpt.LearningRate = lr;
+        gOpt.Step();
+
+        using (no_grad())
+        {
+            // L1 reported on pixels in [0, 1], as the evaluation measures it: half the distance in [-1, 1].
+            var row = stack([lossD.detach(), lossG.detach(), l1.detach() / 2]);
+            sums!.add_(row * count);
+            return report ? row.cpu().data<float>().Select(v => (double)v).ToArray() : null;
+        }
+    }
+
+    public StepEvent StepMetrics(StepEvent e, double[] report) => e with { LossD = report[0], LossG = report[1], TrainL1 = report[2] };
+
+    public (Dictionary<string, double> Metrics, double? Diverged) EpochTraining(long seen)
+    {
+        var avg = (sums! / Math.Max(1, seen)).cpu().data<float>().Select(v => (double)v).ToArray();
+        var metrics = new Dictionary<string, double> { ["loss_d"] = avg[0], ["loss_g"] = avg[1], ["train_l1"] = avg[2] };
+        return (metrics, avg.Any(Trainer.Bad) ? avg.First(Trainer.Bad) : null);
+    }
+
+    public EpochEvent Evaluate(int epoch, Dictionary<string, double> metrics, EpochEvent e)
+    {
+        var (l1, psnr, l1Input, psnrInput) = Measure(g, Data.Evaluation!, EvaluationPairs);
+        metrics["l1"] = l1;
+        metrics["psnr"] = psnr;
+        metrics["l1_input"] = l1Input;
+        metrics["psnr_input"] = psnrInput;
+        foreach (var k in new[] { "loss_d", "loss_g", "l1", "psnr", "l1_input", "psnr_input" }) trainer.WriteScalar($"pix2pix/{k}", metrics[k], epoch);
+        return e with
+        {
+            LossD = metrics["loss_d"], LossG = metrics["loss_g"], L1 = l1, Psnr = psnr, L1Input = l1Input, PsnrInput = psnrInput,
+            EvaluationSet = Data.EvaluationName,
+        };
+    }
+
+    /// <summary>
+    /// Mean |G(x) − y| and mean per-image PSNR (dB, peak 1) over the first <paramref name="limit"/> pairs, pixels in
+    /// [0, 1]; and the same for the input itself as the answer (its channels repeated when the target has more).
+    /// </summary>
+    internal static (double L1, double Psnr, double L1Input, double PsnrInput) Measure(AnnNetwork generator, TensorDataSet pairs, int limit)
+    {
+        bool training = generator.training;
+        generator.eval();
+        int n = Math.Min(limit, pairs.Count);
+        double l1 = 0, psnr = 0, l1Input = 0, psnrInput = 0;
+        using (no_grad())
+        {
+            for (int start = 0; start < n; start += EvaluationBatch)
+            {
+                using var scope = NewDisposeScope();
+                int count = Math.Min(EvaluationBatch, n - start);
+                var x = Symmetric(pairs.Inputs!.narrow(0, start, count));
+                var y = Symmetric(pairs.Images.narrow(0, start, count)).add(1).div(2);
+                var output = generator.Predict(x).clamp(-1, 1).add(1).div(2);
+                var asAnswer = x.add(1).div(2).expand_as(y);
+                (double L1, double Psnr) Of(Tensor answer)
+                {
+                    var diff = answer - y;
+                    var mse = diff.square().mean([1, 2, 3]).clamp_min(1e-10);
+                    return (diff.abs().mean([1, 2, 3]).sum().item<float>(), (-10 * mse.log10()).sum().item<float>());
+                }
+                var (a, b) = Of(output);
+                var (c, dd) = Of(asAnswer);
+                l1 += a; psnr += b; l1Input += c; psnrInput += dd;
+            }
+        }
+        if (training) generator.train();
+        return (l1 / n, psnr / n, l1Input / n, psnrInput / n);
+    }
+
+    /// <summary>Rows of input | generated | target for the fixed held-out pairs.</summary>
+    public bool WritePreview(string path)
+    {
+        g.eval();
+        using (no_grad())
+        using (var scope = NewDisposeScope())
+            WriteTriplets(path, previewInputs, g.Predict(previewInputs), previewTargets);
+        g.train();
+        return true;
+    }
+
+    /// <summary>A grid PNG with one row per pair: input | generated | target, values in [-1, 1].</summary>
+    internal static void WriteTriplets(string path, Tensor inputs, Tensor generated, Tensor targets)
+    {
+        using var scope = NewDisposeScope();
+        long c = Math.Max(inputs.shape[1], targets.shape[1]);
+        Tensor Channels(Tensor t) => t.shape[1] == c ? t : t.expand(t.shape[0], c, t.shape[2], t.shape[3]);
+        var rows = stack([Channels(inputs), Channels(generated.clamp(-1, 1)), Channels(targets)], 1).reshape(-1, c, targets.shape[2], targets.shape[3]);
+        ImageGrid.WritePng(path, rows, (int)inputs.shape[0], 3, -1, 1);
+    }
+
+    public FinishedEvent Finished(FinishedEvent e, Dictionary<string, double> metrics)
+    {
+        double? M(string k) => metrics.TryGetValue(k, out var v) ? v : null;
+        return e with { LossG = M("loss_g"), LossD = M("loss_d"), L1 = M("l1"), Psnr = M("psnr"), L1Input = M("l1_input"), PsnrInput = M("psnr_input") };
+    }
+
+    public FinishedEvent Stopped(FinishedEvent e, long seen, Dictionary<string, double> metrics) => Finished(e, metrics);
+
+    /// <summary>model.pt is the generator (what `annlsp sample` and export use); discriminator.pt next to it.</summary>
+    public void SaveModels(string runDir)
+    {
+        RunFolder.SaveModelPt(g, Path.Combine(runDir, RunFolder.ModelFile));
+        RunFolder.SaveModelPt(d, Path.Combine(runDir, "discriminator.pt"));
+    }
+
+    public void Dispose()
+    {
+        sums?.Dispose();
+        previewInputs.Dispose();
+        previewTargets.Dispose();
+        dOpt.Dispose();
+        gOpt.Dispose();
+        dFlat.Dispose();
+        gFlat.Dispose();
+        Data.Dispose();
+    }
+}

@@ -65,6 +65,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor OutputPaddingTooLarge = Error("ANN3017", "output_padding not smaller than the stride or dilation");
     public static readonly DiagnosticDescriptor GroupsDoNotDivide = Error("ANN3018", "Channels not divisible by groups");
     public static readonly DiagnosticDescriptor TooFewValuesToNormalise = Error("ANN3019", "One value per channel to normalise");
+    public static readonly DiagnosticDescriptor DenoiserShapeMismatch = Error("ANN3035", "Denoiser output does not equal its input");
 
     // Training values
     public static readonly DiagnosticDescriptor OutOfRange = Error("ANN4001", "Value out of range");
@@ -74,6 +75,11 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor BadValidationSplit = Error("ANN4005", "Invalid validation split");
     public static readonly DiagnosticDescriptor TooFewScoreSamples = Error("ANN4006", "One sample cannot be scored");
     public static readonly DiagnosticDescriptor UnsupportedChannels = Error("ANN4007", "Unsupported channel count");
+    public static readonly DiagnosticDescriptor DiffusionStepsOutOfRange = Error("ANN4012", "Diffusion steps out of range");
+    public static readonly DiagnosticDescriptor BadBetaRange = Error("ANN4013", "Invalid β range");
+    public static readonly DiagnosticDescriptor SamplerStepsOutOfRange = Error("ANN4014", "Sampler steps out of range");
+    public static readonly DiagnosticDescriptor EmaOutOfRange = Error("ANN4015", "EMA decay out of range");
+    public static readonly DiagnosticDescriptor UnknownDiffusionValue = Error("ANN4016", "Unknown noise schedule or sampler");
 
     // Warnings and hints
     public static readonly DiagnosticDescriptor PoolDropsPixels = Warning("ANN5001", "Pooling or a strided convolution drops rows or columns");
@@ -85,6 +91,9 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor UnusedBlock = Hint("ANN5007", "Block is never used", DiagnosticTag.Unnecessary);
     /// <summary>Reported by the language server, not the core: a document past its size limits (docs/server.md).</summary>
     public static readonly DiagnosticDescriptor DocumentTooLarge = Information("ANN5008", "Document too large for every editor feature");
+    public static readonly DiagnosticDescriptor DenoiserWithoutTime = Warning("ANN5014", "Denoiser never uses time");
+    public static readonly DiagnosticDescriptor NoiseLeftAtLastStep = Warning("ANN5015", "Signal left at the last diffusion step");
+    public static readonly DiagnosticDescriptor DenoiserEndsInActivation = Warning("ANN5016", "Denoiser ends in a bounded activation");
 
     /// <summary>Reported when the checker itself fails (a bug), never for a mistake in the document.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error("ANN9999", "Internal error");

@@ -82,7 +82,10 @@ public static class HoverProvider
 
     private static string? Property(PropertySyntax property)
     {
-        var info = TrainingCatalog.TrainProperties.Concat(TrainingCatalog.GanProperties).FirstOrDefault(p => p.Name == property.Name.Text);
+        var owner = property.Parent?.Parent;
+        var catalogue = owner is DiffusionDeclarationSyntax ? TrainingCatalog.DiffusionProperties
+            : owner is GanDeclarationSyntax ? TrainingCatalog.GanProperties : TrainingCatalog.TrainProperties;
+        var info = catalogue.FirstOrDefault(p => p.Name == property.Name.Text);
         return info is null ? null : $"```ann\n{info.Name}: {info.Values}\n```\n{info.Documentation}";
     }
 
@@ -117,6 +120,10 @@ public static class HoverProvider
             case SymbolKind.Gan:
                 if (!analysis.Gans.TryGetValue(symbol.Name, out var gan)) return $"```ann\ngan {symbol.Name}\n```";
                 return $"```ann\ngan {symbol.Name}\n```\ngenerator **{gan.Generator?.Name ?? "?"}** `{gan.Generator?.Input} → {gan.Generator?.Output}` · discriminator **{gan.Discriminator?.Name ?? "?"}** `{gan.Discriminator?.Input} → {gan.Discriminator?.Output}`";
+            case SymbolKind.Diffusion:
+                return analysis.Diffusions.TryGetValue(symbol.Name, out var diffusion)
+                    ? DiffusionSummary.ToMarkdown(diffusion)
+                    : $"```ann\ndiffusion {symbol.Name}\n```";
             case SymbolKind.Parameter:
                 return $"```ann\n{symbol.Name}\n```\nparameter of block **{symbol.OwnerBlock?.Name.Text}**";
             default:

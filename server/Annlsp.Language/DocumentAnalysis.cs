@@ -47,7 +47,7 @@ public sealed class DocumentAnalysis
         bool checkerFailed = false;
         try
         {
-            checker = new Checker(root, diagnostics, cancellation);
+            checker = new Checker(root, diagnostics, cancellation, text);
             checker.Run();
         }
         catch (OperationCanceledException) { throw; }

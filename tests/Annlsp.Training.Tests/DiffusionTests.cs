@@ -82,7 +82,7 @@ public class DiffusionTests
             Assert.True(inner.Distinct().Count() > 10, "the sample is (nearly) constant");
             Assert.Equal(RunFolder.TrajectoryPathFor(s.Path), s.Trajectory);
             var trajectory = Png(s.Trajectory!);
-            Assert.Equal((DiffusionTarget.TrajectoryFrames * 32, DiffusionTarget.TrajectorySamples * 32), (trajectory.Width, trajectory.Height));
+            Assert.Equal((DiffusionProcess.TrajectoryFrames * 32, DiffusionProcess.TrajectorySamples * 32), (trajectory.Width, trajectory.Height));
             // the first frame is noise, the last the sample: they differ
             var first = Enumerable.Range(0, 28 * 28).Select(k => trajectory.Data[((2 + k / 28) * trajectory.Width + 2 + k % 28) * 3]).ToArray();
             var last = Enumerable.Range(0, 28 * 28).Select(k => trajectory.Data[((2 + k / 28) * trajectory.Width + 9 * 32 + 2 + k % 28) * 3]).ToArray();
@@ -158,7 +158,7 @@ public class DiffusionTests
         foreach (var sampler in new[] { DiffusionSampler.Ddim(8), DiffusionSampler.Ddim(100) })
         {
             using var _ = no_grad();
-            using var images = process.Sample((x, t) => DiffusionTarget.PredictNoise(model, denoiser, x, t), start, sampler);
+            using var images = process.Sample((x, t) => DiffusionProcess.PredictNoise(model, denoiser, x, t), start, sampler);
             var script = Path.Combine(dir, "compare.py");
             File.WriteAllText(script, $$"""
                 import sys, torch

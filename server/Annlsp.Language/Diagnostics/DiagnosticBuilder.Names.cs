@@ -54,9 +54,12 @@ public static partial class DiagnosticBuilder
             $"{callee} needs {string.Join(" and ", missing.Select(m => $"'{m.Name}'"))}: {callee}({string.Join(", ", parameters.Where(p => p.IsRequired).Select(p => p.Name))})");
 
     // ANN2007 Wrong argument type
-    public static Diagnostic WrongArgumentType(TextSpan at, string callee, ParameterInfo parameter, string got, string? near)
-    {
-        string expected = parameter.Type switch
+    public static Diagnostic WrongArgumentType(TextSpan at, string callee, ParameterInfo parameter, string got, string? near) =>
+        Make(DiagnosticCatalog.WrongArgumentType, at, $"{callee}'s '{parameter.Name}' expects {ExpectedValue(parameter)}, but got {got}", null, ChangeTo(at, near));
+
+    /// <summary>What a parameter takes, in words: "an integer", "one of max, avg".</summary>
+    private static string ExpectedValue(ParameterInfo parameter) =>
+        parameter.Type switch
         {
             ParameterType.Enum => "one of " + string.Join(", ", parameter.EnumValues!),
             ParameterType.Int => "an integer",
@@ -68,8 +71,6 @@ public static partial class DiagnosticBuilder
             ParameterType.Padding => "an integer, HxW, same or valid",
             _ => parameter.TypeDisplay,
         };
-        return Make(DiagnosticCatalog.WrongArgumentType, at, $"{callee}'s '{parameter.Name}' expects {expected}, but got {got}", null, ChangeTo(at, near));
-    }
 
     /// <param name="expected">"a number", "an integer", "a folder path in quotes"</param>
     public static Diagnostic WrongPropertyType(TextSpan at, string property, string expected, string got) =>

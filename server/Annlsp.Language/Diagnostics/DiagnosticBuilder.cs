@@ -68,6 +68,19 @@ public static partial class DiagnosticBuilder
     public static Diagnostic MissingValue(TextSpan at, string found) =>
         Make(DiagnosticCatalog.ExpectedToken, at, $"Expected a value but found {found}");
 
+    public static Diagnostic MissingShortcutLabel(TextSpan at, string found) =>
+        Make(DiagnosticCatalog.ExpectedToken, at, $"Expected 'shortcut:' after 'residual(' but found {found}");
+
+    public static Diagnostic MissingShortcutChain(TextSpan at, string found) =>
+        Make(DiagnosticCatalog.ExpectedToken, at, $"Expected the shortcut's layers after 'shortcut:' (such as conv(64, kernel: 1) -> batchnorm) but found {found}");
+
+    public static Diagnostic MissingChainLayer(TextSpan at, string found) =>
+        Make(DiagnosticCatalog.ExpectedToken, at, $"Expected a layer after '->' but found {found}");
+
+    /// <param name="merge">concat or add</param>
+    public static Diagnostic MissingMergeArguments(TextSpan at, string merge) =>
+        Make(DiagnosticCatalog.ExpectedToken, at, $"Expected '(' after {merge}: {merge} takes the tensors to merge with, such as {merge}(e1)");
+
     // ANN1006 Unexpected token
     /// <param name="expected">what belongs there: "a layer", "an argument"</param>
     public static Diagnostic Unexpected(TextSpan at, string expected, string found) =>

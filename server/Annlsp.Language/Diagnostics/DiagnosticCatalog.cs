@@ -44,6 +44,13 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor DuplicateTrain = Error("ANN2018", "Duplicate train declaration");
     public static readonly DiagnosticDescriptor UnknownLoss = Error("ANN2019", "Unknown loss");
     public static readonly DiagnosticDescriptor UnknownSchedule = Error("ANN2020", "Unknown schedule");
+    public static readonly DiagnosticDescriptor UnknownTensor = Error("ANN2021", "Unknown tensor name");
+    public static readonly DiagnosticDescriptor DuplicateTensor = Error("ANN2022", "Duplicate tensor name");
+    public static readonly DiagnosticDescriptor TensorUsedBeforeDefinition = Error("ANN2023", "Tensor name used before it is defined");
+    public static readonly DiagnosticDescriptor TensorWhereValueExpected = Error("ANN2024", "Tensor given where a value is expected");
+    public static readonly DiagnosticDescriptor ValueWhereTensorExpected = Error("ANN2025", "Value given where a tensor is expected");
+    public static readonly DiagnosticDescriptor TimeOutsideDenoiser = Error("ANN2026", "time outside a diffusion denoiser");
+    public static readonly DiagnosticDescriptor MergeWithoutTensors = Error("ANN2027", "Merge without tensors");
 
     // Shapes
     public static readonly DiagnosticDescriptor DenseOnImage = Error("ANN3001", "dense expects a vector");
@@ -65,6 +72,9 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor OutputPaddingTooLarge = Error("ANN3017", "output_padding not smaller than the stride or dilation");
     public static readonly DiagnosticDescriptor GroupsDoNotDivide = Error("ANN3018", "Channels not divisible by groups");
     public static readonly DiagnosticDescriptor TooFewValuesToNormalise = Error("ANN3019", "One value per channel to normalise");
+    public static readonly DiagnosticDescriptor ConcatMismatch = Error("ANN3020", "concat inputs differ in height and width");
+    public static readonly DiagnosticDescriptor AddMismatch = Error("ANN3021", "add inputs differ in shape");
+    public static readonly DiagnosticDescriptor ShortcutMismatch = Error("ANN3022", "Shortcut does not end in the body's shape");
     public static readonly DiagnosticDescriptor DenoiserShapeMismatch = Error("ANN3035", "Denoiser output does not equal its input");
 
     // Training values
@@ -89,6 +99,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor UnusedNetwork = Hint("ANN5005", "Network is not used by any train or gan", DiagnosticTag.Unnecessary);
     public static readonly DiagnosticDescriptor LargeModel = Warning("ANN5006", "Very large parameter count");
     public static readonly DiagnosticDescriptor UnusedBlock = Hint("ANN5007", "Block is never used", DiagnosticTag.Unnecessary);
+    public static readonly DiagnosticDescriptor UnusedTensor = Hint("ANN5009", "Tensor name is never used", DiagnosticTag.Unnecessary);
     /// <summary>Reported by the language server, not the core: a document past its size limits (docs/server.md).</summary>
     public static readonly DiagnosticDescriptor DocumentTooLarge = Information("ANN5008", "Document too large for every editor feature");
     public static readonly DiagnosticDescriptor DenoiserWithoutTime = Warning("ANN5014", "Denoiser never uses time");

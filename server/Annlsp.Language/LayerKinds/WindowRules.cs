@@ -38,6 +38,9 @@ internal static class WindowRules
     public static void WarnOnDroppedRows(ShapeRuleContext c, string windowWord, long h, long w, Pair k, Pair s, Pair p, Pair d)
     {
         long dropH = SlidingWindow.DroppedRows(h, k.H, s.H, p.H, d.H), dropW = SlidingWindow.DroppedRows(w, k.W, s.W, p.W, d.W);
+        // A window smaller than its stride (ResNet's 1×1 stride-2 shortcut) skips rows all along by design, not only at the end.
+        if (d.H * (k.H - 1) + 1 < s.H) dropH = 0;
+        if (d.W * (k.W - 1) + 1 < s.W) dropW = 0;
         if (dropH == 0 && dropW == 0) return;
         c.Report(PoolDropsPixels(c.NameSpan, c.Name, dropH, dropW, h, w, windowWord, k, s, p, d));
     }

@@ -31,6 +31,7 @@ internal sealed partial class Checker
                         AddReference(psym, name.Name.Span, false);
                     return bound;
                 }
+                if (name.SuffixNumber is null && _scope is not null && TensorArgument(name) is { } tensor) return tensor;
                 return (Value)(name.CachedValue ??= new WordValue(name.FullName, span));
             case CallExpressionSyntax call:
                 return new CallValue(call.Name.Text, call, env, span);
@@ -175,6 +176,18 @@ internal sealed partial class Checker
     private object? Convert(Value value, ParameterInfo p, string callee)
     {
         if (value is ErrorValue) return null;
+        if (value is TensorValue tensor)
+        {
+            // A word that is also a tensor's name (`pool(max, 2)` beside `as max`) keeps its meaning as a word.
+            bool isWord = p.Type == ParameterType.Enum && p.EnumValues!.Contains(tensor.Word)
+                          || p.Type == ParameterType.Padding && tensor.Word is "same" or "valid";
+            if (!isWord)
+            {
+                _diagnostics.Add(TensorWhereValueExpected(value.Span, callee, p, tensor.Word, tensor.Source.Shape, tensor.Source.DefinedAt));
+                return null;
+            }
+            value = new WordValue(tensor.Word, tensor.Span);
+        }
         // Zero is a fine padding (1x0) but never a tensor dimension.
         if (p.Type == ParameterType.Shape && value is ShapeValue { Dims: var zeroDims } && zeroDims.Contains(0))
         {

@@ -21,6 +21,8 @@ internal sealed partial class Checker
     private readonly CompilationUnitSyntax _root;
     private readonly DiagnosticBag _diagnostics;
     private readonly CancellationToken _cancellation;
+    /// <summary>The document's text, for the line numbers some messages name (null: lines are not named).</summary>
+    private readonly string? _text;
 
     private readonly Dictionary<string, Symbol> _declarations = new();
     private readonly Dictionary<string, NetworkDeclarationSyntax> _networkSyntax = new();
@@ -47,9 +49,10 @@ internal sealed partial class Checker
     public readonly Dictionary<string, GanModel> Gans = new();
     public readonly List<TrainConfig> Trains = new();
 
-    public Checker(CompilationUnitSyntax root, DiagnosticBag diagnostics, CancellationToken cancellation)
+    public Checker(CompilationUnitSyntax root, DiagnosticBag diagnostics, CancellationToken cancellation, string? text = null)
     {
         _root = root;
+        _text = text;
         _diagnostics = diagnostics;
         _cancellation = cancellation;
     }
@@ -78,7 +81,8 @@ internal sealed partial class Checker
             var signature = _blockSignatures[block];
             var env = new Environment(block, signature, signature.Select(_ => (Value?)new ErrorValue(default)).ToArray());
             _blockChain.Add(block);
-            CheckStack(block.Body, Shape.Unknown, env, useSite: null, record: true);
+            BeginStandaloneBlock();
+            CheckStack(block.Body, Shape.Unknown, Running.FromInput, env, useSite: null, record: true, isolated: true, out _);
             _blockChain.Clear();
             if (!block.Name.IsMissing && LayerCatalog.Find(block.Name.Text) is null) // a shadowing block already has ANN2003
                 _diagnostics.Add(UnusedBlock(block.Name.Span, block.Name.Text));
@@ -88,6 +92,7 @@ internal sealed partial class Checker
             if (!_usedNetworks.Contains(name) && !decl.Name.IsMissing)
                 _diagnostics.Add(UnusedNetwork(decl.Name.Span, name));
         }
+        ReportUnusedTensors();
     }
 
     // ── Declarations ─────────────────────────────────────────────────────────────
@@ -107,7 +112,7 @@ internal sealed partial class Checker
             string name = decl.Name.Text;
             var symbol = new Symbol(kind, name, decl.Name.Span, decl);
             AddReference(symbol, decl.Name.Span, true);
-            if (LayerCatalog.Find(name) is not null && kind == SymbolKind.Block)
+            if ((LayerCatalog.Find(name) is not null || IsMergeName(name)) && kind == SymbolKind.Block)
             {
                 // The built-in keeps its meaning; the block is checked on its own but never used.
                 _diagnostics.Add(BlockNamedAsLayer(decl.Name.Span, name));
@@ -155,6 +160,9 @@ internal sealed partial class Checker
         Shape input = Shape.Unknown;
         StackBodySyntax body = decl.Body;
         int skip = 0;
+        BeginNetwork(decl);
+        var outer = _scope;
+        _scope = new TensorScope(null, body);
         if (items.Count > 0 && items[0] is LayerSyntax first && first.Name.Text == "input")
         {
             var args = BindArguments(first.Arguments, LayerCatalog.Find("input")!.Parameters, "input", first.Name.Span, Environment.Empty);
@@ -166,6 +174,7 @@ internal sealed partial class Checker
                 else _diagnostics.Add(WrongShapeRank(first.Arguments!.Arguments.First().Value.Span, "input", s));
             }
             Record(first, new LayerFacts(first, LayerCatalog.Find("input"), null, Shape.Unknown, input, 0, 0, (IReadOnlyDictionary<string, object>?)args ?? ArgumentValues.Empty));
+            if (first.TensorName is { } inputName) DeclareTensor(inputName, input, Running.FromInput, Environment.Empty);
             skip = 1;
         }
         else
@@ -173,20 +182,24 @@ internal sealed partial class Checker
             var at = items.Count > 0 ? items[0].Span : decl.Name.IsMissing ? decl.Keyword.Span : decl.Name.Span;
             _diagnostics.Add(MissingInput(at, decl.Name.Text));
         }
-        var layers = CheckStack(body, input, Environment.Empty, useSite: null, record: true, skipItems: skip);
+        _networkInput = input;
+        var layers = new List<LayerInstance>(items.Count);
+        try { CheckItems(items, skip, input, Running.FromInput, Environment.Empty, useSite: null, record: true, layers); }
+        finally { _scope = outer; }
         var model = new NetworkModel
         {
             Name = decl.Name.Text,
             Input = input,
             Layers = layers,
             Syntax = decl,
+            TimeEmbedding = _timeLength,
             IsValid = input.IsKnown && layers.All(l => l.Output.IsKnown) && _diagnostics.ErrorCount == errorsBefore,
         };
         if (model.Parameters == long.MaxValue || model.MultiplyAdds == long.MaxValue)
         {
             // Every layer fits, but their sum does not (counts saturate at long.MaxValue).
             _diagnostics.Add(NetworkCountOverflow(decl.Name.IsMissing ? decl.Keyword.Span : decl.Name.Span, model.Name, model.Parameters == long.MaxValue));
-            model = new NetworkModel { Name = model.Name, Input = input, Layers = layers, Syntax = decl, IsValid = false };
+            model = new NetworkModel { Name = model.Name, Input = input, Layers = layers, Syntax = decl, TimeEmbedding = _timeLength, IsValid = false };
         }
         if (model.IsValid) WarnOnStack(layers); // style warnings on a broken network are noise
         if (model.Parameters > LargeModelThreshold && model.Parameters != long.MaxValue)
@@ -236,49 +249,50 @@ internal sealed partial class Checker
             : (LayerFacts)entry;
     }
 
-    /// <summary>Checks a stack from an input shape; returns the flat list of layers (blocks expanded).</summary>
-    private List<LayerInstance> CheckStack(StackBodySyntax body, Shape input, Environment env,
-        TextSpan? useSite, bool record, int skipItems = 0)
+    /// <summary>
+    /// Checks a body from an input shape in a scope of its own (<paramref name="isolated"/>: one that sees no
+    /// enclosing names, a block's); returns the flat list of layers (blocks expanded).
+    /// </summary>
+    private List<LayerInstance> CheckStack(StackBodySyntax body, Shape input, Running from, Environment env,
+        TextSpan? useSite, bool record, bool isolated, out Shape output)
     {
-        var items = body.Layers;
-        var result = new List<LayerInstance>(items.Count);
+        var result = new List<LayerInstance>(body.Layers.Count);
+        var outer = _scope;
+        _scope = new TensorScope(isolated ? null : outer, body);
+        try { output = CheckItems(body.Layers, 0, input, from, env, useSite, record, result); }
+        finally { _scope = outer; }
+        return result;
+    }
+
+    /// <summary>Checks items in order from the running tensor, appending their layers to <paramref name="result"/>; returns the last shape.</summary>
+    private Shape CheckItems(IReadOnlyList<StackItemSyntax> items, int skipItems, Shape input, Running running, Environment env,
+        TextSpan? useSite, bool record, List<LayerInstance> result)
+    {
         var current = input;
         for (int index = skipItems; index < items.Count; index++)
         {
             if ((index & 255) == 255) _cancellation.ThrowIfCancellationRequested();
             var item = items[index];
+            int before = result.Count;
             switch (item)
             {
                 case LayerSyntax layer:
-                    current = CheckLayer(layer, current, env, useSite, record, result);
+                    current = CheckLayer(layer, current, running, env, useSite, record, result);
                     break;
                 case ResidualSyntax residual:
-                {
-                    var inner = CheckStack(residual.Body, current, env, useSite, record);
-                    var innerOut = inner.Count == 0 ? current : inner[^1].Output;
-                    if (current.IsKnown && innerOut.IsKnown && !current.Equals(innerOut))
-                    {
-                        _diagnostics.Add(ResidualShapeChange(residual.Keyword.Span, current, innerOut, inner.Count > 0 ? inner[^1].Span : null));
-                    }
-                    var output = current.IsKnown && innerOut.IsKnown && current.Equals(innerOut) ? current : Shape.Unknown;
-                    var instance = new LayerInstance
-                    {
-                        Kind = "residual", Input = current, Output = output, Arguments = ArgumentValues.Empty,
-                        Parameters = Counts.Sum(inner, l => l.Parameters), MultiplyAdds = Counts.Sum(inner, l => l.MultiplyAdds),
-                        Span = residual.Keyword.Span, UseSite = useSite, Body = inner,
-                    };
-                    result.Add(instance);
-                    if (record) Record(residual, new LayerFacts(residual, null, null, current, output, instance.Parameters, instance.MultiplyAdds, instance.Arguments));
-                    if (output.IsKnown && inner.All(l => l.Output.IsKnown)) WarnOnStack(inner);
-                    current = output;
+                    current = CheckResidual(residual, current, running, env, useSite, record, result);
                     break;
-                }
+                case MergeSyntax merge:
+                    current = CheckMerge(merge, current, running, env, useSite, record, result);
+                    break;
             }
+            if (result.Count > before) running = new Running(TensorSourceKind.Layer, result[^1]);
+            if (item.TensorName is { } tensorName) DeclareTensor(tensorName, current, running, env);
         }
-        return result;
+        return current;
     }
 
-    private Shape CheckLayer(LayerSyntax layer, Shape input, Environment env,
+    private Shape CheckLayer(LayerSyntax layer, Shape input, Running running, Environment env,
         TextSpan? useSite, bool record, List<LayerInstance> output)
     {
         string name = layer.Name.Text;
@@ -288,7 +302,7 @@ internal sealed partial class Checker
             return input;
         }
         if (_blocks.TryGetValue(name, out var block))
-            return ExpandBlock(layer, block, input, env, useSite, record, output);
+            return ExpandBlock(layer, block, input, running, env, useSite, record, output);
 
         var info = LayerCatalog.Find(name);
         if (_layerBudget > 0) _layerBudget--;
@@ -330,7 +344,7 @@ internal sealed partial class Checker
         _diagnostics.Add(UnknownLayer(layer.Name.Span, name, near, otherKind));
     }
 
-    private Shape ExpandBlock(LayerSyntax layer, BlockDeclarationSyntax block, Shape input, Environment env,
+    private Shape ExpandBlock(LayerSyntax layer, BlockDeclarationSyntax block, Shape input, Running running, Environment env,
         TextSpan? useSite, bool record, List<LayerInstance> output)
     {
         _usedBlocks.Add(block);
@@ -360,7 +374,7 @@ internal sealed partial class Checker
         var newEnv = new Environment(block, signature, bound);
         _blockChain.Add(block);
         List<LayerInstance> inner;
-        try { inner = CheckStack(block.Body, input, newEnv, useSite ?? layer.Name.Span, record); }
+        try { inner = CheckStack(block.Body, input, running, newEnv, useSite ?? layer.Name.Span, record, isolated: true, out _); }
         finally { _blockChain.RemoveAt(_blockChain.Count - 1); }
         var result = inner.Count == 0 ? input : inner[^1].Output;
         output.AddRange(inner);

@@ -83,12 +83,29 @@ public sealed class LayerInstance
     public IReadOnlyList<LayerInstance> Shortcut { get; init; } = Array.Empty<LayerInstance>();
     /// <summary>For the merges "concat" and "add": the tensors combined with the running one, in argument order.</summary>
     public IReadOnlyList<MergeBranch> Branches { get; init; } = Array.Empty<MergeBranch>();
-    /// <summary>The name `as NAME` gives this layer's output, or null.</summary>
-    public string? TensorName { get; init; }
+    /// <summary>The name `as NAME` gives this layer's output, or null (set by the checker when it reaches the `as`).</summary>
+    public string? TensorName { get; internal set; }
     /// <summary>The formula that produced <see cref="Output"/>, for hover ("H' = ⌊(28 + 2·2 − 1·(5−1) − 1)/1⌋ + 1 = 28").</summary>
-    public string? Formula => Kind == "residual" ? "output = input + body(input)" : KindInfo?.Formula(Input, Output, Arguments);
+    public string? Formula => Kind switch
+    {
+        "residual" => Shortcut.Count > 0 ? ResidualWithShortcutFormula : ResidualFormula,
+        "concat" or "add" => MergeFormula(Kind, Input, Branches.Select(b => b.Output).ToList(), Output),
+        _ => KindInfo?.Formula(Input, Output, Arguments),
+    };
+    internal const string ResidualFormula = "output = input + body(input)";
+    internal const string ResidualWithShortcutFormula = "output = body(input) + shortcut(input)";
+
+    /// <summary>"C = 64 + 64 = 128" for a concat of images, "N = 10 + 5 = 15" of vectors; "output = input + e1" shapes for add.</summary>
+    internal static string? MergeFormula(string kind, Shape input, IReadOnlyList<Shape> others, Shape output)
+    {
+        if (!input.IsKnown || !output.IsKnown || others.Any(o => !o.IsKnown)) return null;
+        if (kind == "add") return $"{output} = {string.Join(" + ", others.Prepend(input))}";
+        string axis = input.Rank == 1 ? "N" : "C";
+        return $"{axis} = {string.Join(" + ", others.Prepend(input).Select(s => s[0]))} = {output[0]}";
+    }
     /// <summary>The layer's label in summaries and the network view ("conv(6, 5)"); the kind for residual.</summary>
-    public string Label => KindInfo?.Label(Arguments) ?? Kind;
+    public string Label => KindInfo?.Label(Arguments)
+        ?? (Branches.Count > 0 ? $"{Kind}({string.Join(", ", Branches.Select(b => b.Chain.Count == 0 ? b.Source.Name : b.Source.Name + " → …"))})" : Kind);
     /// <summary>The network view's category of the layer: its kind's ("convolution", "activation" …), "residual" for residual.</summary>
     public string Category => KindInfo?.CategoryName ?? Kind;
     /// <summary>The kind's definition; looked up by name for layers built outside the checker.</summary>

@@ -6,21 +6,29 @@ namespace Annlsp.Language.Semantics;
 /// <summary>A Keras-`summary()`-style view of a network; shared by `annlsp summary` and hover.</summary>
 public static class SummaryTable
 {
-    public sealed record Row(int Depth, LayerInstance Layer);
+    /// <param name="Role">null on the main line and in a residual's body; "shortcut" in a residual's shortcut; the tensor's name in a merge's chain</param>
+    public sealed record Row(int Depth, LayerInstance Layer, string? Role = null);
 
-    /// <summary>Rows in order, residual bodies indented under their residual.</summary>
+    /// <summary>
+    /// Rows in order, indented under their residual or merge: a residual's body, then its shortcut chain; a merge's
+    /// argument chains.
+    /// </summary>
     public static IEnumerable<Row> Rows(NetworkModel network)
     {
-        var stack = new Stack<(IReadOnlyList<LayerInstance> List, int Index, int Depth)>();
-        stack.Push((network.Layers, 0, 0));
+        var stack = new Stack<(IReadOnlyList<LayerInstance> List, int Index, int Depth, string? Role)>();
+        stack.Push((network.Layers, 0, 0, null));
         while (stack.Count > 0)
         {
-            var (list, index, depth) = stack.Pop();
+            var (list, index, depth, role) = stack.Pop();
             if (index >= list.Count) continue;
             var layer = list[index];
-            stack.Push((list, index + 1, depth));
-            yield return new Row(depth, layer);
-            if (layer.Body.Count > 0) stack.Push((layer.Body, 0, depth + 1));
+            stack.Push((list, index + 1, depth, role));
+            yield return new Row(depth, layer, role);
+            // Pushed last first: the body comes out before the shortcut, the first branch before the second.
+            for (int b = layer.Branches.Count - 1; b >= 0; b--)
+                if (layer.Branches[b].Chain.Count > 0) stack.Push((layer.Branches[b].Chain, 0, depth + 1, layer.Branches[b].Source.Name));
+            if (layer.Shortcut.Count > 0) stack.Push((layer.Shortcut, 0, depth + 1, "shortcut"));
+            if (layer.Body.Count > 0) stack.Push((layer.Body, 0, depth + 1, null));
         }
     }
 

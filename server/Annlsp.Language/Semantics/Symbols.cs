@@ -3,9 +3,9 @@ using Annlsp.Language.Text;
 
 namespace Annlsp.Language.Semantics;
 
-public enum SymbolKind { Network, Block, Gan, Parameter, Diffusion }
+public enum SymbolKind { Network, Block, Gan, Parameter, Tensor, Diffusion }
 
-/// <summary>A declared name: a network, block, gan, diffusion or block parameter.</summary>
+/// <summary>A declared name: a network, block, gan, diffusion, block parameter or tensor (`as NAME`, its declaration the <see cref="TensorNameSyntax"/>).</summary>
 public sealed record Symbol(SymbolKind Kind, string Name, TextSpan NameSpan, SyntaxNode Declaration, BlockDeclarationSyntax? OwnerBlock = null);
 
 /// <summary>One occurrence of a symbol's name (its declaration included) — for definition, references, rename, highlight.</summary>
@@ -22,8 +22,12 @@ public sealed record LayerFacts(
     long MultiplyAdds,
     IReadOnlyDictionary<string, object> Arguments)
 {
+    /// <summary>For a merge: the shape of each argument after its chain, in order.</summary>
+    public IReadOnlyList<Shape> MergeInputs { get; init; } = [];
+
     /// <summary>The shape or parameter formula for hover; null for block uses.</summary>
     public string? Formula => Block is not null ? null
-        : Syntax is ResidualSyntax ? "output = input + body(input)"
+        : Syntax is ResidualSyntax r ? (r.Shortcut is null ? LayerInstance.ResidualFormula : LayerInstance.ResidualWithShortcutFormula)
+        : Syntax is MergeSyntax m ? LayerInstance.MergeFormula(m.Name.Text, Input, MergeInputs, Output)
         : Layer?.Formula(Input, Output, Arguments);
 }

@@ -140,6 +140,9 @@ public sealed class StackBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxElemen
 
 public abstract class StackItemSyntax : SyntaxNode
 {
+    /// <summary>The `as NAME` that names this item's output, or null.</summary>
+    public abstract TensorNameSyntax? TensorName { get; }
+
     /// <summary>
     /// What the checker learned about this item, one entry per distinct use. Kept on the node rather than
     /// in a side table: a table of every layer of a big document is a large-object-heap array per analysis.
@@ -148,24 +151,108 @@ public abstract class StackItemSyntax : SyntaxNode
     internal object? Facts; // see Checker.Record
 }
 
-/// <summary>`conv(6, kernel: 5)` or `relu` or `ConvBlock(64)`.</summary>
-public sealed class LayerSyntax(SyntaxToken name, ArgumentListSyntax? arguments) : StackItemSyntax
+/// <summary>`conv(6, kernel: 5)` or `relu` or `ConvBlock(64)`, optionally `as NAME`.</summary>
+public sealed class LayerSyntax(SyntaxToken name, ArgumentListSyntax? arguments, TensorNameSyntax? tensorName = null) : StackItemSyntax
 {
-    internal override int SlotCount => 2;
-    internal override SyntaxElement? Slot(int index) => index switch { 0 => Name, 1 => Arguments, _ => null };
+    internal override int SlotCount => 3;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Name, 1 => Arguments, 2 => TensorName, _ => null };
     public override SyntaxKind Kind => SyntaxKind.Layer;
     public SyntaxToken Name { get; } = name;
     public ArgumentListSyntax? Arguments { get; } = arguments;
+    public override TensorNameSyntax? TensorName { get; } = tensorName;
 }
 
-/// <summary>`residual { stack }`</summary>
-public sealed class ResidualSyntax(SyntaxToken keyword, StackBodySyntax body) : StackItemSyntax
+/// <summary>`residual { stack }` or `residual(shortcut: chain) { stack }`, optionally `as NAME`.</summary>
+public sealed class ResidualSyntax(SyntaxToken keyword, ShortcutSyntax? shortcut, StackBodySyntax body, TensorNameSyntax? tensorName = null) : StackItemSyntax
 {
-    internal override int SlotCount => 2;
-    internal override SyntaxElement? Slot(int index) => index switch { 0 => Keyword, 1 => Body, _ => null };
+    internal override int SlotCount => 4;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Keyword, 1 => Shortcut, 2 => Body, 3 => TensorName, _ => null };
     public override SyntaxKind Kind => SyntaxKind.Residual;
     public SyntaxToken Keyword { get; } = keyword;
+    /// <summary>`(shortcut: …)`; null for the identity shortcut.</summary>
+    public ShortcutSyntax? Shortcut { get; } = shortcut;
     public StackBodySyntax Body { get; } = body;
+    public override TensorNameSyntax? TensorName { get; } = tensorName;
+}
+
+/// <summary>`(shortcut: conv(c, kernel: 1, stride: 2) -> batchnorm)` after `residual`. <see cref="Chain"/> is null when no layer was written.</summary>
+public sealed class ShortcutSyntax(SyntaxToken open, SyntaxToken label, SyntaxToken colon, ChainSyntax? chain, SkippedTokensSyntax? skipped, SyntaxToken close) : SyntaxNode
+{
+    internal override int SlotCount => 6;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => OpenParen, 1 => Label, 2 => Colon, 3 => Chain, 4 => Skipped, 5 => CloseParen, _ => null };
+    public override SyntaxKind Kind => SyntaxKind.Shortcut;
+    public SyntaxToken OpenParen { get; } = open;
+    /// <summary>The word before the colon: `shortcut` (anything else is reported by the checker).</summary>
+    public SyntaxToken Label { get; } = label;
+    public SyntaxToken Colon { get; } = colon;
+    public ChainSyntax? Chain { get; } = chain;
+    /// <summary>Tokens after the chain that are not ')'.</summary>
+    public SkippedTokensSyntax? Skipped { get; } = skipped;
+    public SyntaxToken CloseParen { get; } = close;
+}
+
+/// <summary>
+/// Stack items joined by arrows: a shortcut's layers (`conv(8, kernel: 1) -> batchnorm`), or what follows a
+/// merge argument's name (`-> conv(8, kernel: 1)`, the leading arrow included). Never empty.
+/// </summary>
+public sealed class ChainSyntax(IReadOnlyList<SyntaxElement> items) : SyntaxNode
+{
+    private readonly SyntaxElement[] _slots = items.ToArray();
+    internal override int SlotCount => _slots.Length;
+    internal override SyntaxElement? Slot(int index) => _slots[index];
+    public override SyntaxKind Kind => SyntaxKind.Chain;
+    /// <summary>Items and arrow tokens, in order.</summary>
+    public IReadOnlyList<SyntaxElement> Items => _slots;
+    private StackItemSyntax[]? _layers; public IReadOnlyList<StackItemSyntax> Layers => _layers ??= _slots.OfType<StackItemSyntax>().ToArray();
+}
+
+/// <summary>`concat(e1, e2)` or `add(e1 -> conv(64, kernel: 1))`: merges the running tensor with named ones, optionally `as NAME`.</summary>
+public sealed class MergeSyntax(SyntaxToken name, SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close, TensorNameSyntax? tensorName = null) : StackItemSyntax
+{
+    private readonly SyntaxElement[] _slots = WrapMerge(name, open, items, close, tensorName);
+    internal override int SlotCount => _slots.Length;
+    internal override SyntaxElement? Slot(int index) => _slots[index];
+    public override SyntaxKind Kind => SyntaxKind.Merge;
+    /// <summary>`concat` or `add`.</summary>
+    public SyntaxToken Name { get; } = name;
+    public SyntaxToken OpenParen { get; } = open;
+    /// <summary>Arguments, commas and skipped tokens.</summary>
+    public IReadOnlyList<SyntaxElement> Items => new ArraySegment<SyntaxElement>(_slots, 2, _slots.Length - (TensorName is null ? 3 : 4));
+    private MergeArgumentSyntax[]? _arguments; public IReadOnlyList<MergeArgumentSyntax> Arguments => _arguments ??= _slots.OfType<MergeArgumentSyntax>().ToArray();
+    public SyntaxToken CloseParen { get; } = close;
+    public override TensorNameSyntax? TensorName { get; } = tensorName;
+
+    private static SyntaxElement[] WrapMerge(SyntaxToken name, SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close, TensorNameSyntax? tensorName)
+    {
+        var a = new SyntaxElement[items.Count + (tensorName is null ? 3 : 4)];
+        a[0] = name;
+        a[1] = open;
+        for (int i = 0; i < items.Count; i++) a[i + 2] = items[i];
+        a[items.Count + 2] = close;
+        if (tensorName is not null) a[^1] = tensorName;
+        return a;
+    }
+}
+
+/// <summary>One argument of a merge: a tensor name (a body's name, a block parameter or `time`) and the chain applied to it, if any.</summary>
+public sealed class MergeArgumentSyntax(SyntaxToken source, ChainSyntax? chain) : SyntaxNode
+{
+    internal override int SlotCount => 2;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Source, 1 => Chain, _ => null };
+    public override SyntaxKind Kind => SyntaxKind.MergeArgument;
+    public SyntaxToken Source { get; } = source;
+    /// <summary>`-> conv(…) -> batchnorm` (its first item is the arrow), or null for a bare name.</summary>
+    public ChainSyntax? Chain { get; } = chain;
+}
+
+/// <summary>`as e1` after a stack item: names the tensor it produces (`as` is a contextual word, not a keyword).</summary>
+public sealed class TensorNameSyntax(SyntaxToken asWord, SyntaxToken name) : SyntaxNode
+{
+    internal override int SlotCount => 2;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => AsWord, 1 => Name, _ => null };
+    public override SyntaxKind Kind => SyntaxKind.TensorName;
+    public SyntaxToken AsWord { get; } = asWord;
+    public SyntaxToken Name { get; } = name;
 }
 
 public sealed class ArgumentListSyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close) : SyntaxNode

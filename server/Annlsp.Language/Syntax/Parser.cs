@@ -221,8 +221,7 @@ public sealed partial class Parser
                 if (k == SyntaxKind.CloseBrace || EndsDeclaration(k)) break;
                 switch (k)
                 {
-                    case SyntaxKind.Identifier: items.Add(ParseLayer()); break;
-                    case SyntaxKind.ResidualKeyword: items.Add(ParseResidual()); break;
+                    case SyntaxKind.Identifier or SyntaxKind.ResidualKeyword: items.Add(ParseStackItem(allowName: true)); break;
                     case SyntaxKind.Arrow: items.Add(Advance()); break;
                     case SyntaxKind.OpenBrace:
                         items.Add(SkipBalanced(DiagnosticBuilder.UnexpectedOpenBrace));
@@ -241,22 +240,172 @@ public sealed partial class Parser
         return body;
     }
 
-    private StackItemSyntax ParseLayer()
+    /// <summary>A layer, block use, residual or merge, and with <paramref name="allowName"/> the `as NAME` after it.</summary>
+    private SyntaxElement ParseStackItem(bool allowName)
     {
+        if (Current.Kind == SyntaxKind.ResidualKeyword) return ParseResidual(allowName);
+        if (Current.Text is "concat" or "add") return ParseMerge(allowName);
         var name = Advance();
         ArgumentListSyntax? args = Current.Kind == SyntaxKind.OpenParen ? ParseArgumentList() : null;
-        return new LayerSyntax(name, args);
+        return new LayerSyntax(name, args, allowName ? ParseTensorName() : null);
     }
 
-    private SyntaxElement ParseResidual()
+    /// <summary>`as NAME` when the current word is `as`; the name must follow on the same line (`conv(8) as` ⏎ `relu`: relu is the next layer).</summary>
+    private TensorNameSyntax? ParseTensorName()
+    {
+        if (Current.Kind != SyntaxKind.Identifier || Current.Text != "as") return null;
+        var asWord = Advance();
+        if (Current.Kind == SyntaxKind.Identifier && !Current.StartsLine && Current.Text != "as")
+            return new TensorNameSyntax(asWord, Advance());
+        _diagnostics.Add(DiagnosticBuilder.MissingName(new TextSpan(PreviousEnd, 0), "a tensor name after 'as'", Describe(Current), SyntaxFacts.IsKeyword(Current.Kind) && !Current.StartsLine));
+        return new TensorNameSyntax(asWord, Missing(SyntaxKind.Identifier));
+    }
+
+    private SyntaxElement ParseResidual(bool allowName)
     {
         if (_depth >= MaxDepth)
             return SkipBalanced(static at => DiagnosticBuilder.TooDeep(at, MaxDepth));
         var keyword = Advance();
         _depth++;
-        var body = ParseStackBody("residual", null);
+        ShortcutSyntax? shortcut = null;
+        bool shortcutBroken = false;
+        if (Current.Kind == SyntaxKind.OpenParen) shortcut = ParseShortcut(out shortcutBroken);
+        // `residual(shortcut: ` with nothing after it yet: one diagnostic, not another for the missing body.
+        var body = shortcutBroken && Current.Kind != SyntaxKind.OpenBrace
+            ? new StackBodySyntax(Missing(SyntaxKind.OpenBrace), [], Missing(SyntaxKind.CloseBrace))
+            : ParseStackBody("residual", null);
         _depth--;
-        return new ResidualSyntax(keyword, body);
+        return new ResidualSyntax(keyword, shortcut, body, allowName ? ParseTensorName() : null);
+    }
+
+    /// <summary>`(shortcut: chain)`. <paramref name="broken"/>: a diagnostic was reported and the closing parenthesis is missing.</summary>
+    private ShortcutSyntax ParseShortcut(out bool broken)
+    {
+        var open = Advance();
+        broken = false;
+        SyntaxToken label, colon;
+        if (Current.Kind == SyntaxKind.Identifier && Peek(1).Kind == SyntaxKind.Colon)
+        {
+            label = Advance();
+            colon = Advance();
+        }
+        else if (Current.Kind == SyntaxKind.Identifier && Current.Text == "shortcut")
+        {
+            label = Advance();
+            colon = Expect(SyntaxKind.Colon, "after 'shortcut'");
+        }
+        else
+        {
+            _diagnostics.Add(DiagnosticBuilder.MissingShortcutLabel(new TextSpan(PreviousEnd, 0), Describe(Current)));
+            label = Missing(SyntaxKind.Identifier);
+            colon = Missing(SyntaxKind.Colon);
+            broken = true;
+        }
+        ChainSyntax? chain = null;
+        if (Current.Kind is SyntaxKind.Identifier or SyntaxKind.ResidualKeyword) chain = ParseChain(leadingArrow: false);
+        else if (!broken)
+        {
+            _diagnostics.Add(DiagnosticBuilder.MissingShortcutChain(new TextSpan(PreviousEnd, 0), Describe(Current)));
+            broken = true;
+        }
+        SkippedTokensSyntax? skipped = null;
+        if (Current.Kind is not (SyntaxKind.CloseParen or SyntaxKind.OpenBrace or SyntaxKind.CloseBrace) && !EndsDeclaration(Current.Kind))
+        {
+            skipped = SkipUntil(t => t is SyntaxKind.CloseParen or SyntaxKind.OpenBrace or SyntaxKind.CloseBrace || EndsDeclaration(t),
+                broken ? "')'" : "'->' or ')'");
+            broken = true;
+        }
+        SyntaxToken close = (broken || JustReportedMissing()) && Current.Kind != SyntaxKind.CloseParen
+            ? Missing(SyntaxKind.CloseParen)
+            : Expect(SyntaxKind.CloseParen, "to close the shortcut");
+        if (close.IsMissing) broken = true;
+        return new ShortcutSyntax(open, label, colon, chain, skipped, close);
+    }
+
+    /// <summary>
+    /// Items joined by arrows, starting at an item (a shortcut) or at an arrow (after a merge argument's name).
+    /// Stops at anything else; an arrow with no item after it is reported once.
+    /// </summary>
+    private ChainSyntax ParseChain(bool leadingArrow)
+    {
+        var items = RentList();
+        if (!leadingArrow) items.Add(ParseStackItem(allowName: false));
+        while (Current.Kind == SyntaxKind.Arrow)
+        {
+            items.Add(Advance());
+            if (Current.Kind is SyntaxKind.Identifier or SyntaxKind.ResidualKeyword) items.Add(ParseStackItem(allowName: false));
+            else
+            {
+                _diagnostics.Add(DiagnosticBuilder.MissingChainLayer(new TextSpan(PreviousEnd, 0), Describe(Current)));
+                break;
+            }
+        }
+        var chain = new ChainSyntax(items);
+        ReturnList(items);
+        return chain;
+    }
+
+    /// <summary>A missing-token diagnostic was just reported where the previous token ends: `add(e1 -> conv(` ⏎ needs one, not a second for add's ')'.</summary>
+    private bool JustReportedMissing() =>
+        _diagnostics.Items.Count > 0 && _diagnostics.Items[^1] is { Code: "ANN1005" } last && last.Span.Start == PreviousEnd && last.Span.Length == 0;
+
+    /// <summary>`concat(e1, e2 -> conv(8))`, `add(time -> dense(c))`.</summary>
+    private SyntaxElement ParseMerge(bool allowName)
+    {
+        if (_depth >= MaxDepth)
+            return SkipBalanced(static at => DiagnosticBuilder.TooDeep(at, MaxDepth));
+        var name = Advance();
+        if (Current.Kind != SyntaxKind.OpenParen)
+        {
+            _diagnostics.Add(DiagnosticBuilder.MissingMergeArguments(new TextSpan(PreviousEnd, 0), name.Text));
+            return new MergeSyntax(name, Missing(SyntaxKind.OpenParen), [], Missing(SyntaxKind.CloseParen), allowName ? ParseTensorName() : null);
+        }
+        var open = Advance();
+        var items = RentList();
+        _depth++;
+        bool reported = false;
+        while (true)
+        {
+            var k = Current.Kind;
+            if (k is SyntaxKind.CloseParen or SyntaxKind.OpenBrace or SyntaxKind.CloseBrace || EndsDeclaration(k)) break;
+            if (k == SyntaxKind.Comma) { items.Add(Advance()); continue; }
+            bool afterArgument = items.Count > 0 && items[^1] is MergeArgumentSyntax;
+            if (k is SyntaxKind.Identifier or SyntaxKind.Arrow)
+            {
+                if (Current.StartsLine && (afterArgument
+                    || k == SyntaxKind.Identifier && Peek(1).Kind is not (SyntaxKind.Comma or SyntaxKind.CloseParen or SyntaxKind.Arrow)))
+                    break; // `concat(` ⏎ `relu`: the list was left open; the name on the next line is the next layer
+                if (afterArgument)
+                    _diagnostics.Add(DiagnosticBuilder.MissingComma(new TextSpan(PreviousEnd, 0), Describe(Current)));
+                items.Add(ParseMergeArgument());
+                continue;
+            }
+            // `concat(conv(8))`: a layer written where a tensor belongs; its parentheses go with it.
+            items.Add(k == SyntaxKind.OpenParen
+                ? SkipBalanced(static at => DiagnosticBuilder.Unexpected(at, "',' or ')' after a tensor name (write a chain as `e1 -> conv(…)`)", "'('"))
+                : SkipUntil(t => t is SyntaxKind.Comma or SyntaxKind.CloseParen or SyntaxKind.OpenParen or SyntaxKind.OpenBrace
+                    or SyntaxKind.CloseBrace or SyntaxKind.Identifier or SyntaxKind.Arrow || EndsDeclaration(t), "a tensor name"));
+            reported = true;
+        }
+        _depth--;
+        var close = (reported || JustReportedMissing()) && Current.Kind != SyntaxKind.CloseParen
+            ? Missing(SyntaxKind.CloseParen)
+            : Expect(SyntaxKind.CloseParen, $"to close {name.Text}'s arguments");
+        var merge = new MergeSyntax(name, open, items, close, allowName ? ParseTensorName() : null);
+        ReturnList(items);
+        return merge;
+    }
+
+    private MergeArgumentSyntax ParseMergeArgument()
+    {
+        SyntaxToken source;
+        if (Current.Kind == SyntaxKind.Identifier) source = Advance();
+        else
+        {
+            _diagnostics.Add(DiagnosticBuilder.MissingName(new TextSpan(PreviousEnd, 0), "a tensor name before '->'", Describe(Current), false));
+            source = Missing(SyntaxKind.Identifier);
+        }
+        return new MergeArgumentSyntax(source, Current.Kind == SyntaxKind.Arrow ? ParseChain(leadingArrow: true) : null);
     }
 
     // ── Arguments, properties, values ────────────────────────────────────────────

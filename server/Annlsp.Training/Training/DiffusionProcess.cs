@@ -1,4 +1,5 @@
 using Annlsp.Language.Semantics;
+using Annlsp.Training.Model;
 using static TorchSharp.torch;
 
 namespace Annlsp.Training.Training;
@@ -14,6 +15,23 @@ public sealed class DiffusionProcess : IDisposable
 {
     /// <summary>The predicted clean image is clipped to the data's range [−1, 1] at every sampling step.</summary>
     public const double ClipX0 = 1.0;
+    /// <summary>DDPM's per-step noise comes from a CPU generator seeded with the run's (or `--seed`'s) seed plus this.</summary>
+    public const int StepNoiseSeedOffset = 23;
+    /// <summary>A trajectory shows this many samples in this many frames, noise to image.</summary>
+    public const int TrajectorySamples = 4, TrajectoryFrames = 10;
+
+    /// <summary>The denoiser's prediction of the noise in <paramref name="x"/> at the step embedded as <paramref name="time"/> (a denoiser without `time` sees only x).</summary>
+    public static Tensor PredictNoise(AnnNetwork net, NetworkModel network, Tensor x, Tensor time) =>
+        network.Graph.TimeId is null ? net.forward(x) : throw new TrainingException($"{network.Name} uses time, which this trainer cannot feed yet");
+
+    /// <summary>Writes trajectory frames (each [samples, C, H, W], in [−1, 1]) as a grid: one row per sample, noise (left) to image (right).</summary>
+    public static void WriteTrajectory(string path, IReadOnlyList<Tensor> frames)
+    {
+        using var scope = NewDisposeScope();
+        var grid = stack(frames.ToArray(), 1); // [samples, frames, C, H, W]
+        long rows = grid.shape[0], cols = grid.shape[1];
+        Output.ImageGrid.WritePng(path, grid.reshape([rows * cols, .. grid.shape[2..]]), (int)rows, (int)cols, -1, 1);
+    }
 
     private readonly DiffusionSchedule schedule;
     private readonly Device device;

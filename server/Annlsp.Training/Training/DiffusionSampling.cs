@@ -32,11 +32,11 @@ public static class DiffusionSampling
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var start = randn([grid.H * grid.W, .. denoiser.Input.Dims], generator: new Generator((ulong)seed)).to(runtime.Device);
-        using var stepNoise = new Generator((ulong)seed + DiffusionTarget.StepNoiseSeedOffset);
+        using var stepNoise = new Generator((ulong)seed + DiffusionProcess.StepNoiseSeedOffset);
         var frames = trajectoryPng is null ? null : new List<Tensor>();
-        var images = process.Sample((x, t) => DiffusionTarget.PredictNoise(model, denoiser, x, t), start, chosen, stepNoise,
-            frames, DiffusionTarget.TrajectorySamples, DiffusionTarget.TrajectoryFrames);
-        if (frames is not null) DiffusionTarget.WriteTrajectory(trajectoryPng!, frames);
+        var images = process.Sample((x, t) => DiffusionProcess.PredictNoise(model, denoiser, x, t), start, chosen, stepNoise,
+            frames, DiffusionProcess.TrajectorySamples, DiffusionProcess.TrajectoryFrames);
+        if (frames is not null) DiffusionProcess.WriteTrajectory(trajectoryPng!, frames);
         return ImageGrid.WritePng(outPng, images, grid.H, grid.W, -1, 1);
     }
 }

@@ -19,9 +19,8 @@ namespace Annlsp.Training.Training;
 /// </summary>
 internal sealed class DiffusionTarget : ITargetKind
 {
-    /// <summary>The preview noise comes from the run's seed plus this; DDPM's per-step noise from the seed plus <see cref="StepNoiseSeedOffset"/>.</summary>
-    public const int PreviewSeedOffset = 17, StepNoiseSeedOffset = 23;
-    public const int TrajectorySamples = 4, TrajectoryFrames = 10;
+    /// <summary>The preview noise comes from the run's seed plus this (DDPM's per-step noise: <see cref="DiffusionProcess.DiffusionProcess.StepNoiseSeedOffset"/>).</summary>
+    public const int PreviewSeedOffset = 17;
 
     private readonly Trainer trainer;
     private readonly TrainConfig config;
@@ -104,10 +103,6 @@ internal sealed class DiffusionTarget : ITargetKind
         lossSum = zeros(1, dtype: ScalarType.Float32, device: trainer.Device);
     }
 
-    /// <summary>The denoiser's prediction of the noise in <paramref name="x"/> at the step embedded as <paramref name="time"/>.</summary>
-    internal static Tensor PredictNoise(AnnNetwork net, NetworkModel network, Tensor x, Tensor time) =>
-        network.Graph.TimeId is null ? net.forward(x) : throw new TrainingException($"{network.Name} uses time, which this trainer cannot feed yet");
-
     public double[]? TrainBatch(Tensor indices, int count, double lr, bool report)
     {
         var device = trainer.Device;
@@ -115,7 +110,7 @@ internal sealed class DiffusionTarget : ITargetKind
         var steps = randint(0, diffusion.Schedule.Steps, [count], dtype: ScalarType.Int64, device: device);
         var noise = randn_like(x0);
         var xt = process.Noised(x0, steps, noise);
-        var predicted = PredictNoise(model, network, xt, process.Embed(steps));
+        var predicted = DiffusionProcess.PredictNoise(model, network, xt, process.Embed(steps));
         var loss = F.mse_loss(predicted, noise);
         optimizer.ZeroGrad();
         loss.backward();
@@ -159,9 +154,9 @@ internal sealed class DiffusionTarget : ITargetKind
         for (long i = 0; i < start.shape[0]; i += 256)
         {
             var part = start.narrow(0, i, Math.Min(256, start.shape[0] - i));
-            using var stepNoise = new Generator((ulong)trainer.Seed + StepNoiseSeedOffset + (ulong)i);
-            chunks.Add(process.Sample((x, t) => PredictNoise(ema, network, x, t), part, diffusion.Sampler, stepNoise,
-                i == 0 ? trajectory : null, TrajectorySamples, TrajectoryFrames));
+            using var stepNoise = new Generator((ulong)trainer.Seed + DiffusionProcess.StepNoiseSeedOffset + (ulong)i);
+            chunks.Add(process.Sample((x, t) => DiffusionProcess.PredictNoise(ema, network, x, t), part, diffusion.Sampler, stepNoise,
+                i == 0 ? trajectory : null, DiffusionProcess.TrajectorySamples, DiffusionProcess.TrajectoryFrames));
         }
         return chunks.Count == 1 ? chunks[0] : cat(chunks, 0);
     }
@@ -184,18 +179,9 @@ internal sealed class DiffusionTarget : ITargetKind
             var images = Draw(previewNoise, frames);
             ImageGrid.WritePng(path, images, config.Preview.H, config.Preview.W, -1, 1);
             trajectoryPath = RunFolder.TrajectoryPathFor(path);
-            WriteTrajectory(trajectoryPath, frames);
+            DiffusionProcess.WriteTrajectory(trajectoryPath, frames);
         }
         return true;
-    }
-
-    /// <summary>One row per sample, its frames from noise (left) to image (right).</summary>
-    internal static void WriteTrajectory(string path, IReadOnlyList<Tensor> frames)
-    {
-        using var scope = NewDisposeScope();
-        var grid = stack(frames.ToArray(), 1); // [samples, frames, C, H, W]
-        long rows = grid.shape[0], cols = grid.shape[1];
-        ImageGrid.WritePng(path, grid.reshape([rows * cols, .. grid.shape[2..]]), (int)rows, (int)cols, -1, 1);
     }
 
     public FinishedEvent Finished(FinishedEvent e, Dictionary<string, double> metrics) =>

@@ -92,7 +92,7 @@ public class DiffusionScheduleTests
         Assert.NotNull(hover);
         Assert.Contains("ᾱ at T | 4.04e-5", hover.Markdown);
         Assert.Contains("√ᾱ_T) | 0.0064", hover.Markdown);
-        Assert.Contains("1x28x28 + time(128) → 1x28x28", hover.Markdown);
+        Assert.Contains("1×28×28 + time(128) → 1×28×28", hover.Markdown);
     }
 
     [Fact]

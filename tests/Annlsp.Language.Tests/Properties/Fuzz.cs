@@ -90,6 +90,7 @@ internal static class Fuzz
     private static readonly string[] Vocabulary =
     [
         "network", "block", "gan", "train", "residual", "true", "false", "as", "input", "Qnet", "Qb", "Q1",
+        "concat", "add", "concat(", "add(", "shortcut:", "time", "e1", "as e1", "as e2", "e2", "(shortcut:",
         .. LayerCatalog.All.Select(l => l.Name),
         .. LayerCatalog.All.SelectMany(l => l.Parameters).Select(p => p.Name + ":").Distinct(),
         "generator:", "discriminator:", "data:", "epochs:", "batch:", "optimizer:", "loss:", "device:", "seed:", "preview:", "validate:", "checkpoint:", "out:",

@@ -9,10 +9,11 @@ namespace Annlsp.Training.Export;
 
 /// <summary>
 /// Writes a checked network as PyTorch: <c>&lt;Name&gt;.py</c> (an <c>nn.Module</c> subclass constructible
-/// without arguments, whose <c>layers</c> Sequential has the same indices as the trainer's, so the state
-/// dict keys match) and <c>&lt;Name&gt;.pt</c> (its state dict, written by TorchSharp.PyBridge).
-/// The exported <c>forward</c> is the network as written (a trailing softmax/sigmoid included);
-/// <c>logits</c> stops before it. A classifier exported from a run carries the input standardisation it
+/// without arguments, whose modules sit at the graph nodes' keys under <c>layers</c> as in the trainer's
+/// module, so the state dict keys match both ways) and <c>&lt;Name&gt;.pt</c> (its state dict, written by
+/// TorchSharp.PyBridge). The exported <c>forward</c> runs the graph with a local variable per named tensor
+/// (<see cref="PythonForward"/>) and is the network as written (a trailing softmax/sigmoid included);
+/// <c>logits</c> stops before it. A denoiser's takes <c>(x, time)</c>. A classifier exported from a run carries the input standardisation it
 /// was trained with (<c>input_mean</c>, <c>input_std</c> and <c>standardise(pixels)</c>).
 /// </summary>
 public static class PyTorchExporter
@@ -39,14 +40,20 @@ public static class PyTorchExporter
         sb.AppendLine();
         sb.AppendLine();
         sb.AppendLine("class Residual(nn.Module):");
-        sb.AppendLine("    \"\"\"residual { ... }: x + body(x).\"\"\"");
+        sb.AppendLine("    \"\"\"residual(shortcut: ...) { body }: the modules of both chains; forward adds body(x) to shortcut(x) (to x when it is empty).\"\"\"");
         sb.AppendLine();
-        sb.AppendLine("    def __init__(self, *layers):");
+        sb.AppendLine("    def __init__(self, body, shortcut=()):");
         sb.AppendLine("        super().__init__()");
-        sb.AppendLine("        self.body = nn.Sequential(*layers)");
+        sb.AppendLine("        self.body = nn.Sequential(*body)");
+        sb.AppendLine("        self.shortcut = nn.Sequential(*shortcut)");
         sb.AppendLine();
-        sb.AppendLine("    def forward(self, x):");
-        sb.AppendLine("        return x + self.body(x)");
+        sb.AppendLine();
+        sb.AppendLine("class Merge(nn.Module):");
+        sb.AppendLine("    \"\"\"concat(...) / add(...): the modules of each argument's chain (an empty one for a bare name); forward merges them.\"\"\"");
+        sb.AppendLine();
+        sb.AppendLine("    def __init__(self, *branches):");
+        sb.AppendLine("        super().__init__()");
+        sb.AppendLine("        self.branches = nn.ModuleList(nn.Sequential(*chain) for chain in branches)");
         sb.AppendLine();
         sb.AppendLine();
         sb.AppendLine("class Reshape(nn.Module):");
@@ -83,8 +90,22 @@ public static class PyTorchExporter
         foreach (var layer in network.Layers) AppendLayer(sb, layer, 12);
         sb.AppendLine("        )");
         sb.AppendLine();
-        sb.AppendLine("    def forward(self, x):");
-        sb.AppendLine("        return self.layers(x)");
+        var graph = network.Graph;
+        var args = graph.TimeId is null ? "x" : "x, time";
+        if (network.TrailingActivation is { } trailing)
+        {
+            sb.AppendLine($"    def forward(self, {args}):");
+            sb.AppendLine($"        return {PythonForward.Module(graph.OutputNode.Key)}(self.logits({args}))");
+            sb.AppendLine();
+            sb.AppendLine($"    def logits(self, {args}):");
+            sb.AppendLine($"        \"\"\"The scores before the final {trailing} (what annlsp trains with a with-logits loss).\"\"\"");
+            PythonForward.Append(sb, graph, graph.OutputNode.Inputs[0], 8);
+        }
+        else
+        {
+            sb.AppendLine($"    def forward(self, {args}):");
+            PythonForward.Append(sb, graph, graph.OutputId, 8);
+        }
         if (input is not null)
         {
             sb.AppendLine();
@@ -94,13 +115,6 @@ public static class PyTorchExporter
             sb.AppendLine("        std = torch.tensor(self.input_std).view(1, -1, 1, 1)");
             sb.AppendLine("        return (pixels.float() / 255 - mean) / std");
         }
-        if (network.TrailingActivation is not null)
-        {
-            sb.AppendLine();
-            sb.AppendLine("    def logits(self, x):");
-            sb.AppendLine($"        \"\"\"The scores before the final {network.TrailingActivation} (what annlsp trains with a with-logits loss).\"\"\"");
-            sb.AppendLine("        return self.layers[:-1](x)");
-        }
         return sb.ToString();
     }
 
@@ -109,15 +123,31 @@ public static class PyTorchExporter
     private static void AppendLayer(StringBuilder sb, LayerInstance l, int indent)
     {
         var pad = new string(' ', indent);
-        if (l.Kind == "residual")
+        switch (l.Kind)
         {
-            sb.AppendLine($"{pad}Residual(  # {l.Input} -> {l.Output}");
-            foreach (var inner in l.Body) AppendLayer(sb, inner, indent + 4);
-            sb.AppendLine($"{pad}),");
-            return;
+            case "residual":
+                sb.AppendLine($"{pad}Residual(  # {l.Input} -> {l.Output}");
+                AppendChain(sb, "body=", l.Body, indent + 4);
+                if (l.Shortcut.Count > 0) AppendChain(sb, "shortcut=", l.Shortcut, indent + 4);
+                sb.AppendLine($"{pad}),");
+                return;
+            case "concat" or "add" when l.Branches.Count > 0:
+                sb.AppendLine($"{pad}Merge(  # {l.Kind}({string.Join(", ", l.Branches.Select(b => b.Source.Name))}) -> {l.Output}");
+                foreach (var branch in l.Branches) AppendChain(sb, "", branch.Chain, indent + 4);
+                sb.AppendLine($"{pad}),");
+                return;
         }
         if (!PyTorchEmitters.ByKind.TryGetValue(l.Kind, out var emit))
             throw new TrainingException($"export: layer '{l.Kind}' is not supported");
         sb.AppendLine($"{pad}{emit(l)},  # -> {l.Output}");
+    }
+
+    private static void AppendChain(StringBuilder sb, string label, IReadOnlyList<LayerInstance> chain, int indent)
+    {
+        var pad = new string(' ', indent);
+        if (chain.Count == 0) { sb.AppendLine($"{pad}{label}[],"); return; }
+        sb.AppendLine($"{pad}{label}[");
+        foreach (var inner in chain) AppendLayer(sb, inner, indent + 4);
+        sb.AppendLine($"{pad}],");
     }
 }

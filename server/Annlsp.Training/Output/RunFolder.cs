@@ -19,6 +19,13 @@ public sealed class RunFolder
     public const string RunFile = "run.json";
     public const string ModelFile = "model.pt";
     public const string SourceFile = "source.ann";
+    /// <summary>
+    /// The checkpoint format, in its meta's "format". 2: module keys are the graph nodes' keys
+    /// (NetworkGraph). Format 1 (no "format" entry) had the same keys for every network it could hold, so
+    /// it still loads; a newer format than this is refused with both versions named.
+    /// </summary>
+    public const int CheckpointFormat = 2;
+    public const int OldestCheckpointFormat = 1;
 
     private RunFolder(string path) { Path = path; }
 
@@ -137,14 +144,16 @@ public sealed class RunFolder
         File.Move(temp, path, overwrite: true);
     }
 
-    /// <summary>Saves named tensors plus a JSON header (as a byte tensor "meta") atomically in safetensors format.</summary>
+    /// <summary>Saves named tensors plus a JSON header (as a byte tensor "meta", stamped with <see cref="CheckpointFormat"/>) atomically in safetensors format.</summary>
     public static void SaveCheckpoint(string path, IEnumerable<(string Name, Tensor Value)> tensors, JsonObject meta)
     {
         var dict = new Dictionary<string, Tensor>();
         using var scope = NewDisposeScope();
         // clone(): parameters are views into one flat buffer; a saved tensor must own its storage.
         foreach (var (name, value) in tensors) dict[name] = value.detach().cpu().clone();
-        dict["meta"] = tensor(Encoding.UTF8.GetBytes(meta.ToJsonString()));
+        var stamped = (JsonObject)meta.DeepClone();
+        stamped["format"] = CheckpointFormat;
+        dict["meta"] = tensor(Encoding.UTF8.GetBytes(stamped.ToJsonString()));
         using var ms = new MemoryStream();
         Safetensors.SaveStateDict(ms, dict, leaveOpen: true);
         WriteAtomic(path, ms.GetBuffer().AsSpan(0, (int)ms.Length));
@@ -157,6 +166,12 @@ public sealed class RunFolder
         if (!dict.Remove("meta", out var meta)) throw new TrainingException($"{path} is not an annlsp checkpoint (no meta)");
         var json = JsonNode.Parse(Encoding.UTF8.GetString(meta.bytes)) as JsonObject ?? throw new TrainingException($"{path}: bad meta");
         meta.Dispose();
+        int format = json["format"] is JsonValue v && v.TryGetValue<int>(out var f) ? f : OldestCheckpointFormat;
+        if (format is < OldestCheckpointFormat or > CheckpointFormat)
+        {
+            foreach (var t in dict.Values) t.Dispose();
+            throw new TrainingException($"{path} is an annlsp checkpoint of format {format}; this annlsp reads formats {OldestCheckpointFormat} to {CheckpointFormat} (a newer annlsp wrote it: update annlsp, or train again)");
+        }
         return (dict, json);
     }
 

@@ -56,8 +56,6 @@ public sealed class ReferenceClassifier : IDisposable
     private static readonly string[] RecipeSlots = ["input(1x28x28)", "dense(10)", "data: fashion_mnist"];
 
     private readonly AnnNetwork model;
-    private readonly nn.Module<Tensor, Tensor>[] body;
-    private readonly nn.Module<Tensor, Tensor> head;
     private readonly InputStandardisation input;
     private readonly Device device;
 
@@ -66,9 +64,6 @@ public sealed class ReferenceClassifier : IDisposable
         this.model = model;
         this.input = input;
         this.device = device;
-        var layers = model.Layers.children().Cast<nn.Module<Tensor, Tensor>>().ToArray();
-        body = layers[..^1];
-        head = layers[^1];
         Real = real;
         CachePath = path;
         TrainedNow = trainedNow;
@@ -260,8 +255,7 @@ public sealed class ReferenceClassifier : IDisposable
 
             // the real side: features of the test images, taken exactly as samples' are (through [-1, 1])
             using var realImages = TensorDataSet.Normalise(evaluation.Images, symmetric: true);
-            var layers = model.Layers.children().Cast<nn.Module<Tensor, Tensor>>().ToArray();
-            using var features = PenultimateFeatures(layers[..^1], standardisation, realImages);
+            using var features = PenultimateFeatures(model, standardisation, realImages);
             using var all = FeatureStatistics.Of(features);
             int half = evaluation.Count / 2;
             using var firstHalf = FeatureStatistics.Of(features.narrow(0, 0, half));
@@ -308,7 +302,7 @@ public sealed class ReferenceClassifier : IDisposable
     }
 
     /// <summary>The penultimate features of images in [−1, 1] (the data sets' layout for generators), [N, D] on the device.</summary>
-    private static Tensor PenultimateFeatures(nn.Module<Tensor, Tensor>[] body, InputStandardisation input, Tensor images)
+    private static Tensor PenultimateFeatures(AnnNetwork model, InputStandardisation input, Tensor images)
     {
         const int chunk = 500;
         var parts = new List<Tensor>();
@@ -317,7 +311,7 @@ public sealed class ReferenceClassifier : IDisposable
         {
             using var scope = NewDisposeScope();
             var x = input.Apply(images.narrow(0, start, Math.Min(chunk, images.shape[0] - start)).add(1).mul_(127.5)); // [-1, 1] → 0–255, then standardised
-            foreach (var layer in body) x = layer.forward(x);
+            x = model.Penultimate(x);
             parts.Add(x.MoveToOuterDisposeScope());
         }
         var all = cat(parts, 0);
@@ -337,8 +331,8 @@ public sealed class ReferenceClassifier : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var x = images.to(device).to_type(ScalarType.Float32);
-        var features = PenultimateFeatures(body, input, x);
-        var probabilities = head.forward(features).softmax(1);
+        var features = PenultimateFeatures(model, input, x);
+        var probabilities = model.Head.forward(features).softmax(1);
         var (best, label) = probabilities.max(1);
         var confident = best.ge(ConfidenceThreshold);
         double confidentFraction = confident.to_type(ScalarType.Float64).mean().item<double>();

@@ -13,6 +13,11 @@ its output shape without the batch dimension, sum(p.numel() for p in parameters(
 running buffers are buffers, not parameters) and, for conv/deconv/dense, multiply-adds computed
 from the real tensors: conv out_elems*(Cin/groups)*kh*kw, deconv in_elems*Cout*kh*kw, dense in*out.
 A network PyTorch refuses is reported with its error (and the layer index it failed at).
+
+A graph network comes as {"id", "input", "program": [op, ...]} instead of "layers": each op reads and
+writes named tensors ("v0" is the input) — {"op": "layer", "spec": {...}, "in": "v3", "out": "v4"},
+{"op": "add" | "concat", "in": ["v4", "v1"], "out": "v5"} (concat along the channels; add of equal
+shapes) — and is reported in program order as {"kind", "out", "params", "macs"} in "nodes".
 """
 import json
 import sys
@@ -151,6 +156,34 @@ class LayerError(Exception):
         self.message = message
 
 
+def run_program(ops, x):
+    tensors = {"v0": x}
+    nodes = []
+    for i, op in enumerate(ops):
+        try:
+            if op["op"] == "layer":
+                spec = op["spec"]
+                x = tensors[op["in"]]
+                m = build(spec, x)
+                m.eval()
+                y = m(x)
+                nodes.append({"kind": spec["kind"], "out": list(y.shape[1:]),
+                              "params": sum(p.numel() for p in m.parameters()), "macs": macs(spec, m, x, y)})
+            else:
+                xs = [tensors[v] for v in op["in"]]
+                if op["op"] == "concat":
+                    y = torch.cat(xs, 1)
+                else:
+                    if any(t.shape != xs[0].shape for t in xs):
+                        raise ValueError(f"add of different shapes {[list(t.shape[1:]) for t in xs]}")
+                    y = sum(xs[1:], xs[0])
+                nodes.append({"kind": op["op"], "out": list(y.shape[1:]), "params": 0, "macs": None})
+        except Exception as e:  # noqa: BLE001 - reported to the C# side with the op's position
+            raise LayerError([i], f"{type(e).__name__}: {e}") from e
+        tensors[op["out"]] = y
+    return nodes
+
+
 def main():
     torch.set_num_threads(1)
     torch.manual_seed(0)
@@ -161,6 +194,9 @@ def main():
         for net in networks:
             x = torch.randn(2, *net["input"])
             try:
+                if "program" in net:
+                    results.append({"id": net["id"], "error": None, "nodes": run_program(net["program"], x)})
+                    continue
                 _, layers = run(net["layers"], x, [])
                 results.append({"id": net["id"], "error": None, "layers": layers})
             except LayerError as e:

@@ -19,6 +19,7 @@ public class DiffusionTests
         network Denoiser {
             input(1x28x28)
             conv(16, kernel: 3, padding: same) -> relu
+            add(time -> dense(16))
             conv(16, kernel: 3, padding: same) -> relu
             conv(1, kernel: 3, padding: same)
         }
@@ -28,6 +29,7 @@ public class DiffusionTests
             schedule: cosine
             sampler: ddim(8)
             ema: 0.9
+            time_embed: 16
             {0}
         }
         train Shapes {
@@ -158,7 +160,7 @@ public class DiffusionTests
         foreach (var sampler in new[] { DiffusionSampler.Ddim(8), DiffusionSampler.Ddim(100) })
         {
             using var _ = no_grad();
-            using var images = process.Sample((x, t) => DiffusionProcess.PredictNoise(model, denoiser, x, t), start, sampler);
+            using var images = process.Sample((x, t) => DiffusionProcess.PredictNoise(model, x, t), start, sampler);
             var script = Path.Combine(dir, "compare.py");
             File.WriteAllText(script, $$"""
                 import sys, torch

@@ -21,8 +21,7 @@ public sealed class DiffusionProcess : IDisposable
     public const int TrajectorySamples = 4, TrajectoryFrames = 10;
 
     /// <summary>The denoiser's prediction of the noise in <paramref name="x"/> at the step embedded as <paramref name="time"/> (a denoiser without `time` sees only x).</summary>
-    public static Tensor PredictNoise(AnnNetwork net, NetworkModel network, Tensor x, Tensor time) =>
-        network.Graph.TimeId is null ? net.forward(x) : throw new TrainingException($"{network.Name} uses time, which this trainer cannot feed yet");
+    public static Tensor PredictNoise(AnnNetwork net, Tensor x, Tensor time) => net.UsesTime ? net.forward(x, time) : net.forward(x);
 
     /// <summary>Writes trajectory frames (each [samples, C, H, W], in [−1, 1]) as a grid: one row per sample, noise (left) to image (right).</summary>
     public static void WriteTrajectory(string path, IReadOnlyList<Tensor> frames)

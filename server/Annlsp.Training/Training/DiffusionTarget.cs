@@ -110,7 +110,7 @@ internal sealed class DiffusionTarget : ITargetKind
         var steps = randint(0, diffusion.Schedule.Steps, [count], dtype: ScalarType.Int64, device: device);
         var noise = randn_like(x0);
         var xt = process.Noised(x0, steps, noise);
-        var predicted = DiffusionProcess.PredictNoise(model, network, xt, process.Embed(steps));
+        var predicted = DiffusionProcess.PredictNoise(model, xt, process.Embed(steps));
         var loss = F.mse_loss(predicted, noise);
         optimizer.ZeroGrad();
         loss.backward();
@@ -155,7 +155,7 @@ internal sealed class DiffusionTarget : ITargetKind
         {
             var part = start.narrow(0, i, Math.Min(256, start.shape[0] - i));
             using var stepNoise = new Generator((ulong)trainer.Seed + DiffusionProcess.StepNoiseSeedOffset + (ulong)i);
-            chunks.Add(process.Sample((x, t) => DiffusionProcess.PredictNoise(ema, network, x, t), part, diffusion.Sampler, stepNoise,
+            chunks.Add(process.Sample((x, t) => DiffusionProcess.PredictNoise(ema, x, t), part, diffusion.Sampler, stepNoise,
                 i == 0 ? trajectory : null, DiffusionProcess.TrajectorySamples, DiffusionProcess.TrajectoryFrames));
         }
         return chunks.Count == 1 ? chunks[0] : cat(chunks, 0);

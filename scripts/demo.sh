@@ -24,4 +24,8 @@ echo "== annlsp train examples/dcgan.ann --target 'FashionGAN as shapes' (GAN on
 # the GAN trains for its declared epochs (DEMO_EPOCHS overrides); after each one a line scores its samples
 annlsp train examples/dcgan.ann --target "FashionGAN as shapes" ${DEMO_EPOCHS:+--epochs "$DEMO_EPOCHS"}
 echo
+echo "== annlsp train examples/diffusion.ann --target 'ShapesDiffusion as quick' (diffusion model on generated shapes)"
+# a time-conditioned U-Net learns to remove noise; each epoch writes samples/epoch-NNN.png and samples/trajectory-NNN.png
+annlsp train examples/diffusion.ann --target "ShapesDiffusion as quick" ${DEMO_EPOCHS:+--epochs "$DEMO_EPOCHS"}
+echo
 echo "Run folders (beside the .ann files):"; ls -d examples/runs/*/* 2>/dev/null || true

@@ -12,7 +12,7 @@ export type StartedEvent = {
   event: 'started';
   time: string;
   target: string;
-  kind: 'classifier' | 'gan';
+  kind: 'classifier' | 'gan' | 'diffusion';
   device: string;
   libtorch: string;
   libtorchDir: string | null;
@@ -93,6 +93,7 @@ export type SampleEvent = {
   time: string;
   epoch: number;
   path: string;
+  trajectory?: string;
 };
 
 export type CheckpointEvent = {

@@ -102,10 +102,12 @@ def sample(model, x_t, sampler=SAMPLER, generator=None, trajectory=None, traject
     betas, ab = schedule()
     steps = sampler_steps(sampler)
     n = len(steps)
-    record_after = {round(j * n / (frames - 1)) for j in range(1, frames)}
+    frames_after = [0] * (n + 1)  # frame j is x after round(j n / (frames - 1)) steps (repeated when n is smaller)
+    for j in range(frames):
+        frames_after[n if frames == 1 else round(j * n / (frames - 1))] += 1
     x = x_t
     if trajectory is not None:
-        trajectory.append(x[:trajectory_samples].clone())
+        trajectory.extend(x[:trajectory_samples].clone() for _ in range(frames_after[0]))
     for k in range(n - 1, -1, -1):
         i = steps[k]
         ab_t = ab[i]
@@ -127,8 +129,8 @@ def sample(model, x_t, sampler=SAMPLER, generator=None, trajectory=None, traject
             eps2 = (x - math.sqrt(ab_t) * x0) / math.sqrt(1 - ab_t)
             nxt = math.sqrt(ab_prev) * x0 + math.sqrt(1 - ab_prev) * eps2
         x = nxt
-        if trajectory is not None and (n - k) in record_after:
-            trajectory.append(x[:trajectory_samples].clone())
+        if trajectory is not None:
+            trajectory.extend(x[:trajectory_samples].clone() for _ in range(frames_after[n - k]))
     return x
 """".Replace("__DENOISER__", denoiser.Name));
         return sb.ToString();

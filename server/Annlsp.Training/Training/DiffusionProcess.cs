@@ -91,15 +91,19 @@ public sealed class DiffusionProcess : IDisposable
         var steps = schedule.SamplerSteps(sampler);
         long batch = start.shape[0];
         int n = steps.Length;
-        var recordAfter = new HashSet<int>();
-        for (int j = 1; j < frames; j++) recordAfter.Add((int)Math.Round(j * (double)n / (frames - 1)));
+        // frame j (0 … frames−1) is x after round(j·n/(frames − 1)) steps: exactly `frames` frames, repeated when n is smaller
+        var framesAfter = new int[n + 1];
+        for (int j = 0; j < frames; j++) framesAfter[frames == 1 ? n : (int)Math.Round(j * (double)n / (frames - 1))]++;
         var x = start;
-        void Record(Tensor t) => trajectory?.Add(t.narrow(0, 0, Math.Min(trajectorySamples, batch)).detach().clone());
-        if (trajectory is not null) Record(x);
+        void Record(Tensor t, int done)
+        {
+            for (int c = 0; c < framesAfter[done]; c++) trajectory!.Add(t.narrow(0, 0, Math.Min(trajectorySamples, batch)).detach().clone());
+        }
+        if (trajectory is not null) Record(x, 0);
         for (int k = n - 1; k >= 0; k--)
         {
             x = Step(predictNoise, x, start, sampler, steps, k, noise);
-            if (trajectory is not null && recordAfter.Contains(n - k)) Record(x);
+            if (trajectory is not null) Record(x, n - k);
         }
         return x;
     }

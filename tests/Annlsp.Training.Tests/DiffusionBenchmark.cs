@@ -31,10 +31,16 @@ public static class DiffusionBenchmark
         var data = DataSets.Load(new DataRequest { Data = Nets.Shapes, NeedEvaluation = false, Seed = 1, Limit = 2048 });
         torch.manual_seed(1);
         using var model = ModelBuilder.Build(network, device);
-        model.load_py(weights);
         using var ema = ModelBuilder.Build(network, device, verify: false);
         var flat = new FlatParameters(model.parameters());
         var emaFlat = new FlatParameters(ema.parameters());
+        // the exported weights, copied into the flat buffer's views (loading would replace the parameters)
+        using (var loaded = ModelBuilder.Build(network, device, verify: false))
+        {
+            loaded.load_py(weights);
+            using var _ = no_grad();
+            foreach (var ((_, p), (_, q)) in model.named_parameters().Zip(loaded.named_parameters())) p.copy_(q);
+        }
         var opt = FlatOptimizer.Create(Nets.Adam(2e-4), flat);
         using var process = new DiffusionProcess(diffusion, device);
         const int batch = 128;

@@ -28,4 +28,8 @@ echo "== annlsp train examples/pix2pix.ann --target quick (pix2pix: edges of sha
 # after the epoch: held-out L1 and PSNR beside those of the input itself; the preview rows are input | generated | target
 annlsp train examples/pix2pix.ann --target quick ${DEMO_EPOCHS:+--epochs "$DEMO_EPOCHS"}
 echo
+echo "== annlsp train examples/diffusion.ann --target 'ShapesDiffusion as quick' (diffusion model on generated shapes)"
+# a time-conditioned U-Net learns to remove noise; each epoch writes samples/epoch-NNN.png and samples/trajectory-NNN.png
+annlsp train examples/diffusion.ann --target "ShapesDiffusion as quick" ${DEMO_EPOCHS:+--epochs "$DEMO_EPOCHS"}
+echo
 echo "Run folders (beside the .ann files):"; ls -d examples/runs/*/* 2>/dev/null || true

@@ -20,6 +20,7 @@ public sealed class DocumentAnalysis
         Diagnostics = diagnostics;
         Networks = checker?.Networks ?? new Dictionary<string, NetworkModel>();
         Gans = checker?.Gans ?? new Dictionary<string, GanModel>();
+        Diffusions = checker?.Diffusions ?? new Dictionary<string, DiffusionModel>();
         Trains = checker?.Trains ?? [];
         References = checker?.References ?? [];
     }
@@ -30,6 +31,7 @@ public sealed class DocumentAnalysis
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
     public IReadOnlyDictionary<string, NetworkModel> Networks { get; }
     public IReadOnlyDictionary<string, GanModel> Gans { get; }
+    public IReadOnlyDictionary<string, DiffusionModel> Diffusions { get; }
     public IReadOnlyList<TrainConfig> Trains { get; }
     /// <summary>Every occurrence of a declared name, declarations included.</summary>
     public IReadOnlyList<SymbolReference> References { get; }

@@ -39,7 +39,7 @@ public sealed class WireValuesAttribute(params string[] values) : Attribute
 public sealed record StartedEvent() : ProgressEvent("started")
 {
     [JsonPropertyName("target")] public string Target { get; set; } = "";
-    [JsonPropertyName("kind"), WireValues("classifier", "gan", "pix2pix")] public string TargetKind { get; set; } = "";
+    [JsonPropertyName("kind"), WireValues("classifier", "gan", "pix2pix", "diffusion")] public string TargetKind { get; set; } = "";
     [JsonPropertyName("device")] public string Device { get; set; } = "";
     [JsonPropertyName("libtorch")] public string LibTorch { get; set; } = "";
     [JsonPropertyName("libtorchDir")] public string? LibTorchDir { get; set; }
@@ -119,11 +119,13 @@ public sealed record EpochEvent() : ProgressEvent("epoch")
     [JsonPropertyName("scoreSeconds"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ScoreSeconds { get; set; }
 }
 
-/// <summary>An image grid written to samples/epoch-NNN.png.</summary>
+/// <summary>An image grid written to samples/epoch-NNN.png (a diffusion model's also its denoising trajectory).</summary>
 public sealed record SampleEvent() : ProgressEvent("sample")
 {
     [JsonPropertyName("epoch")] public int Epoch { get; set; }
     [JsonPropertyName("path")] public string Path { get; set; } = "";
+    /// <summary>samples/trajectory-NNN.png: a few samples from noise to image, one row each, frames left to right.</summary>
+    [JsonPropertyName("trajectory"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Trajectory { get; set; }
 }
 
 public sealed record CheckpointEvent() : ProgressEvent("checkpoint")

@@ -31,16 +31,22 @@ public static class TrainingTargets
 
     private static string List(IEnumerable<TrainConfig> trains) => string.Join(", ", trains.Select(t => $"\"{t.DisplayName}\""));
 
-    /// <summary>Networks to export for a name: a network itself, a gan's two networks, or a training's target.</summary>
+    /// <summary>Networks to export for a name: a network itself, a gan's two networks, a diffusion's denoiser, or a training's target.</summary>
     public static IReadOnlyList<NetworkModel> ResolveNetworks(DocumentAnalysis analysis, string name)
     {
         if (analysis.Networks.TryGetValue(name, out var n)) return [n];
         if (analysis.Gans.TryGetValue(name, out var g))
             return new[] { g.Generator, g.Discriminator }.Where(x => x is not null).Select(x => x!).ToList();
+        if (analysis.Diffusions.TryGetValue(name, out var d))
+            return d.Denoiser is { } denoiser ? [denoiser] : throw new TrainingException($"diffusion {name} has no valid denoiser");
         var t = analysis.Trains.FirstOrDefault(t => t.DisplayName == name);
         if (t is not null) return ResolveNetworks(analysis, t.Target);
-        throw new TrainingException($"no network or gan named '{name}'; the file has: {string.Join(", ", analysis.Networks.Keys.Concat(analysis.Gans.Keys))}");
+        throw new TrainingException($"no network, gan or diffusion named '{name}'; the file has: {string.Join(", ", analysis.Networks.Keys.Concat(analysis.Gans.Keys).Concat(analysis.Diffusions.Keys))}");
     }
+
+    /// <summary>The diffusion a name means: a diffusion itself, or a training of one; else null.</summary>
+    public static DiffusionModel? ResolveDiffusion(DocumentAnalysis analysis, string name) =>
+        analysis.Diffusions.TryGetValue(name, out var d) ? d : analysis.Trains.FirstOrDefault(t => t.DisplayName == name)?.Diffusion;
 
     /// <summary>The newest run folder of a training, runs/&lt;target&gt;/&lt;stamp&gt; next to the file.</summary>
     public static string? LatestRun(string sourcePath, string displayName, string? outDir = null)

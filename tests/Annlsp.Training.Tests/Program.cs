@@ -44,6 +44,8 @@ public static class Program
                 return Benchmark.Run(args[1], int.Parse(args[2]), args.Length > 3 ? int.Parse(args[3]) : 64);
             case "bench-graph":
                 return Benchmark.RunGraph(args[1], int.Parse(args[2]), args.Length > 3 ? int.Parse(args[3]) : 64);
+            case "bench-diffusion":
+                return DiffusionBenchmark.Run(args[1], args[2], args[3], int.Parse(args[4]), int.Parse(args[5]));
             default:
                 Console.Error.WriteLine("usage: Annlsp.Training.Tests.dll probe-libtorch DIR");
                 return 2;

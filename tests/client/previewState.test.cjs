@@ -177,3 +177,18 @@ test('a pix2pix run: L1 and PSNR each in one chart beside the input-as-answer ba
   assert.equal(resultSummary(s), 'L1 0.031 (input 0.196) · PSNR 25.2 dB (input 8.8 dB) · 2 epochs · 4.0s');
   assert.match(statusText(s), /Edges2Fashion as quick · epoch 2\/2 · G 5\.100 D 0\.500 · PSNR 25\.2 dB$/);
 });
+
+test('a diffusion run: the noise loss curve and each epoch\'s grid with its denoising trajectory', () => {
+  let s = reduce(run(), { event: 'started', epochs: 2, kind: 'diffusion' });
+  s = reduce(s, { event: 'step', epoch: 1, step: 5, steps: 10, loss: 0.4 });
+  s = reduce(s, { event: 'epoch', epoch: 1, loss: 0.3, fd: 40, confident: 0.8, coverage: 4, classes: 4 });
+  s = reduce(s, { event: 'sample', epoch: 1, path: 'samples/epoch-001.png', trajectory: 'samples/trajectory-001.png' }, p => `/abs/${p}`);
+  s = reduce(s, { event: 'sample', epoch: 2, path: 'samples/epoch-002.png', trajectory: '../../etc/x.png' }, p => (p.startsWith('..') ? undefined : `/abs/${p}`));
+  assert.equal(s.kind, 'diffusion');
+  assert.deepEqual(s.samples, [
+    { epoch: 1, path: '/abs/samples/epoch-001.png', trajectory: '/abs/samples/trajectory-001.png' },
+    { epoch: 2, path: '/abs/samples/epoch-002.png' },
+  ], 'a trajectory rejected by the path check is dropped, its grid kept');
+  assert.deepEqual(s.epochMetrics.loss, [{ x: 1, y: 0.3 }]);
+  assert.ok(chartGroups(s).some(g => g.keys.includes('loss')));
+});

@@ -36,6 +36,19 @@ test('a finished GAN run: run.json, metrics.jsonl (steps and epochs), sample fil
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
 
+test('a past diffusion run: each grid is paired with the trajectory written beside it', async () => {
+  const dir = makeRun({
+    'run.json': JSON.stringify({ target: 'ShapesDiffusion as quick', kind: 'diffusion', epochs: 2 }),
+    'samples/epoch-001.png': 'png', 'samples/trajectory-001.png': 'png', 'samples/epoch-002.png': 'png',
+  });
+  try {
+    const { state } = await readRunFolder(dir);
+    assert.equal(state.kind, 'diffusion');
+    assert.deepEqual(state.samples.map(s => [s.epoch, path.relative(dir, s.path), s.trajectory && path.relative(dir, s.trajectory)]),
+      [[1, path.join('samples', 'epoch-001.png'), path.join('samples', 'trajectory-001.png')], [2, path.join('samples', 'epoch-002.png'), undefined]]);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
 test('an interrupted run stays a past run; a folder without files still opens', async () => {
   const dir = makeRun({ 'run.json': '{"target":"LeNet5","epochs":5}', 'metrics.jsonl': '{"event":"epoch","epoch":2,"loss":0.4}\n' });
   const empty = makeRun({});

@@ -53,6 +53,13 @@ test('previewView: charts, samples mapped to webview URIs, headline', () => {
   assert.deepEqual(v.config, [{ key: 'batch', value: '64' }, { key: 'optimizer.name', value: 'adam' }, { key: 'optimizer.lr', value: '0.001' }]);
 });
 
+test('previewView: a diffusion run\'s trajectory strip goes beside its grid', () => {
+  let s = emptyRun('u', 'D', '/w/runs/D/1');
+  s = reduceAll(s, [{ event: 'started', epochs: 1, kind: 'diffusion' }, { event: 'sample', epoch: 1, path: '/w/runs/D/1/samples/epoch-001.png', trajectory: '/w/runs/D/1/samples/trajectory-001.png' }]);
+  const v = previewView(s, p => `vscode-resource:${p}`, []);
+  assert.deepEqual(v.samples, [{ epoch: 1, src: 'vscode-resource:/w/runs/D/1/samples/epoch-001.png', trajectory: 'vscode-resource:/w/runs/D/1/samples/trajectory-001.png' }]);
+});
+
 const lenet = {
   name: 'LeNet5', input: [1, 28, 28], params: 61706, macs: 429000,
   layers: [

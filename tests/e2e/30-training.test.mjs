@@ -63,6 +63,39 @@ test('▶ Train on a shapes GAN: the preview shows the epoch grid and the curves
   await ui.server.close();
 });
 
+test('▶ Train on the quick diffusion target: the preview shows the sample grid, the denoising trajectory and the loss', { timeout: 600_000 }, async t => {
+  if (skip) return t.skip('no bundled server');
+  const ui = await suite.open('train-diffusion');
+  const page = ui.page;
+  await ui.openFile('diffusion.ann');
+  const lens = page.locator('.codelens-decoration a', { hasText: /Train/ }).first();
+  await lens.waitFor({ timeout: 60_000 });
+  const t0 = Date.now();
+  await lens.click();
+
+  const wv = ui.webview();
+  await wv.locator('#status').waitFor({ timeout: 60_000 });
+  const grid = wv.locator('img.sample-grid');
+  const strip = wv.locator('img.trajectory-strip');
+  await strip.waitFor({ timeout: 540_000 });
+  for (const img of [grid, strip])
+    for (let i = 0; i < 50 && !(await img.evaluate(e => e.complete && e.naturalWidth > 0)); i++) await sleep(100);
+  assert.ok(await grid.evaluate(e => e.naturalWidth > 0), 'the sample grid image loaded');
+  // ten frames of 28 px plus gutters across, four samples down
+  assert.deepEqual(await strip.evaluate(e => [e.naturalWidth, e.naturalHeight]), [10 * 32, 4 * 32]);
+  assert.equal(await strip.getAttribute('data-epoch'), '1');
+  assert.match(await wv.locator('#trajectory').innerText(), /noise/);
+  await wv.locator('svg.chart path.series-steps, svg.chart circle.point').first().waitFor({ timeout: 30_000 });
+  assert.match(await wv.locator('#charts').innerText(), /loss/i);
+  await wv.locator('#status[data-status="finished"]').waitFor({ timeout: 120_000 });
+  console.log(`# diffusion run finished in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await ui.screenshot('10-diffusion-preview');
+  const runs = findRunDirs(path.join(ui.workspace, 'runs')).filter(d => d.includes('ShapesDiffusion'));
+  assert.equal(runs.length, 1, `one run folder: ${runs.join(', ')}`);
+  assert.deepEqual(fs.readdirSync(path.join(runs[0], 'samples')).sort(), ['epoch-001.png', 'trajectory-001.png']);
+  await ui.server.close();
+});
+
 test('■ Stop ends a long run: the trainer stops, the preview and the status bar say so', { timeout: 180_000 }, async t => {
   if (skip) return t.skip('no bundled server');
   const gan = fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', 'workspace', 'gan.ann'), 'utf8');

@@ -24,7 +24,8 @@ export type RunStatus = 'starting' | 'running' | 'finished' | 'failed' | 'stoppe
 /** One point of a metric curve; x is in epochs (fractional for steps). */
 export interface MetricPoint { x: number; y: number }
 
-export interface SampleEntry { epoch: number; path: string }
+/** An epoch's sample grid; a diffusion run's also its denoising trajectory (samples/trajectory-NNN.png). */
+export interface SampleEntry { epoch: number; path: string; trajectory?: string }
 
 export interface RunState {
   uri: string;
@@ -181,7 +182,10 @@ export function reduce(state: RunState, e: TrainingEvent, resolveSample: (p: str
       const abs = p ? resolveSample(p) : undefined;
       const ep = epoch ?? (p ? epochFromSampleName(p) : undefined) ?? s.epoch;
       if (abs && ep !== undefined) {
-        s.samples = [...s.samples.filter(x => x.epoch !== ep), { epoch: ep, path: abs }].sort((a, b) => a.epoch - b.epoch);
+        const t = str(o.trajectory);
+        const trajectory = t ? resolveSample(t) : undefined;
+        const entry: SampleEntry = trajectory ? { epoch: ep, path: abs, trajectory } : { epoch: ep, path: abs };
+        s.samples = [...s.samples.filter(x => x.epoch !== ep), entry].sort((a, b) => a.epoch - b.epoch);
       }
       break;
     }

@@ -15,7 +15,8 @@ export interface PreviewView {
   message?: string;
   /** GANs: the latest sample scores and the reference classifier behind them. */
   scoring?: string;
-  samples: { epoch: number; src: string }[];
+  /** Each epoch's grid and, for a diffusion run, its denoising trajectory strip. */
+  samples: { epoch: number; src: string; trajectory?: string }[];
   charts: { title: string; svg: string }[];
   config: { key: string; value: string }[];
   /** Classifiers: class names by number, to read the predicted class in each framed test image. */
@@ -52,7 +53,7 @@ export function previewView(s: RunState, toSrc: (p: string) => string, config: {
     epochsTotal: s.epochsTotal,
     message: s.message,
     scoring: scoringLine(s),
-    samples: s.samples.map(x => ({ epoch: x.epoch, src: toSrc(x.path) })),
+    samples: s.samples.map(x => (x.trajectory ? { epoch: x.epoch, src: toSrc(x.path), trajectory: toSrc(x.trajectory) } : { epoch: x.epoch, src: toSrc(x.path) })),
     charts,
     config,
     classes: s.kind === 'classifier' ? classes : undefined,

@@ -12,7 +12,7 @@ export type StartedEvent = {
   event: 'started';
   time: string;
   target: string;
-  kind: 'classifier' | 'gan' | 'pix2pix';
+  kind: 'classifier' | 'gan' | 'pix2pix' | 'diffusion';
   device: string;
   libtorch: string;
   libtorchDir: string | null;
@@ -98,6 +98,7 @@ export type SampleEvent = {
   time: string;
   epoch: number;
   path: string;
+  trajectory?: string;
 };
 
 export type CheckpointEvent = {

@@ -68,7 +68,10 @@ export async function readRunFolder(runDir: string, fallbackTarget?: string): Pr
   for (const n of names.sort()) {
     const ep = epochFromSampleName(n);
     if (ep !== undefined && !state.samples.some(s => s.epoch === ep)) {
-      state = reduce(state, { event: 'sample', epoch: ep, path: path.join('samples', n) }, p => resolveSamplePath(runDir, p));
+      // a diffusion run writes its denoising trajectory beside each grid
+      const trajectory = n.replace(/^epoch/i, 'trajectory');
+      const extra = trajectory !== n && names.includes(trajectory) ? { trajectory: path.join('samples', trajectory) } : {};
+      state = reduce(state, { event: 'sample', epoch: ep, path: path.join('samples', n), ...extra }, p => resolveSamplePath(runDir, p));
     }
   }
   const device = str(config?.device);

@@ -21,6 +21,7 @@ function sampleSection(v: PreviewView): string {
   <input id="epoch-slider" type="range" min="0" max="${v.samples.length - 1}" value="${idx}" step="1" aria-label="epoch"${v.samples.length < 2 ? ' disabled' : ''}>
   <span class="muted">${v.samples.length} epoch${v.samples.length === 1 ? '' : 's'}</span></div>
   <img class="sample-grid" src="${esc(s.src)}" alt="samples after epoch ${s.epoch}" data-epoch="${s.epoch}">
+  ${s.trajectory ? `<figure id="trajectory" class="trajectory"><img class="trajectory-strip" src="${esc(s.trajectory)}" alt="denoising trajectory after epoch ${s.epoch}" data-epoch="${s.epoch}"><figcaption class="muted">Denoising trajectory: each row one sample, from pure noise (left) to the image (right).</figcaption></figure>` : ''}
   ${v.classes?.length ? `<p id="classes" class="muted legend">Test images framed green (right) or red (wrong), predicted class in the corner: ${v.classes.map((c, i) => `<b>${i}</b> ${esc(c)}`).join(' · ')}</p>` : ''}
 </section>`;
 }
@@ -69,6 +70,8 @@ function wireSlider(): void {
     const s = v.samples[i];
     const img = document.querySelector('img.sample-grid') as HTMLImageElement | null;
     if (img) { img.src = s.src; img.alt = `samples after epoch ${s.epoch}`; img.dataset.epoch = String(s.epoch); }
+    const strip = document.querySelector('img.trajectory-strip') as HTMLImageElement | null;
+    if (strip && s.trajectory) { strip.src = s.trajectory; strip.alt = `denoising trajectory after epoch ${s.epoch}`; strip.dataset.epoch = String(s.epoch); }
     (document.getElementById('epoch-label') as HTMLElement).textContent = `epoch ${s.epoch}`;
     last['samples-slot'] = sampleSection(v);
   });

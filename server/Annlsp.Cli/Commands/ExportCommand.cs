@@ -20,7 +20,7 @@ public static class ExportCommand
     public static Command Create()
     {
         var file = new Argument<string>("file") { Description = "the .ann file" };
-        var target = new Option<string>("--target") { Description = "network, gan or training to export", Required = true };
+        var target = new Option<string>("--target") { Description = "network, gan, diffusion or training to export", Required = true };
         var run = new Option<string?>("--run") { Description = "run folder whose trained weights to export (default: fresh initialisation)" };
         var output = new Option<string>("--out") { Description = "output folder", Required = true };
         var seed = new Option<int>("--seed") { Description = "initialisation seed without --run", DefaultValueFactory = _ => 0 };
@@ -47,8 +47,9 @@ public static class ExportCommand
                 TorchSharp.torch.manual_seed(parse.GetValue(seed));
                 var outDir = parse.GetValue(output)!;
                 bool gan = analysis.Gans.ContainsKey(name) || analysis.Trains.Any(t => t.DisplayName == name && t.Gan is not null);
+                bool generative = gan || TrainingTargets.ResolveDiffusion(analysis, name) is not null; // images in [−1, 1], no standardisation
                 // a classifier's run records the input standardisation it was trained with; the module carries it
-                var input = runDir is null || gan ? null : InputStandardisation.Read(RunFolder.Open(runDir).ReadRunJson()?["data"]?["normalisation"]);
+                var input = runDir is null || generative ? null : InputStandardisation.Read(RunFolder.Open(runDir).ReadRunJson()?["data"]?["normalisation"]);
                 foreach (var network in networks)
                 {
                     using var model = ModelBuilder.Build(network);
@@ -62,6 +63,9 @@ public static class ExportCommand
                     Console.WriteLine(Path.GetFullPath(py));
                     Console.WriteLine(Path.GetFullPath(pt));
                 }
+                // a diffusion model also gets its schedule and samplers beside the denoiser's module
+                if (TrainingTargets.ResolveDiffusion(analysis, name) is { } diffusion)
+                    Console.WriteLine(Path.GetFullPath(DiffusionExport.Write(diffusion, outDir, Path.GetFileName(path))));
                 return 0;
             }
             catch (TrainingException e) { Console.Error.WriteLine($"annlsp export: {e.Message}"); return 1; }

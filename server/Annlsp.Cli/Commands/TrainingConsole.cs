@@ -97,7 +97,9 @@ internal sealed class ProgressBarObserver(TextWriter output, bool interactive) :
                 break;
             }
             case EpochEvent s:
-                Line(s.Loss is double loss
+                Line(s.Loss is double noiseLoss && s.Accuracy is null && s.TrainAccuracy is null
+                    ? $"epoch {s.Epoch}/{epochs}: loss {noiseLoss:0.0000} ({s.Seconds:0.0} s, {s.ImagesPerSecond:0} img/s)" // a diffusion model: the noise MSE
+                    : s.Loss is double loss
                     ? $"epoch {s.Epoch}/{epochs}: loss {loss:0.0000}, train accuracy {s.TrainAccuracy:0.0000}, {s.EvaluationSet} loss {s.ValLoss:0.0000}, {s.EvaluationSet} accuracy {s.Accuracy:0.0000} ({s.Seconds:0.0} s, {s.ImagesPerSecond:0} img/s)"
                     : s.L1 is double l1
                     ? $"epoch {s.Epoch}/{epochs}: loss_d {s.LossD:0.0000}, loss_g {s.LossG:0.0000}, {s.EvaluationSet} L1 {l1:0.0000} (the input itself {s.L1Input:0.0000}), PSNR {s.Psnr:0.00} dB (the input itself {s.PsnrInput:0.00} dB) ({s.Seconds:0.0} s, {s.ImagesPerSecond:0} img/s)"
@@ -114,7 +116,10 @@ internal sealed class ProgressBarObserver(TextWriter output, bool interactive) :
                     _ => $"  no sample scores: {r.Reason}",
                 });
                 break;
-            case SampleEvent s: Line($"  sample grid: {s.Path}"); break;
+            case SampleEvent s:
+                Line($"  sample grid: {s.Path}");
+                if (s.Trajectory is not null) Line($"  trajectory: {s.Trajectory}");
+                break;
             case CheckpointEvent c: Line($"  checkpoint: epoch {c.Epoch}, step {c.GlobalStep}"); break;
             case FinishedEvent f when f.AlreadyFinished is true: Line(f.Message ?? $"already finished: {f.RunDir}"); break;
             case FinishedEvent f: Line($"{(f.Status == "stopped" ? "stopped" : "finished")}: {f.RunDir}"); break;

@@ -21,7 +21,7 @@ public static partial class DiagnosticBuilder
 
     public static Diagnostic UnknownTrainTarget(TextSpan at, string target, string? near, bool isBlock) =>
         Make(DiagnosticCatalog.UnknownNetwork, at,
-            isBlock ? $"'{target}' is a block; train a network or a gan" : $"Unknown network or gan '{target}'{DidYouMean(near)}",
+            isBlock ? $"'{target}' is a block; train a network, a gan or a diffusion" : $"Unknown network, gan or diffusion '{target}'{DidYouMean(near)}",
             null, ChangeTo(at, near));
 
     // ANN2003 Duplicate declaration
@@ -164,12 +164,13 @@ public static partial class DiagnosticBuilder
 
     // ANN2019 Unknown loss
     /// <param name="loss">the loss this kind of training uses</param>
-    public static Diagnostic WrongLoss(TextSpan at, bool gan, string loss) =>
-        Make(DiagnosticCatalog.UnknownLoss, at, gan ? "A gan is trained with bce" : "A classifier is trained with cross_entropy",
+    /// <param name="trained">what is trained: "a classifier", "a gan", "a diffusion model"</param>
+    public static Diagnostic WrongLoss(TextSpan at, string trained, string loss) =>
+        Make(DiagnosticCatalog.UnknownLoss, at, $"{char.ToUpperInvariant(trained[0])}{trained[1..]} is trained with {loss}",
             null, ChangeTo(at, loss));
 
     public static Diagnostic UnknownLoss(TextSpan at, string got) =>
-        Make(DiagnosticCatalog.UnknownLoss, at, $"Unknown loss {got}: use cross_entropy (classifiers) or bce (gans)");
+        Make(DiagnosticCatalog.UnknownLoss, at, $"Unknown loss {got}: use cross_entropy (classifiers), bce (gans) or mse (diffusion models)");
 
     // ANN2020 Unknown schedule
     public static Diagnostic UnknownSchedule(TextSpan at, string got, string? near, IReadOnlyList<string> known) =>

@@ -80,6 +80,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor ConditionalGanNeedsPairs = Error("ANN3032", "Conditional gan needs a paired data set");
     public static readonly DiagnosticDescriptor PairsDoNotFitGenerator = Error("ANN3033", "Paired data set does not fit the generator");
     public static readonly DiagnosticDescriptor PairsWithoutConditionalGan = Error("ANN3034", "Paired data set needs a conditional gan");
+    public static readonly DiagnosticDescriptor DenoiserShapeMismatch = Error("ANN3035", "Denoiser output does not equal its input");
 
     // Training values
     public static readonly DiagnosticDescriptor OutOfRange = Error("ANN4001", "Value out of range");
@@ -91,6 +92,11 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor UnsupportedChannels = Error("ANN4007", "Unsupported channel count");
     public static readonly DiagnosticDescriptor EdgesOfPairs = Error("ANN4008", "edges needs a data set of images");
     public static readonly DiagnosticDescriptor BadL1Weight = Error("ANN4009", "Invalid l1 weight");
+    public static readonly DiagnosticDescriptor DiffusionStepsOutOfRange = Error("ANN4012", "Diffusion steps out of range");
+    public static readonly DiagnosticDescriptor BadBetaRange = Error("ANN4013", "Invalid β range");
+    public static readonly DiagnosticDescriptor SamplerStepsOutOfRange = Error("ANN4014", "Sampler steps out of range");
+    public static readonly DiagnosticDescriptor EmaOutOfRange = Error("ANN4015", "EMA decay out of range");
+    public static readonly DiagnosticDescriptor UnknownDiffusionValue = Error("ANN4016", "Unknown noise schedule or sampler");
 
     // Warnings and hints
     public static readonly DiagnosticDescriptor PoolDropsPixels = Warning("ANN5001", "Pooling or a strided convolution drops rows or columns");
@@ -104,6 +110,9 @@ public static class DiagnosticCatalog
     /// <summary>Reported by the language server, not the core: a document past its size limits (docs/server.md).</summary>
     public static readonly DiagnosticDescriptor DocumentTooLarge = Information("ANN5008", "Document too large for every editor feature");
     public static readonly DiagnosticDescriptor L1OnUnconditionalGan = Warning("ANN5012", "l1 on a gan whose generator does not take an image");
+    public static readonly DiagnosticDescriptor DenoiserWithoutTime = Warning("ANN5014", "Denoiser never uses time");
+    public static readonly DiagnosticDescriptor NoiseLeftAtLastStep = Warning("ANN5015", "Signal left at the last diffusion step");
+    public static readonly DiagnosticDescriptor DenoiserEndsInActivation = Warning("ANN5016", "Denoiser ends in a bounded activation");
 
     /// <summary>Reported when the checker itself fails (a bug), never for a mistake in the document.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error("ANN9999", "Internal error");

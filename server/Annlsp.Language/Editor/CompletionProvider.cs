@@ -70,7 +70,8 @@ public static partial class CompletionProvider
             Snippet("network", "network ${1:Name} {\n\tinput(${2:1x28x28})\n\t$0\n}", "A feed-forward stack: input, then layers.", 0),
             Snippet("block", "block ${1:Name}(${2:filters}) {\n\t$0\n}", "A reusable, parameterised stack, used like a layer.", 1),
             Snippet("gan", "gan ${1:Name} {\n\tgenerator: ${2:Generator}\n\tdiscriminator: ${3:Discriminator}\n}", "Pairs a generator and a discriminator network.", 2),
-            Snippet("train", "train ${1:" + target + "} {\n\tdata: ${2:fashion_mnist}\n\tepochs: ${3:5}\n\tbatch: ${4:64}\n\toptimizer: adam(lr: ${5:1e-3})\n}", "How to train a network or gan.", 3),
+            Snippet("diffusion", "diffusion ${1:Name} {\n\tdenoiser: ${2:Denoiser}\n\tsteps: ${3:1000}\n\tschedule: ${4:linear}\n\tsampler: ${5:ddim(50)}\n}", "A diffusion model: a denoiser network, its noise schedule and sampler.", 3),
+            Snippet("train", "train ${1:" + target + "} {\n\tdata: ${2:fashion_mnist}\n\tepochs: ${3:5}\n\tbatch: ${4:64}\n\toptimizer: adam(lr: ${5:1e-3})\n}", "How to train a network, gan or diffusion model.", 4),
         ];
     }
 
@@ -93,6 +94,7 @@ public static partial class CompletionProvider
             Documentation = analysis.Networks.TryGetValue(n, out var model) ? SummaryTable.ToMarkdown(model) : null,
         }).ToList();
         items.AddRange(SyntaxQueries.GanNames(analysis).Select(g => new CompletionEntry { Label = g, Kind = CompletionEntryKind.Module, Detail = "gan", SortText = Sort(1, g) }));
+        items.AddRange(analysis.Diffusions.Keys.Select(d => new CompletionEntry { Label = d, Kind = CompletionEntryKind.Module, Detail = "diffusion", SortText = Sort(1, d) }));
         return items;
     }
 
@@ -245,7 +247,12 @@ public static partial class CompletionProvider
 
     private static List<CompletionEntry> PropertyNames(DeclarationSyntax declaration, PropertyBodySyntax body, int offset)
     {
-        var catalogue = declaration is GanDeclarationSyntax ? TrainingCatalog.GanProperties : TrainingCatalog.TrainProperties;
+        var catalogue = declaration switch
+        {
+            GanDeclarationSyntax => TrainingCatalog.GanProperties,
+            DiffusionDeclarationSyntax => TrainingCatalog.DiffusionProperties,
+            _ => TrainingCatalog.TrainProperties,
+        };
         var used = body.Properties.Where(p => !(p.Name.Span.Touches(offset))).Select(p => p.Name.Text).ToHashSet();
         return catalogue.Where(p => !used.Contains(p.Name)).Select((p, i) => new CompletionEntry
         {
@@ -264,6 +271,7 @@ public static partial class CompletionProvider
         {
             case "generator":
             case "discriminator":
+            case "denoiser":
                 return SyntaxQueries.NetworkNames(analysis).Select(n => new CompletionEntry
                 {
                     Label = n, Kind = CompletionEntryKind.Class, Detail = Describe(analysis, n), SortText = Sort(0, n),
@@ -298,6 +306,12 @@ public static partial class CompletionProvider
             case "loss":
                 return TrainingCatalog.Losses
                     .Select((w, i) => Documented(Value(w.Name, "loss", CompletionEntryKind.EnumMember, 0, i.ToString("D2")), w.Documentation)).ToList();
+            case "schedule" when declaration is DiffusionDeclarationSyntax:
+                return TrainingCatalog.NoiseSchedules
+                    .Select((w, i) => Documented(Value(w.Name, "noise schedule", CompletionEntryKind.EnumMember, 0, i.ToString("D2"), w.Name == "linear"), w.Documentation)).ToList();
+            case "sampler":
+                return TrainingCatalog.Samplers
+                    .Select((w, i) => Documented(Value(w.Name == "ddim" ? "ddim(50)" : w.Name, "sampler", CompletionEntryKind.EnumMember, 0, i.ToString("D2"), w.Name == "ddim"), w.Documentation)).ToList();
             case "schedule":
                 return TrainingCatalog.Schedules
                     .Select((w, i) => Documented(Value(w.Name, "schedule", CompletionEntryKind.EnumMember, 0, i.ToString("D2"), w.Name == "constant"), w.Documentation)).ToList();

@@ -19,6 +19,7 @@ public static class DocumentSymbolProvider
             BlockDeclarationSyntax block => new OutlineItem(block.Name.Text, "block " + SyntaxQueries.BlockSignature(block),
                 OutlineKind.Block, declaration.Span, nameSpan, Layers(analysis, block.Body)),
             GanDeclarationSyntax gan => new OutlineItem(gan.Name.Text, "gan", OutlineKind.Gan, declaration.Span, nameSpan, Properties(gan.Body)),
+            DiffusionDeclarationSyntax diffusion => new OutlineItem(diffusion.Name.Text, "diffusion", OutlineKind.Gan, declaration.Span, nameSpan, Properties(diffusion.Body)),
             TrainDeclarationSyntax train => new OutlineItem(
                 "train " + (train.Name.IsMissing ? "?" : train.Name.Text) + (train.RunName is null ? "" : " as " + train.RunName.Name.Text),
                 "training", OutlineKind.Train, declaration.Span, nameSpan, Properties(train.Body)),

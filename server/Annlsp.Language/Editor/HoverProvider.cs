@@ -84,7 +84,10 @@ public static class HoverProvider
 
     private static string? Property(PropertySyntax property)
     {
-        var info = TrainingCatalog.TrainProperties.Concat(TrainingCatalog.GanProperties).FirstOrDefault(p => p.Name == property.Name.Text);
+        var owner = property.Parent?.Parent;
+        var catalogue = owner is DiffusionDeclarationSyntax ? TrainingCatalog.DiffusionProperties
+            : owner is GanDeclarationSyntax ? TrainingCatalog.GanProperties : TrainingCatalog.TrainProperties;
+        var info = catalogue.FirstOrDefault(p => p.Name == property.Name.Text);
         return info is null ? null : $"```ann\n{info.Name}: {info.Values}\n```\n{info.Documentation}";
     }
 
@@ -134,6 +137,10 @@ public static class HoverProvider
                 return $"```ann\ngan {symbol.Name}\n```\ngenerator **{gan.Generator?.Name ?? "?"}** `{gan.Generator?.Input} → {gan.Generator?.Output}` · discriminator **{gan.Discriminator?.Name ?? "?"}** `{gan.Discriminator?.Input} → {gan.Discriminator?.Output}`"
                     + (gan.Conditional ? $"\n\nimage to image (pix2pix): loss_G = BCE + {ParameterInfo.FormatNumber(gan.L1Weight)}·L1" : "")
                     + (gan.DiscriminatorPatch is not null ? "\n\n" + PatchText(gan) : "");
+            case SymbolKind.Diffusion:
+                return analysis.Diffusions.TryGetValue(symbol.Name, out var diffusion)
+                    ? DiffusionSummary.ToMarkdown(diffusion)
+                    : $"```ann\ndiffusion {symbol.Name}\n```";
             case SymbolKind.Parameter:
                 return $"```ann\n{symbol.Name}\n```\nparameter of block **{symbol.OwnerBlock?.Name.Text}**";
             case SymbolKind.Tensor:

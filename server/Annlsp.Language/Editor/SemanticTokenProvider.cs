@@ -52,6 +52,7 @@ public static class SemanticTokenProvider
             {
                 SymbolKind.Network => (TokenClass.Class, modifiers),
                 SymbolKind.Gan => (TokenClass.Class, modifiers),
+                SymbolKind.Diffusion => (TokenClass.Class, modifiers),
                 SymbolKind.Block => (TokenClass.Function, modifiers),
                 SymbolKind.Parameter => (TokenClass.Parameter, modifiers),
                 _ => (TokenClass.Variable, modifiers),

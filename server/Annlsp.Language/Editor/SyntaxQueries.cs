@@ -109,6 +109,7 @@ public static class SyntaxQueries
         PropertyBodySyntax? body = declaration switch
         {
             GanDeclarationSyntax g => g.Body,
+            DiffusionDeclarationSyntax d => d.Body,
             TrainDeclarationSyntax t => t.Body,
             _ => null,
         };

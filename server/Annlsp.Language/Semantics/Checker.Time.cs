@@ -19,7 +19,7 @@ internal sealed partial class Checker
     /// The hook diffusion fills: the length of `time` (the time embedding) when <paramref name="network"/> is the
     /// denoiser of a diffusion declaration, else null — then `time` in it is an error.
     /// </summary>
-    private int? TimeEmbeddingOf(NetworkDeclarationSyntax network) => null;
+    private int? TimeEmbeddingOf(NetworkDeclarationSyntax network) => DenoiserTimeEmbedding(network.Name.Text); // Checker.Diffusion.cs
 
     private void BeginNetwork(NetworkDeclarationSyntax network)
     {

@@ -52,8 +52,8 @@ internal sealed partial class Checker
     private TrainConfig? CheckTrain(TrainDeclarationSyntax decl)
     {
         string target = decl.Name.Text;
-        var (network, gan) = ResolveTrainTarget(decl);
-        var kind = gan is null ? TrainKind.Classifier : gan.Conditional ? TrainKind.Pix2Pix : TrainKind.Gan;
+        var (network, gan, diffusion) = ResolveTrainTarget(decl);
+        var kind = gan is not null ? gan.Conditional ? TrainKind.Pix2Pix : TrainKind.Gan : diffusion is not null ? TrainKind.Diffusion : TrainKind.Classifier;
         var props = Properties(decl.Body, TrainingCatalog.TrainProperties, $"train '{target}'");
 
         var data = props.TryGetValue("data", out var dataProp) ? ResolveDataSet(dataProp.Value) : null;
@@ -64,8 +64,9 @@ internal sealed partial class Checker
         int epochs = IntProperty(props, "epochs", 5, 1);
         int batch = IntProperty(props, "batch", 64, 1);
         int checkpoint = IntProperty(props, "checkpoint", 1, 1);
-        int scoreSamples = IntProperty(props, "score_samples", 1000, 0);
-        if (scoreSamples == 1) { _diagnostics.Add(TooFewScoreSamples(props["score_samples"].Value.Span)); scoreSamples = 1000; }
+        int defaultScoreSamples = kind == TrainKind.Diffusion ? DiffusionScoreSamples : 1000;
+        int scoreSamples = IntProperty(props, "score_samples", defaultScoreSamples, 0);
+        if (scoreSamples == 1) { _diagnostics.Add(TooFewScoreSamples(props["score_samples"].Value.Span)); scoreSamples = defaultScoreSamples; }
         int? seed = props.ContainsKey("seed") ? IntProperty(props, "seed", 0, 0) : null;
         string loss = ReadLoss(props, kind);
         string schedule = ReadSchedule(props);
@@ -75,9 +76,10 @@ internal sealed partial class Checker
         var (validateFraction, validateOnTest) = ReadValidate(props);
         string? outPath = ReadOut(props);
 
-        if (data is not null) CheckDataFits(data, dataProp!.Value.Span, network, gan);
+        if (data is not null && diffusion is not null) CheckDiffusionDataFits(data, dataProp!.Value.Span, diffusion);
+        else if (data is not null) CheckDataFits(data, dataProp!.Value.Span, network, gan);
 
-        if (network is null && gan is null) return null;
+        if (network is null && gan is null && diffusion is null) return null;
         return new TrainConfig
         {
             Target = target,
@@ -85,6 +87,7 @@ internal sealed partial class Checker
             Kind = kind,
             Network = network,
             Gan = gan,
+            Diffusion = diffusion,
             Data = data ?? new DataSetRef("shapes", null, Shape.Image(1, 28, 28), 4, TrainingCatalog.ShapeClasses),
             Epochs = epochs,
             Batch = batch,
@@ -104,26 +107,34 @@ internal sealed partial class Checker
         };
     }
 
-    /// <summary>The network or gan a train names; both null when it names neither (reported).</summary>
-    private (NetworkModel? Network, GanModel? Gan) ResolveTrainTarget(TrainDeclarationSyntax decl)
+    /// <summary>The network, gan or diffusion a train names; all null when it names none (reported).</summary>
+    private (NetworkModel? Network, GanModel? Gan, DiffusionModel? Diffusion) ResolveTrainTarget(TrainDeclarationSyntax decl)
     {
         string target = decl.Name.Text;
-        if (decl.Name.IsMissing) return (null, null);
+        if (decl.Name.IsMissing) return (null, null, null);
         if (_networkSyntax.ContainsKey(target))
         {
             _usedNetworks.Add(target);
             AddReference(_declarations[target], decl.Name.Span, false);
-            return (Networks.GetValueOrDefault(target), null);
+            return (Networks.GetValueOrDefault(target), null, null);
         }
         if (_ganSyntax.ContainsKey(target))
         {
             AddReference(_declarations[target], decl.Name.Span, false);
-            return (null, Gans.GetValueOrDefault(target));
+            return (null, Gans.GetValueOrDefault(target), null);
         }
-        var near = NameMatcher.Nearest(target, _networkSyntax.Keys.Concat(_ganSyntax.Keys));
+        if (_diffusionSyntax.ContainsKey(target))
+        {
+            AddReference(_declarations[target], decl.Name.Span, false);
+            return (null, null, Diffusions.GetValueOrDefault(target));
+        }
+        var near = NameMatcher.Nearest(target, _networkSyntax.Keys.Concat(_ganSyntax.Keys).Concat(_diffusionSyntax.Keys));
         _diagnostics.Add(UnknownTrainTarget(decl.Name.Span, target, near, isBlock: _blocks.ContainsKey(target)));
-        return (null, null);
+        return (null, null, null);
     }
+
+    /// <summary>A diffusion model's default `score_samples`: each sample costs a sampler's worth of denoiser passes.</summary>
+    internal const int DiffusionScoreSamples = 256;
 
     // Each reader below returns the property's value, or its default when it is absent or reported.
 
@@ -133,12 +144,17 @@ internal sealed partial class Checker
     /// <summary>The loss must be the one the kind of training uses; writing it is allowed, the other one is not.</summary>
     private string ReadLoss(Dictionary<string, PropertySyntax> props, TrainKind kind)
     {
-        string loss = kind != TrainKind.Classifier ? "bce" : "cross_entropy";
+        var (loss, trained) = kind switch
+        {
+            TrainKind.Gan or TrainKind.Pix2Pix => ("bce", "a gan"),
+            TrainKind.Diffusion => ("mse", "a diffusion model"),
+            _ => ("cross_entropy", "a classifier"),
+        };
         var v = PropertyValue(props, "loss");
         if (v is WordValue w && TrainingCatalog.Losses.Any(l => l.Name == w.V))
         {
             if (w.V != loss)
-                _diagnostics.Add(WrongLoss(v.Span, gan: kind != TrainKind.Classifier, loss));
+                _diagnostics.Add(WrongLoss(v.Span, trained, loss));
         }
         else if (v is not (null or ErrorValue))
             _diagnostics.Add(UnknownLoss(v.Span, v.Describe()));
@@ -232,7 +248,12 @@ internal sealed partial class Checker
     }
 
     private static OptimizerConfig DefaultOptimizer(TrainKind kind) =>
-        kind != TrainKind.Classifier ? new("adam", 2e-4, 0.5, 0.999, 0, 0, false) : new("adam", 1e-3, 0.9, 0.999, 0, 0, false);
+        kind switch
+        {
+            TrainKind.Gan or TrainKind.Pix2Pix => new("adam", 2e-4, 0.5, 0.999, 0, 0, false),
+            TrainKind.Diffusion => new("adam", 2e-4, 0.9, 0.999, 0, 0, false), // Ho et al. 2020
+            _ => new("adam", 1e-3, 0.9, 0.999, 0, 0, false),
+        };
 
     private int IntProperty(Dictionary<string, PropertySyntax> props, string name, int fallback, int min)
     {

@@ -60,6 +60,7 @@ internal sealed partial class Checker
     public void Run()
     {
         DeclareAll();
+        PrescanDiffusions();
         foreach (var decl in _root.Declarations.OfType<NetworkDeclarationSyntax>())
         {
             _cancellation.ThrowIfCancellationRequested();
@@ -71,6 +72,7 @@ internal sealed partial class Checker
             var gan = CheckGan(decl);
             if (_ganSyntax.GetValueOrDefault(decl.Name.Text) == decl) Gans[decl.Name.Text] = gan;
         }
+        CheckDiffusions();
         CheckTrains();
         foreach (var block in _blockParameters.Keys.Where(b => !_usedBlocks.Contains(b)).ToList())
         {
@@ -104,6 +106,7 @@ internal sealed partial class Checker
             {
                 NetworkDeclarationSyntax => SymbolKind.Network,
                 BlockDeclarationSyntax => SymbolKind.Block,
+                DiffusionDeclarationSyntax => SymbolKind.Diffusion,
                 _ => SymbolKind.Gan,
             };
             string name = decl.Name.Text;
@@ -128,6 +131,7 @@ internal sealed partial class Checker
                 case NetworkDeclarationSyntax n: _networkSyntax[name] = n; break;
                 case BlockDeclarationSyntax b: _blocks[name] = b; _blockParameters[b] = DeclareParameters(b); break;
                 case GanDeclarationSyntax g: _ganSyntax[name] = g; break;
+                case DiffusionDeclarationSyntax f: _diffusionSyntax[name] = f; break;
             }
         }
     }
@@ -337,7 +341,7 @@ internal sealed partial class Checker
         string name = layer.Name.Text;
         var candidates = LayerCatalog.All.Select(l => l.Name).Where(n => n != "input").Concat(_blocks.Keys);
         var near = NameMatcher.Nearest(name, candidates);
-        string? otherKind = _networkSyntax.ContainsKey(name) ? "network" : _ganSyntax.ContainsKey(name) ? "gan" : null;
+        string? otherKind = _networkSyntax.ContainsKey(name) ? "network" : _ganSyntax.ContainsKey(name) ? "gan" : _diffusionSyntax.ContainsKey(name) ? "diffusion" : null;
         _diagnostics.Add(UnknownLayer(layer.Name.Span, name, near, otherKind));
     }
 

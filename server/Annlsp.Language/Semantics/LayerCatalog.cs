@@ -232,14 +232,14 @@ public static class TrainingCatalog
         new("optimizer", "adam(lr, beta1, beta2, weight_decay) | sgd(lr, momentum, nesterov, weight_decay)", "How weights are updated (default adam(lr: 1e-3))."),
         new("schedule", "constant | cosine | onecycle", "How the learning rate changes over the run: constant (the default), cosine (decays to 0 by the last step) or onecycle (warms up over the first 30 %, then decays)."),
         new("label_smoothing", "number (0)", "Classifiers: the target puts this much probability evenly on all classes (0 ≤ value < 1; 0.1 is usual)."),
-        new("loss", "cross_entropy | bce", "cross_entropy for classifiers, bce for GANs (the defaults)."),
+        new("loss", "cross_entropy | bce | mse", "cross_entropy for classifiers, bce for GANs, mse for diffusion models (the defaults)."),
         new("device", "auto | cpu | cuda | cuda:N", "auto picks CUDA when a GPU is available, else the CPU."),
         new("seed", "int", "The same seed gives the same run on the CPU."),
-        new("preview", "RxC", "Sample grid shown after each epoch (GAN 8x8)."),
+        new("preview", "RxC", "Sample grid shown after each epoch (GANs and diffusion models 8x8)."),
         new("validate", "fraction | test", "Fraction of the training data held out, or the test set (default)."),
         new("checkpoint", "int (1)", "Write a checkpoint every N epochs; the last one is always kept."),
         new("out", "\"path\"", "Run folder, inside the workspace (default runs/<target>/<time>)."),
-        new("score_samples", "int (1000)", "GANs: how many samples the data set's reference classifier scores after every epoch (FD, confident, coverage); 0 turns scoring off."),
+        new("score_samples", "int (1000)", "GANs (1000) and diffusion models (256): how many samples the data set's reference classifier scores after every epoch (FD, confident, coverage); 0 turns scoring off."),
     ];
 
     /// <summary>The values of `schedule:` and what each does: the checker accepts these, completion offers them.</summary>
@@ -255,6 +255,7 @@ public static class TrainingCatalog
     [
         ("cross_entropy", "for classifiers (trained on the logits before a final softmax)"),
         ("bce", "binary cross-entropy with logits, for GANs"),
+        ("mse", "mean squared error between the predicted and the true noise, for diffusion models"),
     ];
 
     /// <summary>The values completion offers for `device:`; the checker accepts `cuda:N` for every N.</summary>
@@ -271,6 +272,32 @@ public static class TrainingCatalog
         new("generator", "network name", "Maps a latent vector to an image, or (pix2pix) an image to an image."),
         new("discriminator", "network name", "Maps an image to one logit: real or fake (for a generator that takes an image: the input beside the image, to one logit or a 1×N×N map of patch logits)."),
         new("l1", "number ≥ 0 (100)", "Gans whose generator takes an image (pix2pix): the weight λ of the L1 term, loss_G = BCE + λ·|G(x) − y|."),
+    ];
+
+    public static IReadOnlyList<PropertyInfo> DiffusionProperties { get; } =
+    [
+        new("denoiser", "network name", "Maps a noisy image C×H×W (and `time`, the step) to the noise in it, C×H×W."),
+        new("steps", "int (1000)", "T: the number of noise steps, 2 to 100000."),
+        new("schedule", "linear | cosine", "How β grows over the steps: linear from beta_start to beta_end (Ho et al. 2020, the default), or cosine (Nichol & Dhariwal 2021)."),
+        new("beta_start", "number (1e-4)", "The linear schedule's β at step 1 (0 < beta_start ≤ beta_end < 1)."),
+        new("beta_end", "number (0.02)", "The linear schedule's β at step T."),
+        new("sampler", "ddpm | ddim(n)", "How previews, scores and `annlsp sample` draw: ddpm (all T steps, with noise) or ddim(n) (n steps, deterministic; default ddim(50))."),
+        new("time_embed", "int (128)", "The length of `time`, the sinusoidal embedding of the step the denoiser sees (at least 2)."),
+        new("ema", "number (0.999)", "Decay of the moving average of the weights that sampling uses, 0 ≤ ema < 1 (0: the trained weights)."),
+    ];
+
+    /// <summary>The values of a diffusion's `schedule:`.</summary>
+    public static IReadOnlyList<(string Name, string Documentation)> NoiseSchedules { get; } =
+    [
+        ("linear", "β evenly spaced from beta_start to beta_end (Ho et al. 2020)"),
+        ("cosine", "ᾱ follows a squared cosine (Nichol & Dhariwal 2021); beta_start and beta_end are not used"),
+    ];
+
+    /// <summary>The values of a diffusion's `sampler:`.</summary>
+    public static IReadOnlyList<(string Name, string Documentation)> Samplers { get; } =
+    [
+        ("ddpm", "every one of the T steps, adding fresh noise at each (Ho et al. 2020)"),
+        ("ddim", "ddim(n): n of the T steps, deterministic given the starting noise (Song et al. 2021)"),
     ];
 
     public static DataSetInfo? FindDataSet(string name) => DataSets.FirstOrDefault(d => d.Name == name);

@@ -169,6 +169,27 @@ public sealed class GanModel
     public ReceptiveField? DiscriminatorPatch { get; init; }
 }
 
+/// <summary>A checked `diffusion`: its denoiser, noise schedule, sampler, time embedding and EMA (defaults filled in).</summary>
+public sealed class DiffusionModel
+{
+    public const int DefaultSteps = 1000;
+    public const double DefaultBetaStart = 1e-4, DefaultBetaEnd = 0.02;
+    public const int DefaultTimeEmbedding = 128;
+    public const double DefaultEma = 0.999;
+    public static readonly DiffusionSampler DefaultSampler = DiffusionSampler.Ddim(50);
+
+    public required string Name { get; init; }
+    public required NetworkModel? Denoiser { get; init; }
+    public required DiffusionSchedule Schedule { get; init; }
+    /// <summary>What previews, scores and `annlsp sample` draw with (unless `--sampler` says otherwise).</summary>
+    public DiffusionSampler Sampler { get; init; } = DefaultSampler;
+    /// <summary>The length of the sinusoidal embedding of the step: the denoiser's `time`.</summary>
+    public int TimeEmbedding { get; init; } = DefaultTimeEmbedding;
+    /// <summary>Decay of the exponential moving average of the weights that sampling uses (0: the trained weights themselves).</summary>
+    public double Ema { get; init; } = DefaultEma;
+    public DiffusionDeclarationSyntax? Syntax { get; init; }
+}
+
 /// <summary>
 /// The square of input pixels one output value depends on (<see cref="Size"/>), and how far apart neighbouring
 /// outputs' squares start (<see cref="Stride"/>), in input pixels. Computed from the network's graph.
@@ -194,8 +215,8 @@ public sealed record DataSetRef(string Name, string? Directory, Shape Shape, int
 
 public sealed record OptimizerConfig(string Name, double LearningRate, double Beta1, double Beta2, double WeightDecay, double Momentum, bool Nesterov);
 
-/// <summary>Pix2Pix: a gan whose generator takes an image, trained on pairs.</summary>
-public enum TrainKind { Classifier, Gan, Pix2Pix }
+/// <summary>Pix2Pix: a gan whose generator takes an image, trained on pairs; Diffusion: a `diffusion` declaration.</summary>
+public enum TrainKind { Classifier, Gan, Pix2Pix, Diffusion }
 
 /// <summary>A `train` declaration with every property resolved (defaults filled in).</summary>
 public sealed class TrainConfig
@@ -206,6 +227,7 @@ public sealed class TrainConfig
     public required TrainKind Kind { get; init; }
     public NetworkModel? Network { get; init; }           // Classifier
     public GanModel? Gan { get; init; }                   // Gan, Pix2Pix
+    public DiffusionModel? Diffusion { get; init; }       // Diffusion
     public required DataSetRef Data { get; init; }
     public int Epochs { get; init; } = 5;
     public int Batch { get; init; } = 64;
@@ -222,7 +244,7 @@ public sealed class TrainConfig
     public double? ValidateFraction { get; init; }
     public bool ValidateOnTest { get; init; } = true;
     public int CheckpointEvery { get; init; } = 1;
-    /// <summary>GANs: samples scored by the data set's reference classifier after every epoch (0: no scoring).</summary>
+    /// <summary>GANs and diffusion models: samples scored by the data set's reference classifier after every epoch (0: no scoring).</summary>
     public int ScoreSamples { get; init; } = 1000;
     public string? Out { get; init; }
     public TrainDeclarationSyntax? Syntax { get; init; }

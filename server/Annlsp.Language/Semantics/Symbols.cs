@@ -3,9 +3,9 @@ using Annlsp.Language.Text;
 
 namespace Annlsp.Language.Semantics;
 
-public enum SymbolKind { Network, Block, Gan, Parameter, Tensor }
+public enum SymbolKind { Network, Block, Gan, Parameter, Tensor, Diffusion }
 
-/// <summary>A declared name: a network, block, gan, block parameter or tensor (`as NAME`, its declaration the <see cref="TensorNameSyntax"/>).</summary>
+/// <summary>A declared name: a network, block, gan, diffusion, block parameter or tensor (`as NAME`, its declaration the <see cref="TensorNameSyntax"/>).</summary>
 public sealed record Symbol(SymbolKind Kind, string Name, TextSpan NameSpan, SyntaxNode Declaration, BlockDeclarationSyntax? OwnerBlock = null);
 
 /// <summary>One occurrence of a symbol's name (its declaration included) — for definition, references, rename, highlight.</summary>

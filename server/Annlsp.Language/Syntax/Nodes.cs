@@ -80,6 +80,17 @@ public sealed class GanDeclarationSyntax(SyntaxToken keyword, SyntaxToken name, 
     public PropertyBodySyntax Body { get; } = body;
 }
 
+/// <summary>`diffusion Name { denoiser: N  steps: T  schedule: linear  sampler: ddim(50) … }`</summary>
+public sealed class DiffusionDeclarationSyntax(SyntaxToken keyword, SyntaxToken name, PropertyBodySyntax body) : DeclarationSyntax
+{
+    internal override int SlotCount => 3;
+    internal override SyntaxElement? Slot(int index) => index switch { 0 => Keyword, 1 => Name, 2 => Body, _ => null };
+    public override SyntaxKind Kind => SyntaxKind.DiffusionDeclaration;
+    public override SyntaxToken Keyword { get; } = keyword;
+    public override SyntaxToken Name { get; } = name;
+    public PropertyBodySyntax Body { get; } = body;
+}
+
 /// <summary>`train Target [as name] { property: value … }`. <see cref="Name"/> is the target.</summary>
 public sealed class TrainDeclarationSyntax(SyntaxToken keyword, SyntaxToken target, TrainNameSyntax? runName, PropertyBodySyntax body) : DeclarationSyntax
 {
@@ -279,7 +290,7 @@ public sealed class ArgumentSyntax(SyntaxToken? name, SyntaxToken? colon, Expres
     public ExpressionSyntax Value { get; } = value;
 }
 
-/// <summary>`{ name: value … }` — the body of `gan` and `train`.</summary>
+/// <summary>`{ name: value … }` — the body of `gan`, `diffusion` and `train`.</summary>
 public sealed class PropertyBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxElement> items, SyntaxToken close) : SyntaxNode
 {
     private readonly SyntaxElement[] _slots = Wrap(open, items, close);

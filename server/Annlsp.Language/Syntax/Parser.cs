@@ -136,10 +136,11 @@ public sealed partial class Parser
                 case SyntaxKind.NetworkKeyword: members.Add(ParseNetwork()); break;
                 case SyntaxKind.BlockKeyword: members.Add(ParseBlock()); break;
                 case SyntaxKind.GanKeyword: members.Add(ParseGan()); break;
+                case SyntaxKind.DiffusionKeyword: members.Add(ParseDiffusion()); break;
                 case SyntaxKind.TrainKeyword: members.Add(ParseTrain()); break;
                 default:
                     members.Add(SkipUntil(k => EndsDeclaration(k),
-                        "a declaration (network, block, gan or train)"));
+                        "a declaration (network, block, gan, diffusion or train)"));
                     break;
             }
         }
@@ -186,10 +187,17 @@ public sealed partial class Parser
         return new GanDeclarationSyntax(keyword, name, ParsePropertyBody("gan", name));
     }
 
+    private DiffusionDeclarationSyntax ParseDiffusion()
+    {
+        var keyword = Advance();
+        var name = ExpectName("a diffusion name after 'diffusion'");
+        return new DiffusionDeclarationSyntax(keyword, name, ParsePropertyBody("diffusion", name));
+    }
+
     private TrainDeclarationSyntax ParseTrain()
     {
         var keyword = Advance();
-        var target = ExpectName("the network or gan to train after 'train'");
+        var target = ExpectName("the network, gan or diffusion to train after 'train'");
         TrainNameSyntax? runName = null;
         if (Current.Kind == SyntaxKind.Identifier && Current.Text == "as")
         {

@@ -11,6 +11,7 @@ public enum SyntaxKind
     NetworkKeyword,
     BlockKeyword,
     GanKeyword,
+    DiffusionKeyword,
     TrainKeyword,
     ResidualKeyword,
     TrueKeyword,
@@ -36,6 +37,7 @@ public enum SyntaxKind
     BlockDeclaration,
     ParameterList,
     GanDeclaration,
+    DiffusionDeclaration,
     TrainDeclaration,
     TrainName,
     StackBody,
@@ -65,6 +67,7 @@ public static class SyntaxFacts
         "network" => SyntaxKind.NetworkKeyword,
         "block" => SyntaxKind.BlockKeyword,
         "gan" => SyntaxKind.GanKeyword,
+        "diffusion" => SyntaxKind.DiffusionKeyword,
         "train" => SyntaxKind.TrainKeyword,
         "residual" => SyntaxKind.ResidualKeyword,
         "true" => SyntaxKind.TrueKeyword,
@@ -75,7 +78,7 @@ public static class SyntaxFacts
     public static bool IsKeyword(SyntaxKind kind) => kind is >= SyntaxKind.NetworkKeyword and <= SyntaxKind.FalseKeyword;
 
     public static bool IsDeclarationKeyword(SyntaxKind kind) =>
-        kind is SyntaxKind.NetworkKeyword or SyntaxKind.BlockKeyword or SyntaxKind.GanKeyword or SyntaxKind.TrainKeyword;
+        kind is SyntaxKind.NetworkKeyword or SyntaxKind.BlockKeyword or SyntaxKind.GanKeyword or SyntaxKind.DiffusionKeyword or SyntaxKind.TrainKeyword;
 
     public static string Display(SyntaxKind kind) => kind switch
     {

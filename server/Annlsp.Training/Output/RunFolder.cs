@@ -63,6 +63,10 @@ public sealed class RunFolder
 
     public string SamplePath(int epoch) => System.IO.Path.Combine(SamplesDir, $"epoch-{epoch:D3}.png");
 
+    /// <summary>samples/trajectory-NNN.png beside a preview samples/epoch-NNN.png: a diffusion model's denoising trajectory.</summary>
+    public static string TrajectoryPathFor(string previewPath) =>
+        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(previewPath) ?? ".", System.IO.Path.GetFileName(previewPath).Replace("epoch-", "trajectory-"));
+
     public void WriteRunJson(JsonObject run) => WriteAtomic(System.IO.Path.Combine(Path, RunFile), Encoding.UTF8.GetBytes(run.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
 
     /// <summary>The exact text trained, as UTF-8 without a BOM: its SHA-256 is run.json's sourceSha256.</summary>

@@ -15,6 +15,14 @@ public sealed partial class Trainer
     /// </summary>
     internal GanScoring? StartGanScoring(long latent)
     {
+        if (StartReference() is not { } reference) return null;
+        var noise = randn([config.ScoreSamples, latent], generator: new Generator((ulong)seed + GanScoring.NoiseSeedOffset)).to(device);
+        return new GanScoring(reference, noise);
+    }
+
+    /// <summary>The data set's reference classifier for a generative run's scores (its `reference` events); null when scoring is off or cannot be had.</summary>
+    internal ReferenceClassifier? StartReference()
+    {
         int samples = config.ScoreSamples;
         if (samples <= 0) return null;
         try
@@ -30,8 +38,7 @@ public sealed partial class Trainer
                 Classes = reference.ClassNames.Count, TestImages = reference.TestCount, Trained = reference.TrainedNow,
                 Seconds = reference.TrainedNow ? reference.TrainSeconds : 0.0, Path = reference.CachePath, ScoreSamples = samples,
             });
-            var noise = randn([samples, latent], generator: new Generator((ulong)seed + GanScoring.NoiseSeedOffset)).to(device);
-            return new GanScoring(reference, noise);
+            return reference;
         }
         catch (TrainingException e)
         {

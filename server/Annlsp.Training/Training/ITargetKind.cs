@@ -14,7 +14,7 @@ namespace Annlsp.Training.Training;
 /// </summary>
 internal interface ITargetKind : IDisposable
 {
-    /// <summary>`classifier` | `gan`: run.json's and the `started` event's `kind`.</summary>
+    /// <summary>`classifier` | `gan` | `diffusion`: run.json's and the `started` event's `kind`.</summary>
     string Name { get; }
 
     /// <summary>The data set, on the device: the batches are drawn from its training split.</summary>
@@ -57,6 +57,9 @@ internal interface ITargetKind : IDisposable
 
     /// <summary>Writes the epoch's image grid to <paramref name="path"/>; false when the kind has nothing to show.</summary>
     bool WritePreview(string path);
+
+    /// <summary>What else the last <see cref="WritePreview"/> wrote: a diffusion model's denoising trajectory (null: nothing).</summary>
+    string? TrajectoryPath => null;
 
     /// <summary>The `finished` event with the result (<paramref name="metrics"/>: the last epoch's, or a stop's).</summary>
     FinishedEvent Finished(FinishedEvent e, Dictionary<string, double> metrics);

@@ -81,6 +81,7 @@ public sealed partial class Trainer
     {
         TrainKind.Gan => new GanTarget(this),
         TrainKind.Pix2Pix => new Pix2PixTarget(this),
+        TrainKind.Diffusion => new DiffusionTarget(this),
         _ => new ClassifierTarget(this, resumeMeta),
     };
 
@@ -219,7 +220,7 @@ public sealed partial class Trainer
                 Epoch = epoch + 1, Epochs = epochs, GlobalStep = globalStep, Seconds = seconds, ImagesPerSecond = metrics["imagesPerSecond"],
             }));
             var path = run.SamplePath(epoch + 1);
-            if (kind.WritePreview(path)) Emit(new SampleEvent { Epoch = epoch + 1, Path = path });
+            if (kind.WritePreview(path)) Emit(new SampleEvent { Epoch = epoch + 1, Path = path, Trajectory = kind.TrajectoryPath });
             if ((epoch + 1) % Math.Max(1, config.CheckpointEvery) == 0 || epoch + 1 == epochs)
                 SaveCheckpoint(kind, epoch + 1, 0, globalStep);
         }

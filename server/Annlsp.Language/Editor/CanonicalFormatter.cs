@@ -133,7 +133,7 @@ public static class CanonicalFormatter
             case SyntaxKind.Colon:
                 return false;
             case SyntaxKind.OpenParen:
-                return left.Kind is not (SyntaxKind.Identifier) ;
+                return left.Kind is not (SyntaxKind.Identifier or SyntaxKind.ResidualKeyword); // conv(…), residual(shortcut: …)
         }
         if (left.Kind == SyntaxKind.OpenParen) return false;
         return true;

@@ -339,7 +339,8 @@ internal sealed partial class Checker
         long deepest = _deepest;
         if (deepest <= 0 || deepest >= size) return null;
         int halvings = 0;
-        while (halvings < 30 && (size >> (halvings + 1)) >= deepest) halvings++;
+        // Halving rounds down (pool) or up (a stride-2 conv with padding 1): count the halvings either way reaches.
+        while (halvings < 30 && (size + (1L << (halvings + 1)) - 1) >> (halvings + 1) >= deepest) halvings++;
         if (halvings == 0) return null;
         long step = 1L << halvings;
         if (size % step == 0) return null;

@@ -314,14 +314,14 @@ public partial class CliTests
         Assert.Equal("e1", (string?)first["name"]);
         Assert.Equal(new[] { 0 }, first["inputs"]!.Select(x => (int)x));
         Assert.Equal("layers.0", (string?)first["key"]);
-        // The last concat reads the deconv before it and e1, the first layer.
+        // The last concat reads the batchnorm before it (the end of the Up block) and e1, the first layer.
         var concat = layers.Last(l => (string?)l["kind"] == "concat");
         var inputs = concat["inputs"]!.Select(x => (int)x).ToArray();
         Assert.Equal(2, inputs.Length);
         Assert.Equal((int)first["id"]!, inputs[1]);
-        Assert.Equal("deconv", (string?)layers.Single(l => (int)l["id"]! == inputs[0])["kind"]);
+        Assert.Equal("batchnorm", (string?)layers.Single(l => (int)l["id"]! == inputs[0])["kind"]);
         Assert.Equal(new[] { 128, 16, 16 }, concat["output"]!.Select(x => (int)x));
-        Assert.Equal("deconv(64, 4) line 15, e1", (string?)concat["from"]);
+        Assert.Equal("batchnorm line 15, e1", (string?)concat["from"]);
     }
 
     [Fact]

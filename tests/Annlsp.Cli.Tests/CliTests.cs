@@ -328,7 +328,7 @@ public partial class CliTests
     public void Summary_text_shows_where_merges_and_shortcuts_take_their_inputs_from()
     {
         var (_, unet, _) = Annlsp("summary", Example("unet.ann"));
-        Assert.Matches(@"concat\(e3\)\s+512×4×4\s+0\s+0\s+← deconv\(256, 4\) line 5, e3", unet);
+        Assert.Matches(@"concat\(e3\)\s+512×4×4\s+0\s+0\s+← batchnorm line 13, e3", unet);
         var (exit, resnet, _) = Annlsp("summary", Example("resnet.ann"));
         Assert.Equal(0, exit);
         Assert.Matches(@"residual\s+64×14×14\s+[\d,]+\s+[\d,]+\s+← body \+ shortcut", resnet);

@@ -85,7 +85,7 @@ public static class BenchmarkInput
     {
         int c = 16 + rng.Next(16);
         return $$"""
-            block Proj{{i}}(c) {
+            block ProjBlock{{i}}(c) {
                 residual(shortcut: conv(c, kernel: 1, stride: 2, bias: false) -> batchnorm) {
                     conv(c, kernel: 3, stride: 2, padding: 1, bias: false) -> batchnorm -> relu
                     conv(c, kernel: 3, padding: 1, bias: false) -> batchnorm
@@ -97,8 +97,8 @@ public static class BenchmarkInput
                 input(1x28x28) as x
                 conv({{c}}, kernel: 3, padding: 1, bias: false) -> batchnorm -> relu
                 add(x -> conv({{c}}, kernel: 1))
-                Proj{{i}}(64) as h
-                Proj{{i}}(128)
+                ProjBlock{{i}}(64) as h
+                ProjBlock{{i}}(128)
                 globalpool
                 concat(h -> globalpool)
                 dense(10)

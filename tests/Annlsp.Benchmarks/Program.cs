@@ -9,11 +9,11 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project tests/Annlsp.Benchmarks                  BenchmarkDotNet: parse + check of a 10,000-line file
 // dotnet run -c Release --project tests/Annlsp.Benchmarks -- --breakdown   Stopwatch medians: lexer, parser, checker (fast, for profiling)
 // dotnet run -c Release --project tests/Annlsp.Benchmarks -- --breakdown-unets   the same on a 10,000-line file of U-Nets
-// dotnet run -c Release --project tests/Annlsp.Benchmarks -- --write F     write the generated file to F
+// dotnet run -c Release --project tests/Annlsp.Benchmarks -- --write F     write the generated file to F (--write-unets: the U-Net file)
 // dotnet run -c Release --project tests/Annlsp.Benchmarks -- --profile N   parse + check N times (to run under dotnet-trace)
-if (args is ["--write", var path, ..])
+if (args is ["--write" or "--write-unets", var path, ..])
 {
-    File.WriteAllText(path, BenchmarkInput.Generate(LanguageBenchmarks.Lines));
+    File.WriteAllText(path, args[0] == "--write" ? BenchmarkInput.Generate(LanguageBenchmarks.Lines) : BenchmarkInput.GenerateUNets(LanguageBenchmarks.Lines));
     Console.WriteLine($"wrote {path}");
     return 0;
 }

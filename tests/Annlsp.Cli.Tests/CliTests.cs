@@ -305,6 +305,40 @@ public partial class CliTests
     }
 
     [Fact]
+    public void Summary_json_gives_each_layer_its_graph_inputs()
+    {
+        var writer = new StringWriter();
+        SummaryCommand.Run(Example("unet.ann"), "UNet", "json", writer, TextWriter.Null);
+        var layers = JObject.Parse(writer.ToString())["networks"]![0]!["layers"]!.ToArray();
+        var first = layers[0];
+        Assert.Equal("e1", (string?)first["name"]);
+        Assert.Equal(new[] { 0 }, first["inputs"]!.Select(x => (int)x));
+        Assert.Equal("layers.0", (string?)first["key"]);
+        // The last concat reads the batchnorm before it (the end of the Up block) and e1, the first layer.
+        var concat = layers.Last(l => (string?)l["kind"] == "concat");
+        var inputs = concat["inputs"]!.Select(x => (int)x).ToArray();
+        Assert.Equal(2, inputs.Length);
+        Assert.Equal((int)first["id"]!, inputs[1]);
+        Assert.Equal("batchnorm", (string?)layers.Single(l => (int)l["id"]! == inputs[0])["kind"]);
+        Assert.Equal(new[] { 128, 16, 16 }, concat["output"]!.Select(x => (int)x));
+        Assert.Equal("batchnorm line 15, e1", (string?)concat["from"]);
+    }
+
+    [Fact]
+    public void Summary_text_shows_where_merges_and_shortcuts_take_their_inputs_from()
+    {
+        var (_, unet, _) = Annlsp("summary", Example("unet.ann"));
+        Assert.Matches(@"concat\(e3\)\s+512×4×4\s+0\s+0\s+← batchnorm line 13, e3", unet);
+        var (exit, resnet, _) = Annlsp("summary", Example("resnet.ann"));
+        Assert.Equal(0, exit);
+        Assert.Matches(@"residual\s+64×14×14\s+[\d,]+\s+[\d,]+\s+← body \+ shortcut", resnet);
+        Assert.Matches(@"conv\(64, 1\)\s+64×14×14\s+2,048\s+401,408\s+← the residual's input", resnet);
+        // A plain stack keeps its four columns.
+        var (_, lenet, _) = Annlsp("summary", Example("lenet.ann"));
+        Assert.DoesNotContain("←", lenet);
+    }
+
+    [Fact]
     public void Summary_of_an_unknown_network_is_a_usage_error()
     {
         var err = new StringWriter();

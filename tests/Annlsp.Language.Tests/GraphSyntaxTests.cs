@@ -1,4 +1,5 @@
 using Annlsp.Language.Diagnostics;
+using Annlsp.Language.Editor;
 using Annlsp.Language.Syntax;
 
 namespace Annlsp.Language.Tests;
@@ -92,5 +93,20 @@ public class GraphSyntaxTests
     {
         var analysis = DocumentAnalysis.Analyze(File.ReadAllText(Repo.PathOf("tests", "cases", "graph-design.ann")));
         Assert.DoesNotContain(analysis.Diagnostics, d => d.Severity is DiagnosticSeverity.Error or DiagnosticSeverity.Warning);
+    }
+
+    /// <summary>`annlsp format --check` passes on the graph examples: `residual(shortcut: …)` keeps its parenthesis on the keyword.</summary>
+    [Theory]
+    [InlineData("examples/resnet.ann")]
+    [InlineData("examples/unet.ann")]
+    [InlineData("tests/references/resnet18.ann")]
+    [InlineData("tests/references/resnet50.ann")]
+    [InlineData("tests/references/mobilenet_v2.ann")]
+    [InlineData("tests/references/pix2pix_unet.ann")]
+    public void The_graph_examples_are_in_the_canonical_layout(string file)
+    {
+        var analysis = DocumentAnalysis.Analyze(File.ReadAllText(Repo.PathOf(file)));
+        var result = CanonicalFormatter.FormatDocument(analysis, "    ");
+        Assert.True(result.Outcome == FormatOutcome.Unchanged, $"{file} is not canonical:\n{result.Text}");
     }
 }

@@ -34,7 +34,8 @@ internal sealed partial class Checker
 
     /// <summary>
     /// Where a network's output shape is made, the layer to change when it is wrong: its last layer that can change
-    /// a shape (trailing activations, batchnorm, dropout and residuals pass it on), or its input.
+    /// a shape (trailing activations, batchnorm, dropout and identity residuals pass it on; a concat, a projected
+    /// residual or a broadcasting add change it), or its input.
     /// </summary>
     private static TextSpan OutputSpan(NetworkModel n) =>
         ShapingLayer(n) is { } layer ? layer.UseSite ?? layer.Span : InputSpan(n);
@@ -42,8 +43,16 @@ internal sealed partial class Checker
     private static LayerInstance? ShapingLayer(NetworkModel n)
     {
         for (int i = n.Layers.Count - 1; i >= 0; i--)
-            if (n.Layers[i] is { Kind: not "residual", Info.KeepsShape: false } layer) return layer;
+            if (ChangesShape(n.Layers[i])) return n.Layers[i];
         return null;
+
+        static bool ChangesShape(LayerInstance l) => l.Kind switch
+        {
+            "residual" => l.Shortcut.Count > 0,
+            "concat" => true,
+            "add" => !l.Input.Equals(l.Output),
+            _ => l.Info is { KeepsShape: false },
+        };
     }
 
     /// <summary>Inserts `flatten` right after the layer that makes the network's output, so trailing activations stay last.</summary>

@@ -259,17 +259,18 @@ internal sealed partial class Checker
         foreach (var argument in merge.Arguments)
         {
             var source = ResolveTensor(argument.Source, env);
-            var chain = new List<LayerInstance>();
+            List<LayerInstance>? chain = null;
             Shape shape;
             if (argument.Chain is { } c)
             {
+                chain = new List<LayerInstance>(c.Layers.Count);
                 var from = source is null ? Running.FromInput : Running.From(source);
                 shape = CheckItems(c.Layers, 0, source?.Shape ?? Shape.Unknown, from, env, useSite, record, chain);
                 if (shape.IsKnown && chain.All(l => l.Output.IsKnown)) WarnOnStack(chain);
             }
             else shape = source?.Shape ?? Shape.Unknown;
-            if (source is null || !shape.IsKnown || chain.Any(l => !l.Output.IsKnown)) { ok = false; continue; }
-            branches.Add(new MergeBranch(source, chain, argument.Span));
+            if (source is null || !shape.IsKnown || chain is not null && chain.Any(l => !l.Output.IsKnown)) { ok = false; continue; }
+            branches.Add(new MergeBranch(source, (IReadOnlyList<LayerInstance>?)chain ?? [], argument.Span));
             shapes.Add(shape);
         }
         if (merge.Arguments.Count == 0 && !merge.OpenParen.IsMissing)
@@ -338,7 +339,8 @@ internal sealed partial class Checker
         long deepest = _deepest;
         if (deepest <= 0 || deepest >= size) return null;
         int halvings = 0;
-        while (halvings < 30 && (size >> (halvings + 1)) >= deepest) halvings++;
+        // Halving rounds down (pool) or up (a stride-2 conv with padding 1): count the halvings either way reaches.
+        while (halvings < 30 && (size + (1L << (halvings + 1)) - 1) >> (halvings + 1) >= deepest) halvings++;
         if (halvings == 0) return null;
         long step = 1L << halvings;
         if (size % step == 0) return null;

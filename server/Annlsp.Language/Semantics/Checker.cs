@@ -258,10 +258,21 @@ internal sealed partial class Checker
     {
         var result = new List<LayerInstance>(body.Layers.Count);
         var outer = _scope;
-        _scope = new TensorScope(isolated ? null : outer, body);
+        // Most bodies name nothing: they share the enclosing scope (a block's, none) rather than make one.
+        _scope = DeclaresNames(body) ? new TensorScope(isolated ? null : outer, body) : isolated ? null : outer;
         try { output = CheckItems(body.Layers, 0, input, from, env, useSite, record, result); }
         finally { _scope = outer; }
         return result;
+    }
+
+    /// <summary>Whether an item of the body is followed by `as NAME` (kept on the node: block bodies are checked once per use).</summary>
+    private static bool DeclaresNames(StackBodySyntax body)
+    {
+        if (body.DeclaresNames is bool known) return known;
+        bool any = false;
+        foreach (var item in body.Layers) any |= item.TensorName is not null;
+        body.DeclaresNames = any;
+        return any;
     }
 
     /// <summary>Checks items in order from the running tensor, appending their layers to <paramref name="result"/>; returns the last shape.</summary>

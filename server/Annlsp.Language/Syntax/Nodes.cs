@@ -121,6 +121,8 @@ public sealed class StackBodySyntax(SyntaxToken open, IReadOnlyList<SyntaxElemen
     internal override SyntaxElement? Slot(int index) => _slots[index];
     public override SyntaxKind Kind => SyntaxKind.StackBody;
     public SyntaxToken OpenBrace { get; } = open;
+    /// <summary>The checker's note of whether an item names its output (`as`); null until it looks.</summary>
+    internal bool? DeclaresNames;
     /// <summary>Layers, residuals, arrow tokens and skipped tokens, in order.</summary>
     public IReadOnlyList<SyntaxElement> Items => new ArraySegment<SyntaxElement>(_slots, 1, _slots.Length - 2);
     private StackItemSyntax[]? _layers; public IReadOnlyList<StackItemSyntax> Layers => _layers ??= Collect(_slots);

@@ -8,7 +8,7 @@ namespace Annlsp.Language.Editor;
 /// the user's line structure is kept (one blank line at most in a row), lines are indented by nesting depth
 /// (braces and parentheses), spacing within a line is normalised (`a, b`, `name: value`, `x -> y`, `2 * 3`,
 /// `conv(…)`, `Name {`), trailing whitespace goes and the file ends in one newline. Comments are kept where
-/// they are. Text with syntax errors is left alone. Idempotent: formatting the result changes nothing.
+/// they are, and so is a column of `as NAME` aligned with spaces. Text with syntax errors is left alone. Idempotent: formatting the result changes nothing.
 /// </summary>
 public static class CanonicalFormatter
 {
@@ -101,7 +101,9 @@ public static class CanonicalFormatter
             }
             else if (previous is not null && !(newLineSeen))
             {
-                if (NeedsSpace(previous, token)) line.Append(' ');
+                // `as e1` may be aligned in a column, as trailing comments are: the user's spaces stay.
+                if (IsTensorAs(token) && pendingSpace.Length > 1) line.Append(pendingSpace.Replace("\t", " "));
+                else if (NeedsSpace(previous, token)) line.Append(' ');
             }
             else if (previous is not null && NeedsSpace(previous, token))
             {
@@ -117,6 +119,8 @@ public static class CanonicalFormatter
         var result = output.ToString().TrimEnd('\n');
         return result.Length == 0 ? "" : result + "\n";
     }
+
+    private static bool IsTensorAs(SyntaxToken token) => token.Parent is TensorNameSyntax t && t.AsWord == token;
 
     private static bool ClosesAt(SyntaxToken token) => token.Kind is SyntaxKind.CloseBrace or SyntaxKind.CloseParen;
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: build the `annlsp` command, check every example, print LeNet's
-# summary, then train the DCGAN, a classifier and pix2pix on the embedded `shapes` data set (no downloads).
+# summary, then train a classifier, the DCGAN, pix2pix and a diffusion model on the embedded `shapes` data set
+# (no downloads).
 # Run folders land in examples/runs/ (beside the .ann file); the GAN's sample grids are
 # examples/runs/FashionGAN-shapes/*/samples/epoch-NNN.png; `annlsp evaluate <run folder>` scores one again.
 set -euo pipefail

@@ -9,8 +9,10 @@
 #       natives, and Fashion-MNIST (the training images as .xz).
 #   scripts/gpu-check.sh run [OUT]
 #       There: unpacks .device/ into a temporary folder and, on CUDA with the LibTorch of python3's PyTorch
-#       (the trainer finds it itself), trains examples/lenet.ann (5 epochs), examples/fashion-bn.ann
-#       (10 epochs) and examples/dcgan.ann (its 20 epochs), then runs the throughput benchmarks of the
+#       (the trainer finds it itself), trains examples/lenet.ann (5 epochs), examples/resnet.ann (a graph
+#       network), examples/pix2pix.ann (Edges2Fashion), examples/diffusion.ann (FashionDiffusion),
+#       examples/dcgan.ann and examples/fashion-bn.ann, each for its declared epochs or as far as its
+#       time limit lets it (the epoch events written so far are reported), and runs the throughput benchmarks of the
 #       compiled LeNet against hand-written TorchSharp and PyTorch (default and fused Adam) at batch 64,
 #       256 and 1024, and the DCGAN's. Writes OUT/summary.txt (the figures), the event logs and the
 #       sample grids to OUT (default ./gpu-check).
@@ -97,7 +99,7 @@ started = next((e for e in events if e.get("event") == "started"), {})
 epochs = [e for e in events if e.get("event") == "epoch"]
 end = next((e for e in events if e.get("event") in ("finished", "failed")), {})
 rates = [round(e.get("imagesPerSecond", 0)) for e in epochs]
-keys = ("accuracy", "loss", "loss_d", "loss_g", "d_x", "d_g_z")
+keys = ("accuracy", "loss", "loss_d", "loss_g", "d_x", "d_g_z", "l1", "psnr", "l1_input", "psnr_input", "fd", "confident", "coverage")
 last = {k: epochs[-1][k] for k in keys if epochs and k in epochs[-1]}
 print(f"{name}: exit {rc}, {seconds} s; device {started.get('device')} (LibTorch: {started.get('libtorch')}); "
       f"{len(epochs)} epochs, img/s per epoch {rates}; last epoch {last}; {end.get('event')} {end.get('reason', '')}")
@@ -131,9 +133,12 @@ PY
 }
 
 # The most telling figures first, in case the budget runs out.
-train lenet examples/lenet.ann 120
+train lenet examples/lenet.ann 90
 bench "${batches[-1]}"
-train dcgan examples/dcgan.ann 240 --target FashionGAN
+train resnet examples/resnet.ann 120
+train pix2pix examples/pix2pix.ann 90 --target Edges2Fashion
+train diffusion examples/diffusion.ann 150 --target FashionDiffusion
+train dcgan examples/dcgan.ann 120 --target FashionGAN
 for batch in "${batches[@]:0:${#batches[@]}-1}"; do bench "$batch"; done
 train fashion-bn examples/fashion-bn.ann 180
 say "== done in $SECONDS s"

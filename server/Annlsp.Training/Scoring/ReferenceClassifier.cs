@@ -135,7 +135,7 @@ public sealed class ReferenceClassifier : IDisposable
     {
         var sb = new StringBuilder();
         sb.Append(FormatVersion).Append('\n');
-        sb.Append("annlsp ").Append(AnnlspVersion()).Append('\n');
+        sb.Append("annlsp ").Append(ReleaseVersion()).Append('\n');
         sb.Append("recipe ").Append(RunFolder.Sha256(Recipe())).Append('\n');
         sb.Append("data ").Append(data.Name).Append(' ').Append(data.Shape).Append('\n');
         if (DataFolder(data) is { } folder && Directory.Exists(folder))
@@ -155,6 +155,18 @@ public sealed class ReferenceClassifier : IDisposable
     public static string AnnlspVersion() =>
         typeof(ReferenceClassifier).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? typeof(ReferenceClassifier).Assembly.GetName().Version?.ToString() ?? "0";
+
+    /// <summary>
+    /// The version without its build metadata ("1.2.0", not "1.2.0+3f2a…"): a classifier stays valid across
+    /// commits of one release — its recipe and the file format are in the key — instead of retraining (a minute
+    /// for Fashion-MNIST) after every build.
+    /// </summary>
+    public static string ReleaseVersion()
+    {
+        var full = AnnlspVersion();
+        int plus = full.IndexOf('+', StringComparison.Ordinal);
+        return plus < 0 ? full : full[..plus];
+    }
 
     public static string CachePathFor(DataSetRef data, string cacheDir) =>
         Path.Combine(cacheDir, "reference", $"{data.Name}-{CacheKey(data)[..16]}.ref");

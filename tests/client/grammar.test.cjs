@@ -109,3 +109,19 @@ test('language configuration and snippets are valid and complete', () => {
     }
   }
 });
+
+test('graphs: as NAME, the merges concat/add, a shortcut and the denoiser\'s time', () => {
+  const t = tokenize([
+    '    conv(32, kernel: 3) as e1',
+    '    residual(shortcut: conv(64, kernel: 1)) {',
+    '        add(time -> dense(64))',
+    '    }',
+    '    upsample(2) -> concat(e1)',
+  ].join('\n'));
+  assert.equal(scopeOf(t, 'as'), 'keyword.other.as.ann');
+  assert.equal(scopeOf(t, 'concat'), 'support.function.merge.ann');
+  assert.equal(scopeOf(t, 'add'), 'support.function.merge.ann');
+  assert.equal(scopeOf(t, 'time'), 'variable.language.time.ann');
+  assert.equal(scopeOf(t, 'shortcut'), 'variable.parameter.ann');
+  assert.equal(scopeOf(t, 'residual'), 'keyword.control.ann');
+});

@@ -63,21 +63,9 @@ internal sealed class GanTarget : ITargetKind
     public RunDescription Describe() => new("bce_with_logits", null, "[-1, 1]",
         new JsonObject { ["generator"] = Trainer.NetworkJson(gNet, g), ["discriminator"] = Trainer.NetworkJson(dNet, d) });
 
-    public IEnumerable<(string Name, Tensor Value)> CheckpointTensors() =>
-        g.state_dict().Select(kv => ("generator." + kv.Key, kv.Value))
-            .Concat(d.state_dict().Select(kv => ("discriminator." + kv.Key, kv.Value)))
-            .Concat(gOpt.State().Select(s => ("optim_g." + s.Name, s.Value)))
-            .Concat(dOpt.State().Select(s => ("optim_d." + s.Name, s.Value)))
-            .Append(("optim_g.step", tensor(gOpt.StepCount)))
-            .Append(("optim_d.step", tensor(dOpt.StepCount)));
+    public IEnumerable<(string Name, Tensor Value)> CheckpointTensors() => AdversarialCheckpoint.Tensors(g, d, gOpt, dOpt);
 
-    public void LoadCheckpoint(IReadOnlyDictionary<string, Tensor> state)
-    {
-        Trainer.LoadModelState(g, state, "generator.");
-        Trainer.LoadModelState(d, state, "discriminator.");
-        gOpt.LoadState(state, "optim_g.");
-        dOpt.LoadState(state, "optim_d.");
-    }
+    public void LoadCheckpoint(IReadOnlyDictionary<string, Tensor> state) => AdversarialCheckpoint.Load(state, g, d, gOpt, dOpt);
 
     /// <summary>After the initialisation: training a reference classifier reseeds.</summary>
     public void BeforeTraining() => scoring = trainer.StartGanScoring(latent);

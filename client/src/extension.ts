@@ -186,8 +186,13 @@ async function pickNetwork(ed: vscode.TextEditor): Promise<string | undefined> {
   const ranges = all.filter(s => !/^train\b/.test(s.name));
   let names = ranges.map(s => s.name.split(/\s+/).pop() as string);
   if (!names.length) {
-    // the server has no outline yet: offer the declared names
-    names = [...ed.document.getText().matchAll(/^\s*(?:network|gan)\s+([A-Za-z_][A-Za-z0-9_]*)/gm)].map(m => m[1]);
+    // the server has no outline yet (it is still analysing): the declaration the cursor is in, read from the
+    // text, else the declared names to pick from
+    const text = ed.document.getText(), at = ed.document.offsetAt(ed.selection.active);
+    const declared = [...text.matchAll(/^\s*(network|gan|block|train|diffusion)\s+([A-Za-z_][A-Za-z0-9_]*)/gm)];
+    const enclosing = declared.filter(m => (m.index ?? 0) <= at).pop();
+    if (enclosing && (enclosing[1] === 'network' || enclosing[1] === 'gan')) return enclosing[2];
+    names = declared.filter(m => m[1] === 'network' || m[1] === 'gan').map(m => m[2]);
   }
   if (names.length <= 1) return names[0];
   return vscode.window.showQuickPick(names, { placeHolder: 'Draw which network?' });

@@ -352,6 +352,18 @@ public class FeatureTests
     }
 
     [Fact]
+    public async Task Network_graph_command_draws_a_unet_that_a_conditional_gan_uses()
+    {
+        var text = TestDocs.Example("unet.ann");
+        var (client, uri) = await OpenAsync("unet.ann", text);
+        await using var _ = client;
+        var graph = await client.RequestAsync<JObject>("workspace/executeCommand", new { command = "annlsp.networkGraph", arguments = new[] { uri, "UNet" } });
+        var nodes = (JArray)graph["nodes"]!;
+        Assert.True(25 == nodes.Count, graph.ToString());
+        Assert.Equal(3, nodes.Count(n => n.Value<string>("kind") == "concat"));
+    }
+
+    [Fact]
     public async Task Network_graph_command_returns_the_graph_nodes_with_their_inputs()
     {
         // vgg.ann: two VggBlock uses (7 layers each), a residual whose body is conv -> batchnorm -> relu, then three layers

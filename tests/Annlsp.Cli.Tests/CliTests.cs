@@ -194,6 +194,9 @@ public partial class CliTests
         (exit, _, stderr) = Annlsp("evaluate", empty);
         Assert.Equal(1, exit);
         Assert.Equal($"annlsp evaluate: {empty} is not a run folder: it has no run.json", stderr.Trim());
+        (exit, _, stderr) = Annlsp("evaluate", empty, "--sampler", "fast");
+        Assert.Equal(1, exit);
+        Assert.Equal("annlsp evaluate: --sampler must be ddpm or ddim(N) with N ≥ 1, not 'fast'", stderr.Trim());
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Annlsp.Language;
 using Annlsp.Language.Semantics;
 using Annlsp.Progress;
 using Annlsp.Training.Data;
+using Annlsp.Training.Scoring;
 using Annlsp.Training.Export;
 using Annlsp.Training.Model;
 using Annlsp.Training.Training;
@@ -118,6 +119,18 @@ public class Pix2PixTests
         Assert.Equal([3], more.Events.OfType<EpochEvent>().Select(e => e.Epoch).ToArray());
         Assert.Equal(210L, more.Events.OfType<StepEvent>().First().GlobalStep);
         Assert.True(File.Exists(Path.Combine(result.RunDir, "samples", "epoch-003.png")));
+
+        // `annlsp evaluate`: the latest checkpoint measured on the same held-out pairs gives the last epoch's figures again
+        var e3 = more.Events.OfType<EpochEvent>().Single();
+        var evaluation = RunEvaluator.Evaluate(result.RunDir);
+        Assert.Equal(("pix2pix", 3), (evaluation.Kind, evaluation.Epoch));
+        Assert.Null(evaluation.Scores);
+        var measured = evaluation.Translation!;
+        Assert.Equal(e3.L1!.Value, measured.L1, 1e-5);
+        Assert.Equal(e3.Psnr!.Value, measured.Psnr, 1e-3);
+        Assert.Equal(e3.L1Input!.Value, measured.L1Input, 1e-6);
+        Assert.Equal(e3.PsnrInput!.Value, measured.PsnrInput, 1e-3);
+        Assert.Contains("--sampler is for diffusion runs", Assert.Throws<TrainingException>(() => RunEvaluator.Evaluate(result.RunDir, sampler: DiffusionSampler.Ddpm)).Message);
 
         var generator = config.Gan!.Generator!;
         var modelPt = Path.Combine(result.RunDir, "model.pt");

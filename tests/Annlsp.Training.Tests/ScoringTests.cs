@@ -285,12 +285,64 @@ public class ReferenceClassifierTests(ShapesReferenceFixture shapes) : IClassFix
         // the same samples from the checkpoint give the same scores
         var evaluation = RunEvaluator.Evaluate(result.RunDir, cacheDir: shapes.CacheDir);
         Assert.Equal(2, evaluation.Epoch);
-        Assert.Equal(300, evaluation.Scores.Samples);
+        Assert.Equal("gan", evaluation.Kind);
+        Assert.Equal(300, evaluation.Scores!.Samples);
         Assert.Equal(epochs[1].Fd!.Value, evaluation.Scores.Fd, 1e-3 * evaluation.Scores.Fd);
         Assert.Equal(epochs[1].Confident!.Value, evaluation.Scores.Confident, 1e-9);
         Assert.Equal(epochs[1].Coverage!.Value, evaluation.Scores.Coverage);
         Assert.False(evaluation.SourceChanged);
-        Assert.Equal(500, RunEvaluator.Evaluate(result.RunDir, samples: 500, cacheDir: shapes.CacheDir).Scores.Samples);
+        Assert.Equal(500, RunEvaluator.Evaluate(result.RunDir, samples: 500, cacheDir: shapes.CacheDir).Scores!.Samples);
+
+        // the .ann file edited since (a wider generator): evaluate still rebuilds what the run trained, from source.ann, and says so
+        File.WriteAllText(source, TinyGan.Replace("deconv(16", "deconv(24"));
+        var after = RunEvaluator.Evaluate(result.RunDir, cacheDir: shapes.CacheDir);
+        Assert.True(after.SourceChanged);
+        Assert.Equal(evaluation.Scores.Fd, after.Scores!.Fd, 1e-9);
+    }
+
+    private const string TinyDiffusion = """
+        network Denoiser {
+            input(1x28x28)
+            conv(16, kernel: 3, padding: same) -> relu
+            add(time -> dense(16))
+            conv(16, kernel: 3, padding: same) -> relu
+            conv(1, kernel: 3, padding: same)
+        }
+        diffusion Tiny { denoiser: Denoiser, steps: 50, schedule: cosine, sampler: ddim(5), ema: 0.9, time_embed: 16 }
+        train Tiny { data: shapes, epochs: 1, batch: 32, optimizer: adam(lr: 2e-3), preview: 2x2, seed: 5, score_samples: 40 }
+        """;
+
+    [Fact]
+    public void A_diffusion_run_is_scored_every_epoch_and_evaluate_draws_the_same_samples_again_or_with_another_sampler()
+    {
+        var dir = TestSetup.TempDir("diffusion-scores");
+        var config = DocumentAnalysis.Analyze(TinyDiffusion).Trains.Single();
+        var events = new Training.CollectingObserver();
+        var result = Training.Trainer.Run(new Training.TrainOptions
+        {
+            Config = config, SourceText = TinyDiffusion, SourcePath = Path.Combine(dir, "tiny.ann"), OutDir = dir, Limit = 320, Observer = events,
+            TensorBoard = false, ScoreCacheDir = shapes.CacheDir,
+        });
+        Assert.True(result.Succeeded, result.Reason);
+        var epoch = events.Events.OfType<EpochEvent>().Single();
+        Assert.Equal(40, epoch.ScoreSamples);
+
+        // the run's .ann file was never written: evaluate rebuilds the denoiser from the run folder's source.ann
+        var evaluation = RunEvaluator.Evaluate(result.RunDir, cacheDir: shapes.CacheDir);
+        Assert.Equal(("diffusion", 1, "ddim(5)"), (evaluation.Kind, evaluation.Epoch, evaluation.Sampler));
+        Assert.Equal(epoch.Fd!.Value, evaluation.Scores!.Fd, 1e-3 * evaluation.Scores.Fd);
+        Assert.Equal(epoch.Confident!.Value, evaluation.Scores.Confident, 1e-9);
+        Assert.Equal(epoch.Coverage!.Value, evaluation.Scores.Coverage);
+        Assert.Null(evaluation.Translation);
+
+        var ddpm = RunEvaluator.Evaluate(result.RunDir, cacheDir: shapes.CacheDir, sampler: DiffusionSampler.Ddpm);
+        Assert.Equal("ddpm", ddpm.Sampler);
+        Assert.NotEqual(evaluation.Scores.Fd, ddpm.Scores!.Fd);
+        Assert.Contains("more steps than the diffusion's 50",
+            Assert.Throws<TrainingException>(() => RunEvaluator.Evaluate(result.RunDir, cacheDir: shapes.CacheDir, sampler: DiffusionSampler.Ddim(80))).Message);
+        var json = evaluation.ToJson();
+        Assert.Equal("ddim(5)", (string?)json["sampler"]);
+        Assert.Null(json["l1"]);
     }
 
     [Fact]
@@ -315,9 +367,9 @@ public class ReferenceClassifierTests(ShapesReferenceFixture shapes) : IClassFix
         File.WriteAllText(Path.Combine(empty, "run.json"), "{ not json");
         Assert.Contains("is not valid JSON", Assert.Throws<TrainingException>(() => RunEvaluator.Evaluate(empty)).Message);
         File.WriteAllText(Path.Combine(empty, "run.json"), """{"target": "LeNet5", "kind": "classifier"}""");
-        Assert.Contains("a run of the classifier 'LeNet5'", Assert.Throws<TrainingException>(() => RunEvaluator.Evaluate(empty)).Message);
+        Assert.Contains("a run of the classifier 'LeNet5'; evaluate measures gan, pix2pix and diffusion runs", Assert.Throws<TrainingException>(() => RunEvaluator.Evaluate(empty)).Message);
         File.WriteAllText(Path.Combine(empty, "run.json"), """{"target": "Tiny", "kind": "gan", "source": "/nonexistent/tiny.ann"}""");
-        Assert.Contains("/nonexistent/tiny.ann is gone", Assert.Throws<TrainingException>(() => RunEvaluator.Evaluate(empty)).Message);
+        Assert.Contains("/nonexistent/tiny.ann is gone and the run folder has no source.ann", Assert.Throws<TrainingException>(() => RunEvaluator.Evaluate(empty)).Message);
         var source = Path.Combine(empty, "tiny.ann");
         File.WriteAllText(source, TinyGan);
         File.WriteAllText(Path.Combine(empty, "run.json"), $$"""{"target": "Tiny", "kind": "gan", "source": {{System.Text.Json.JsonSerializer.Serialize(source)}}}""");

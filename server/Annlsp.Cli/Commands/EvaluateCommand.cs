@@ -1,14 +1,16 @@
 using System.CommandLine;
 using System.Globalization;
+using Annlsp.Language.Semantics;
 using Annlsp.Training;
 using Annlsp.Training.Scoring;
 
 namespace Annlsp.Cli.Commands;
 
 /// <summary>
-/// `annlsp evaluate RUN [--samples N] [--format text|json] [--device D] [--libtorch DIR]`: the sample scores
-/// (FD, confident, coverage; docs/training.md) of a GAN run folder's latest checkpoint. Exit 0 with the
-/// scores; 1 when the run is missing or broken (the reason on stderr).
+/// `annlsp evaluate RUN [--samples N] [--sampler ddpm|ddim(N)] [--format text|json] [--device D] [--libtorch DIR]`:
+/// the sample scores (FD, confident, coverage; docs/training.md) of a gan or diffusion run folder's latest checkpoint,
+/// and a conditional gan's held-out L1/PSNR. Exit 0 with the figures; 1 when the run is missing or broken (the reason
+/// on stderr).
 /// </summary>
 public static class EvaluateCommand
 {
@@ -20,27 +22,39 @@ public static class EvaluateCommand
         format.AcceptOnlyFromAmong("text", "json");
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda", DefaultValueFactory = _ => "cpu" };
         var libtorch = new Option<string?>("--libtorch") { Description = "LibTorch lib folder (see train)" };
-        var command = new Command("evaluate", "Score the samples of a GAN run's latest checkpoint with the data set's reference classifier") { run, samples, format, device, libtorch };
-        command.SetAction(parse => Run(parse.GetValue(run)!, parse.GetValue(samples), parse.GetValue(format) ?? "text", parse.GetValue(device)!, parse.GetValue(libtorch), Console.Out, Console.Error));
+        var sampler = new Option<string?>("--sampler") { Description = "diffusion runs: ddpm or ddim(N) (default: the diffusion's sampler)" };
+        var command = new Command("evaluate", "Measure a gan, pix2pix or diffusion run's latest checkpoint: sample scores from the data set's reference classifier, a conditional gan's held-out L1/PSNR") { run, samples, sampler, format, device, libtorch };
+        command.SetAction(parse => Run(parse.GetValue(run)!, parse.GetValue(samples), parse.GetValue(format) ?? "text", parse.GetValue(device)!, parse.GetValue(libtorch), Console.Out, Console.Error, parse.GetValue(sampler)));
         return command;
     }
 
-    public static int Run(string runDir, int? samples, string format, string device, string? libTorch, TextWriter stdout, TextWriter stderr)
+    public static int Run(string runDir, int? samples, string format, string device, string? libTorch, TextWriter stdout, TextWriter stderr, string? sampler = null)
     {
         try
         {
+            DiffusionSampler? chosen = null;
+            if (sampler is not null)
+                chosen = DiffusionSampler.Parse(sampler) ?? throw new TrainingException($"--sampler must be ddpm or ddim(N) with N ≥ 1, not '{sampler}'");
             var result = RunEvaluator.Evaluate(runDir, samples, device, libTorch,
-                onTraining: () => stderr.WriteLine("training the reference classifier for this data set (first use; cached afterwards) …"));
+                onTraining: () => stderr.WriteLine("training the reference classifier for this data set (first use; cached afterwards) …"), sampler: chosen);
             if (format == "json") stdout.WriteLine(result.ToJson().ToJsonString());
             else
             {
-                var s = result.Scores;
-                stdout.WriteLine($"{result.Target}, epoch {result.Epoch}: {s}");
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {s.Samples} samples; real vs real FD {s.RealVsRealFd:0.0#}; reference classifier of {result.DataSet}: test accuracy {result.ReferenceAccuracy * 100:0.0}%; {s.Seconds:0.0} s"));
+                if (result.Scores is { } s)
+                {
+                    stdout.WriteLine($"{result.Target}, epoch {result.Epoch}: {s}");
+                    string drawn = result.Sampler is null ? "" : $" drawn with {result.Sampler}";
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {s.Samples} samples{drawn}; real vs real FD {s.RealVsRealFd:0.0#}; reference classifier of {result.DataSet}: test accuracy {result.ReferenceAccuracy * 100:0.0}%; {s.Seconds:0.0} s"));
+                }
+                if (result.Translation is { } t)
+                {
+                    stdout.WriteLine($"{result.Target}, epoch {result.Epoch}: {t}");
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {t.Pairs} held-out pairs of {result.DataSet}; {t.Seconds:0.0} s"));
+                }
                 stdout.WriteLine($"  run folder: {result.RunDir}");
             }
-            if (result.SourceChanged) stderr.WriteLine("annlsp evaluate: note: the .ann file changed since the run; the generator was rebuilt from its current text");
+            if (result.SourceChanged) stderr.WriteLine("annlsp evaluate: note: the .ann file changed since the run; evaluate used the text the run trained (source.ann in the run folder)");
             return 0;
         }
         catch (TrainingException e)

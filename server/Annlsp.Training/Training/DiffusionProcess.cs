@@ -108,6 +108,24 @@ public sealed class DiffusionProcess : IDisposable
         return x;
     }
 
+    /// <summary>
+    /// What a run's images are drawn with — the previews, the scores, `annlsp evaluate`: <paramref name="denoiser"/>
+    /// from <paramref name="start"/> in chunks of 256, DDPM's step noise for the chunk at i from a generator seeded
+    /// <paramref name="seed"/> + <see cref="StepNoiseSeedOffset"/> + i, so a run and its evaluation draw the same images.
+    /// </summary>
+    public Tensor SampleInChunks(AnnNetwork denoiser, Tensor start, DiffusionSampler sampler, int seed, List<Tensor>? trajectory = null)
+    {
+        var chunks = new List<Tensor>();
+        for (long i = 0; i < start.shape[0]; i += 256)
+        {
+            var part = start.narrow(0, i, Math.Min(256, start.shape[0] - i));
+            using var stepNoise = new Generator((ulong)seed + StepNoiseSeedOffset + (ulong)i);
+            chunks.Add(Sample((x, t) => PredictNoise(denoiser, x, t), part, sampler, stepNoise,
+                i == 0 ? trajectory : null, TrajectorySamples, TrajectoryFrames));
+        }
+        return chunks.Count == 1 ? chunks[0] : cat(chunks, 0);
+    }
+
     /// <summary>One sampler step from steps[k]; disposes the previous x (never <paramref name="start"/>, the caller's).</summary>
     private Tensor Step(Func<Tensor, Tensor, Tensor> predictNoise, Tensor x, Tensor start, DiffusionSampler sampler, int[] steps, int k, Generator? noise)
     {

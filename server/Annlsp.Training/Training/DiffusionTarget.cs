@@ -146,19 +146,11 @@ internal sealed class DiffusionTarget : ITargetKind
         return Trainer.WithScores(e with { Loss = metrics["loss"] }, scores);
     }
 
-    /// <summary>Draws images from <paramref name="start"/> with the EMA weights and the diffusion's sampler (in chunks of 256).</summary>
+    /// <summary>Draws images from <paramref name="start"/> with the EMA weights and the diffusion's sampler.</summary>
     private Tensor Draw(Tensor start, List<Tensor>? trajectory = null)
     {
         CopyBuffers();
-        var chunks = new List<Tensor>();
-        for (long i = 0; i < start.shape[0]; i += 256)
-        {
-            var part = start.narrow(0, i, Math.Min(256, start.shape[0] - i));
-            using var stepNoise = new Generator((ulong)trainer.Seed + DiffusionProcess.StepNoiseSeedOffset + (ulong)i);
-            chunks.Add(process.Sample((x, t) => DiffusionProcess.PredictNoise(ema, x, t), part, diffusion.Sampler, stepNoise,
-                i == 0 ? trajectory : null, DiffusionProcess.TrajectorySamples, DiffusionProcess.TrajectoryFrames));
-        }
-        return chunks.Count == 1 ? chunks[0] : cat(chunks, 0);
+        return process.SampleInChunks(ema, start, diffusion.Sampler, trainer.Seed, trajectory);
     }
 
     private SampleScores Score(ReferenceClassifier reference, Tensor noise)

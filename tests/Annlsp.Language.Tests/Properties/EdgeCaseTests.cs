@@ -205,12 +205,17 @@ public sealed class EdgeCaseTests(ITestOutputHelper output)
         string text = shape == "many networks"
             ? TenMegabytes(i => $"network Net{i} {{\n    input(1x28x28)\n    conv(8, kernel: 3, padding: same) -> relu\n    flatten -> dense(10)\n}}\ntrain Net{i} {{ data: fashion_mnist }}\n")
             : "network Big {\n    input(16)\n" + TenMegabytes(_ => "    dense(16) -> relu\n") + "}\n";
+        // Promptness as a share of the whole analysis of the same text, timed in the same test: a loaded machine slows
+        // both alike, so this asserts that the analysis stops early, not how fast the machine is.
+        var whole = Stopwatch.StartNew();
+        DocumentAnalysis.Analyze(text);
+        whole.Stop();
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(20));
         var clock = Stopwatch.StartNew();
         Assert.Throws<OperationCanceledException>(() => DocumentAnalysis.Analyze(text, cancel.Token));
-        output.WriteLine($"{shape}: cancelled after {clock.ElapsedMilliseconds} ms");
-        // Generous for a loaded 2-core machine; an editor wants a few tens of milliseconds.
-        Assert.True(clock.ElapsedMilliseconds < 1000, $"cancellation took {clock.ElapsedMilliseconds} ms");
+        clock.Stop();
+        output.WriteLine($"{shape}: cancelled after {clock.ElapsedMilliseconds} ms; the whole analysis takes {whole.ElapsedMilliseconds} ms");
+        Assert.True(clock.Elapsed < whole.Elapsed / 4, $"cancelled after {clock.ElapsedMilliseconds} ms of an analysis that takes {whole.ElapsedMilliseconds} ms in all");
     }
 
     [Fact]

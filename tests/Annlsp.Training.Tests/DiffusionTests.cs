@@ -14,8 +14,8 @@ namespace Annlsp.Training.Tests;
 /// <summary>Diffusion models on slices of `shapes`: training, EMA and resume, sampling, previews and the PyTorch export.</summary>
 public class DiffusionTests
 {
-    /// <summary>A small denoiser; `{0}` is the diffusion's extra properties, `{1}` the train block's.</summary>
-    private const string Source = """
+    /// <summary>A small denoiser of shapes that reads `time`, for tests of diffusion runs.</summary>
+    internal const string TinyDenoiser = """
         network Denoiser {
             input(1x28x28)
             conv(16, kernel: 3, padding: same) -> relu
@@ -23,6 +23,11 @@ public class DiffusionTests
             conv(16, kernel: 3, padding: same) -> relu
             conv(1, kernel: 3, padding: same)
         }
+
+        """;
+
+    /// <summary>The small denoiser's diffusion and training; `{0}` is the diffusion's extra properties, `{1}` the train block's.</summary>
+    private const string Source = TinyDenoiser + """
         diffusion Shapes {
             denoiser: Denoiser
             steps: 100

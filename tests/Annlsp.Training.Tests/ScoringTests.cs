@@ -300,14 +300,7 @@ public class ReferenceClassifierTests(ShapesReferenceFixture shapes) : IClassFix
         Assert.Equal(evaluation.Scores.Fd, after.Scores!.Fd, 1e-9);
     }
 
-    private const string TinyDiffusion = """
-        network Denoiser {
-            input(1x28x28)
-            conv(16, kernel: 3, padding: same) -> relu
-            add(time -> dense(16))
-            conv(16, kernel: 3, padding: same) -> relu
-            conv(1, kernel: 3, padding: same)
-        }
+    private const string TinyDiffusion = DiffusionTests.TinyDenoiser + """
         diffusion Tiny { denoiser: Denoiser, steps: 50, schedule: cosine, sampler: ddim(5), ema: 0.9, time_embed: 16 }
         train Tiny { data: shapes, epochs: 1, batch: 32, optimizer: adam(lr: 2e-3), preview: 2x2, seed: 5, score_samples: 40 }
         """;

@@ -6,7 +6,6 @@ using Annlsp.Training.Model;
 using Annlsp.Training.Output;
 using Annlsp.Training.Scoring;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -22,10 +21,7 @@ internal sealed class GanTarget : ITargetKind
 {
     private readonly Trainer trainer;
     private readonly TrainConfig config;
-    private readonly NetworkModel gNet, dNet;
-    private readonly AnnNetwork g, d;
-    private readonly FlatParameters gFlat, dFlat;
-    private readonly FlatOptimizer gOpt, dOpt;
+    private readonly AdversarialPair pair;
     private readonly long latent;
     private readonly Tensor fixedNoise;
     private GanScoring? scoring;
@@ -38,21 +34,12 @@ internal sealed class GanTarget : ITargetKind
         this.trainer = trainer;
         config = trainer.Config;
         var gan = config.Gan ?? throw new TrainingException($"train {config.DisplayName}: no gan");
-        gNet = gan.Generator ?? throw new TrainingException($"gan {gan.Name} has no valid generator");
-        dNet = gan.Discriminator ?? throw new TrainingException($"gan {gan.Name} has no valid discriminator");
-        if (!gNet.Input.IsVector) throw new TrainingException($"the generator {gNet.Name} must take a latent vector, not {gNet.Input}");
+        if (gan.Generator is { } generator && !generator.Input.IsVector) throw new TrainingException($"the generator {generator.Name} must take a latent vector, not {generator.Input}");
         var device = trainer.Device;
         Data = DataSets.Load(new DataRequest { Data = config.Data, Limit = trainer.Options.Limit, Seed = trainer.Seed, NeedEvaluation = false });
         Data.Train.To(device);
-        g = ModelBuilder.Build(gNet, device);
-        d = ModelBuilder.Build(dNet, device);
-        DcganInit(g);
-        DcganInit(d);
-        gFlat = new FlatParameters(g.parameters());
-        dFlat = new FlatParameters(d.parameters());
-        gOpt = FlatOptimizer.Create(config.Optimizer, gFlat);
-        dOpt = FlatOptimizer.Create(config.Optimizer, dFlat);
-        latent = gNet.Input[0];
+        pair = new AdversarialPair(config, device);
+        latent = pair.GeneratorNetwork.Input[0];
         fixedNoise = randn([config.Preview.H * config.Preview.W, latent], generator: new Generator((ulong)trainer.Seed + 17)).to(device);
     }
 
@@ -60,20 +47,18 @@ internal sealed class GanTarget : ITargetKind
     public DataSplit Data { get; }
     public JsonNode? CheckpointInput => null;
 
-    public RunDescription Describe() => new("bce_with_logits", null, "[-1, 1]",
-        new JsonObject { ["generator"] = Trainer.NetworkJson(gNet, g), ["discriminator"] = Trainer.NetworkJson(dNet, d) });
+    public RunDescription Describe() => new("bce_with_logits", null, "[-1, 1]", pair.Describe());
 
-    public IEnumerable<(string Name, Tensor Value)> CheckpointTensors() => AdversarialCheckpoint.Tensors(g, d, gOpt, dOpt);
+    public IEnumerable<(string Name, Tensor Value)> CheckpointTensors() => pair.CheckpointTensors();
 
-    public void LoadCheckpoint(IReadOnlyDictionary<string, Tensor> state) => AdversarialCheckpoint.Load(state, g, d, gOpt, dOpt);
+    public void LoadCheckpoint(IReadOnlyDictionary<string, Tensor> state) => pair.LoadCheckpoint(state);
 
     /// <summary>After the initialisation: training a reference classifier reseeds.</summary>
     public void BeforeTraining() => scoring = trainer.StartGanScoring(latent);
 
     public void BeginEpoch()
     {
-        g.train();
-        d.train();
+        pair.Train();
         sums?.Dispose();
         sums = zeros(4, dtype: ScalarType.Float32, device: trainer.Device);
     }
@@ -83,24 +68,24 @@ internal sealed class GanTarget : ITargetKind
         var device = trainer.Device;
         var real = TensorDataSet.Normalise(Data.Train.Images.index_select(0, indices), symmetric: true);
         var z = randn([count, latent], device: device);
-        var fake = g.forward(z);
+        var fake = pair.G.forward(z);
         var ones = torch.ones([count, 1], device: device);
         var zeros = torch.zeros([count, 1], device: device);
 
-        dOpt.ZeroGrad();
-        var dReal = d.forward(real);
-        var dFake = d.forward(fake.detach());
+        pair.DOpt.ZeroGrad();
+        var dReal = pair.D.forward(real);
+        var dFake = pair.D.forward(fake.detach());
         var lossD = F.binary_cross_entropy_with_logits(dReal, ones) + F.binary_cross_entropy_with_logits(dFake, zeros);
         lossD.backward();
-        dOpt.LearningRate = lr;
-        dOpt.Step();
+        pair.DOpt.LearningRate = lr;
+        pair.DOpt.Step();
 
-        gOpt.ZeroGrad();
-        var dFake2 = d.forward(fake);
+        pair.GOpt.ZeroGrad();
+        var dFake2 = pair.D.forward(fake);
         var lossG = F.binary_cross_entropy_with_logits(dFake2, ones);
         lossG.backward();
-        gOpt.LearningRate = lr;
-        gOpt.Step();
+        pair.GOpt.LearningRate = lr;
+        pair.GOpt.Step();
 
         using (no_grad())
         {
@@ -121,7 +106,7 @@ internal sealed class GanTarget : ITargetKind
 
     public EpochEvent Evaluate(int epoch, Dictionary<string, double> metrics, EpochEvent e)
     {
-        scores = scoring?.Score(g);
+        scores = scoring?.Score(pair.G);
         Trainer.AddScores(metrics, scores);
         foreach (var k in new[] { "loss_d", "loss_g", "d_x", "d_g_z" }) trainer.WriteScalar($"gan/{k}", metrics[k], epoch);
         trainer.WriteScoreScalars(scores, epoch);
@@ -130,14 +115,14 @@ internal sealed class GanTarget : ITargetKind
 
     public bool WritePreview(string path)
     {
-        g.eval();
+        pair.G.eval();
         using (no_grad())
         using (var scope = NewDisposeScope())
         {
-            var images = g.Predict(fixedNoise);
+            var images = pair.G.Predict(fixedNoise);
             ImageGrid.WritePng(path, images, config.Preview.H, config.Preview.W, -1, 1);
         }
-        g.train();
+        pair.G.train();
         return true;
     }
 
@@ -149,35 +134,16 @@ internal sealed class GanTarget : ITargetKind
     /// <summary>model.pt is the generator (what `annlsp sample` and export use); discriminator.pt next to it.</summary>
     public void SaveModels(string runDir)
     {
-        RunFolder.SaveModelPt(g, Path.Combine(runDir, RunFolder.ModelFile));
-        RunFolder.SaveModelPt(d, Path.Combine(runDir, "discriminator.pt"));
+        pair.SaveModels(runDir);
     }
 
     /// <summary>Weights N(0, 0.02), biases 0, batch-norm scales N(1, 0.02): DCGAN's and pix2pix's initialisation.</summary>
-    internal static void DcganInit(nn.Module module)
-    {
-        using var _ = no_grad();
-        foreach (var (_, m) in module.named_modules())
-        {
-            switch (m)
-            {
-                case Conv2d c: nn.init.normal_(c.weight!, 0, 0.02); if (c.bias is not null) nn.init.zeros_(c.bias); break;
-                case ConvTranspose2d c: nn.init.normal_(c.weight!, 0, 0.02); if (c.bias is not null) nn.init.zeros_(c.bias); break;
-                case BatchNorm2d b: nn.init.normal_(b.weight!, 1, 0.02); nn.init.zeros_(b.bias!); break;
-                case BatchNorm1d b: nn.init.normal_(b.weight!, 1, 0.02); nn.init.zeros_(b.bias!); break;
-            }
-        }
-    }
-
     public void Dispose()
     {
         scoring?.Dispose();
         sums?.Dispose();
         fixedNoise.Dispose();
-        dOpt.Dispose();
-        gOpt.Dispose();
-        dFlat.Dispose();
-        gFlat.Dispose();
+        pair.Dispose();
         Data.Dispose();
     }
 }

@@ -25,10 +25,7 @@ internal sealed class Pix2PixTarget : ITargetKind
 
     private readonly Trainer trainer;
     private readonly TrainConfig config;
-    private readonly NetworkModel gNet, dNet;
-    private readonly AnnNetwork g, d;
-    private readonly FlatParameters gFlat, dFlat;
-    private readonly FlatOptimizer gOpt, dOpt;
+    private readonly AdversarialPair pair;
     private readonly double lambda;
     /// <summary>The preview's held-out pairs, in [-1, 1]: inputs and targets.</summary>
     private readonly Tensor previewInputs, previewTargets;
@@ -40,9 +37,7 @@ internal sealed class Pix2PixTarget : ITargetKind
         this.trainer = trainer;
         config = trainer.Config;
         var gan = config.Gan ?? throw new TrainingException($"train {config.DisplayName}: no gan");
-        gNet = gan.Generator ?? throw new TrainingException($"gan {gan.Name} has no valid generator");
-        dNet = gan.Discriminator ?? throw new TrainingException($"gan {gan.Name} has no valid discriminator");
-        if (!gNet.Input.IsImage) throw new TrainingException($"the generator {gNet.Name} must take an image to be trained on pairs, not {gNet.Input}");
+        if (gan.Generator is { } generator && !generator.Input.IsImage) throw new TrainingException($"the generator {generator.Name} must take an image to be trained on pairs, not {generator.Input}");
         lambda = gan.L1Weight;
         var device = trainer.Device;
         Data = DataSets.Load(new DataRequest
@@ -53,14 +48,7 @@ internal sealed class Pix2PixTarget : ITargetKind
             throw new TrainingException($"{config.Data.Display} is not a paired data set: train the gan {gan.Name} on edges(…) or pairs(…)");
         Data.Train.To(device);
         Data.Evaluation.To(device);
-        g = ModelBuilder.Build(gNet, device);
-        d = ModelBuilder.Build(dNet, device);
-        GanTarget.DcganInit(g);
-        GanTarget.DcganInit(d);
-        gFlat = new FlatParameters(g.parameters());
-        dFlat = new FlatParameters(d.parameters());
-        gOpt = FlatOptimizer.Create(config.Optimizer, gFlat);
-        dOpt = FlatOptimizer.Create(config.Optimizer, dFlat);
+        pair = new AdversarialPair(config, device);
         int shown = Math.Min(PreviewRows, Data.Evaluation.Count);
         previewInputs = Symmetric(Data.Evaluation.Inputs.narrow(0, 0, shown));
         previewTargets = Symmetric(Data.Evaluation.Images.narrow(0, 0, shown));
@@ -74,19 +62,22 @@ internal sealed class Pix2PixTarget : ITargetKind
 
     private static Tensor Symmetric(Tensor bytes) => TensorDataSet.Normalise(bytes, symmetric: true);
 
-    public RunDescription Describe() => new($"bce_with_logits + {lambda}·l1", null, "[-1, 1]",
-        new JsonObject { ["generator"] = Trainer.NetworkJson(gNet, g), ["discriminator"] = Trainer.NetworkJson(dNet, d), ["l1"] = lambda });
+    public RunDescription Describe()
+    {
+        var networks = pair.Describe();
+        networks["l1"] = lambda;
+        return new($"bce_with_logits + {lambda}·l1", null, "[-1, 1]", networks);
+    }
 
-    public IEnumerable<(string Name, Tensor Value)> CheckpointTensors() => AdversarialCheckpoint.Tensors(g, d, gOpt, dOpt);
+    public IEnumerable<(string Name, Tensor Value)> CheckpointTensors() => pair.CheckpointTensors();
 
-    public void LoadCheckpoint(IReadOnlyDictionary<string, Tensor> state) => AdversarialCheckpoint.Load(state, g, d, gOpt, dOpt);
+    public void LoadCheckpoint(IReadOnlyDictionary<string, Tensor> state) => pair.LoadCheckpoint(state);
 
     public void BeforeTraining() { }
 
     public void BeginEpoch()
     {
-        g.train();
-        d.train();
+        pair.Train();
         sums?.Dispose();
         sums = zeros(3, dtype: ScalarType.Float32, device: trainer.Device);
     }
@@ -95,23 +86,23 @@ internal sealed class Pix2PixTarget : ITargetKind
     {
         var x = Symmetric(Data.Train.Inputs!.index_select(0, indices));
         var y = Symmetric(Data.Train.Images.index_select(0, indices));
-        var fake = g.forward(x);
+        var fake = pair.G.forward(x);
 
-        dOpt.ZeroGrad();
-        var dReal = d.forward(cat([x, y], 1));
-        var dFake = d.forward(cat([x, fake.detach()], 1));
+        pair.DOpt.ZeroGrad();
+        var dReal = pair.D.forward(cat([x, y], 1));
+        var dFake = pair.D.forward(cat([x, fake.detach()], 1));
         var lossD = 0.5 * (F.binary_cross_entropy_with_logits(dReal, ones_like(dReal)) + F.binary_cross_entropy_with_logits(dFake, zeros_like(dFake)));
         lossD.backward();
-        dOpt.LearningRate = lr;
-        dOpt.Step();
+        pair.DOpt.LearningRate = lr;
+        pair.DOpt.Step();
 
-        gOpt.ZeroGrad();
-        var dFake2 = d.forward(cat([x, fake], 1));
+        pair.GOpt.ZeroGrad();
+        var dFake2 = pair.D.forward(cat([x, fake], 1));
         var l1 = (fake - y).abs().mean();
         var lossG = F.binary_cross_entropy_with_logits(dFake2, ones_like(dFake2)) + lambda * l1;
         lossG.backward();
-        gOpt.LearningRate = lr;
-        gOpt.Step();
+        pair.GOpt.LearningRate = lr;
+        pair.GOpt.Step();
 
         using (no_grad())
         {
@@ -133,7 +124,7 @@ internal sealed class Pix2PixTarget : ITargetKind
 
     public EpochEvent Evaluate(int epoch, Dictionary<string, double> metrics, EpochEvent e)
     {
-        var (l1, psnr, l1Input, psnrInput) = Measure(g, Data.Evaluation!, EvaluationPairs);
+        var (l1, psnr, l1Input, psnrInput) = Measure(pair.G, Data.Evaluation!, EvaluationPairs);
         metrics["l1"] = l1;
         metrics["psnr"] = psnr;
         metrics["l1_input"] = l1Input;
@@ -184,11 +175,11 @@ internal sealed class Pix2PixTarget : ITargetKind
     /// <summary>Rows of input | generated | target for the fixed held-out pairs.</summary>
     public bool WritePreview(string path)
     {
-        g.eval();
+        pair.G.eval();
         using (no_grad())
         using (var scope = NewDisposeScope())
-            WriteTriplets(path, previewInputs, g.Predict(previewInputs), previewTargets);
-        g.train();
+            WriteTriplets(path, previewInputs, pair.G.Predict(previewInputs), previewTargets);
+        pair.G.train();
         return true;
     }
 
@@ -213,8 +204,7 @@ internal sealed class Pix2PixTarget : ITargetKind
     /// <summary>model.pt is the generator (what `annlsp sample` and export use); discriminator.pt next to it.</summary>
     public void SaveModels(string runDir)
     {
-        RunFolder.SaveModelPt(g, Path.Combine(runDir, RunFolder.ModelFile));
-        RunFolder.SaveModelPt(d, Path.Combine(runDir, "discriminator.pt"));
+        pair.SaveModels(runDir);
     }
 
     public void Dispose()
@@ -222,10 +212,7 @@ internal sealed class Pix2PixTarget : ITargetKind
         sums?.Dispose();
         previewInputs.Dispose();
         previewTargets.Dispose();
-        dOpt.Dispose();
-        gOpt.Dispose();
-        dFlat.Dispose();
-        gFlat.Dispose();
+        pair.Dispose();
         Data.Dispose();
     }
 }

@@ -154,6 +154,54 @@ public class TorchrunTests(ITestOutputHelper output)
         Assert.Equal((3 * 32, 2 * 32), (w, h));
     }
 
+    /// <summary>
+    /// Every training of examples/*.ann packages (classifiers with graphs — ResNet's projection shortcuts, the U-Net's
+    /// concats —, the DCGAN, pix2pix, the diffusions): in one Python process, each package's modules are built as
+    /// train.py builds them and run on a zero batch; parameters and output shapes are the checked network's.
+    /// </summary>
+    [Fact]
+    public void Every_example_training_packages_into_modules_with_the_checked_parameters_and_shapes()
+    {
+        var root = TestSetup.TempDir("torchrun-examples");
+        var expected = new List<string>();
+        var packages = new List<string>();
+        var kinds = new HashSet<string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(Repo, "examples"), "*.ann").Order(StringComparer.Ordinal))
+        {
+            var text = File.ReadAllText(file);
+            foreach (var train in DocumentAnalysis.Analyze(text).Trains)
+            {
+                var dir = Path.Combine(root, packages.Count.ToString(CultureInfo.InvariantCulture));
+                TorchrunPackage.Write(TrainingTargets.ResolveTrain(DocumentAnalysis.Analyze(text), train.DisplayName), text, file, dir);
+                packages.Add(dir);
+                var target = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, TorchrunPackage.TargetFile)))!;
+                kinds.Add((string)target["kind"]!);
+                foreach (var (role, net) in target["networks"]!.AsObject())
+                    expected.Add($"{train.DisplayName} {role} {(long)net!["parameters"]!} {net["output"]}");
+            }
+        }
+        Assert.Equal(["classifier", "diffusion", "gan", "pix2pix"], kinds.Order(StringComparer.Ordinal));
+        var script = Path.Combine(root, "build.py");
+        File.WriteAllText(script, $$"""
+            import importlib, json, sys
+            import torch
+            for package in {{PythonRunner.Quote(string.Join("|", packages))}}.split("|"):
+                target = json.load(open(package + "/annlsp_target.json"))
+                sys.path.insert(0, package)
+                for name in [n for n, m in sys.modules.items() if (getattr(m, "__file__", None) or "").startswith({{PythonRunner.Quote(root)}})]:
+                    del sys.modules[name]  # the packages' modules share names (UNet, Patch …)
+                diffusion = importlib.import_module(target["diffusion"]["module"]) if target.get("diffusion") else None
+                for role, net in target["networks"].items():
+                    model = getattr(importlib.import_module(net["module"]), net["class"])().eval()
+                    x = torch.zeros((2,) + tuple(model.input_shape))
+                    with torch.no_grad():
+                        y = model(x, diffusion.time_embedding(torch.zeros(2, dtype=torch.int64))) if diffusion and diffusion.USES_TIME else model(x)
+                    print(target["target"], role, sum(p.numel() for p in model.parameters()), "×".join(map(str, y.shape[1:])))
+                sys.path.remove(package)
+            """);
+        Assert.Equal(expected, PythonRunner.Run(script).Trim().Split('\n'));
+    }
+
     /// <summary>A residual block with a strided 1×1 projection shortcut (examples/resnet.ann's Down), an identity residual and a concat of two named tensors.</summary>
     private const string GraphSource = """
         network GraphNet {

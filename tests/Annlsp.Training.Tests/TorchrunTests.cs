@@ -340,6 +340,11 @@ public class TorchrunTests(ITestOutputHelper output)
             output.WriteLine($"pix2pix {key}: annlsp train {localEpoch[key]}, torchrun {epoch[key]}");
         foreach (var key in new[] { "loss_d", "loss_g", "l1", "psnr", "l1_input", "psnr_input" })
             Assert.True(Math.Abs((double)localEpoch[key]! - (double)epoch[key]!) < 1e-3 * Math.Max(1, Math.Abs((double)localEpoch[key]!)), $"{key}: annlsp train {localEpoch[key]}, torchrun {epoch[key]}");
+
+        // annlsp train --resume continues the torchrun run: the checkpoint's keys are the trainer's
+        var resumed = Trainer.Run(new TrainOptions { Config = config, SourceText = "", Epochs = 2, Limit = 128, ResumeDir = run, TensorBoard = false });
+        Assert.True(resumed.Succeeded, resumed.Reason);
+        Assert.Equal([8, 16], Events(Path.Combine(run, RunFolder.MetricsFile), "epoch").Select(e => (int)e["globalStep"]!));
     }
 
     /// <summary>A denoiser that reads `time`, a short cosine schedule and DDIM with few steps: the previews are cheap.</summary>
@@ -389,6 +394,15 @@ public class TorchrunTests(ITestOutputHelper output)
         Assert.True(local.Succeeded, local.Reason);
         var localLosses = Events(Path.Combine(local.RunDir, RunFolder.MetricsFile), "epoch").Select(e => (double)e["loss"]!).ToList();
         output.WriteLine($"diffusion epoch losses (annlsp train): {string.Join(", ", localLosses)}");
+        // the same recipe, not the same numbers: each rank draws its own steps and noise
+        for (int e = 0; e < 2; e++) Assert.True(Math.Abs(localLosses[e] - losses[e]) < 0.1, $"epoch {e + 1}: annlsp train {localLosses[e]}, torchrun {losses[e]}");
+
+        // one process continues the two processes' run, with the moving average from the checkpoint
+        var resumed = Python(package, ["--epochs", "3", "--limit", "192", "--resume", run], new Dictionary<string, string>());
+        Assert.True(resumed.Code == 0, resumed.Err + resumed.Out);
+        Assert.Equal(12, (int)Stdout(resumed.Out, "started").Single()["resumedFrom"]!);
+        Assert.Equal([6, 12, 18], Events(Path.Combine(run, RunFolder.MetricsFile), "epoch").Select(e => (int)e["globalStep"]!));
+        Assert.True(File.Exists(Path.Combine(run, "samples", "trajectory-003.png")));
         var grid = Path.Combine(package, "sample.png");
         var (w, h) = DiffusionSampling.Sample(config.Diffusion!, Path.Combine(run, RunFolder.ModelFile), grid, new Pair(2, 2), 7); // annlsp sample
         Assert.Equal((2 * 32, 2 * 32), (w, h));

@@ -304,6 +304,50 @@ public class TorchrunTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>pairs("dir"): train/ and val/ of RGB PNGs (gradients and noise, so every PNG row filter occurs) read by the
+    /// package's reader (zlib alone, no Pillow) from the package's own data description, against the trainer's reader.</summary>
+    [Theory]
+    [InlineData(1, "BtoA")]
+    [InlineData(3, "AtoB")]
+    public void Train_pys_pairs_reader_reads_what_the_trainer_reads(int channels, string direction)
+    {
+        var dir = TestSetup.TempDir("torchrun-pairs");
+        var rng = new Random(channels);
+        foreach (var (split, count) in new[] { ("train", 4), ("val", 2) })
+        {
+            Directory.CreateDirectory(Path.Combine(dir, split));
+            for (int i = 0; i < count; i++)
+            {
+                int w = 48, h = 24 + 2 * i;
+                var pixels = new byte[w * h * 3];
+                for (int k = 0; k < pixels.Length; k++)
+                    pixels[k] = (byte)(k % 3 == 0 ? (k / 3 % w) * 5 : k % 3 == 1 ? (k / 3 / w) * 9 : rng.Next(256));
+                using var stream = File.Create(Path.Combine(dir, split, $"{i}.png"));
+                new StbImageWriteSharp.ImageWriter().WritePng(pixels, w, h, StbImageWriteSharp.ColorComponents.RedGreenBlue, stream);
+            }
+        }
+        var source = $$"""
+            network G { input({{channels}}x16x16) conv({{channels}}, kernel: 3, padding: same) -> tanh }
+            network D { input({{2 * channels}}x16x16) conv(1, kernel: 4, stride: 2, padding: 1) }
+            gan P { generator: G, discriminator: D }
+            train P { data: pairs("{{dir}}", size: 16x16, channels: {{channels}}, direction: {{direction}}) }
+            """;
+        var (package, config) = PackageOf(source, "P");
+        using var data = DataSets.Load(new DataRequest { Data = config.Data });
+        var script = Path.Combine(package, "hash.py");
+        File.WriteAllText(script, $$"""
+            import hashlib, json, sys
+            sys.path.insert(0, {{PythonRunner.Quote(package)}})
+            import annlsp_data
+            train, test = annlsp_data.load(json.load(open({{PythonRunner.Quote(Path.Combine(package, TorchrunPackage.TargetFile))}}))["data"])
+            for split in (train, test):
+                print(split["description"], tuple(split["inputs"].shape), hashlib.sha256(split["inputs"].numpy().tobytes()).hexdigest(), hashlib.sha256(split["images"].numpy().tobytes()).hexdigest())
+            """);
+        var expected = new[] { data.Train, data.Evaluation! }.Select(set =>
+            $"{set.Description} ({set.Count}, {channels}, 16, 16) {Hex(set.Inputs!.contiguous().bytes.ToArray())} {Hex(set.Images.contiguous().bytes.ToArray())}");
+        Assert.Equal(expected, PythonRunner.Run(script).Trim().Split('\n'));
+    }
+
     [Fact]
     public void A_pix2pix_on_edges_of_shapes_trains_with_two_processes_as_annlsp_train_does()
     {

@@ -11,8 +11,9 @@ namespace Annlsp.Training.Export;
 
 /// <summary>
 /// `annlsp export FILE --target T --torchrun --out DIR`: a self-contained folder that PyTorch's torchrun
-/// trains with DistributedDataParallel, on CPUs or GPUs, one node or many (docs/torchrun.md). It holds
-/// the network module(s) as <see cref="PyTorchExporter"/> writes them, <c>train.py</c> (the recipe of
+/// trains with DistributedDataParallel, on CPUs or GPUs, one node or many (docs/torchrun.md), for every kind
+/// (classifier, gan, pix2pix, diffusion). It holds the network module(s) as <see cref="PyTorchExporter"/> writes
+/// them (a diffusion's schedule and samplers as <see cref="DiffusionExport"/> does), <c>train.py</c> (the recipe of
 /// `annlsp train`, rank 0 writing an annlsp run folder), the data readers, the target's recipe as
 /// <c>annlsp_target.json</c>, the trained source, a README, a Kubeflow PyTorchJob manifest and a Slurm
 /// batch script. The Python files are embedded resources (Export/Torchrun/); what depends on the target

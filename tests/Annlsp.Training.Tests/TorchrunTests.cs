@@ -10,15 +10,16 @@ using Annlsp.Training.Model;
 using Annlsp.Training.Output;
 using Annlsp.Training.Training;
 using TorchSharp.PyBridge;
+using Xunit.Abstractions;
 
 namespace Annlsp.Training.Tests;
 
 /// <summary>
 /// The torchrun package (Export/TorchrunPackage.cs) trained by Debian's torchrun with two CPU processes
-/// (gloo): the shapes classifier and the shapes GAN, one short epoch each; a resume with one process;
-/// and the errors a user meets first.
+/// (gloo): the shapes classifier, a graph classifier, the shapes GAN, a pix2pix on edges(shapes) and a diffusion
+/// on shapes, on short slices; a resume with one process; and the errors a user meets first.
 /// </summary>
-public class TorchrunTests
+public class TorchrunTests(ITestOutputHelper output)
 {
     private static readonly string Repo = TestSetup.RepoRoot();
 
@@ -153,6 +154,304 @@ public class TorchrunTests
         Assert.Equal((3 * 32, 2 * 32), (w, h));
     }
 
+    /// <summary>
+    /// Every training of examples/*.ann packages (classifiers with graphs — ResNet's projection shortcuts, the U-Net's
+    /// concats —, the DCGAN, pix2pix, the diffusions): in one Python process, each package's modules are built as
+    /// train.py builds them and run on a zero batch; parameters and output shapes are the checked network's.
+    /// </summary>
+    [Fact]
+    public void Every_example_training_packages_into_modules_with_the_checked_parameters_and_shapes()
+    {
+        var root = TestSetup.TempDir("torchrun-examples");
+        var expected = new List<string>();
+        var packages = new List<string>();
+        var kinds = new HashSet<string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(Repo, "examples"), "*.ann").Order(StringComparer.Ordinal))
+        {
+            var text = File.ReadAllText(file);
+            foreach (var train in DocumentAnalysis.Analyze(text).Trains)
+            {
+                var dir = Path.Combine(root, packages.Count.ToString(CultureInfo.InvariantCulture));
+                TorchrunPackage.Write(TrainingTargets.ResolveTrain(DocumentAnalysis.Analyze(text), train.DisplayName), text, file, dir);
+                packages.Add(dir);
+                var target = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, TorchrunPackage.TargetFile)))!;
+                kinds.Add((string)target["kind"]!);
+                foreach (var (role, net) in target["networks"]!.AsObject())
+                    expected.Add($"{train.DisplayName} {role} {(long)net!["parameters"]!} {net["output"]}");
+            }
+        }
+        Assert.Equal(["classifier", "diffusion", "gan", "pix2pix"], kinds.Order(StringComparer.Ordinal));
+        var script = Path.Combine(root, "build.py");
+        File.WriteAllText(script, $$"""
+            import importlib, json, sys
+            import torch
+            for package in {{PythonRunner.Quote(string.Join("|", packages))}}.split("|"):
+                target = json.load(open(package + "/annlsp_target.json"))
+                sys.path.insert(0, package)
+                for name in [n for n, m in sys.modules.items() if (getattr(m, "__file__", None) or "").startswith({{PythonRunner.Quote(root)}})]:
+                    del sys.modules[name]  # the packages' modules share names (UNet, Patch …)
+                diffusion = importlib.import_module(target["diffusion"]["module"]) if target.get("diffusion") else None
+                for role, net in target["networks"].items():
+                    model = getattr(importlib.import_module(net["module"]), net["class"])().eval()
+                    x = torch.zeros((2,) + tuple(model.input_shape))
+                    with torch.no_grad():
+                        y = model(x, diffusion.time_embedding(torch.zeros(2, dtype=torch.int64))) if diffusion and diffusion.USES_TIME else model(x)
+                    print(target["target"], role, sum(p.numel() for p in model.parameters()), "×".join(map(str, y.shape[1:])))
+                sys.path.remove(package)
+            """);
+        Assert.Equal(expected, PythonRunner.Run(script).Trim().Split('\n'));
+    }
+
+    /// <summary>A residual block with a strided 1×1 projection shortcut (examples/resnet.ann's Down), an identity residual and a concat of two named tensors.</summary>
+    private const string GraphSource = """
+        network GraphNet {
+            input(1x28x28)
+            conv(8, kernel: 3, padding: 1) -> relu                                  as stem   # -> 8x28x28
+            residual(shortcut: conv(16, kernel: 1, stride: 2)) {
+                conv(16, kernel: 3, stride: 2, padding: 1) -> relu
+                conv(16, kernel: 3, padding: 1)
+            }
+            relu                                                                   as down   # -> 16x14x14
+            residual { conv(16, kernel: 3, padding: 1) -> relu -> conv(16, kernel: 3, padding: 1) }
+            relu
+            concat(down)                                                                     # -> 32x14x14
+            globalpool                                                                       # -> 32
+            dense(4)
+        }
+        train GraphNet { data: shapes, epochs: 1, batch: 32, optimizer: adam(lr: 2e-3), seed: 5, preview: 2x4 }
+        """;
+
+    [Fact]
+    public void A_graph_classifier_with_a_projection_shortcut_and_a_concat_trains_with_two_processes_as_annlsp_train_does()
+    {
+        var (package, config) = PackageOf(GraphSource, "GraphNet");
+        Assert.Contains("Residual(", File.ReadAllText(Path.Combine(package, "GraphNet.py")));
+        var runs = Path.Combine(package, "runs");
+        var replicas = Path.Combine(package, "replicas");
+        var result = Torchrun(package, 2, ["--epochs", "1", "--limit", "128", "--out", runs], replicas);
+        Assert.True(result.Code == 0, result.Err + result.Out);
+        AssertReplicasIdentical(replicas, 2);
+        var run = Directory.GetDirectories(Path.Combine(runs, "GraphNet")).Single();
+        var epoch = Assert.Single(Events(Path.Combine(run, RunFolder.MetricsFile), "epoch"));
+        Assert.Equal(4, (int)epoch["globalStep"]!); // 128 examples, global batch 32
+        AssertPng(Path.Combine(run, "samples", "epoch-001.png"), 4 * 60, 2 * 60);
+        using (var model = ModelBuilder.Build(config.Network!))
+            model.load_py(Path.Combine(run, RunFolder.ModelFile)); // the graph's state dict keys are the trainer's
+
+        var local = Trainer.Run(new TrainOptions { Config = config, SourceText = "", Epochs = 1, Limit = 128, OutDir = Path.Combine(package, "annlsp-runs"), TensorBoard = false });
+        Assert.True(local.Succeeded, local.Reason);
+        var localEpoch = Assert.Single(Events(Path.Combine(local.RunDir, RunFolder.MetricsFile), "epoch"));
+        foreach (var key in new[] { "loss", "val_loss", "accuracy" })
+            output.WriteLine($"graph classifier {key}: annlsp train {localEpoch[key]}, torchrun {epoch[key]}");
+        foreach (var key in new[] { "loss", "val_loss" })
+            Assert.True(Math.Abs((double)localEpoch[key]! - (double)epoch[key]!) < 1e-3, $"{key}: annlsp train {localEpoch[key]}, torchrun {epoch[key]}");
+    }
+
+    /// <summary>pix2pix at 32×32 on edges(shapes): a U-Net-like generator (a concat skip) and a patch discriminator, no batch norm,
+    /// so two processes of half a batch each compute what one process of the whole batch does.</summary>
+    private const string Pix2PixSource = """
+        network Gen {
+            input(1x32x32)
+            conv(8, kernel: 4, stride: 2, padding: 1)                      as e1   # -> 8x16x16
+            leakyrelu(0.2) -> conv(8, kernel: 4, stride: 2, padding: 1)            # -> 8x8x8
+            relu -> deconv(8, kernel: 4, stride: 2, padding: 1) -> concat(e1)      # -> 16x16x16
+            relu -> deconv(1, kernel: 4, stride: 2, padding: 1) -> tanh            # -> 1x32x32
+        }
+        network Patch {
+            input(2x32x32)
+            conv(8, kernel: 4, stride: 2, padding: 1) -> leakyrelu(0.2)
+            conv(1, kernel: 4, stride: 2, padding: 1)                              # -> 1x8x8 patch logits
+        }
+        gan Edges { generator: Gen, discriminator: Patch, l1: 50 }
+        train Edges { data: edges(shapes, size: 32x32), epochs: 1, batch: 16, optimizer: adam(lr: 2e-3, beta1: 0.5), preview: 3, seed: 3 }
+        """;
+
+    [Fact]
+    public void Train_pys_edges_are_the_products_edge_maps()
+    {
+        var dir = TestSetup.TempDir("torchrun-edges");
+        TorchrunPackage.WriteShapes(dir);
+        foreach (var (name, count, seed) in new[] { ("train", DataSets.ShapesTrainCount, 1234), ("test", DataSets.ShapesTestCount, 98765) })
+        {
+            var (pixels, labels) = ShapesDataSet.Generate(count, seed);
+            using var images = new TensorDataSet(TorchSharp.torch.tensor(pixels, [count, 1, 28, 28]), TorchSharp.torch.tensor(labels), ShapesDataSet.ClassNames, "shapes");
+            using var edges = PairedDataSets.Edges(images, 32, 32);
+            File.WriteAllBytes(Path.Combine(dir, name + ".inputs"), edges.Inputs!.contiguous().bytes.ToArray());
+            File.WriteAllBytes(Path.Combine(dir, name + ".targets"), edges.Images.contiguous().bytes.ToArray());
+        }
+        var script = Path.Combine(dir, "compare.py");
+        File.WriteAllText(script, $$"""
+            import sys
+            import numpy as np
+            sys.path.insert(0, {{PythonRunner.Quote(Path.Combine(Repo, "server", "Annlsp.Training", "Export", "Torchrun"))}})
+            import annlsp_data
+            source = {"name": "shapes", "classes": ["circle", "square", "triangle", "cross"]}
+            train, test = annlsp_data.load({"name": "edges", "shape": [1, 32, 32], "source": source}, {{PythonRunner.Quote(dir)}})
+            for name, split in (("train", train), ("test", test)):
+                product = [np.fromfile({{PythonRunner.Quote(dir)}} + f"/{name}.{part}", dtype=np.uint8).astype(np.int32) for part in ("inputs", "targets")]
+                ours = [split[key].numpy().reshape(-1).astype(np.int32) for key in ("inputs", "images")]
+                print(tuple(split["inputs"].shape), tuple(split["images"].shape), *[f"{int((a != b).sum())} {int(abs(a - b).max())}" for a, b in zip(product, ours)])
+            """);
+        var lines = PythonRunner.Run(script).Trim().Split('\n');
+        Assert.Equal(["(6000, 1, 32, 32) (6000, 1, 32, 32)", "(1000, 1, 32, 32) (1000, 1, 32, 32)"], lines.Select(l => string.Join(' ', l.Split(' ')[..8])));
+        foreach (var line in lines)
+        {
+            var n = line.Split(' ')[8..].Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(); // inputs: differing, largest difference; targets: the same
+            Assert.Equal((0, 0), (n[0], n[1])); // the edge maps byte for byte
+            // the targets: PyTorch 1.13's bilinear resize and LibTorch 2.10's round some pixels at .5 the other way
+            // (a 28→32 resize of near-binary images lands on many exact .5 ties of x·255)
+            Assert.True(n[3] <= 1 && n[2] < 6000 * 32 * 32 / 1000, line);
+        }
+    }
+
+    /// <summary>pairs("dir"): train/ and val/ of RGB PNGs (gradients and noise, so every PNG row filter occurs) read by the
+    /// package's reader (zlib alone, no Pillow) from the package's own data description, against the trainer's reader.</summary>
+    [Theory]
+    [InlineData(1, "BtoA")]
+    [InlineData(3, "AtoB")]
+    public void Train_pys_pairs_reader_reads_what_the_trainer_reads(int channels, string direction)
+    {
+        var dir = TestSetup.TempDir("torchrun-pairs");
+        var rng = new Random(channels);
+        foreach (var (split, count) in new[] { ("train", 4), ("val", 2) })
+        {
+            Directory.CreateDirectory(Path.Combine(dir, split));
+            for (int i = 0; i < count; i++)
+            {
+                int w = 48, h = 24 + 2 * i;
+                var pixels = new byte[w * h * 3];
+                for (int k = 0; k < pixels.Length; k++)
+                    pixels[k] = (byte)(k % 3 == 0 ? (k / 3 % w) * 5 : k % 3 == 1 ? (k / 3 / w) * 9 : rng.Next(256));
+                using var stream = File.Create(Path.Combine(dir, split, $"{i}.png"));
+                new StbImageWriteSharp.ImageWriter().WritePng(pixels, w, h, StbImageWriteSharp.ColorComponents.RedGreenBlue, stream);
+            }
+        }
+        var source = $$"""
+            network G { input({{channels}}x16x16) conv({{channels}}, kernel: 3, padding: same) -> tanh }
+            network D { input({{2 * channels}}x16x16) conv(1, kernel: 4, stride: 2, padding: 1) }
+            gan P { generator: G, discriminator: D }
+            train P { data: pairs("{{dir}}", size: 16x16, channels: {{channels}}, direction: {{direction}}) }
+            """;
+        var (package, config) = PackageOf(source, "P");
+        using var data = DataSets.Load(new DataRequest { Data = config.Data });
+        var script = Path.Combine(package, "hash.py");
+        File.WriteAllText(script, $$"""
+            import hashlib, json, sys
+            sys.path.insert(0, {{PythonRunner.Quote(package)}})
+            import annlsp_data
+            train, test = annlsp_data.load(json.load(open({{PythonRunner.Quote(Path.Combine(package, TorchrunPackage.TargetFile))}}))["data"])
+            for split in (train, test):
+                print(split["description"], tuple(split["inputs"].shape), hashlib.sha256(split["inputs"].numpy().tobytes()).hexdigest(), hashlib.sha256(split["images"].numpy().tobytes()).hexdigest())
+            """);
+        var expected = new[] { data.Train, data.Evaluation! }.Select(set =>
+            $"{set.Description} ({set.Count}, {channels}, 16, 16) {Hex(set.Inputs!.contiguous().bytes.ToArray())} {Hex(set.Images.contiguous().bytes.ToArray())}");
+        Assert.Equal(expected, PythonRunner.Run(script).Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void A_pix2pix_on_edges_of_shapes_trains_with_two_processes_as_annlsp_train_does()
+    {
+        var (package, config) = PackageOf(Pix2PixSource, "Edges");
+        Assert.Equal("pix2pix", (string?)JsonNode.Parse(File.ReadAllText(Path.Combine(package, TorchrunPackage.TargetFile)))!["kind"]);
+        var runs = Path.Combine(package, "runs");
+        var replicas = Path.Combine(package, "replicas");
+        var result = Torchrun(package, 2, ["--epochs", "1", "--limit", "128", "--progress-every", "1", "--out", runs], replicas);
+        Assert.True(result.Code == 0, result.Err + result.Out);
+        AssertReplicasIdentical(replicas, 2);
+        var run = Directory.GetDirectories(Path.Combine(runs, "Edges")).Single();
+        var runJson = RunFolder.Open(run).ReadRunJson()!;
+        Assert.Equal("pix2pix", (string?)runJson["kind"]);
+        Assert.Equal(50, (double)runJson["networks"]!["l1"]!);
+        var steps = Events(Path.Combine(run, RunFolder.MetricsFile), "step");
+        Assert.Equal(8, steps.Count); // 128 pairs, global batch 16
+        Assert.All(steps, s => Assert.True(double.IsFinite((double)s["loss_d"]!) && double.IsFinite((double)s["loss_g"]!)));
+        Assert.True((double)steps[^1]["loss_g"]! < (double)steps[0]["loss_g"]!, string.Join(", ", steps.Select(s => s["loss_g"])));
+        var epoch = Assert.Single(Events(Path.Combine(run, RunFolder.MetricsFile), "epoch"));
+        Assert.Equal("test", (string?)epoch["evaluationSet"]);
+        AssertPng(Path.Combine(run, "samples", "epoch-001.png"), 3 * 36, 3 * 36); // 3 rows of input | generated | target
+        Assert.True(File.Exists(Path.Combine(run, "discriminator.pt")));
+        var (tensors, meta) = RunFolder.LoadCheckpoint(Path.Combine(run, RunFolder.CheckpointFile));
+        Assert.Equal(8L, (long)meta["globalStep"]!);
+        Assert.Equal(config.Gan!.Generator!.Parameters, tensors["optim_g.exp_avg"].numel());
+        using (var g = ModelBuilder.Build(config.Gan!.Generator!))
+            g.load_py(Path.Combine(run, RunFolder.ModelFile));
+
+        // annlsp train on the same 128 pairs, one process: the same epoch
+        var local = Trainer.Run(new TrainOptions { Config = config, SourceText = "", Epochs = 1, Limit = 128, OutDir = Path.Combine(package, "annlsp-runs"), TensorBoard = false });
+        Assert.True(local.Succeeded, local.Reason);
+        var localEpoch = Assert.Single(Events(Path.Combine(local.RunDir, RunFolder.MetricsFile), "epoch"));
+        foreach (var key in new[] { "loss_d", "loss_g", "l1", "psnr", "l1_input", "psnr_input" })
+            output.WriteLine($"pix2pix {key}: annlsp train {localEpoch[key]}, torchrun {epoch[key]}");
+        foreach (var key in new[] { "loss_d", "loss_g", "l1", "psnr", "l1_input", "psnr_input" })
+            Assert.True(Math.Abs((double)localEpoch[key]! - (double)epoch[key]!) < 1e-3 * Math.Max(1, Math.Abs((double)localEpoch[key]!)), $"{key}: annlsp train {localEpoch[key]}, torchrun {epoch[key]}");
+
+        // annlsp train --resume continues the torchrun run: the checkpoint's keys are the trainer's
+        var resumed = Trainer.Run(new TrainOptions { Config = config, SourceText = "", Epochs = 2, Limit = 128, ResumeDir = run, TensorBoard = false });
+        Assert.True(resumed.Succeeded, resumed.Reason);
+        Assert.Equal([8, 16], Events(Path.Combine(run, RunFolder.MetricsFile), "epoch").Select(e => (int)e["globalStep"]!));
+    }
+
+    /// <summary>A denoiser that reads `time`, a short cosine schedule and DDIM with few steps: the previews are cheap.</summary>
+    private const string DiffusionSource = """
+        network Denoiser {
+            input(1x28x28)
+            conv(8, kernel: 3, padding: same) -> relu
+            add(time -> dense(8))
+            conv(8, kernel: 3, padding: same) -> relu
+            conv(1, kernel: 3, padding: same)
+        }
+        diffusion Shapes { denoiser: Denoiser, steps: 50, schedule: cosine, sampler: ddim(5), ema: 0.9, time_embed: 16 }
+        train Shapes { data: shapes, epochs: 2, batch: 32, optimizer: adam(lr: 3e-3), preview: 2x3, score_samples: 0, seed: 3 }
+        """;
+
+    [Fact]
+    public void A_diffusion_on_shapes_trains_with_two_processes_and_annlsp_sample_reads_its_moving_average()
+    {
+        var (package, config) = PackageOf(DiffusionSource, "Shapes");
+        Assert.True(File.Exists(Path.Combine(package, "Shapes.py"))); // the schedule and samplers, as annlsp export writes them
+        var runs = Path.Combine(package, "runs");
+        var replicas = Path.Combine(package, "replicas");
+        var result = Torchrun(package, 2, ["--epochs", "2", "--limit", "192", "--progress-every", "1", "--out", runs], replicas);
+        Assert.True(result.Code == 0, result.Err + result.Out);
+        AssertReplicasIdentical(replicas, 2);
+        var run = Directory.GetDirectories(Path.Combine(runs, "Shapes")).Single();
+        var runJson = RunFolder.Open(run).ReadRunJson()!;
+        Assert.Equal("diffusion", (string?)runJson["kind"]);
+        Assert.Equal("cosine", (string?)runJson["networks"]!["diffusion"]!["schedule"]);
+        var epochs = Events(Path.Combine(run, RunFolder.MetricsFile), "epoch");
+        Assert.Equal([6, 12], epochs.Select(e => (int)e["globalStep"]!)); // 192 images, global batch 32
+        var losses = epochs.Select(e => (double)e["loss"]!).ToList();
+        output.WriteLine($"diffusion epoch losses (torchrun, 2 processes): {string.Join(", ", losses)}");
+        Assert.All(losses, l => Assert.True(double.IsFinite(l)));
+        Assert.True(losses[1] < losses[0], $"the noise loss did not fall: {string.Join(", ", losses)}");
+        foreach (var sample in Stdout(result.Out, "sample"))
+        {
+            AssertPng((string)sample["path"]!, 3 * 32, 2 * 32);
+            AssertPng((string)sample["trajectory"]!, DiffusionProcess.TrajectoryFrames * 32, DiffusionProcess.TrajectorySamples * 32);
+        }
+        Assert.True(File.Exists(Path.Combine(run, "samples", "trajectory-002.png")));
+        var (tensors, meta) = RunFolder.LoadCheckpoint(Path.Combine(run, RunFolder.CheckpointFile));
+        Assert.Equal((2, 12L), ((int)meta["epoch"]!, (long)meta["globalStep"]!));
+        Assert.Contains(tensors.Keys, k => k.StartsWith("ema.", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(run, "denoiser-trained.pt")));
+        var local = Trainer.Run(new TrainOptions { Config = config, SourceText = "", Epochs = 2, Limit = 192, OutDir = Path.Combine(package, "annlsp-runs"), TensorBoard = false });
+        Assert.True(local.Succeeded, local.Reason);
+        var localLosses = Events(Path.Combine(local.RunDir, RunFolder.MetricsFile), "epoch").Select(e => (double)e["loss"]!).ToList();
+        output.WriteLine($"diffusion epoch losses (annlsp train): {string.Join(", ", localLosses)}");
+        // the same recipe, not the same numbers: each rank draws its own steps and noise
+        for (int e = 0; e < 2; e++) Assert.True(Math.Abs(localLosses[e] - losses[e]) < 0.1, $"epoch {e + 1}: annlsp train {localLosses[e]}, torchrun {losses[e]}");
+
+        // one process continues the two processes' run, with the moving average from the checkpoint
+        var resumed = Python(package, ["--epochs", "3", "--limit", "192", "--resume", run], new Dictionary<string, string>());
+        Assert.True(resumed.Code == 0, resumed.Err + resumed.Out);
+        Assert.Equal(12, (int)Stdout(resumed.Out, "started").Single()["resumedFrom"]!);
+        Assert.Equal([6, 12, 18], Events(Path.Combine(run, RunFolder.MetricsFile), "epoch").Select(e => (int)e["globalStep"]!));
+        Assert.True(File.Exists(Path.Combine(run, "samples", "trajectory-003.png")));
+        var grid = Path.Combine(package, "sample.png");
+        var (w, h) = DiffusionSampling.Sample(config.Diffusion!, Path.Combine(run, RunFolder.ModelFile), grid, new Pair(2, 2), 7); // annlsp sample
+        Assert.Equal((2 * 32, 2 * 32), (w, h));
+    }
+
     [Fact]
     public void A_missing_data_folder_a_corrupt_checkpoint_and_an_unreachable_rendezvous_are_clear_errors()
     {
@@ -203,8 +502,14 @@ public class TorchrunTests
     private static (string Package, TrainConfig Config) Package(string example, string target)
     {
         var path = Path.Combine(Repo, "examples", example);
-        var text = File.ReadAllText(path);
-        var config = TrainingTargets.ResolveTrain(DocumentAnalysis.Analyze(text), target);
+        return PackageOf(File.ReadAllText(path), target, path);
+    }
+
+    private static (string Package, TrainConfig Config) PackageOf(string text, string target, string? path = null)
+    {
+        var analysis = DocumentAnalysis.Analyze(text);
+        Assert.False(analysis.HasErrors, string.Join("\n", analysis.Diagnostics.Where(d => d.IsError).Select(d => d.Message)));
+        var config = TrainingTargets.ResolveTrain(analysis, target);
         var dir = TestSetup.TempDir("torchrun-package");
         var written = TorchrunPackage.Write(config, text, path, dir);
         Assert.EndsWith(TorchrunPackage.ReadmeFile, written[0]);

@@ -202,6 +202,11 @@ def dcgan_init(module):
                 nn.init.zeros_(m.bias)
 
 
+def symmetric(bytes_):
+    """Pixels 0–255 -> [-1, 1], the data range of the generative kinds (TensorDataSet.Normalise)."""
+    return bytes_.float().div_(127.5).sub_(1.0)
+
+
 class Logits(nn.Module):
     """The network up to its logits (a trailing softmax/sigmoid is left out: the loss is on logits). Its `net` is the exported module."""
 
@@ -238,6 +243,11 @@ class Standardisation:
 
     def to_json(self):
         return {"kind": "standardised: (x / 255 - mean) / std", "mean": self.mean, "std": self.std}
+
+
+def take(split, index):
+    """The examples of a data set at index (a slice or a tensor of indices): images, labels and a paired set's inputs."""
+    return dict(split, **{k: split[k][index] for k in ("images", "labels", "inputs") if k in split})
 
 
 # ---- one training job ----
@@ -289,7 +299,7 @@ class Job:
             with open(os.path.join(HERE, "source.ann"), encoding="utf-8") as f:
                 self.run.write_source(f.read())
 
-    def run_json(self, kind, train, evaluation, evaluation_name, networks, normalisation):
+    def run_json(self, kind, train, evaluation, evaluation_name, networks, normalisation, loss=None):
         o = TARGET["optimizer"]
         return {
             "target": TARGET["target"], "kind": kind, "source": TARGET.get("source"), "sourceSha256": TARGET["sourceSha256"],
@@ -298,8 +308,8 @@ class Job:
             "libtorch": f"PyTorch {torch.__version__} ({sys.executable}), torchrun {self.dist.world} process{'es' if self.dist.world > 1 else ''}, {self.dist.backend}",
             "libtorchDir": os.path.dirname(torch.__file__), "seed": self.seed, "epochs": self.epochs, "batch": TARGET["batch"], "limit": self.args.limit,
             "optimizer": {k: o[k] for k in ("name", "lr", "beta1", "beta2", "weight_decay", "momentum", "nesterov")},
-            "schedule": TARGET["schedule"], "loss": "bce_with_logits" if kind == "gan" else "cross_entropy (on logits)",
-            "label_smoothing": None if kind == "gan" else TARGET["label_smoothing"],
+            "schedule": TARGET["schedule"], "loss": loss or ("bce_with_logits" if kind == "gan" else "cross_entropy (on logits)"),
+            "label_smoothing": TARGET["label_smoothing"] if kind == "classifier" else None,
             "data": {"name": TARGET["data"]["name"], "directory": self.args.data or TARGET["data"].get("directory"), "description": train["description"],
                      "train": len(train["labels"]), "evaluation": None if evaluation is None else len(evaluation["labels"]), "evaluationSet": evaluation_name,
                      "classes": train["classes"], "normalisation": normalisation},
@@ -319,23 +329,23 @@ class Job:
         shape = TARGET["data"].get("shape")
         if shape and list(train["images"].shape[1:]) != list(shape):
             raise TrainingError(f"{TARGET['data']['name']} gives images of {'×'.join(map(str, train['images'].shape[1:]))}, but the network expects {'×'.join(map(str, shape))}")
+        inputs = TARGET["data"].get("input")
+        if inputs and "inputs" in train and list(train["inputs"].shape[1:]) != list(inputs):
+            raise TrainingError(f"{TARGET['data']['name']} gives inputs of {'×'.join(map(str, train['inputs'].shape[1:]))}, but the generator expects {'×'.join(map(str, inputs))}")
         limit = self.args.limit
         if limit and 0 < limit < len(train["labels"]):
-            train = dict(train, images=train["images"][:limit], labels=train["labels"][:limit])
+            train = take(train, slice(0, limit))
         if not need_evaluation:
             return train, None, "none"
         fraction = TARGET.get("validate_fraction")
         if fraction or test is None:
             g = torch.Generator().manual_seed(self.seed)
             perm = torch.randperm(len(train["labels"]), generator=g)
-            images, labels = train["images"][perm], train["labels"][perm]
-            held = max(1, round(len(labels) * (fraction or 0.1)))
-            cut = len(labels) - held
-            return (dict(train, images=images[:cut], labels=labels[:cut]),
-                    dict(train, images=images[cut:], labels=labels[cut:], description=train["description"] + " (held out)"), "validation")
+            held = max(1, round(len(perm) * (fraction or 0.1)))
+            cut = len(perm) - held
+            return take(train, perm[:cut]), dict(take(train, perm[cut:]), description=train["description"] + " (held out)"), "validation"
         if limit and 0 < limit < len(test["labels"]):
-            keep = max(limit, 500)
-            test = dict(test, images=test["images"][:keep], labels=test["labels"][:keep])
+            test = take(test, slice(0, max(limit, 500)))
         return train, test, "test"
 
     def batches(self, n, epoch, first_step):
@@ -415,7 +425,7 @@ class Job:
         raise TrainingError(f"the loss became {'NaN' if math.isnan(value) else 'infinite'} at epoch {epoch + 1}, step {step + 1} — the learning rate ({TARGET['optimizer']['lr']}) is probably too high")
 
 
-# ---- the kinds: one class each; pix2pix and diffusion join KINDS when the product trains them ----
+# ---- the kinds: one class each (Training/ClassifierTarget.cs, GanTarget.cs, Pix2PixTarget.cs, DiffusionTarget.cs) ----
 
 class ClassifierKind:
     keys = ("loss", "accuracy")
@@ -693,7 +703,331 @@ class GanKind:
         job.dist.barrier()
 
 
-KINDS = {"classifier": ClassifierKind, "gan": GanKind}
+class Pix2PixKind(GanKind):
+    """pix2pix (Pix2PixTarget.cs): D sees the input beside an image; one D step on (x, y) → 1 and (x, G(x)) → 0 with its loss
+    halved, one G step on BCE(D(x, G(x)), 1) + λ·|G(x) − y|; N(0, 0.02) weights. After every epoch the held-out pairs measure
+    L1 and PSNR of G(x) against y beside those of the input itself; the sample is rows of input | generated | target."""
+    keys = ("loss_d", "loss_g", "l1", "psnr", "l1_input", "psnr_input")
+    evaluation_pairs, evaluation_batch = 1000, 250
+
+    def run(self):
+        job, dev = self.job, self.job.device
+        train, evaluation, evaluation_name = job.load_data(need_evaluation=True)
+        if "inputs" not in train:
+            raise TrainingError(f"{TARGET['data']['name']} is not a paired data set: train the gan on edges(…) or pairs(…)")
+        torch.manual_seed(job.seed)
+        g_net, d_net = build("generator").to(dev), build("discriminator").to(dev)
+        dcgan_init(g_net)
+        dcgan_init(d_net)
+        g, d = job.dist.wrap(g_net), job.dist.wrap(Logits(d_net))
+        g_params = [p for p in g_net.parameters() if p.requires_grad]
+        d_params = [p for p in d_net.parameters() if p.requires_grad]
+        g_opt, d_opt = make_optimizer(g_params), make_optimizer(d_params)
+        lam = float(TARGET["l1"])
+        start_epoch, start_step, global_step = job.position()
+        if job.resume_meta:
+            load_model_state(g_net, job.resume_state, "generator.")
+            load_model_state(d_net, job.resume_state, "discriminator.")
+            load_optimizer_state(g_opt, g_params, job.resume_state, "optim_g.")
+            load_optimizer_state(d_opt, d_params, job.resume_state, "optim_d.")
+            if start_epoch >= job.epochs:
+                return job.already_finished(self.keys)
+            if job.rank0:
+                job.run.truncate_metrics(global_step)
+        elif job.rank0:
+            networks = {"generator": job.network_json("generator", g_net), "discriminator": job.network_json("discriminator", d_net), "l1": lam}
+            job.run.write_run_json(job.run_json("pix2pix", train, evaluation, evaluation_name, networks, "[-1, 1]", loss=f"bce_with_logits + {lam:g}·l1"))
+        inputs, targets = train["inputs"].to(dev), train["images"].to(dev)
+        n = len(targets)
+        steps = job.steps_per_epoch(n)
+        total = steps * job.epochs
+        every = job.progress_every(steps)
+        job.started("pix2pix", steps, n, len(evaluation["labels"]), global_step)
+        metrics = {}
+        for epoch in range(start_epoch, job.epochs):
+            g.train()
+            d.train()
+            torch.manual_seed(job.seed + 7919 * (epoch + 1) + 104729 * job.dist.rank)  # dropout per epoch and rank
+            sums = torch.zeros(4, dtype=torch.float64, device=dev)  # loss_d, loss_g, l1 (pixels in [0, 1]) weighted by count; count
+            clock = time.perf_counter()
+            for step, idx in job.batches(n, epoch, start_step if epoch == start_epoch else 0):
+                idx = idx.to(dev)
+                x = symmetric(inputs.index_select(0, idx))
+                y = symmetric(targets.index_select(0, idx))
+                count = len(y)
+                fake = g(x)
+                lr = learning_rate(TARGET["schedule"], TARGET["optimizer"]["lr"], global_step, total)
+                for o in (d_opt, g_opt):
+                    for group in o.param_groups:
+                        group["lr"] = lr
+                d_opt.zero_grad(set_to_none=False)
+                # two forward/backward passes (DDP synchronises each); the gradients add up to those of the halved sum
+                d_real = d(torch.cat([x, y], 1))
+                loss_real = 0.5 * F.binary_cross_entropy_with_logits(d_real, torch.ones_like(d_real))
+                loss_real.backward()
+                d_fake = d(torch.cat([x, fake.detach()], 1))
+                loss_fake = 0.5 * F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
+                loss_fake.backward()
+                d_opt.step()
+                g_opt.zero_grad(set_to_none=False)
+                d_fake2 = d(torch.cat([x, fake], 1))
+                l1 = (fake - y).abs().mean()
+                loss_g = F.binary_cross_entropy_with_logits(d_fake2, torch.ones_like(d_fake2)) + lam * l1
+                loss_g.backward()
+                g_opt.step()
+                for o in (d_opt, g_opt):
+                    o._annlsp_steps = getattr(o, "_annlsp_steps", 0) + 1
+                with torch.no_grad():
+                    row = torch.stack([(loss_real + loss_fake).detach(), loss_g.detach(), l1.detach() / 2]).double()  # L1 in [0, 1]: half that in [-1, 1]
+                    sums[:3] += row * count
+                    sums[3] += count
+                global_step += 1
+                if global_step % every == 0 or step == steps - 1:
+                    report = (job.dist.all_sum(row.clone()) / job.dist.world).tolist()
+                    bad = next((v for v in report if not math.isfinite(v)), None)
+                    if bad is not None:
+                        job.nan_failure(epoch, step, bad)
+                    seen = float(job.dist.all_sum(sums.clone())[3].item())
+                    job.emit("step", epoch=epoch + 1, step=step + 1, steps=steps, globalStep=global_step, loss_d=report[0], loss_g=report[1],
+                             train_l1=report[2], lr=lr, imagesPerSecond=seen / max(1e-9, time.perf_counter() - clock))
+                    if job.stop_agreed():
+                        job.sync_buffers(g_net, d_net)
+                        self.checkpoint(g_net, d_net, g_opt, d_opt, g_params, d_params, epoch, step + 1, global_step, epoch + 1)
+                        if job.rank0:
+                            job.save_model(g_net)
+                            job.save_model(d_net, "discriminator.pt")
+                        return job.emit("finished", status="stopped", runDir=job.run.path if job.run else None, epoch=epoch + 1, globalStep=global_step,
+                                        **{k: metrics.get(k) for k in self.keys}, model=os.path.join(job.run.path, annlsp_run.MODEL_FILE) if job.run else None)
+            seconds = time.perf_counter() - clock
+            t = job.dist.all_sum(sums.clone())
+            seen = float(t[3])
+            avg = [float(v) / max(1.0, seen) for v in t[:3]]
+            bad = next((v for v in avg if not math.isfinite(v)), None)
+            if bad is not None:
+                job.nan_failure(epoch, steps - 1, bad)
+            job.sync_buffers(g_net, d_net)
+            l1_out, psnr, l1_input, psnr_input = self.measure(g_net, evaluation)
+            metrics = {"loss_d": avg[0], "loss_g": avg[1], "train_l1": avg[2], "l1": l1_out, "psnr": psnr, "l1_input": l1_input, "psnr_input": psnr_input}
+            job.emit("epoch", epoch=epoch + 1, epochs=job.epochs, globalStep=global_step, loss_d=avg[0], loss_g=avg[1], l1=l1_out, psnr=psnr,
+                     l1_input=l1_input, psnr_input=psnr_input, evaluationSet=evaluation_name, seconds=seconds, imagesPerSecond=seen / max(1e-9, seconds))
+            if job.rank0:
+                path = job.run.sample_path(epoch + 1)
+                self.triplets(g_net, evaluation, path)
+                job.emit("sample", epoch=epoch + 1, path=path)
+            if (epoch + 1) % max(1, TARGET["checkpoint_every"]) == 0 or epoch + 1 == job.epochs:
+                self.checkpoint(g_net, d_net, g_opt, d_opt, g_params, d_params, epoch + 1, 0, global_step, epoch + 1)
+        job.check_replicas(g_net, d_net)
+        if job.rank0:
+            job.save_model(g_net)
+            job.save_model(d_net, "discriminator.pt")
+        job.emit("finished", status="finished", runDir=job.run.path if job.run else None, epoch=job.epochs, globalStep=global_step,
+                 **{k: metrics.get(k, float("nan")) for k in self.keys}, model=os.path.join(job.run.path, annlsp_run.MODEL_FILE) if job.run else None)
+
+    def measure(self, g_net, pairs):
+        """Mean |G(x) − y| and mean per-image PSNR (dB, peak 1) over the first 1000 held-out pairs, pixels in [0, 1]; the same
+        for the input itself as the answer (its channels repeated when the target has more). Each rank takes every world-th pair."""
+        job, dev = self.job, self.job.device
+        n = min(self.evaluation_pairs, len(pairs["labels"]))
+        inputs, targets = pairs["inputs"][:n][job.dist.rank::job.dist.world], pairs["images"][:n][job.dist.rank::job.dist.world]
+        sums = torch.zeros(4, dtype=torch.float64, device=dev)
+        g_net.eval()
+        with torch.no_grad():
+            for start in range(0, len(targets), self.evaluation_batch):
+                x = symmetric(inputs[start:start + self.evaluation_batch].to(dev))
+                y = symmetric(targets[start:start + self.evaluation_batch].to(dev)).add(1).div(2)
+                output = g_net(x).clamp(-1, 1).add(1).div(2)
+                for k, answer in enumerate((output, x.add(1).div(2).expand_as(y))):
+                    diff = answer - y
+                    mse = diff.square().mean((1, 2, 3)).clamp_min(1e-10)
+                    sums[2 * k] += diff.abs().mean((1, 2, 3)).sum().double()
+                    sums[2 * k + 1] += (-10 * mse.log10()).sum().double()
+        g_net.train()
+        sums = job.dist.all_sum(sums) / n
+        return float(sums[0]), float(sums[1]), float(sums[2]), float(sums[3])
+
+    def triplets(self, g_net, pairs, path):
+        """One row per held-out pair (the first `preview` rows, the same every epoch): input | generated | target."""
+        shown = min(max(1, TARGET["preview"][0]), len(pairs["labels"]))
+        x = symmetric(pairs["inputs"][:shown].to(self.job.device))
+        y = symmetric(pairs["images"][:shown].to(self.job.device))
+        g_net.eval()
+        with torch.no_grad():
+            fake = g_net(x).clamp(-1, 1)
+        g_net.train()
+        c = max(x.shape[1], y.shape[1])
+        rows = torch.stack([t.expand(t.shape[0], c, t.shape[2], t.shape[3]) for t in (x, fake, y)], 1).reshape(-1, c, y.shape[2], y.shape[3])
+        annlsp_run.write_grid(path, rows, shown, 3, -1, 1)
+
+
+class Denoise(nn.Module):
+    """The denoiser's prediction of the noise: forward(x, time) (a trailing softmax/sigmoid left out, as the trainer runs it);
+    a denoiser that does not read `time` sees only x."""
+
+    def __init__(self, net, uses_time):
+        super().__init__()
+        self.net = net
+        self.uses_time = uses_time
+
+    def forward(self, x, time=None):
+        run = self.net.logits if hasattr(self.net, "logits") else self.net
+        return run(x, time) if self.uses_time else run(x)
+
+
+class DiffusionKind:
+    """A diffusion model (DiffusionTarget.cs): images in [−1, 1]; each example a step t uniform over the T steps and noise ε;
+    the denoiser sees x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε and the embedding of t and learns ε (MSE). An exponential moving average
+    of its weights (decay min(ema, (1 + n)/(10 + n)) after n steps) draws the samples and is model.pt. The schedule, the
+    embedding and the samplers are the diffusion's module that annlsp export writes (<diffusion>.py in this package)."""
+    keys = ("loss",)
+    preview_seed_offset, step_noise_seed_offset = 17, 23  # DiffusionTarget.PreviewSeedOffset, DiffusionProcess.StepNoiseSeedOffset
+    trajectory_samples, trajectory_frames = 4, 10
+
+    def __init__(self, job):
+        self.job = job
+
+    def run(self):
+        job, dev = self.job, self.job.device
+        spec = TARGET["diffusion"]
+        process = __import__(spec["module"])
+        train, _, _ = job.load_data(need_evaluation=False)
+        torch.manual_seed(job.seed)
+        net, ema = build("denoiser").to(dev), build("denoiser").to(dev)
+        ema.load_state_dict(net.state_dict())
+        ema.eval().requires_grad_(False)
+        model = job.dist.wrap(Denoise(net, process.USES_TIME))
+        params = [p for p in net.parameters() if p.requires_grad]
+        ema_params = [e for e, p in zip(ema.parameters(), net.parameters()) if p.requires_grad]
+        opt = make_optimizer(params)
+        _, alpha_bars = process.schedule()
+        sqrt_ab = torch.tensor([math.sqrt(a) for a in alpha_bars], dtype=torch.float32, device=dev)
+        sqrt_one_minus_ab = torch.tensor([math.sqrt(1 - a) for a in alpha_bars], dtype=torch.float32, device=dev)
+        ph, pw = TARGET["preview"]
+        shape = tuple(train["images"].shape[1:])
+        preview_noise = torch.randn((ph * pw,) + shape, generator=torch.Generator().manual_seed(job.seed + self.preview_seed_offset)).to(dev)
+        start_epoch, start_step, global_step = job.position()
+        if job.resume_meta:
+            load_model_state(net, job.resume_state, "model.")
+            load_model_state(ema, job.resume_state, "ema.")
+            load_optimizer_state(opt, params, job.resume_state, "optim.")
+            if start_epoch >= job.epochs:
+                return job.already_finished(self.keys)
+            if job.rank0:
+                job.run.truncate_metrics(global_step)
+        elif job.rank0:
+            networks = {"denoiser": job.network_json("denoiser", net),
+                        "diffusion": {k: spec[k] for k in ("name", "steps", "schedule", "beta_start", "beta_end", "sampler", "time_embed", "ema", "alpha_bar_T")}}
+            job.run.write_run_json(job.run_json("diffusion", train, None, "none", networks, "[-1, 1]", loss="mse (predicted against true noise)"))
+        images = train["images"].to(dev)
+        n = len(images)
+        steps = job.steps_per_epoch(n)
+        total = steps * job.epochs
+        every = job.progress_every(steps)
+        job.started("diffusion", steps, n, None, global_step)
+        metrics = {}
+        for epoch in range(start_epoch, job.epochs):
+            model.train()
+            torch.manual_seed(job.seed + 7919 * (epoch + 1) + 104729 * job.dist.rank)  # each rank its own steps and noise
+            sums = torch.zeros(2, dtype=torch.float64, device=dev)  # loss · count, count
+            clock = time.perf_counter()
+            for step, idx in job.batches(n, epoch, start_step if epoch == start_epoch else 0):
+                x0 = symmetric(images.index_select(0, idx.to(dev)))
+                count = len(x0)
+                t = torch.randint(0, process.STEPS, (count,), dtype=torch.int64, device=dev)
+                noise = torch.randn_like(x0)
+                view = (-1,) + (1,) * (x0.dim() - 1)
+                xt = sqrt_ab.index_select(0, t).view(view) * x0 + sqrt_one_minus_ab.index_select(0, t).view(view) * noise
+                loss = F.mse_loss(model(xt, process.time_embedding(t)), noise)
+                opt.zero_grad(set_to_none=False)
+                loss.backward()
+                lr = learning_rate(TARGET["schedule"], TARGET["optimizer"]["lr"], global_step, total)
+                for group in opt.param_groups:
+                    group["lr"] = lr
+                opt.step()
+                opt._annlsp_steps = getattr(opt, "_annlsp_steps", 0) + 1
+                with torch.no_grad():
+                    decay = min(float(spec["ema"]), (1.0 + opt._annlsp_steps) / (10.0 + opt._annlsp_steps))
+                    for e, p in zip(ema_params, params):
+                        e.mul_(decay).add_(p.detach(), alpha=1 - decay)
+                    sums += torch.stack([loss.detach().double() * count, torch.tensor(float(count), device=dev, dtype=torch.float64)])
+                global_step += 1
+                if global_step % every == 0 or step == steps - 1:
+                    step_loss = float((job.dist.all_sum(loss.detach().double().reshape(1)) / job.dist.world).item())
+                    if not math.isfinite(step_loss):
+                        job.nan_failure(epoch, step, step_loss)
+                    seen = float(job.dist.all_sum(sums.clone())[1].item())
+                    job.emit("step", epoch=epoch + 1, step=step + 1, steps=steps, globalStep=global_step, loss=step_loss, lr=lr,
+                             imagesPerSecond=seen / max(1e-9, time.perf_counter() - clock))
+                    if job.stop_agreed():
+                        job.sync_buffers(net)
+                        self.checkpoint(net, ema, opt, params, epoch, step + 1, global_step, epoch + 1)
+                        if job.rank0:
+                            self.save_models(net, ema)
+                        total_sums = job.dist.all_sum(sums.clone())
+                        return job.emit("finished", status="stopped", runDir=job.run.path if job.run else None, epoch=epoch + 1, globalStep=global_step,
+                                        loss=float(total_sums[0]) / max(1.0, float(total_sums[1])), model=os.path.join(job.run.path, annlsp_run.MODEL_FILE) if job.run else None)
+            seconds = time.perf_counter() - clock
+            total_sums = job.dist.all_sum(sums.clone())
+            seen = float(total_sums[1])
+            epoch_loss = float(total_sums[0]) / seen if seen else float("nan")
+            if seen and not math.isfinite(epoch_loss):
+                job.nan_failure(epoch, steps - 1, epoch_loss)
+            metrics = {"loss": epoch_loss}
+            job.emit("epoch", epoch=epoch + 1, epochs=job.epochs, globalStep=global_step, loss=epoch_loss, seconds=seconds, imagesPerSecond=seen / max(1e-9, seconds))
+            job.sync_buffers(net)
+            if job.rank0:
+                path = job.run.sample_path(epoch + 1)
+                trajectory = self.preview(process, net, ema, preview_noise, path, ph, pw)
+                job.emit("sample", epoch=epoch + 1, path=path, trajectory=trajectory)
+            if (epoch + 1) % max(1, TARGET["checkpoint_every"]) == 0 or epoch + 1 == job.epochs:
+                self.checkpoint(net, ema, opt, params, epoch + 1, 0, global_step, epoch + 1)
+        job.check_replicas(net)
+        if job.rank0:
+            self.save_models(net, ema)
+        job.emit("finished", status="finished", runDir=job.run.path if job.run else None, epoch=job.epochs, globalStep=global_step,
+                 loss=metrics.get("loss", float("nan")), model=os.path.join(job.run.path, annlsp_run.MODEL_FILE) if job.run else None)
+
+    @staticmethod
+    def copy_buffers(net, ema):
+        """Batch-norm statistics are not averaged: the EMA network uses the trained ones."""
+        with torch.no_grad():
+            for (_, b), (_, e) in zip(net.named_buffers(), ema.named_buffers()):
+                e.copy_(b)
+
+    def preview(self, process, net, ema, noise, path, rows, cols):
+        """The EMA denoiser's samples from the fixed noise (with the diffusion's sampler, in chunks of 256; DDPM's step noise
+        seeded per chunk), and the first samples' trajectory beside it (samples/trajectory-NNN.png)."""
+        self.copy_buffers(net, ema)
+        denoiser = Denoise(ema, process.USES_TIME)
+        frames, chunks = [], []
+        for i in range(0, noise.shape[0], 256):
+            generator = torch.Generator().manual_seed(self.job.seed + self.step_noise_seed_offset + i)
+            chunks.append(process.sample(denoiser, noise[i:i + 256], process.SAMPLER, generator, frames if i == 0 else None,
+                                         self.trajectory_samples, self.trajectory_frames))
+        annlsp_run.write_grid(path, torch.cat(chunks), rows, cols, -1, 1)
+        trajectory = os.path.join(os.path.dirname(path), os.path.basename(path).replace("epoch-", "trajectory-"))
+        grid = torch.stack(frames, 1)  # [samples, frames, C, H, W]: noise (left) to image (right)
+        annlsp_run.write_grid(trajectory, grid.reshape((-1,) + tuple(grid.shape[2:])), grid.shape[0], grid.shape[1], -1, 1)
+        return trajectory
+
+    def save_models(self, net, ema):
+        """model.pt is the EMA denoiser (what annlsp sample and export read); denoiser-trained.pt the weights as trained."""
+        self.copy_buffers(net, ema)
+        self.job.save_model(ema)
+        self.job.save_model(net, "denoiser-trained.pt")
+
+    def checkpoint(self, net, ema, opt, params, done, step_in_epoch, global_step, event_epoch):
+        job = self.job
+        if job.rank0:
+            self.copy_buffers(net, ema)
+            tensors = {"model." + k: v for k, v in net.state_dict().items()}
+            tensors.update({"ema." + k: v for k, v in ema.state_dict().items()})
+            tensors.update(optimizer_state(opt, params, "optim."))
+            annlsp_run.save_checkpoint(job.run.checkpoint, tensors, job.checkpoint_meta(done, step_in_epoch, global_step, None))
+            job.emit("checkpoint", epoch=event_epoch, step=step_in_epoch, globalStep=global_step, path=job.run.checkpoint)
+        job.dist.barrier()
+
+
+KINDS = {"classifier": ClassifierKind, "gan": GanKind, "pix2pix": Pix2PixKind, "diffusion": DiffusionKind}
 
 
 def main(argv=None):

@@ -8,7 +8,7 @@ Debian's PyTorch from its cache file (the layout of server/Annlsp.Training/Scori
 conv-batchnorm-relu-pool stages, dense(128) -> relu, one logit per class), draws N fresh shapes with a
 port of ShapesDataSet.Draw (same distribution, not the same images: .NET's Random is not reproduced),
 and prints the fraction confident and the accuracy for the clean images and for mild degradations a
-person would still read at once (a 3x3 box blur, pixels dropped, Gaussian noise).
+person would still read at once (a 3x3 box blur, pixels dropped, Gaussian noise, a resize to 32x32 and back).
 """
 import json
 import math
@@ -109,6 +109,9 @@ def main():
         ("3x3 box blur", F.conv2d(images, box, padding=1)),
         ("10 % of pixels dropped", images * (torch.rand(images.shape, generator=g) > 0.1)),
         ("Gaussian noise, sigma 0.1", (images + torch.randn(images.shape, generator=g) * 0.1).clamp(0, 1)),
+        # what pix2pix on edges(shapes, size: 32x32) is scored on: its targets resized back to 28x28 (a perfect translation)
+        ("resized to 32x32 and back", F.interpolate(F.interpolate(images, size=(32, 32), mode="bilinear", align_corners=False),
+                                                    size=(28, 28), mode="bilinear", align_corners=False).clamp(0, 1)),
     ]
     print(f"{path}: test accuracy {meta['testAccuracy']}, {count} drawn shapes")
     with torch.no_grad():

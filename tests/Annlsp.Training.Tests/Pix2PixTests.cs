@@ -89,6 +89,15 @@ public class Pix2PixTests
         Assert.Equal(epochs[0].L1Input, e2.L1Input); // the same held-out pairs every epoch
         var finished = Assert.IsType<FinishedEvent>(events.Events.Last());
         Assert.Equal(e2.L1, finished.L1);
+        // edges of shapes have classes: every epoch scores the translations with the target images' reference classifier
+        Assert.Equal("ready", Assert.Single(events.Events.OfType<ReferenceEvent>(), r => r.Status != "training").Status);
+        Assert.All(epochs, e =>
+        {
+            Assert.Equal(4, e.Classes);
+            Assert.InRange(e.Confident!.Value, 0, 1);
+            Assert.True(e.Fd > 0 && e.ScoreSamples > 1, ProgressJson.Write(e));
+        });
+        Assert.Equal(e2.Fd, finished.Fd);
         var metricsLines = File.ReadAllLines(Path.Combine(result.RunDir, "metrics.jsonl")).Where(l => l.Contains("\"event\":\"epoch\"")).ToList();
         Assert.Equal(2, metricsLines.Count);
         foreach (var key in new[] { "l1", "psnr", "l1_input", "psnr_input", "loss_d", "loss_g" })
@@ -124,7 +133,8 @@ public class Pix2PixTests
         var e3 = more.Events.OfType<EpochEvent>().Single();
         var evaluation = RunEvaluator.Evaluate(result.RunDir);
         Assert.Equal(("pix2pix", 3), (evaluation.Kind, evaluation.Epoch));
-        Assert.Null(evaluation.Scores);
+        Assert.Equal(e3.Confident!.Value, evaluation.Scores!.Confident, 1e-9);
+        Assert.Equal(e3.Fd!.Value, evaluation.Scores.Fd, 1e-3 * evaluation.Scores.Fd);
         var measured = evaluation.Translation!;
         Assert.Equal(e3.L1!.Value, measured.L1, 1e-5);
         Assert.Equal(e3.Psnr!.Value, measured.Psnr, 1e-3);

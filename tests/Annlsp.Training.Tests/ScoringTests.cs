@@ -383,5 +383,13 @@ public class ReferenceClassifierTests(ShapesReferenceFixture shapes) : IClassFix
         File.WriteAllText(Path.Combine(dir, "a", "y.png"), "2");
         Assert.NotEqual(before, ReferenceClassifier.CacheKey(data));
         Assert.NotEqual(ReferenceClassifier.CacheKey(Nets.Shapes), ReferenceClassifier.CacheKey(Nets.FashionMnist));
+
+        // edges(…) of one size but of other images, or of the images' folder changed, is another classifier
+        DataSetRef Edges(DataSetRef source) => new("edges", null, Shape.Image(1, 32, 32), source.Classes, source.ClassNames) { Input = Shape.Image(1, 32, 32), Source = source };
+        Assert.NotEqual(ReferenceClassifier.CacheKey(Edges(Nets.Shapes)), ReferenceClassifier.CacheKey(Edges(Nets.FashionMnist)));
+        Assert.NotEqual(ReferenceClassifier.CacheKey(Edges(Nets.Shapes)), ReferenceClassifier.CacheKey(Nets.Shapes));
+        var edgesOfFolder = ReferenceClassifier.CacheKey(Edges(data));
+        File.WriteAllText(Path.Combine(dir, "a", "z.png"), "3");
+        Assert.NotEqual(edgesOfFolder, ReferenceClassifier.CacheKey(Edges(data)));
     }
 }

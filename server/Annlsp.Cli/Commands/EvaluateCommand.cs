@@ -40,17 +40,17 @@ public static class EvaluateCommand
             if (format == "json") stdout.WriteLine(result.ToJson().ToJsonString());
             else
             {
-                if (result.Scores is { } s)
-                {
-                    stdout.WriteLine($"{result.Target}, epoch {result.Epoch}: {s}");
-                    string drawn = result.Sampler is null ? "" : $" drawn with {result.Sampler}";
-                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  {s.Samples} samples{drawn}; real vs real FD {s.RealVsRealFd:0.0#}; reference classifier of {result.DataSet}: test accuracy {result.ReferenceAccuracy * 100:0.0}%; {s.Seconds:0.0} s"));
-                }
                 if (result.Translation is { } t)
                 {
                     stdout.WriteLine($"{result.Target}, epoch {result.Epoch}: {t}");
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {t.Pairs} held-out pairs of {result.DataSet}; {t.Seconds:0.0} s"));
+                }
+                if (result.Scores is { } s)
+                {
+                    stdout.WriteLine(result.Translation is null ? $"{result.Target}, epoch {result.Epoch}: {s}" : $"  translations: {s}");
+                    string drawn = result.Sampler is null ? "" : $" drawn with {result.Sampler}";
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {s.Samples} samples{drawn}; real vs real FD {s.RealVsRealFd:0.0#}; reference classifier of {result.DataSet}: test accuracy {result.ReferenceAccuracy * 100:0.0}%; {s.Seconds:0.0} s"));
                 }
                 stdout.WriteLine($"  run folder: {result.RunDir}");
             }

@@ -250,4 +250,13 @@ public sealed class TrainConfig
     public TrainDeclarationSyntax? Syntax { get; init; }
     /// <summary>"LeNet5" or "LeNet5 as quick": how commands and run folders name this training.</summary>
     public string DisplayName => RunName is null ? Target : $"{Target} as {RunName}";
+
+    /// <summary>The same training of <paramref name="network"/> on <paramref name="data"/> (the trainer's reference classifier of edges(…) targets).</summary>
+    public TrainConfig WithClassifier(NetworkModel network, DataSetRef data) => new()
+    {
+        Target = Target, RunName = RunName, Kind = TrainKind.Classifier, Network = network, Data = data, Epochs = Epochs, Batch = Batch,
+        Optimizer = Optimizer, Schedule = Schedule, LabelSmoothing = LabelSmoothing, Loss = Loss, Device = Device, Seed = Seed, Preview = Preview,
+        ValidateFraction = ValidateFraction, ValidateOnTest = ValidateOnTest, CheckpointEvery = CheckpointEvery, ScoreSamples = ScoreSamples,
+        Out = Out, Syntax = Syntax,
+    };
 }

@@ -126,6 +126,7 @@ public sealed class ReferenceClassifier : IDisposable
     private static string? DataFolder(DataSetRef data) => data.Name switch
     {
         "shapes" => null,
+        "edges" => data.Source is { } source ? DataFolder(source) : null,
         "fashion_mnist" => DataSets.FashionMnistDir(data.Directory),
         _ => data.Directory,
     };
@@ -138,6 +139,9 @@ public sealed class ReferenceClassifier : IDisposable
         sb.Append("annlsp ").Append(ReleaseVersion()).Append('\n');
         sb.Append("recipe ").Append(RunFolder.Sha256(Recipe())).Append('\n');
         sb.Append("data ").Append(data.Name).Append(' ').Append(data.Shape).Append('\n');
+        // edges(shapes) and edges(fashion_mnist) of one size are different images: the source is part of the data
+        for (var source = data.Source; source is not null; source = source.Source)
+            sb.Append("source ").Append(source.Name).Append(' ').Append(source.Shape).Append('\n');
         if (DataFolder(data) is { } folder && Directory.Exists(folder))
         {
             var root = Path.GetFullPath(folder);
@@ -246,12 +250,16 @@ public sealed class ReferenceClassifier : IDisposable
         var evaluation = split.Evaluation ?? throw new TrainingException($"{data.Name} has no test images to score against");
         var dims = split.Train.ImageShape;
         var shape = Shape.Image((int)dims[0], (int)dims[1], (int)dims[2]);
-        var recipe = RecipeFor(data, shape, split.Train.ClassNames.Count);
+        // edges(X, size: H×W) (pix2pix): a classifier of the pairs' targets, X's images at H×W. The language trains no
+        // classifier on pairs, so the recipe names X, whose other size is then its train block's one error, and the
+        // training reads the targets and X's labels from the pairs instead.
+        var recipe = RecipeFor(data.Source ?? data, shape, split.Train.ClassNames.Count);
         var analysis = DocumentAnalysis.Analyze(recipe);
-        if (analysis.HasErrors)
-            throw new TrainingException($"the reference recipe does not fit {data.Name} ({shape}, {split.Train.ClassNames.Count} classes): " +
-                                        string.Join("; ", analysis.Diagnostics.Where(d => d.IsError).Select(d => d.Message)));
-        var config = analysis.Trains.Single();
+        var errors = analysis.Diagnostics.Where(d => d.IsError && !(data.Source is not null && d.Code == "ANN3011")).ToList();
+        if (errors.Count > 0 || !analysis.Networks.ContainsKey("Reference"))
+            throw new TrainingException($"the reference recipe does not fit {data.Display} ({shape}, {split.Train.ClassNames.Count} classes): " +
+                                        string.Join("; ", errors.Select(d => d.Message)));
+        var config = data.Source is null ? analysis.Trains.Single() : analysis.Trains.Single().WithClassifier(analysis.Networks["Reference"], data);
         var workDir = Path.Combine(Path.GetDirectoryName(path)!, $"training-{Guid.NewGuid():N}");
         try
         {

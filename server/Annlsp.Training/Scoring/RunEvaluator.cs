@@ -19,7 +19,7 @@ public sealed record TranslationScores(double L1, double Psnr, double L1Input, d
         $"L1 {L1:0.000} · PSNR {Psnr:0.0} dB (the input as the answer: L1 {L1Input:0.000} · {PsnrInput:0.0} dB)");
 }
 
-/// <summary>What `annlsp evaluate RUN` reports: sample scores for a gan or a diffusion model, held-out L1/PSNR for a conditional gan.</summary>
+/// <summary>What `annlsp evaluate RUN` reports: sample scores for a gan or a diffusion model; held-out L1/PSNR for a conditional gan, and the scores of its translations when the targets have classes.</summary>
 public sealed record RunEvaluation(string RunDir, string Target, string Kind, string DataSet, int Epoch, SampleScores? Scores,
     double? ReferenceAccuracy, TranslationScores? Translation, string? Sampler, bool SourceChanged)
 {
@@ -87,8 +87,10 @@ public static class RunEvaluator
             {
                 case "pix2pix":
                 {
-                    var translation = Translation(config, target, state, runtime.Device, seed, (int?)runJson["limit"]);
-                    return new RunEvaluation(run.Path, target, kind, config.Data.Name, epoch, null, null, translation, null, changed);
+                    // edges of a labelled data set: its translations are scored too, as the run scored them
+                    using var reference = config.Data.Source is not null ? Reference(config.Data, cacheDir, runtime, libTorch, onTraining) : null;
+                    var (translation, scores) = Translation(config, target, state, runtime.Device, seed, (int?)runJson["limit"], reference, count);
+                    return new RunEvaluation(run.Path, target, kind, config.Data.Display, epoch, scores, reference?.TestAccuracy, translation, null, changed);
                 }
                 case "diffusion":
                 {
@@ -102,14 +104,14 @@ public static class RunEvaluator
                     CopyBuffers(ema, state, "model.");
                     ema.eval();
                     using var process = new DiffusionProcess(diffusion, runtime.Device);
-                    using var reference = Reference(config, cacheDir, runtime, libTorch, onTraining);
+                    using var reference = Reference(config.Data, cacheDir, runtime, libTorch, onTraining);
                     using var noise = randn([count, .. denoiser.Input.Dims], generator: new Generator((ulong)seed + GanScoring.NoiseSeedOffset)).to(runtime.Device);
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     SampleScores scores;
                     using (no_grad())
                     using (NewDisposeScope())
                         scores = reference.Score(process.SampleInChunks(ema, noise, chosen, seed));
-                    return new RunEvaluation(run.Path, target, kind, config.Data.Name, epoch, scores with { Seconds = clock.Elapsed.TotalSeconds },
+                    return new RunEvaluation(run.Path, target, kind, config.Data.Display, epoch, scores with { Seconds = clock.Elapsed.TotalSeconds },
                         reference.TestAccuracy, null, chosen.ToString(), changed);
                 }
                 default:
@@ -117,11 +119,11 @@ public static class RunEvaluator
                     var generator = config.Gan?.Generator ?? throw new TrainingException($"'{target}' in {source} is no longer a GAN training");
                     using var g = ModelBuilder.Build(generator, runtime.Device);
                     Trainer.LoadModelState(g, state, "generator.");
-                    var reference = Reference(config, cacheDir, runtime, libTorch, onTraining);
+                    var reference = Reference(config.Data, cacheDir, runtime, libTorch, onTraining);
                     var noise = randn([count, generator.Input[0]], generator: new Generator((ulong)seed + GanScoring.NoiseSeedOffset)).to(runtime.Device);
                     using var scoring = new GanScoring(reference, noise);
                     var scores = scoring.Score(g);
-                    return new RunEvaluation(run.Path, target, kind, config.Data.Name, epoch, scores, reference.TestAccuracy, null, null, changed);
+                    return new RunEvaluation(run.Path, target, kind, config.Data.Display, epoch, scores, reference.TestAccuracy, null, null, changed);
                 }
             }
         }
@@ -146,8 +148,8 @@ public static class RunEvaluator
         return (current, original, sha is not null && sha != RunFolder.Sha256(current));
     }
 
-    private static ReferenceClassifier Reference(TrainConfig config, string? cacheDir, TorchRuntimeInfo runtime, string? libTorch, Action? onTraining) =>
-        ReferenceClassifier.Get(config.Data, new ReferenceOptions { CacheDir = cacheDir, Device = runtime.DeviceName, LibTorch = libTorch, OnTraining = onTraining });
+    private static ReferenceClassifier Reference(DataSetRef data, string? cacheDir, TorchRuntimeInfo runtime, string? libTorch, Action? onTraining) =>
+        ReferenceClassifier.Get(data, new ReferenceOptions { CacheDir = cacheDir, Device = runtime.DeviceName, LibTorch = libTorch, OnTraining = onTraining });
 
     /// <summary>Normalisation statistics are not averaged: the EMA network uses the trained network's (as the trainer does).</summary>
     private static void CopyBuffers(AnnNetwork ema, IReadOnlyDictionary<string, Tensor> state, string prefix)
@@ -158,7 +160,8 @@ public static class RunEvaluator
     }
 
     /// <summary>The held-out pairs the run measured after each epoch (same data set, seed and limit), translated by the checkpoint's generator.</summary>
-    private static TranslationScores Translation(TrainConfig config, string target, IReadOnlyDictionary<string, Tensor> state, Device device, int seed, int? limit)
+    private static (TranslationScores Translation, SampleScores? Scores) Translation(TrainConfig config, string target, IReadOnlyDictionary<string, Tensor> state,
+        Device device, int seed, int? limit, ReferenceClassifier? reference, int samples)
     {
         var generator = config.Gan?.Generator ?? throw new TrainingException($"'{target}' is no longer a gan training");
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -169,6 +172,7 @@ public static class RunEvaluator
         if (held.Inputs is null) throw new TrainingException($"{config.Data.Display} is not a paired data set");
         held.To(device);
         var (l1, psnr, l1Input, psnrInput) = Pix2PixTarget.Measure(g, held, Pix2PixTarget.EvaluationPairs);
-        return new TranslationScores(l1, psnr, l1Input, psnrInput, Math.Min(Pix2PixTarget.EvaluationPairs, held.Count), clock.Elapsed.TotalSeconds);
+        var translation = new TranslationScores(l1, psnr, l1Input, psnrInput, Math.Min(Pix2PixTarget.EvaluationPairs, held.Count), clock.Elapsed.TotalSeconds);
+        return (translation, reference is null ? null : Pix2PixTarget.Score(g, reference, held, samples));
     }
 }

@@ -30,11 +30,11 @@ public sealed partial class Trainer
             var reference = ReferenceClassifier.Get(config.Data, new ReferenceOptions
             {
                 CacheDir = options.ScoreCacheDir, Device = runtime.DeviceName, LibTorch = options.LibTorch,
-                OnTraining = () => Emit(new ReferenceEvent { Status = "training", Data = config.Data.Name }),
+                OnTraining = () => Emit(new ReferenceEvent { Status = "training", Data = config.Data.Display }),
             });
             Emit(new ReferenceEvent
             {
-                Status = "ready", Data = config.Data.Name, Accuracy = reference.TestAccuracy, FdReal = reference.RealVsRealFd,
+                Status = "ready", Data = config.Data.Display, Accuracy = reference.TestAccuracy, FdReal = reference.RealVsRealFd,
                 Classes = reference.ClassNames.Count, TestImages = reference.TestCount, Trained = reference.TrainedNow,
                 Seconds = reference.TrainedNow ? reference.TrainSeconds : 0.0, Path = reference.CachePath, ScoreSamples = samples,
             });
@@ -42,7 +42,7 @@ public sealed partial class Trainer
         }
         catch (TrainingException e)
         {
-            Emit(new ReferenceEvent { Status = "failed", Data = config.Data.Name, Reason = e.Message });
+            Emit(new ReferenceEvent { Status = "failed", Data = config.Data.Display, Reason = e.Message });
             return null;
         }
     }

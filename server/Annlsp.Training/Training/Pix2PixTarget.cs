@@ -4,6 +4,7 @@ using Annlsp.Progress;
 using Annlsp.Training.Data;
 using Annlsp.Training.Model;
 using Annlsp.Training.Output;
+using Annlsp.Training.Scoring;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -31,6 +32,8 @@ internal sealed class Pix2PixTarget : ITargetKind
     private readonly Tensor previewInputs, previewTargets;
     /// <summary>loss_d, loss_g, l1 of the epoch, each weighted by its batch size.</summary>
     private Tensor? sums;
+    /// <summary>The target images' reference classifier, when they have classes (edges of a labelled data set) and scoring is on.</summary>
+    private ReferenceClassifier? reference;
 
     public Pix2PixTarget(Trainer trainer)
     {
@@ -73,7 +76,14 @@ internal sealed class Pix2PixTarget : ITargetKind
 
     public void LoadCheckpoint(IReadOnlyDictionary<string, Tensor> state) => pair.LoadCheckpoint(state);
 
-    public void BeforeTraining() { }
+    /// <summary>
+    /// Translations of edges(DATASET, …) are scored like a gan's samples, by a reference classifier of the pairs' targets
+    /// (DATASET's images at the pairs' size, with its labels); pairs("dir") have no classes to score against.
+    /// </summary>
+    public void BeforeTraining()
+    {
+        if (config.Data.Source is not null) reference = trainer.StartReference();
+    }
 
     public void BeginEpoch()
     {
@@ -130,11 +140,37 @@ internal sealed class Pix2PixTarget : ITargetKind
         metrics["l1_input"] = l1Input;
         metrics["psnr_input"] = psnrInput;
         foreach (var k in new[] { "loss_d", "loss_g", "l1", "psnr", "l1_input", "psnr_input" }) trainer.WriteScalar($"pix2pix/{k}", metrics[k], epoch);
-        return e with
+        var scores = reference is null ? null : Score(pair.G, reference, Data.Evaluation!, config.ScoreSamples);
+        Trainer.AddScores(metrics, scores);
+        trainer.WriteScoreScalars(scores, epoch);
+        return Trainer.WithScores(e with
         {
             LossD = metrics["loss_d"], LossG = metrics["loss_g"], L1 = l1, Psnr = psnr, L1Input = l1Input, PsnrInput = psnrInput,
             EvaluationSet = Data.EvaluationName,
-        };
+        }, scores);
+    }
+
+    /// <summary>
+    /// The translations of the first <paramref name="samples"/> held-out inputs judged by the pairs' reference classifier,
+    /// as a gan's samples are: FD against the real held-out targets' features, confident, coverage.
+    /// </summary>
+    internal static SampleScores Score(AnnNetwork generator, ReferenceClassifier reference, TensorDataSet pairs, int samples)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        bool training = generator.training;
+        generator.eval();
+        int n = Math.Min(samples, pairs.Count);
+        SampleScores scores;
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            var translated = new List<Tensor>();
+            for (int start = 0; start < n; start += EvaluationBatch)
+                translated.Add(generator.Predict(Symmetric(pairs.Inputs!.narrow(0, start, Math.Min(EvaluationBatch, n - start)))).clamp(-1, 1));
+            scores = reference.Score(cat(translated, 0));
+        }
+        if (training) generator.train();
+        return scores with { Seconds = clock.Elapsed.TotalSeconds }; // translating the inputs is part of the cost
     }
 
     /// <summary>
@@ -196,7 +232,7 @@ internal sealed class Pix2PixTarget : ITargetKind
     public FinishedEvent Finished(FinishedEvent e, Dictionary<string, double> metrics)
     {
         double? M(string k) => metrics.TryGetValue(k, out var v) ? v : null;
-        return e with { LossG = M("loss_g"), LossD = M("loss_d"), L1 = M("l1"), Psnr = M("psnr"), L1Input = M("l1_input"), PsnrInput = M("psnr_input") };
+        return Trainer.WithScores(e with { LossG = M("loss_g"), LossD = M("loss_d"), L1 = M("l1"), Psnr = M("psnr"), L1Input = M("l1_input"), PsnrInput = M("psnr_input") }, metrics);
     }
 
     public FinishedEvent Stopped(FinishedEvent e, long seen, Dictionary<string, double> metrics) => Finished(e, metrics);
@@ -209,6 +245,7 @@ internal sealed class Pix2PixTarget : ITargetKind
 
     public void Dispose()
     {
+        reference?.Dispose();
         sums?.Dispose();
         previewInputs.Dispose();
         previewTargets.Dispose();

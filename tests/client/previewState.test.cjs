@@ -178,6 +178,18 @@ test('a pix2pix run: L1 and PSNR each in one chart beside the input-as-answer ba
   assert.match(statusText(s), /Edges2Fashion as quick · epoch 2\/2 · G 5\.100 D 0\.500 · PSNR 25\.2 dB$/);
 });
 
+test('a pix2pix run on edges of a labelled data set: the lens gives L1/PSNR and then its translations\' scores', () => {
+  const dir = '/w/runs/Edges2Fashion-quick/2';
+  const lines = [
+    { v: 1, event: 'started', time: '2026-12-01T08:00:00.000Z', target: 'Edges2Fashion as quick', kind: 'pix2pix', device: 'cpu', runDir: dir, epochs: 1, stepsPerEpoch: 10, train: 6000 },
+    { v: 1, event: 'epoch', epoch: 1, epochs: 1, loss_d: 0.5, loss_g: 23.1, l1: 0.0316, psnr: 24.76, l1_input: 0.196, psnr_input: 8.85, fd: 85.96, fd_real: 8.69, confident: 0.95, coverage: 4, classes: 4, seconds: 47, evaluationSet: 'test' },
+    { v: 1, event: 'finished', time: '2026-12-01T08:00:47.000Z', status: 'finished', runDir: dir, epoch: 1, loss_d: 0.5, loss_g: 23.1, l1: 0.0316, psnr: 24.76, l1_input: 0.196, psnr_input: 8.85, fd: 85.96, fd_real: 8.69, confident: 0.95, coverage: 4, classes: 4 },
+  ];
+  const s = reduceAll(emptyRun('u', 'Edges2Fashion as quick', dir), lines);
+  assert.equal(resultSummary(s), 'L1 0.032 (input 0.196) · PSNR 24.8 dB (input 8.8 dB) · FD 86.0 · 95% confident · 4/4 classes · 1 epoch · 47.0s');
+  assert.ok(chartGroups(s).some(g => g.keys.includes('confident')));
+});
+
 test('a diffusion run: the noise loss curve and each epoch\'s grid with its denoising trajectory', () => {
   let s = reduce(run(), { event: 'started', epochs: 2, kind: 'diffusion' });
   s = reduce(s, { event: 'step', epoch: 1, step: 5, steps: 10, loss: 0.4 });

@@ -268,8 +268,9 @@ export function resultSummary(s: RunState): string {
   const parts: string[] = [];
   const acc = s.latest.accuracy ?? s.latest.val_accuracy;
   if (acc !== undefined) parts.push(`acc ${acc.toFixed(3)}`);
+  // pix2pix: its held-out L1/PSNR, then (on edges of a labelled data set) the scores of its translations
+  else if (s.latest.psnr !== undefined) parts.push(translationText(s), ...(s.latest.fd !== undefined ? [sampleScoresText(s)] : []));
   else if (s.latest.fd !== undefined) parts.push(sampleScoresText(s));
-  else if (s.latest.psnr !== undefined) parts.push(translationText(s));
   else if (s.latest.loss_g !== undefined) parts.push(`G ${fmt(s.latest.loss_g)} · D ${fmt(s.latest.loss_d ?? NaN)}`);
   else if (s.latest.loss !== undefined) parts.push(`loss ${fmt(s.latest.loss)}`);
   const ep = s.epoch ?? s.epochsTotal;

@@ -195,8 +195,21 @@ public abstract class SyntaxNode : SyntaxElement
 
     public override TextSpan FullSpan => _fullSpan;
 
-    private TextSpan? _span;
-    public override TextSpan Span => _span ??= ComputeSpan();
+    /// <summary>The span packed as (length &lt;&lt; 32) | start, -1 until computed: 8 bytes a node rather than a nullable's 12 (one write, never torn).</summary>
+    private long _span = -1;
+    public override TextSpan Span
+    {
+        get
+        {
+            long packed = _span;
+            if (packed == -1)
+            {
+                var span = ComputeSpan();
+                _span = packed = ((long)span.Length << 32) | (uint)span.Start;
+            }
+            return new TextSpan((int)(uint)packed, (int)(packed >> 32));
+        }
+    }
 
     private static SyntaxToken? First(SyntaxNode n, bool includeMissing)
     {

@@ -392,7 +392,7 @@ internal sealed partial class Checker
         output.AddRange(inner);
         if (record)
         {
-            var args = new ArgumentValues(signature, Array.ConvertAll(bound, v => (object?)v?.Describe()));
+            var args = ArgumentValues.Described(signature, bound);
             Record(layer, new LayerFacts(layer, null, block, input, result, Counts.Sum(inner, l => l.Parameters), Counts.Sum(inner, l => l.MultiplyAdds), args));
         }
         return result;

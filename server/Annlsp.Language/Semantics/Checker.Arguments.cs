@@ -204,7 +204,7 @@ internal sealed partial class Checker
             ParameterType.Enum => value is WordValue w && p.EnumValues!.Contains(w.V) ? w.V : null,
             ParameterType.Shape => value switch
             {
-                ShapeValue sh => Shape.Of(sh.Dims),
+                ShapeValue sh => Shape.OfUnchanged(sh.Dims),
                 IntValue i when i.V is >= 1 and <= int.MaxValue => Shape.Vector(i.V),
                 _ => null,
             },

@@ -12,8 +12,6 @@ namespace Annlsp.Language.Syntax;
 public sealed class Lexer(string text, DiagnosticBag diagnostics)
 {
     private int _pos;
-    private readonly List<SyntaxKind> _triviaKinds = [];
-    private readonly List<string> _triviaTexts = [];
     /// <summary>The interned strings: an open-addressing table (a power of two, at most half full) looked up by span.</summary>
     private string?[] _strings = new string?[1024];
     private int _stringCount;
@@ -186,33 +184,38 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
     /// <summary>Splits the trivia text [start, end) into whitespace, line breaks and comments.</summary>
     private TriviaRun SplitTrivia(int start, int end)
     {
-        _triviaKinds.Clear();
-        _triviaTexts.Clear();
-        int i = start;
-        while (i < end)
+        // Two passes, counting the pieces and then filling arrays of that size: no lists copied to arrays.
+        int count = 0;
+        for (int i = start; i < end; count++) i = PieceEnd(i, end, out _);
+        var kinds = new SyntaxKind[count];
+        var texts = new string[count];
+        for (int i = start, n = 0; i < end; n++)
         {
-            int pieceStart = i;
-            char c = text[i];
-            SyntaxKind kind;
-            if (c is '\r' or '\n')
-            {
-                i += c == '\r' && i + 1 < end && text[i + 1] == '\n' ? 2 : 1;
-                kind = SyntaxKind.NewLine;
-            }
-            else if (c == '#')
-            {
-                while (i < end && text[i] is not ('\r' or '\n')) i++;
-                kind = SyntaxKind.Comment;
-            }
-            else
-            {
-                while (i < end && IsSpace(text[i])) i++;
-                kind = SyntaxKind.Whitespace;
-            }
-            _triviaKinds.Add(kind);
-            _triviaTexts.Add(kind == SyntaxKind.Comment ? text[pieceStart..i] : Intern(pieceStart, i));
+            int pieceEnd = PieceEnd(i, end, out kinds[n]);
+            texts[n] = kinds[n] == SyntaxKind.Comment ? text[i..pieceEnd] : Intern(i, pieceEnd);
+            i = pieceEnd;
         }
-        return new TriviaRun(_triviaKinds.ToArray(), _triviaTexts.ToArray());
+        return new TriviaRun(kinds, texts);
+    }
+
+    /// <summary>The end of the trivia piece starting at <paramref name="i"/> (a line break, a comment or a run of spaces), and its kind.</summary>
+    private int PieceEnd(int i, int end, out SyntaxKind kind)
+    {
+        char c = text[i];
+        if (c is '\r' or '\n')
+        {
+            kind = SyntaxKind.NewLine;
+            return i + (c == '\r' && i + 1 < end && text[i + 1] == '\n' ? 2 : 1);
+        }
+        if (c == '#')
+        {
+            kind = SyntaxKind.Comment;
+            while (i < end && text[i] is not ('\r' or '\n')) i++;
+            return i;
+        }
+        kind = SyntaxKind.Whitespace;
+        while (i < end && IsSpace(text[i])) i++;
+        return i;
     }
 
     private SyntaxToken LexNumberOrShape(int start, TriviaRun leading)

@@ -162,11 +162,13 @@ internal sealed partial class Checker
         return loss;
     }
 
+    private static readonly string[] ScheduleNames = TrainingCatalog.Schedules.Select(s => s.Name).ToArray();
+
     private string ReadSchedule(Dictionary<string, PropertySyntax> props)
     {
         var v = PropertyValue(props, "schedule");
         if (v is null or ErrorValue) return "constant";
-        var known = TrainingCatalog.Schedules.Select(s => s.Name).ToArray();
+        var known = ScheduleNames;
         if (v is WordValue w && known.Contains(w.V)) return w.V;
         string? text = v switch { WordValue word => word.V, StringValue str => str.V, _ => null };
         var near = text is null ? null : known.Contains(text) ? text : NameMatcher.Nearest(text, known);

@@ -39,8 +39,13 @@ public sealed class DocumentAnalysis
     /// <summary>False when the checker stopped on an internal error or the diagnostics were capped: then some errors may be unreported.</summary>
     public bool IsComplete { get; }
 
-    public static DocumentAnalysis Analyze(string text, CancellationToken cancellation = default)
+    public static DocumentAnalysis Analyze(string text, CancellationToken cancellation = default) =>
+        Analyze(new SourceText(text), cancellation);
+
+    /// <summary>As <see cref="Analyze(string, CancellationToken)"/>, with the line map the caller already has (the server's document).</summary>
+    public static DocumentAnalysis Analyze(SourceText source, CancellationToken cancellation = default)
     {
+        string text = source.Text;
         var diagnostics = new DiagnosticBag();
         var root = Parser.Parse(text, diagnostics, cancellation);
         Checker? checker = null;
@@ -58,7 +63,7 @@ public sealed class DocumentAnalysis
             diagnostics.Add(DiagnosticBuilder.InternalError(e));
         }
         var sorted = diagnostics.Items.OrderBy(d => d.Span.Start).ThenBy(d => d.Code, StringComparer.Ordinal).ToArray();
-        return new DocumentAnalysis(new SourceText(text), root, sorted, checker, checkerFailed);
+        return new DocumentAnalysis(source, root, sorted, checker, checkerFailed);
     }
 
     /// <summary>What the checker learned about a layer, block use or residual: one entry per distinct use (a block body layer may be used with several shapes).</summary>

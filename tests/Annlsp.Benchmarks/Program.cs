@@ -10,17 +10,17 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project tests/Annlsp.Benchmarks -- --breakdown   Stopwatch medians: lexer, parser, checker (fast, for profiling)
 // dotnet run -c Release --project tests/Annlsp.Benchmarks -- --breakdown-unets   the same on a 10,000-line file of U-Nets
 // dotnet run -c Release --project tests/Annlsp.Benchmarks -- --write F     write the generated file to F (--write-unets: the U-Net file)
-// dotnet run -c Release --project tests/Annlsp.Benchmarks -- --profile N   parse + check N times (to run under dotnet-trace)
+// dotnet run -c Release --project tests/Annlsp.Benchmarks -- --profile N   parse + check N times (to run under dotnet-trace; --profile-unets: the U-Net file)
 if (args is ["--write" or "--write-unets", var path, ..])
 {
     File.WriteAllText(path, args[0] == "--write" ? BenchmarkInput.Generate(LanguageBenchmarks.Lines) : BenchmarkInput.GenerateUNets(LanguageBenchmarks.Lines));
     Console.WriteLine($"wrote {path}");
     return 0;
 }
-if (args is ["--profile", var times, ..])
+if (args is ["--profile" or "--profile-unets", var times, ..])
 {
     // Only parse + check in a loop, for a profiler (dotnet-trace collect -- dotnet Annlsp.Benchmarks.dll --profile 200).
-    string input = BenchmarkInput.Generate(LanguageBenchmarks.Lines);
+    string input = args[0] == "--profile" ? BenchmarkInput.Generate(LanguageBenchmarks.Lines) : BenchmarkInput.GenerateUNets(LanguageBenchmarks.Lines);
     for (int i = 0; i < int.Parse(times); i++) DocumentAnalysis.Analyze(input);
     return 0;
 }

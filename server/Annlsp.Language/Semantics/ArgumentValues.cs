@@ -15,12 +15,27 @@ public sealed class ArgumentValues : IReadOnlyDictionary<string, object>
     private readonly ParameterInfo[] _parameters;
     private readonly object?[] _values;
 
+    /// <summary>Values that read as their descriptions (a block use's arguments), made only when read: the editor reads few.</summary>
+    private readonly bool _described;
+
     /// <summary>Takes ownership of the values, one per parameter; null means "not given and no default".</summary>
     internal ArgumentValues(ParameterInfo[] parameters, object?[] values)
     {
         _parameters = parameters;
         _values = values;
     }
+
+    /// <summary>A block use's arguments as written: each reads as its <see cref="Value.Describe"/> ("64", "the tensor e1").</summary>
+    internal static ArgumentValues Described(ParameterInfo[] parameters, Value?[] values) => new(parameters, values, described: true);
+
+    private ArgumentValues(ParameterInfo[] parameters, Value?[] values, bool described)
+    {
+        _parameters = parameters;
+        _values = values;
+        _described = described;
+    }
+
+    private object? Read(int i) => _described ? ((Value?)_values[i])?.Describe() : _values[i];
 
     private int IndexOf(string key)
     {
@@ -39,7 +54,7 @@ public sealed class ArgumentValues : IReadOnlyDictionary<string, object>
     public bool TryGetValue(string key, [MaybeNullWhen(false)] out object value)
     {
         int i = IndexOf(key);
-        value = i >= 0 ? _values[i] : null;
+        value = i >= 0 ? Read(i) : null;
         return value is not null;
     }
 
@@ -59,7 +74,7 @@ public sealed class ArgumentValues : IReadOnlyDictionary<string, object>
     public IEnumerator<KeyValuePair<string, object>> GetEnumerator()
     {
         for (int i = 0; i < _parameters.Length; i++)
-            if (_values[i] is { } v) yield return new(_parameters[i].Name, v);
+            if (Read(i) is { } v) yield return new(_parameters[i].Name, v);
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

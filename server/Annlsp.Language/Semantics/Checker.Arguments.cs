@@ -154,7 +154,10 @@ internal sealed partial class Checker
         var raw = BindRaw(list, parameters, callee, calleeSpan, env, into: _scratch);
         if (raw is null) return null;
         if (parameters.Length == 0) return ArgumentValues.Empty;
-        var result = new object?[parameters.Length];
+        if (_converted.Length < parameters.Length) _converted = new object?[parameters.Length];
+        // Converted into a scratch array first: most layers repeat an earlier layer's arguments and share its values.
+        var result = _converted.AsSpan(0, parameters.Length);
+        result.Clear();
         bool ok = true;
         for (int i = 0; i < parameters.Length; i++)
         {
@@ -170,7 +173,54 @@ internal sealed partial class Checker
                 result[i] = other;
             else result[i] = p.Default;
         }
-        return ok ? new ArgumentValues(parameters, result) : null;
+        return ok ? Shared(parameters, result) : null;
+    }
+
+    private object?[] _converted = new object?[16];
+
+    /// <summary>One <see cref="ArgumentValues"/> (immutable) per distinct signature and values: a big document repeats its layers' arguments.</summary>
+    private readonly Dictionary<ArgumentKey, ArgumentValues> _sharedArguments = new();
+
+    private ArgumentValues Shared(ParameterInfo[] parameters, ReadOnlySpan<object?> values)
+    {
+        var probe = new ArgumentKey(parameters, _converted);
+        if (_sharedArguments.TryGetValue(probe, out var shared)) return shared;
+        var owned = values.ToArray();
+        var made = new ArgumentValues(parameters, owned);
+        _sharedArguments[new ArgumentKey(parameters, owned)] = made;
+        return made;
+    }
+
+    /// <summary>A signature and its values (the first <c>parameters.Length</c> of the array); values are equal as they print (a double by its bits: 0.0 is not −0.0).</summary>
+    private readonly struct ArgumentKey(ParameterInfo[] parameters, object?[] values) : IEquatable<ArgumentKey>
+    {
+        private readonly ParameterInfo[] _parameters = parameters;
+        private readonly object?[] _values = values;
+
+        public bool Equals(ArgumentKey other)
+        {
+            if (!ReferenceEquals(_parameters, other._parameters)) return false;
+            for (int i = 0; i < _parameters.Length; i++)
+                if (!Same(_values[i], other._values[i])) return false;
+            return true;
+        }
+
+        private static bool Same(object? a, object? b)
+        {
+            if (ReferenceEquals(a, b)) return true;
+            if (a is null || b is null || a.GetType() != b.GetType()) return false;
+            return a is double x ? BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits((double)b) : a.Equals(b);
+        }
+
+        public override bool Equals(object? obj) => obj is ArgumentKey other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            hash.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(_parameters));
+            for (int i = 0; i < _parameters.Length; i++) hash.Add(_values[i]);
+            return hash.ToHashCode();
+        }
     }
 
     private object? Convert(Value value, ParameterInfo p, string callee)
@@ -204,7 +254,7 @@ internal sealed partial class Checker
             ParameterType.Enum => value is WordValue w && p.EnumValues!.Contains(w.V) ? w.V : null,
             ParameterType.Shape => value switch
             {
-                ShapeValue sh => Shape.Of(sh.Dims),
+                ShapeValue sh => Shape.OfUnchanged(sh.Dims),
                 IntValue i when i.V is >= 1 and <= int.MaxValue => Shape.Vector(i.V),
                 _ => null,
             },

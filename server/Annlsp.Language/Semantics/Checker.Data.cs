@@ -9,6 +9,10 @@ namespace Annlsp.Language.Semantics;
 /// <summary>Data sets and optimizers named in a train, and whether the data fits the network.</summary>
 internal sealed partial class Checker
 {
+    // The catalogues' names, for the nearest-name suggestions (made once, not for every train).
+    private static readonly string[] DataSetNames = TrainingCatalog.DataSets.Select(d => d.Name).ToArray();
+    private static readonly string[] OptimizerNames = TrainingCatalog.Optimizers.Select(o => o.Name).ToArray();
+
     /// <summary>
     /// Resolves `name` or `name(args)` against a catalogue (data sets, optimizers): an unknown name is
     /// reported with the nearest known one as a fix; the arguments are bound. Null when anything was reported.
@@ -39,7 +43,7 @@ internal sealed partial class Checker
 
     private DataSetRef? ResolveDataSet(Value value)
     {
-        if (ResolveCatalogCall(value, UnknownDataSet, TrainingCatalog.DataSets.Select(d => d.Name).ToArray(),
+        if (ResolveCatalogCall(value, UnknownDataSet, DataSetNames,
                 n => TrainingCatalog.FindDataSet(n)?.Parameters) is not { } call)
             return null;
         var (name, bound, args, nameSpan) = call;
@@ -86,7 +90,7 @@ internal sealed partial class Checker
 
     private OptimizerConfig? ResolveOptimizer(ExpressionSyntax expression)
     {
-        if (ResolveCatalogCall(Evaluate(expression, Environment.Empty), UnknownOptimizer, TrainingCatalog.Optimizers.Select(o => o.Name).ToArray(),
+        if (ResolveCatalogCall(Evaluate(expression, Environment.Empty), UnknownOptimizer, OptimizerNames,
                 n => TrainingCatalog.FindOptimizer(n)?.Parameters) is not { } call)
             return null;
         var (name, b, _, _) = call;

@@ -54,7 +54,7 @@ internal sealed partial class Checker
     private DiffusionModel CheckDiffusion(DiffusionDeclarationSyntax decl)
     {
         string name = decl.Name.Text;
-        var props = Properties(decl.Body, TrainingCatalog.DiffusionProperties, $"diffusion '{name}'");
+        var props = Properties(decl.Body, TrainingCatalog.DiffusionProperties, "diffusion", name);
         TextSpan nameSpan = decl.Name.IsMissing ? decl.Keyword.Span : decl.Name.Span;
 
         NetworkModel? denoiser = null;

@@ -68,7 +68,7 @@ internal sealed partial class Checker
 
     private GanModel CheckGan(GanDeclarationSyntax decl)
     {
-        var props = Properties(decl.Body, TrainingCatalog.GanProperties, $"gan '{decl.Name.Text}'");
+        var props = Properties(decl.Body, TrainingCatalog.GanProperties, "gan", decl.Name.Text);
         NetworkModel? generator = null, discriminator = null;
         foreach (var role in new[] { "generator", "discriminator" })
         {

@@ -310,9 +310,7 @@ internal sealed partial class Checker
                 }
                 channels = Counts.Add(channels, other[0]);
             }
-            var dims = current.Dims.ToArray();
-            dims[0] = channels;
-            return Shape.Of(dims);
+            return current.WithChannels(channels);
         }
         var output = current;
         for (int i = 0; i < branches.Count; i++)

@@ -9,7 +9,8 @@ namespace Annlsp.Language.Semantics;
 internal sealed partial class Checker
 {
     /// <summary>Collects properties by name, reporting unknown and duplicate ones.</summary>
-    private Dictionary<string, PropertySyntax> Properties(PropertyBodySyntax body, IReadOnlyList<PropertyInfo> known, string owner)
+    /// <param name="ownerKind">"train", "gan" or "diffusion"; with <paramref name="ownerName"/> it names the owner in messages (built only for one)</param>
+    private Dictionary<string, PropertySyntax> Properties(PropertyBodySyntax body, IReadOnlyList<PropertyInfo> known, string ownerKind, string ownerName)
     {
         var result = new Dictionary<string, PropertySyntax>();
         foreach (var prop in body.Properties)
@@ -18,7 +19,7 @@ internal sealed partial class Checker
             if (!IsKnownProperty(known, name))
             {
                 var near = NameMatcher.Nearest(name, known.Select(k => k.Name));
-                _diagnostics.Add(UnknownProperty(prop.Name.Span, owner, name, near, known.Select(k => k.Name)));
+                _diagnostics.Add(UnknownProperty(prop.Name.Span, $"{ownerKind} '{ownerName}'", name, near, known.Select(k => k.Name)));
                 continue;
             }
             if (!result.TryAdd(name, prop))
@@ -54,7 +55,7 @@ internal sealed partial class Checker
         string target = decl.Name.Text;
         var (network, gan, diffusion) = ResolveTrainTarget(decl);
         var kind = gan is not null ? gan.Conditional ? TrainKind.Pix2Pix : TrainKind.Gan : diffusion is not null ? TrainKind.Diffusion : TrainKind.Classifier;
-        var props = Properties(decl.Body, TrainingCatalog.TrainProperties, $"train '{target}'");
+        var props = Properties(decl.Body, TrainingCatalog.TrainProperties, "train", target);
 
         var data = props.TryGetValue("data", out var dataProp) ? ResolveDataSet(dataProp.Value) : null;
         if (!props.ContainsKey("data"))
@@ -161,11 +162,13 @@ internal sealed partial class Checker
         return loss;
     }
 
+    private static readonly string[] ScheduleNames = TrainingCatalog.Schedules.Select(s => s.Name).ToArray();
+
     private string ReadSchedule(Dictionary<string, PropertySyntax> props)
     {
         var v = PropertyValue(props, "schedule");
         if (v is null or ErrorValue) return "constant";
-        var known = TrainingCatalog.Schedules.Select(s => s.Name).ToArray();
+        var known = ScheduleNames;
         if (v is WordValue w && known.Contains(w.V)) return w.V;
         string? text = v switch { WordValue word => word.V, StringValue str => str.V, _ => null };
         var near = text is null ? null : known.Contains(text) ? text : NameMatcher.Nearest(text, known);

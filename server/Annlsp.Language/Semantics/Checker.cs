@@ -257,12 +257,19 @@ internal sealed partial class Checker
         TextSpan? useSite, bool record, bool isolated, out Shape output)
     {
         var result = new List<LayerInstance>(body.Layers.Count);
+        output = CheckStackInto(body, input, from, env, useSite, record, isolated, result);
+        return result;
+    }
+
+    /// <summary>As <see cref="CheckStack"/>, appending the layers to <paramref name="result"/>; returns the last shape.</summary>
+    private Shape CheckStackInto(StackBodySyntax body, Shape input, Running from, Environment env,
+        TextSpan? useSite, bool record, bool isolated, List<LayerInstance> result)
+    {
         var outer = _scope;
         // Most bodies name nothing: they share the enclosing scope (a block's, none) rather than make one.
         _scope = DeclaresNames(body) ? new TensorScope(isolated ? null : outer, body) : isolated ? null : outer;
-        try { output = CheckItems(body.Layers, 0, input, from, env, useSite, record, result); }
+        try { return CheckItems(body.Layers, 0, input, from, env, useSite, record, result); }
         finally { _scope = outer; }
-        return result;
     }
 
     /// <summary>Whether an item of the body is followed by `as NAME` (kept on the node: block bodies are checked once per use).</summary>
@@ -385,15 +392,21 @@ internal sealed partial class Checker
         if (bound is null) return Shape.Unknown;
         var newEnv = new Environment(block, signature, bound);
         _blockChain.Add(block);
-        List<LayerInstance> inner;
-        try { inner = CheckStack(block.Body, input, running, newEnv, useSite ?? layer.Name.Span, record, isolated: true, out _); }
+        // The body's layers go straight into the caller's list (the block is flat there): no list of its own to copy.
+        int first = output.Count;
+        try { CheckStackInto(block.Body, input, running, newEnv, useSite ?? layer.Name.Span, record, isolated: true, output); }
         finally { _blockChain.RemoveAt(_blockChain.Count - 1); }
-        var result = inner.Count == 0 ? input : inner[^1].Output;
-        output.AddRange(inner);
+        var result = output.Count == first ? input : output[^1].Output;
         if (record)
         {
-            var args = new ArgumentValues(signature, Array.ConvertAll(bound, v => (object?)v?.Describe()));
-            Record(layer, new LayerFacts(layer, null, block, input, result, Counts.Sum(inner, l => l.Parameters), Counts.Sum(inner, l => l.MultiplyAdds), args));
+            long parameters = 0, multiplyAdds = 0;
+            for (int i = first; i < output.Count; i++)
+            {
+                parameters = Counts.Add(parameters, output[i].Parameters);
+                multiplyAdds = Counts.Add(multiplyAdds, output[i].MultiplyAdds);
+            }
+            var args = ArgumentValues.Described(signature, bound);
+            Record(layer, new LayerFacts(layer, null, block, input, result, parameters, multiplyAdds, args));
         }
         return result;
     }

@@ -78,11 +78,21 @@ public sealed class LayerInstance
     /// <summary>Where a block was used, for layers expanded from one (the outermost use).</summary>
     public TextSpan? UseSite { get; init; }
     /// <summary>For "residual": the inner stack.</summary>
-    public IReadOnlyList<LayerInstance> Body { get; init; } = Array.Empty<LayerInstance>();
+    public IReadOnlyList<LayerInstance> Body { get => _graph?.Body ?? []; init => (_graph ??= new()).Body = value; }
     /// <summary>For "residual": the shortcut chain of `residual(shortcut: …)`; empty for the identity.</summary>
-    public IReadOnlyList<LayerInstance> Shortcut { get; init; } = Array.Empty<LayerInstance>();
+    public IReadOnlyList<LayerInstance> Shortcut { get => _graph?.Shortcut ?? []; init => (_graph ??= new()).Shortcut = value; }
     /// <summary>For the merges "concat" and "add": the tensors combined with the running one, in argument order.</summary>
-    public IReadOnlyList<MergeBranch> Branches { get; init; } = Array.Empty<MergeBranch>();
+    public IReadOnlyList<MergeBranch> Branches { get => _graph?.Branches ?? []; init => (_graph ??= new()).Branches = value; }
+
+    /// <summary>A residual's or a merge's parts, in an object of their own: most layers have none (and a big document has tens of thousands of layers).</summary>
+    private GraphParts? _graph;
+
+    private sealed class GraphParts
+    {
+        public IReadOnlyList<LayerInstance> Body = [];
+        public IReadOnlyList<LayerInstance> Shortcut = [];
+        public IReadOnlyList<MergeBranch> Branches = [];
+    }
     /// <summary>The name `as NAME` gives this layer's output, or null (set by the checker when it reaches the `as`).</summary>
     public string? TensorName { get; internal set; }
     /// <summary>The formula that produced <see cref="Output"/>, for hover ("H' = ⌊(28 + 2·2 − 1·(5−1) − 1)/1⌋ + 1 = 28").</summary>

@@ -17,6 +17,17 @@ public sealed class Shape : IEquatable<Shape>
     public static Shape Vector(long n) => new([n], known: true);
     public static Shape Image(long c, long h, long w) => new([c, h, w], known: true);
 
+    /// <summary>A shape over dims that nothing changes (a shape literal's, which its token keeps): not copied.</summary>
+    internal static Shape OfUnchanged(long[] dims) => new(dims, known: true);
+
+    /// <summary>The same shape with another channel count (or vector length): a concat's output.</summary>
+    internal Shape WithChannels(long channels)
+    {
+        var dims = (long[])_dims.Clone();
+        dims[0] = channels;
+        return new(dims, known: true);
+    }
+
     public bool IsKnown { get; }
     public IReadOnlyList<long> Dims => _dims;
     public int Rank => _dims.Length;

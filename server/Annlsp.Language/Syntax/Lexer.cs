@@ -12,26 +12,57 @@ namespace Annlsp.Language.Syntax;
 public sealed class Lexer(string text, DiagnosticBag diagnostics)
 {
     private int _pos;
-    private readonly List<SyntaxKind> _triviaKinds = [];
-    private readonly List<string> _triviaTexts = [];
-    // Looked up by span (no string made to look); the lookups are kept because getting one costs a type test.
-    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _stringsBySpan =
-        new Dictionary<string, string>().GetAlternateLookup<ReadOnlySpan<char>>();
+    /// <summary>The interned strings: an open-addressing table (a power of two, at most half full) looked up by span.</summary>
+    private string?[] _strings = new string?[1024];
+    private int _stringCount;
     /// <summary>Trivia runs by their text: tokens after the same indentation share one.</summary>
     private readonly Dictionary<string, TriviaRun>.AlternateLookup<ReadOnlySpan<char>> _runsBySpan =
         new Dictionary<string, TriviaRun>().GetAlternateLookup<ReadOnlySpan<char>>();
-    /// <summary>Number values by their text: the boxes are shared (values are immutable).</summary>
-    private readonly Dictionary<string, object> _numbers = new();
+    /// <summary>Number texts with their values: shared by the tokens that repeat them (values are immutable).</summary>
+    private readonly Dictionary<string, TokenText> _numbers = new();
 
     /// <summary>One string instance per distinct short text (names, punctuation, indentation): most tokens repeat.</summary>
     private string Intern(int start, int end)
     {
-        if (end - start > 32) return text[start..end];
-        var span = text.AsSpan(start, end - start);
-        if (_stringsBySpan.TryGetValue(span, out var s)) return s;
-        s = span.ToString();
-        _stringsBySpan.Dictionary[s] = s;
-        return s;
+        int length = end - start;
+        if (length > 32) return text[start..end];
+        var span = text.AsSpan(start, length);
+        var table = _strings;
+        int mask = table.Length - 1;
+        for (int i = (int)Hash(span) & mask; ; i = (i + 1) & mask)
+        {
+            var s = table[i];
+            if (s is null)
+            {
+                s = span.ToString();
+                table[i] = s;
+                if (++_stringCount * 2 > table.Length) GrowStrings();
+                return s;
+            }
+            if (s.Length == length && span.SequenceEqual(s)) return s;
+        }
+    }
+
+    /// <summary>FNV-1a: the texts are short (names, numbers, indentation), so a simple hash beats a general one.</summary>
+    private static uint Hash(ReadOnlySpan<char> span)
+    {
+        uint h = 2166136261;
+        foreach (char c in span) h = (h ^ c) * 16777619;
+        return h ^ (h >> 15);
+    }
+
+    private void GrowStrings()
+    {
+        var bigger = new string?[_strings.Length * 2];
+        int mask = bigger.Length - 1;
+        foreach (var s in _strings)
+        {
+            if (s is null) continue;
+            int i = (int)Hash(s) & mask;
+            while (bigger[i] is not null) i = (i + 1) & mask;
+            bigger[i] = s;
+        }
+        _strings = bigger;
     }
 
     public static List<SyntaxToken> Tokenize(string text, DiagnosticBag diagnostics, CancellationToken cancellation = default)
@@ -133,7 +164,8 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
         if (length == 1 && text[runStart] == ' ') return _space ??= SplitTrivia(runStart, _pos);
         if (!hasComment && text[runStart] == '\n' && length - 1 < _newLineIndents.Length && OnlySpaces(runStart + 1, _pos))
             return _newLineIndents[length - 1] ??= SplitTrivia(runStart, _pos);
-        if (hasComment || length > 64) return SplitTrivia(runStart, _pos);
+        // Runs with a comment are shared too: a generated or copied file repeats its trailing comments.
+        if (length > 64) return SplitTrivia(runStart, _pos);
         if (_runsBySpan.TryGetValue(text.AsSpan(runStart, _pos - runStart), out var shared)) return shared;
         var run = SplitTrivia(runStart, _pos);
         _runsBySpan.Dictionary[text[runStart.._pos]] = run;
@@ -152,33 +184,38 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
     /// <summary>Splits the trivia text [start, end) into whitespace, line breaks and comments.</summary>
     private TriviaRun SplitTrivia(int start, int end)
     {
-        _triviaKinds.Clear();
-        _triviaTexts.Clear();
-        int i = start;
-        while (i < end)
+        // Two passes, counting the pieces and then filling arrays of that size: no lists copied to arrays.
+        int count = 0;
+        for (int i = start; i < end; count++) i = PieceEnd(i, end, out _);
+        var kinds = new SyntaxKind[count];
+        var texts = new string[count];
+        for (int i = start, n = 0; i < end; n++)
         {
-            int pieceStart = i;
-            char c = text[i];
-            SyntaxKind kind;
-            if (c is '\r' or '\n')
-            {
-                i += c == '\r' && i + 1 < end && text[i + 1] == '\n' ? 2 : 1;
-                kind = SyntaxKind.NewLine;
-            }
-            else if (c == '#')
-            {
-                while (i < end && text[i] is not ('\r' or '\n')) i++;
-                kind = SyntaxKind.Comment;
-            }
-            else
-            {
-                while (i < end && IsSpace(text[i])) i++;
-                kind = SyntaxKind.Whitespace;
-            }
-            _triviaKinds.Add(kind);
-            _triviaTexts.Add(kind == SyntaxKind.Comment ? text[pieceStart..i] : Intern(pieceStart, i));
+            int pieceEnd = PieceEnd(i, end, out kinds[n]);
+            texts[n] = kinds[n] == SyntaxKind.Comment ? text[i..pieceEnd] : Intern(i, pieceEnd);
+            i = pieceEnd;
         }
-        return new TriviaRun(_triviaKinds.ToArray(), _triviaTexts.ToArray());
+        return new TriviaRun(kinds, texts);
+    }
+
+    /// <summary>The end of the trivia piece starting at <paramref name="i"/> (a line break, a comment or a run of spaces), and its kind.</summary>
+    private int PieceEnd(int i, int end, out SyntaxKind kind)
+    {
+        char c = text[i];
+        if (c is '\r' or '\n')
+        {
+            kind = SyntaxKind.NewLine;
+            return i + (c == '\r' && i + 1 < end && text[i + 1] == '\n' ? 2 : 1);
+        }
+        if (c == '#')
+        {
+            kind = SyntaxKind.Comment;
+            while (i < end && text[i] is not ('\r' or '\n')) i++;
+            return i;
+        }
+        kind = SyntaxKind.Whitespace;
+        while (i < end && IsSpace(text[i])) i++;
+        return i;
     }
 
     private SyntaxToken LexNumberOrShape(int start, TriviaRun leading)
@@ -208,22 +245,25 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
         }
         string numberText = Intern(start, _pos);
         var numberSpan = new TextSpan(start, numberText.Length);
+        if (_numbers.TryGetValue(numberText, out var known)) return new SyntaxToken(SyntaxKind.Number, start, known, leading);
         if (isInteger)
         {
-            if (_numbers.TryGetValue(numberText, out var known)) return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, known);
             if (long.TryParse(numberText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l))
-            {
-                object value = new NumberValue(l, l);
-                if (numberText.Length <= 32) _numbers[numberText] = value;
-                return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, value);
-            }
+                return new SyntaxToken(SyntaxKind.Number, start, KnownNumber(numberText, new NumberValue(l, l)), leading);
             diagnostics.Add(DiagnosticBuilder.IntegerTooLarge(numberSpan, Shorten(numberText)));
             return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, null);
         }
         if (double.TryParse(numberText, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d))
-            return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, new NumberValue(d, null));
+            return new SyntaxToken(SyntaxKind.Number, start, KnownNumber(numberText, new NumberValue(d, null)), leading);
         diagnostics.Add(DiagnosticBuilder.NumberOutOfRange(numberSpan, Shorten(numberText)));
         return new SyntaxToken(SyntaxKind.Number, start, numberText, leading, null);
+    }
+
+    private TokenText KnownNumber(string text, NumberValue value)
+    {
+        var known = new TokenText(text, value);
+        if (text.Length <= 32) _numbers[text] = known;
+        return known;
     }
 
     private SyntaxToken LexShape(int start, TriviaRun leading)
@@ -243,15 +283,20 @@ public sealed class Lexer(string text, DiagnosticBag diagnostics)
             diagnostics.Add(DiagnosticBuilder.InvalidShapeLiteral(span, Shorten(shapeText)));
             return new SyntaxToken(SyntaxKind.ShapeLiteral, start, shapeText, leading, null);
         }
-        var parts = shapeText.Split('x', 'X');
-        var dims = new long[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
+        // Parsed in place (no Split): the literal is digits joined by single x's, checked above.
+        var literal = shapeText.AsSpan();
+        int count = literal.Count('x') + literal.Count('X') + 1;
+        var dims = new long[count];
+        for (int i = 0, at = 0; i < count; i++)
         {
-            if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out dims[i]) || dims[i] > int.MaxValue)
+            int length = literal[at..].IndexOfAny('x', 'X');
+            var part = length < 0 ? literal[at..] : literal.Slice(at, length);
+            if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out dims[i]) || dims[i] > int.MaxValue)
             {
-                diagnostics.Add(DiagnosticBuilder.ShapeDimensionTooLarge(span, Shorten(parts[i])));
+                diagnostics.Add(DiagnosticBuilder.ShapeDimensionTooLarge(span, Shorten(part.ToString())));
                 return new SyntaxToken(SyntaxKind.ShapeLiteral, start, shapeText, leading, null);
             }
+            at += part.Length + 1;
         }
         return new SyntaxToken(SyntaxKind.ShapeLiteral, start, shapeText, leading, dims);
     }

@@ -390,7 +390,7 @@ public sealed partial class Parser
         _depth--;
         var close = (reported || JustReportedMissing()) && Current.Kind != SyntaxKind.CloseParen
             ? Missing(SyntaxKind.CloseParen)
-            : Expect(SyntaxKind.CloseParen, $"to close {name.Text}'s arguments");
+            : Current.Kind == SyntaxKind.CloseParen ? Advance() : Expect(SyntaxKind.CloseParen, $"to close {name.Text}'s arguments");
         var merge = new MergeSyntax(name, open, items, close, allowName ? ParseTensorName() : null);
         ReturnList(items);
         return merge;
@@ -478,7 +478,8 @@ public sealed partial class Parser
                 if (k == SyntaxKind.Identifier)
                 {
                     var name = Advance();
-                    var colon = Expect(SyntaxKind.Colon, $"after '{name.Text}'");
+                    // The context is built only when the colon is missing: a big document has thousands of properties.
+                    var colon = Current.Kind == SyntaxKind.Colon ? Advance() : Expect(SyntaxKind.Colon, $"after '{name.Text}'");
                     var value = ParseValue();
                     SyntaxToken? comma = Current.Kind == SyntaxKind.Comma ? Advance() : null;
                     items.Add(new PropertySyntax(name, colon, value, comma));

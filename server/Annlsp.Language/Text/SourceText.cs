@@ -25,18 +25,26 @@ public sealed class SourceText
     public SourceText(string text)
     {
         Text = text;
-        var starts = new List<int> { 0 };
-        for (int i = 0; i < text.Length; i++)
+        // Two vectorised passes, counting then filling, rather than a list grown line by line (the server makes one
+        // of these for every edit of a big document).
+        var span = text.AsSpan();
+        int lines = 1;
+        for (int i = span.IndexOfAny('\r', '\n'); i >= 0; lines++)
         {
-            char c = text[i];
-            if (c == '\r')
-            {
-                if (i + 1 < text.Length && text[i + 1] == '\n') i++;
-                starts.Add(i + 1);
-            }
-            else if (c == '\n') starts.Add(i + 1);
+            if (span[i] == '\r' && i + 1 < span.Length && span[i + 1] == '\n') i++;
+            int next = span[(i + 1)..].IndexOfAny('\r', '\n');
+            i = next < 0 ? -1 : i + 1 + next;
         }
-        _lineStarts = starts.ToArray();
+        var starts = new int[lines];
+        lines = 1;
+        for (int i = span.IndexOfAny('\r', '\n'); i >= 0;)
+        {
+            if (span[i] == '\r' && i + 1 < span.Length && span[i + 1] == '\n') i++;
+            starts[lines++] = i + 1;
+            int next = span[(i + 1)..].IndexOfAny('\r', '\n');
+            i = next < 0 ? -1 : i + 1 + next;
+        }
+        _lineStarts = starts;
     }
 
     public string Text { get; }

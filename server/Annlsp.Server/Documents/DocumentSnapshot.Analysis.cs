@@ -21,7 +21,7 @@ public sealed partial class DocumentSnapshot
                 : Task.Run(() =>
                 {
                     Transport.TimingTrace.Mark($"analysis start v{Version}");
-                    var analysis = DocumentAnalysis.Analyze(Text.Text, _superseded.Token);
+                    var analysis = DocumentAnalysis.Analyze(Text, _superseded.Token);
                     Transport.TimingTrace.Mark($"analysis end v{Version} (gen0/1/2 collections so far: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)})");
                     return analysis;
                 }, _superseded.Token),

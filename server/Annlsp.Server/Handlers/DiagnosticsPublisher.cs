@@ -17,7 +17,8 @@ public sealed class DiagnosticsPublisher : IHandler
 {
     private readonly ServerSession _session;
     private readonly SemaphoreSlim _publishing = new(1, 1);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lastChange = new(StringComparer.Ordinal);
+    /// <summary>Each document's latest change: when it came and its snapshot.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long At, DocumentSnapshot Snapshot)> _lastChange = new(StringComparer.Ordinal);
 
     /// <summary>Changes closer together than this are a burst: only they wait for <see cref="ServerOptions.DiagnosticsDelay"/>.</summary>
     public static readonly TimeSpan BurstWindow = TimeSpan.FromMilliseconds(50);
@@ -27,11 +28,13 @@ public sealed class DiagnosticsPublisher : IHandler
         _session = session;
         session.Documents.Changed += snapshot =>
         {
-            // Leading edge: a change after a pause is analysed at once; changes in a burst are debounced.
+            // Leading edge: a change after a pause is analysed at once; changes in a burst are debounced. A change
+            // whose predecessor is already analysed is no burst however close: there is nothing to coalesce, and the
+            // wait would only add to every keystroke of a typist as fast as the analysis.
             long now = Stopwatch.GetTimestamp();
-            long previous = _lastChange.TryGetValue(snapshot.Uri, out var p) ? p : 0;
-            _lastChange[snapshot.Uri] = now;
-            bool burst = previous != 0 && Stopwatch.GetElapsedTime(previous, now) < BurstWindow;
+            bool burst = _lastChange.TryGetValue(snapshot.Uri, out var previous)
+                         && Stopwatch.GetElapsedTime(previous.At, now) < BurstWindow && !previous.Snapshot.HasAnalysis;
+            _lastChange[snapshot.Uri] = (now, snapshot);
             _ = Task.Run(() => PublishAsync(snapshot, burst));
         };
         // Diagnostics of a text the server no longer knows would describe a document the user does not have.
@@ -62,8 +65,10 @@ public sealed class DiagnosticsPublisher : IHandler
                     new PublishDiagnosticsParams(snapshot.Uri, diagnostics, snapshot.Version)).ConfigureAwait(false);
             }
             finally { _publishing.Release(); }
-            _session.TraceLog($"analysed {snapshot} in {elapsed:F1} ms: {diagnostics.Count} diagnostics",
-                string.Join("\n", analysis.Diagnostics.Select(d => d.ToString())));
+            // The list only for a verbose trace: joined on every publish, it cost a big document's every keystroke.
+            if (_session.Trace != "off")
+                _session.TraceLog($"analysed {snapshot} in {elapsed:F1} ms: {diagnostics.Count} diagnostics",
+                    _session.Trace == "verbose" ? string.Join("\n", analysis.Diagnostics.Select(d => d.ToString())) : null);
         }
         catch (OperationCanceledException) { }
         catch (Transport.LspException) { /* superseded while waiting */ }

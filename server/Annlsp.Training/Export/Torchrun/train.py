@@ -218,6 +218,26 @@ class Logits(nn.Module):
         return self.net.logits(x) if hasattr(self.net, "logits") else self.net(x)
 
 
+def adversarial_pair(job, dev):
+    """The gan and pix2pix kinds' generator and discriminator as the product's AdversarialPair builds them: DCGAN's
+    initialisation, each wrapped for DDP (the discriminator's logits), an optimizer each over its trainable parameters."""
+    g_net, d_net = build("generator").to(dev), build("discriminator").to(dev)
+    dcgan_init(g_net)
+    dcgan_init(d_net)
+    g, d = job.dist.wrap(g_net), job.dist.wrap(Logits(d_net))
+    g_params = [p for p in g_net.parameters() if p.requires_grad]
+    d_params = [p for p in d_net.parameters() if p.requires_grad]
+    return g_net, d_net, g, d, g_params, d_params, make_optimizer(g_params), make_optimizer(d_params)
+
+
+def load_adversarial_pair(state, g_net, d_net, g_opt, d_opt, g_params, d_params):
+    """A checkpoint's generator.*, discriminator.*, optim_g.* and optim_d.* entries (the keys the product writes)."""
+    load_model_state(g_net, state, "generator.")
+    load_model_state(d_net, state, "discriminator.")
+    load_optimizer_state(g_opt, g_params, state, "optim_g.")
+    load_optimizer_state(d_opt, d_params, state, "optim_d.")
+
+
 class Standardisation:
     """x' = (x / 255 - mean) / std per channel, with the training split's statistics (InputStandardisation.cs)."""
 
@@ -582,22 +602,13 @@ class GanKind:
         job, dev = self.job, self.job.device
         train, _, _ = job.load_data(need_evaluation=False)
         torch.manual_seed(job.seed)
-        g_net, d_net = build("generator").to(dev), build("discriminator").to(dev)
-        dcgan_init(g_net)
-        dcgan_init(d_net)
-        g, d = job.dist.wrap(g_net), job.dist.wrap(Logits(d_net))
-        g_params = [p for p in g_net.parameters() if p.requires_grad]
-        d_params = [p for p in d_net.parameters() if p.requires_grad]
-        g_opt, d_opt = make_optimizer(g_params), make_optimizer(d_params)
+        g_net, d_net, g, d, g_params, d_params, g_opt, d_opt = adversarial_pair(job, dev)
         latent = TARGET["latent"]
         ph, pw = TARGET["preview"]
         fixed_noise = torch.randn(ph * pw, latent, generator=torch.Generator().manual_seed(job.seed + 17)).to(dev)
         start_epoch, start_step, global_step = job.position()
         if job.resume_meta:
-            load_model_state(g_net, job.resume_state, "generator.")
-            load_model_state(d_net, job.resume_state, "discriminator.")
-            load_optimizer_state(g_opt, g_params, job.resume_state, "optim_g.")
-            load_optimizer_state(d_opt, d_params, job.resume_state, "optim_d.")
+            load_adversarial_pair(job.resume_state, g_net, d_net, g_opt, d_opt, g_params, d_params)
             if start_epoch >= job.epochs:
                 return job.already_finished(self.keys)
             if job.rank0:
@@ -716,20 +727,11 @@ class Pix2PixKind(GanKind):
         if "inputs" not in train:
             raise TrainingError(f"{TARGET['data']['name']} is not a paired data set: train the gan on edges(…) or pairs(…)")
         torch.manual_seed(job.seed)
-        g_net, d_net = build("generator").to(dev), build("discriminator").to(dev)
-        dcgan_init(g_net)
-        dcgan_init(d_net)
-        g, d = job.dist.wrap(g_net), job.dist.wrap(Logits(d_net))
-        g_params = [p for p in g_net.parameters() if p.requires_grad]
-        d_params = [p for p in d_net.parameters() if p.requires_grad]
-        g_opt, d_opt = make_optimizer(g_params), make_optimizer(d_params)
+        g_net, d_net, g, d, g_params, d_params, g_opt, d_opt = adversarial_pair(job, dev)
         lam = float(TARGET["l1"])
         start_epoch, start_step, global_step = job.position()
         if job.resume_meta:
-            load_model_state(g_net, job.resume_state, "generator.")
-            load_model_state(d_net, job.resume_state, "discriminator.")
-            load_optimizer_state(g_opt, g_params, job.resume_state, "optim_g.")
-            load_optimizer_state(d_opt, d_params, job.resume_state, "optim_d.")
+            load_adversarial_pair(job.resume_state, g_net, d_net, g_opt, d_opt, g_params, d_params)
             if start_epoch >= job.epochs:
                 return job.already_finished(self.keys)
             if job.rank0:

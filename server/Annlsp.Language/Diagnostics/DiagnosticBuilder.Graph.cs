@@ -71,8 +71,10 @@ public static partial class DiagnosticBuilder
         string what = here.Rank != other.Rank ? "the same kind of tensor" : here.Rank == 3 ? "the same height and width" : "the same size after the channels";
         string message = $"concat needs {what}: {here} here, {name} is {other}";
         if (advice is not null)
-            message += $"; {advice.Size} does not halve {advice.Halvings} times; pad the input to {advice.Target} (`pad({advice.Pad})`)";
-        var fixes = advice?.InsertAt is int insertAt
+            message += advice.Pad is int pad
+                ? $"; {advice.Size} does not halve {advice.Halvings} times; pad the input to {advice.Target} (`pad({pad})`)"
+                : $"; {advice.Size} does not halve {advice.Halvings} times; an input of {advice.Target} would (an odd size cannot be padded evenly: crop or resize the data)";
+        var fixes = advice is { InsertAt: int insertAt, Pad: not null }
             ? new[] { new CodeFix($"Pad the input to {advice.Target} (insert pad({advice.Pad}))", [new TextEdit(new TextSpan(insertAt, 0), $" -> pad({advice.Pad})")]) }
             : [];
         return Make(DiagnosticCatalog.ConcatMismatch, at, message, Related(definedAt, $"{name} is {other}, defined here"), fixes);

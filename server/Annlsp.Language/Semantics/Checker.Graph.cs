@@ -59,6 +59,19 @@ internal sealed partial class Checker
 {
     /// <summary>The smallest image height reached so far in the network being checked: a U-Net's innermost level.</summary>
     private long _deepest = long.MaxValue;
+    /// <summary>How many halvings (rounding down or up) took the network's image from its input size to <see cref="_deepest"/>.</summary>
+    private int _halvingsToDeepest;
+
+    /// <summary>A new smallest image height: counts the halvings from the previous smallest (0 for a shrink that is no halving).</summary>
+    private void ReachedHeight(long height)
+    {
+        if (_deepest != long.MaxValue)
+        {
+            for (int k = 1; k < 62 && CeilHalved(_deepest, k) >= height; k++)
+                if (_deepest >> k <= height) { _halvingsToDeepest += k; break; }
+        }
+        _deepest = height;
+    }
 
     /// <summary>The names visible at the item being checked (null outside networks and blocks).</summary>
     private TensorScope? _scope;
@@ -336,19 +349,23 @@ internal sealed partial class Checker
         long size = input[1];
         long deepest = _deepest;
         if (deepest <= 0 || deepest >= size) return null;
-        int halvings = 0;
-        // Halving rounds down (pool) or up (a stride-2 conv with padding 1): count the halvings either way reaches.
-        while (halvings < 30 && (size + (1L << (halvings + 1)) - 1) >> (halvings + 1) >= deepest) halvings++;
+        // Each level of a U-Net is twice the next one only when every level above the innermost is even: the input
+        // must be a multiple of 2^halvings, which then halves exactly, whether a layer rounds down or up.
+        int halvings = _halvingsToDeepest;
         if (halvings == 0) return null;
         long step = 1L << halvings;
         if (size % step == 0) return null;
         long target = (size + step - 1) / step * step;
-        if ((target - size) % 2 != 0) return null;
+        // `pad(p)` adds p rows on each side: an odd size cannot reach the even target, so it gets the size alone
+        if ((target - size) % 2 != 0) return new HalvingAdvice(size, halvings, target, null, null);
         var inputItem = decl.Body.Layers.Count > 0 && decl.Body.Layers[0] is LayerSyntax { Name.Text: "input" } first ? first : null;
         return new HalvingAdvice(size, halvings, target, (int)((target - size) / 2), inputItem is null ? null : inputItem.Arguments?.Span.End ?? inputItem.Name.Span.End);
     }
+
+    private static long CeilHalved(long size, int halvings) => (size + (1L << halvings) - 1) >> halvings;
 }
 
 /// <summary>The fix for a U-Net whose input does not halve evenly: pad it to <see cref="Target"/> right after `input(…)`.</summary>
+/// <param name="Pad">the `pad(p)` that reaches the target, or null for an odd size (pad adds rows in pairs)</param>
 /// <param name="InsertAt">where ` -> pad(p)` goes: the end of the input item, or null</param>
-public sealed record HalvingAdvice(long Size, int Halvings, long Target, int Pad, int? InsertAt);
+public sealed record HalvingAdvice(long Size, int Halvings, long Target, int? Pad, int? InsertAt);

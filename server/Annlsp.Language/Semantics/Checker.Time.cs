@@ -26,6 +26,7 @@ internal sealed partial class Checker
         _networkDecl = network;
         _networkInput = null;
         _deepest = long.MaxValue;
+        _halvingsToDeepest = 0;
         _timeLength = network.Name.IsMissing ? null : TimeEmbeddingOf(network);
     }
 

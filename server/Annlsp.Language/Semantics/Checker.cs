@@ -305,7 +305,7 @@ internal sealed partial class Checker
                     break;
             }
             if (result.Count > before) running = new Running(TensorSourceKind.Layer, result[^1]);
-            if (current.IsImage && current[1] < _deepest) _deepest = current[1];
+            if (current.IsImage && current[1] < _deepest) ReachedHeight(current[1]);
             if (item.TensorName is { } tensorName) DeclareTensor(tensorName, current, running, env);
         }
         return current;

@@ -14,6 +14,11 @@ public static partial class DiagnosticBuilder
             : near is null ? $"Unknown layer '{name}'" : $"Unknown layer '{name}'; did you mean '{near}'?",
             null, ChangeTo(at, near));
 
+    /// <summary>ANN2001 for a tensor's name (an `as` name, a block's tensor parameter, `time`) written as a layer.</summary>
+    public static Diagnostic TensorWhereLayerExpected(TextSpan at, string name) =>
+        Make(DiagnosticCatalog.UnknownLayer, at,
+            $"'{name}' is a tensor, not a layer: merge it into the running tensor with concat({name}) or add({name}), or start a chain inside one, such as add({name} -> {(name == "time" ? "dense(c)" : "conv(c, kernel: 1)")})");
+
     // ANN2002 Unknown network
     /// <param name="nameToken">the name itself, which the fix replaces</param>
     public static Diagnostic UnknownNetwork(TextSpan at, TextSpan nameToken, string name, string? near) =>

@@ -327,7 +327,7 @@ internal sealed partial class Checker
         if (_layerBudget > 0) _layerBudget--;
         if (info is null)
         {
-            ReportUnknownLayer(layer);
+            ReportUnknownLayer(layer, env);
             return Shape.Unknown;
         }
         var args = BindArguments(layer.Arguments, info.Parameters, name, layer.Name.Span, env);
@@ -354,9 +354,17 @@ internal sealed partial class Checker
         return inferred.Output;
     }
 
-    private void ReportUnknownLayer(LayerSyntax layer)
+    private void ReportUnknownLayer(LayerSyntax layer, Environment env)
     {
         string name = layer.Name.Text;
+        // A tensor name where a layer goes (`time -> dense(64)`, `e1 -> conv(…)`): say how tensors enter a stack.
+        bool isTensor = name == "time" || _scope?.Find(name) is not null
+            || env.Block is not null && env.TryGetValue(name, out var value) && value is TensorValue;
+        if (isTensor)
+        {
+            _diagnostics.Add(TensorWhereLayerExpected(layer.Name.Span, name));
+            return;
+        }
         var candidates = LayerCatalog.All.Select(l => l.Name).Where(n => n != "input").Concat(_blocks.Keys);
         var near = NameMatcher.Nearest(name, candidates);
         string? otherKind = _networkSyntax.ContainsKey(name) ? "network" : _ganSyntax.ContainsKey(name) ? "gan" : _diffusionSyntax.ContainsKey(name) ? "diffusion" : null;

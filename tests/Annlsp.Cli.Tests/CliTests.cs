@@ -324,14 +324,14 @@ public partial class CliTests
         Assert.Equal((int)first["id"]!, inputs[1]);
         Assert.Equal("batchnorm", (string?)layers.Single(l => (int)l["id"]! == inputs[0])["kind"]);
         Assert.Equal(new[] { 128, 16, 16 }, concat["output"]!.Select(x => (int)x));
-        Assert.Equal("batchnorm line 15, e1", (string?)concat["from"]);
+        Assert.Equal("batchnorm line 15, e1 (line 9)", (string?)concat["from"]);
     }
 
     [Fact]
     public void Summary_text_shows_where_merges_and_shortcuts_take_their_inputs_from()
     {
         var (_, unet, _) = Annlsp("summary", Example("unet.ann"));
-        Assert.Matches(@"concat\(e3\)\s+512×4×4\s+0\s+0\s+← batchnorm line 13, e3", unet);
+        Assert.Matches(@"concat\(e3\)\s+512×4×4\s+0\s+0\s+← batchnorm line 13, e3 \(line 11\)", unet);
         var (exit, resnet, _) = Annlsp("summary", Example("resnet.ann"));
         Assert.Equal(0, exit);
         Assert.Matches(@"residual\s+64×14×14\s+[\d,]+\s+[\d,]+\s+← body \+ shortcut", resnet);

@@ -86,10 +86,14 @@ public static class SummaryTable
         return string.Join(", ", node.Inputs.Select(i => Describe(graph.Nodes[i], lineOf)));
     }
 
-    /// <summary>"e3", "input", "time", "deconv(256, 4) line 12".</summary>
-    private static string Describe(GraphNode node, Func<int, int>? lineOf) =>
-        node.Name ?? (node.Layer is null ? node.Kind
-            : lineOf is null ? node.Layer.Label : $"{node.Layer.Label} line {lineOf((node.Layer.UseSite ?? node.Layer.Span).Start)}");
+    /// <summary>"e3 (line 11)", "input", "time", "deconv(256, 4) line 12".</summary>
+    private static string Describe(GraphNode node, Func<int, int>? lineOf)
+    {
+        if (node.Layer is null) return node.Name ?? node.Kind;
+        if (lineOf is null) return node.Name ?? node.Layer.Label;
+        int line = lineOf((node.Layer.UseSite ?? node.Layer.Span).Start);
+        return node.Name is { } name ? $"{name} (line {line})" : $"{node.Layer.Label} line {line}";
+    }
 
     public static string ToText(NetworkModel network, Func<int, int>? lineOf = null)
     {
@@ -104,7 +108,7 @@ public static class SummaryTable
         if (!showInputs) widths[4] = 0;
         var sb = new StringBuilder();
         sb.AppendLine($"Network: {network.Name}");
-        string rule = new('─', widths.Take(4).Sum() + 6);
+        string rule = new('─', widths.Take(4).Sum() + 6 + (showInputs ? 2 + widths[4] : 0));
         for (int r = 0; r < rows.Count; r++)
         {
             var cells = rows[r];

@@ -391,6 +391,59 @@ public class TorchrunTests(ITestOutputHelper output)
         Assert.Equal([8, 16], Events(Path.Combine(run, RunFolder.MetricsFile), "epoch").Select(e => (int)e["globalStep"]!));
     }
 
+    /// <summary>
+    /// The adversarial kinds share train.py's stop and resume: a SIGTERM after the first step event stops the run at a step
+    /// with a mid-epoch checkpoint, the models and a "stopped" event; resuming finishes the epoch where an uninterrupted
+    /// run would, with one step event per global step in metrics.jsonl.
+    /// </summary>
+    [Theory]
+    [InlineData("gan")]
+    [InlineData("pix2pix")]
+    public void An_adversarial_run_stopped_by_sigterm_checkpoints_mid_epoch_and_resumes_to_the_epochs_end(string kind)
+    {
+        var (package, config) = kind == "gan" ? Package("dcgan.ann", "FashionGAN as shapes") : PackageOf(Pix2PixSource, "Edges");
+        int limit = 32 * config.Batch, steps = 32; // enough steps that the signal lands before the epoch's end
+        var runs = Path.Combine(package, "runs");
+        var psi = new ProcessStartInfo(PythonRunner.Python) { WorkingDirectory = package, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "train.py", "--epochs", "1", "--limit", $"{limit}", "--progress-every", "1", "--out", runs }) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("LD_LIBRARY_PATH");
+        psi.Environment["OMP_NUM_THREADS"] = "1";
+        using (var p = Process.Start(psi)!)
+        {
+            var stderr = p.StandardError.ReadToEndAsync();
+            var lines = new List<string>();
+            bool signalled = false;
+            while (p.StandardOutput.ReadLine() is { } line)
+            {
+                lines.Add(line);
+                if (!signalled && line.Contains("\"event\":\"step\""))
+                {
+                    using var kill = Process.Start("kill", ["-TERM", $"{p.Id}"])!;
+                    kill.WaitForExit();
+                    signalled = true;
+                }
+            }
+            Assert.True(p.WaitForExit(120_000));
+            Assert.True(p.ExitCode == 0, stderr.Result);
+            var stopped = Stdout(string.Join('\n', lines), "finished").Single();
+            Assert.Equal("stopped", (string?)stopped["status"]);
+            Assert.InRange((int)stopped["globalStep"]!, 1, steps - 1);
+        }
+        var run = Directory.GetDirectories(Directory.GetDirectories(runs).Single()).Single();
+        var (_, meta) = RunFolder.LoadCheckpoint(Path.Combine(run, RunFolder.CheckpointFile));
+        int stoppedAt = (int)(long)meta["globalStep"]!;
+        Assert.Equal((0, stoppedAt), ((int)meta["epoch"]!, (int)meta["stepInEpoch"]!));
+        Assert.True(File.Exists(Path.Combine(run, RunFolder.ModelFile)) && File.Exists(Path.Combine(run, "discriminator.pt")));
+
+        var resumed = Python(package, ["--epochs", "1", "--limit", $"{limit}", "--progress-every", "1", "--resume", run], []);
+        Assert.True(resumed.Code == 0, resumed.Err + resumed.Out);
+        Assert.Equal(stoppedAt, (int)Stdout(resumed.Out, "started").Single()["resumedFrom"]!);
+        var finished = Stdout(resumed.Out, "finished").Single();
+        Assert.Equal(("finished", steps), ((string?)finished["status"], (int)finished["globalStep"]!));
+        Assert.Equal(Enumerable.Range(1, steps), Events(Path.Combine(run, RunFolder.MetricsFile), "step").Select(e => (int)e["globalStep"]!));
+        Assert.Equal(steps, (int)Assert.Single(Events(Path.Combine(run, RunFolder.MetricsFile), "epoch"))["globalStep"]!);
+    }
+
     /// <summary>A denoiser that reads `time`, a short cosine schedule and DDIM with few steps: the previews are cheap.</summary>
     private const string DiffusionSource = """
         network Denoiser {

@@ -606,15 +606,11 @@ class GanKind:
         latent = TARGET["latent"]
         ph, pw = TARGET["preview"]
         fixed_noise = torch.randn(ph * pw, latent, generator=torch.Generator().manual_seed(job.seed + 17)).to(dev)
+        pair = (g_net, d_net, g_opt, d_opt, g_params, d_params)
         start_epoch, start_step, global_step = job.position()
-        if job.resume_meta:
-            load_adversarial_pair(job.resume_state, g_net, d_net, g_opt, d_opt, g_params, d_params)
-            if start_epoch >= job.epochs:
-                return job.already_finished(self.keys)
-            if job.rank0:
-                job.run.truncate_metrics(global_step)
-        elif job.rank0:
-            job.run.write_run_json(job.run_json("gan", train, None, "none", {"generator": job.network_json("generator", g_net), "discriminator": job.network_json("discriminator", d_net)}, "[-1, 1]"))
+        if not self.resume_or_begin(pair, start_epoch, global_step, lambda: job.run_json(
+                "gan", train, None, "none", {"generator": job.network_json("generator", g_net), "discriminator": job.network_json("discriminator", d_net)}, "[-1, 1]")):
+            return job.already_finished(self.keys)
         images = train["images"].to(dev)
         n = len(images)
         steps = job.steps_per_epoch(n)
@@ -658,29 +654,11 @@ class GanKind:
                     sums[:4] += row * count
                     sums[4] += count
                 global_step += 1
-                if global_step % every == 0 or step == steps - 1:
-                    report = (job.dist.all_sum(row.clone()) / job.dist.world).tolist()
-                    bad = next((v for v in report if not math.isfinite(v)), None)
-                    if bad is not None:
-                        job.nan_failure(epoch, step, bad)
-                    seen = float(job.dist.all_sum(sums.clone())[4].item())
-                    job.emit("step", epoch=epoch + 1, step=step + 1, steps=steps, globalStep=global_step, loss_d=report[0], loss_g=report[1],
-                             d_x=report[2], d_g_z=report[3], lr=lr, imagesPerSecond=seen / max(1e-9, time.perf_counter() - clock))
-                    if job.stop_agreed():
-                        job.sync_buffers(g_net, d_net)
-                        self.checkpoint(g_net, d_net, g_opt, d_opt, g_params, d_params, epoch, step + 1, global_step, epoch + 1)
-                        if job.rank0:
-                            job.save_model(g_net)
-                            job.save_model(d_net, "discriminator.pt")
-                        return job.emit("finished", status="stopped", runDir=job.run.path if job.run else None, epoch=epoch + 1, globalStep=global_step,
-                                        model=os.path.join(job.run.path, annlsp_run.MODEL_FILE) if job.run else None)
+                if (global_step % every == 0 or step == steps - 1) and self.report_step(
+                        pair, ("loss_d", "loss_g", "d_x", "d_g_z"), row, sums, epoch, step, steps, global_step, lr, clock, {}):
+                    return
             seconds = time.perf_counter() - clock
-            t = job.dist.all_sum(sums.clone())
-            seen = float(t[4])
-            avg = [float(v) / max(1.0, seen) for v in t[:4]]
-            bad = next((v for v in avg if not math.isfinite(v)), None)
-            if bad is not None:
-                job.nan_failure(epoch, steps - 1, bad)
+            avg, seen = self.epoch_means(sums, epoch, steps)
             metrics = {"loss_d": avg[0], "loss_g": avg[1]}
             job.emit("epoch", epoch=epoch + 1, epochs=job.epochs, globalStep=global_step, loss_d=avg[0], loss_g=avg[1], d_x=avg[2], d_g_z=avg[3],
                      seconds=seconds, imagesPerSecond=seen / max(1e-9, seconds))
@@ -694,16 +672,71 @@ class GanKind:
                 annlsp_run.write_grid(path, samples, ph, pw, -1, 1)
                 job.emit("sample", epoch=epoch + 1, path=path)
             if (epoch + 1) % max(1, TARGET["checkpoint_every"]) == 0 or epoch + 1 == job.epochs:
-                self.checkpoint(g_net, d_net, g_opt, d_opt, g_params, d_params, epoch + 1, 0, global_step, epoch + 1)
-        job.check_replicas(g_net, d_net)
-        if job.rank0:
-            job.save_model(g_net)
-            job.save_model(d_net, "discriminator.pt")
-        job.emit("finished", status="finished", runDir=job.run.path if job.run else None, epoch=job.epochs, globalStep=global_step,
-                 loss_g=metrics.get("loss_g", float("nan")), loss_d=metrics.get("loss_d", float("nan")), model=os.path.join(job.run.path, annlsp_run.MODEL_FILE) if job.run else None)
+                self.checkpoint(pair, epoch + 1, 0, global_step, epoch + 1)
+        self.finish(pair, global_step, {k: metrics.get(k, float("nan")) for k in ("loss_g", "loss_d")})
 
-    def checkpoint(self, g_net, d_net, g_opt, d_opt, g_params, d_params, done, step_in_epoch, global_step, event_epoch):
+    # ---- what the gan and pix2pix kinds share: resuming, the step reports and a stop, the epoch's means, the end ----
+
+    def resume_or_begin(self, pair, start_epoch, global_step, run_json):
+        """Resuming: the pair and its optimizers from the checkpoint and the metrics after it dropped (False when the run has
+        already trained its epochs); a new run: run.json."""
         job = self.job
+        g_net, d_net, g_opt, d_opt, g_params, d_params = pair
+        if job.resume_meta:
+            load_adversarial_pair(job.resume_state, g_net, d_net, g_opt, d_opt, g_params, d_params)
+            if start_epoch >= job.epochs:
+                return False
+            if job.rank0:
+                job.run.truncate_metrics(global_step)
+        elif job.rank0:
+            job.run.write_run_json(run_json())
+        return True
+
+    def report_step(self, pair, names, row, sums, epoch, step, steps, global_step, lr, clock, stopped_fields):
+        """A step event with the ranks' mean of this step's `row` (named `names`); then, when every rank agrees to stop, a
+        mid-epoch checkpoint, the models and a `finished` event with status "stopped". True when the run stopped."""
+        job = self.job
+        report = (job.dist.all_sum(row.clone()) / job.dist.world).tolist()
+        bad = next((v for v in report if not math.isfinite(v)), None)
+        if bad is not None:
+            job.nan_failure(epoch, step, bad)
+        seen = float(job.dist.all_sum(sums.clone())[-1].item())
+        job.emit("step", epoch=epoch + 1, step=step + 1, steps=steps, globalStep=global_step, **dict(zip(names, report)),
+                 lr=lr, imagesPerSecond=seen / max(1e-9, time.perf_counter() - clock))
+        if not job.stop_agreed():
+            return False
+        job.sync_buffers(pair[0], pair[1])
+        self.checkpoint(pair, epoch, step + 1, global_step, epoch + 1)
+        self.save_models(pair)
+        job.emit("finished", status="stopped", runDir=job.run.path if job.run else None, epoch=epoch + 1, globalStep=global_step,
+                 **stopped_fields, model=os.path.join(job.run.path, annlsp_run.MODEL_FILE) if job.run else None)
+        return True
+
+    def epoch_means(self, sums, epoch, steps):
+        """The epoch's means over all ranks of the count-weighted sums (the count last), and the count."""
+        t = self.job.dist.all_sum(sums.clone())
+        seen = float(t[-1])
+        avg = [float(v) / max(1.0, seen) for v in t[:-1]]
+        bad = next((v for v in avg if not math.isfinite(v)), None)
+        if bad is not None:
+            self.job.nan_failure(epoch, steps - 1, bad)
+        return avg, seen
+
+    def save_models(self, pair):
+        if self.job.rank0:
+            self.job.save_model(pair[0])
+            self.job.save_model(pair[1], "discriminator.pt")
+
+    def finish(self, pair, global_step, fields):
+        job = self.job
+        job.check_replicas(pair[0], pair[1])
+        self.save_models(pair)
+        job.emit("finished", status="finished", runDir=job.run.path if job.run else None, epoch=job.epochs, globalStep=global_step,
+                 **fields, model=os.path.join(job.run.path, annlsp_run.MODEL_FILE) if job.run else None)
+
+    def checkpoint(self, pair, done, step_in_epoch, global_step, event_epoch):
+        job = self.job
+        g_net, d_net, g_opt, d_opt, g_params, d_params = pair
         if job.rank0:
             tensors = {"generator." + k: v for k, v in g_net.state_dict().items()}
             tensors.update({"discriminator." + k: v for k, v in d_net.state_dict().items()})
@@ -729,16 +762,12 @@ class Pix2PixKind(GanKind):
         torch.manual_seed(job.seed)
         g_net, d_net, g, d, g_params, d_params, g_opt, d_opt = adversarial_pair(job, dev)
         lam = float(TARGET["l1"])
+        pair = (g_net, d_net, g_opt, d_opt, g_params, d_params)
         start_epoch, start_step, global_step = job.position()
-        if job.resume_meta:
-            load_adversarial_pair(job.resume_state, g_net, d_net, g_opt, d_opt, g_params, d_params)
-            if start_epoch >= job.epochs:
-                return job.already_finished(self.keys)
-            if job.rank0:
-                job.run.truncate_metrics(global_step)
-        elif job.rank0:
-            networks = {"generator": job.network_json("generator", g_net), "discriminator": job.network_json("discriminator", d_net), "l1": lam}
-            job.run.write_run_json(job.run_json("pix2pix", train, evaluation, evaluation_name, networks, "[-1, 1]", loss=f"bce_with_logits + {lam:g}·l1"))
+        networks = {"generator": job.network_json("generator", g_net), "discriminator": job.network_json("discriminator", d_net), "l1": lam}
+        if not self.resume_or_begin(pair, start_epoch, global_step, lambda: job.run_json(
+                "pix2pix", train, evaluation, evaluation_name, networks, "[-1, 1]", loss=f"bce_with_logits + {lam:g}·l1")):
+            return job.already_finished(self.keys)
         inputs, targets = train["inputs"].to(dev), train["images"].to(dev)
         n = len(targets)
         steps = job.steps_per_epoch(n)
@@ -784,29 +813,11 @@ class Pix2PixKind(GanKind):
                     sums[:3] += row * count
                     sums[3] += count
                 global_step += 1
-                if global_step % every == 0 or step == steps - 1:
-                    report = (job.dist.all_sum(row.clone()) / job.dist.world).tolist()
-                    bad = next((v for v in report if not math.isfinite(v)), None)
-                    if bad is not None:
-                        job.nan_failure(epoch, step, bad)
-                    seen = float(job.dist.all_sum(sums.clone())[3].item())
-                    job.emit("step", epoch=epoch + 1, step=step + 1, steps=steps, globalStep=global_step, loss_d=report[0], loss_g=report[1],
-                             train_l1=report[2], lr=lr, imagesPerSecond=seen / max(1e-9, time.perf_counter() - clock))
-                    if job.stop_agreed():
-                        job.sync_buffers(g_net, d_net)
-                        self.checkpoint(g_net, d_net, g_opt, d_opt, g_params, d_params, epoch, step + 1, global_step, epoch + 1)
-                        if job.rank0:
-                            job.save_model(g_net)
-                            job.save_model(d_net, "discriminator.pt")
-                        return job.emit("finished", status="stopped", runDir=job.run.path if job.run else None, epoch=epoch + 1, globalStep=global_step,
-                                        **{k: metrics.get(k) for k in self.keys}, model=os.path.join(job.run.path, annlsp_run.MODEL_FILE) if job.run else None)
+                if (global_step % every == 0 or step == steps - 1) and self.report_step(
+                        pair, ("loss_d", "loss_g", "train_l1"), row, sums, epoch, step, steps, global_step, lr, clock, {k: metrics.get(k) for k in self.keys}):
+                    return
             seconds = time.perf_counter() - clock
-            t = job.dist.all_sum(sums.clone())
-            seen = float(t[3])
-            avg = [float(v) / max(1.0, seen) for v in t[:3]]
-            bad = next((v for v in avg if not math.isfinite(v)), None)
-            if bad is not None:
-                job.nan_failure(epoch, steps - 1, bad)
+            avg, seen = self.epoch_means(sums, epoch, steps)
             job.sync_buffers(g_net, d_net)
             l1_out, psnr, l1_input, psnr_input = self.measure(g_net, evaluation)
             metrics = {"loss_d": avg[0], "loss_g": avg[1], "train_l1": avg[2], "l1": l1_out, "psnr": psnr, "l1_input": l1_input, "psnr_input": psnr_input}
@@ -817,13 +828,8 @@ class Pix2PixKind(GanKind):
                 self.triplets(g_net, evaluation, path)
                 job.emit("sample", epoch=epoch + 1, path=path)
             if (epoch + 1) % max(1, TARGET["checkpoint_every"]) == 0 or epoch + 1 == job.epochs:
-                self.checkpoint(g_net, d_net, g_opt, d_opt, g_params, d_params, epoch + 1, 0, global_step, epoch + 1)
-        job.check_replicas(g_net, d_net)
-        if job.rank0:
-            job.save_model(g_net)
-            job.save_model(d_net, "discriminator.pt")
-        job.emit("finished", status="finished", runDir=job.run.path if job.run else None, epoch=job.epochs, globalStep=global_step,
-                 **{k: metrics.get(k, float("nan")) for k in self.keys}, model=os.path.join(job.run.path, annlsp_run.MODEL_FILE) if job.run else None)
+                self.checkpoint(pair, epoch + 1, 0, global_step, epoch + 1)
+        self.finish(pair, global_step, {k: metrics.get(k, float("nan")) for k in self.keys})
 
     def measure(self, g_net, pairs):
         """Mean |G(x) − y| and mean per-image PSNR (dB, peak 1) over the first 1000 held-out pairs, pixels in [0, 1]; the same

@@ -3,7 +3,7 @@
 # summary, then train a classifier, the DCGAN, pix2pix and a diffusion model on the embedded `shapes` data set
 # (no downloads).
 # Run folders land in examples/runs/ (beside the .ann file); the GAN's sample grids are
-# examples/runs/FashionGAN-shapes/*/samples/epoch-NNN.png; `annlsp evaluate <run folder>` scores one again.
+# examples/runs/ShapesGAN/*/samples/epoch-NNN.png; `annlsp evaluate <run folder>` scores one again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -21,9 +21,9 @@ annlsp summary examples/lenet.ann
 echo "== annlsp train examples/shapes.ann (classifier on generated shapes)"
 annlsp train examples/shapes.ann --target ShapeNet --epochs "${DEMO_EPOCHS:-2}"
 echo
-echo "== annlsp train examples/dcgan.ann --target 'FashionGAN as shapes' (GAN on generated shapes)"
+echo "== annlsp train examples/dcgan.ann --target ShapesGAN (GAN on generated shapes)"
 # the GAN trains for its declared epochs (DEMO_EPOCHS overrides); after each one a line scores its samples
-annlsp train examples/dcgan.ann --target "FashionGAN as shapes" ${DEMO_EPOCHS:+--epochs "$DEMO_EPOCHS"}
+annlsp train examples/dcgan.ann --target ShapesGAN ${DEMO_EPOCHS:+--epochs "$DEMO_EPOCHS"}
 echo
 echo "== annlsp train examples/pix2pix.ann --target quick (pix2pix: edges of shapes back to the drawings)"
 # after the epoch: held-out L1 and PSNR beside those of the input itself; the preview rows are input | generated | target

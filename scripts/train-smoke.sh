@@ -27,7 +27,7 @@ run=$(field "$(last "$work/cls.jsonl")" runDir)
 for f in run.json metrics.jsonl model.pt checkpoint.safetensors samples/epoch-001.png; do [ -s "$run/$f" ] || fail "missing $run/$f"; done
 
 # 2. GAN (the shapes training of dcgan.ann)
-"$annlsp" train "$work/dcgan.ann" --target "FashionGAN as shapes" --epochs 1 --limit 512 --progress json > "$work/gan.jsonl" || fail "GAN run exited $?"
+"$annlsp" train "$work/dcgan.ann" --target ShapesGAN --epochs 1 --limit 512 --progress json > "$work/gan.jsonl" || fail "GAN run exited $?"
 grep -q '"event":"sample"' "$work/gan.jsonl" || fail "no sample event"
 ganrun=$(field "$(last "$work/gan.jsonl")" runDir)
 grep -q '"event":"epoch".*"fd":' "$work/gan.jsonl" || fail "no sample scores (fd) in the GAN's epoch event"
@@ -50,7 +50,7 @@ stoprun=$(field "$(last "$work/stop.jsonl")" runDir)
 [ "$(field "$(head -n 1 "$work/resume.jsonl")" resumedFrom)" != None ] || fail "resume did not start from the checkpoint"
 
 # 5. sample and export
-"$annlsp" sample "$work/dcgan.ann" --target "FashionGAN as shapes" --run "$ganrun" --grid 3x5 --out "$work/s.png" > /dev/null || fail "sample"
+"$annlsp" sample "$work/dcgan.ann" --target ShapesGAN --run "$ganrun" --grid 3x5 --out "$work/s.png" > /dev/null || fail "sample"
 [ -s "$work/s.png" ] || fail "no sample png"
 "$annlsp" export "$work/shapes.ann" --target ShapeNet --run "$run" --out "$work/export" > /dev/null || fail "export"
 /usr/bin/python3 - "$work/export" <<'PY' || fail "the export does not load in PyTorch"

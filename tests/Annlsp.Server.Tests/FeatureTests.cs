@@ -304,9 +304,9 @@ public class FeatureTests
         Assert.Equal(2, train.Count);
         Assert.All(train, l => Assert.Equal("▶ Train", l["command"]!.Value<string>("title")));
         Assert.Equal(new[] { uri, "FashionGAN" }, train[0]["command"]!["arguments"]!.Values<string>());
-        Assert.Equal(new[] { uri, "FashionGAN as shapes" }, train[1]["command"]!["arguments"]!.Values<string>());
+        Assert.Equal(new[] { uri, "ShapesGAN" }, train[1]["command"]!["arguments"]!.Values<string>());
         var network = lenses.Where(l => l["command"]!.Value<string>("command") == "annlsp.showNetwork").ToList();
-        Assert.Equal(2, network.Count);
+        Assert.Equal(4, network.Count);
         Assert.Matches(@"^[\d,]+ params · [\d.]+ [KMG]? ?mult-adds$", network[0]["command"]!.Value<string>("title"));
         Assert.Equal(0, await client.ShutdownAsync());
     }

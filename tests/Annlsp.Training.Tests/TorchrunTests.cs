@@ -134,13 +134,13 @@ public class TorchrunTests(ITestOutputHelper output)
     [Fact]
     public void A_gan_trains_with_two_processes_identically_on_both_and_annlsp_sample_reads_its_generator()
     {
-        var (package, config) = Package("dcgan.ann", "FashionGAN as shapes");
+        var (package, config) = Package("dcgan.ann", "ShapesGAN");
         var runs = Path.Combine(package, "runs");
         var replicas = Path.Combine(package, "replicas");
         var result = Torchrun(package, 2, ["--epochs", "1", "--limit", "64", "--out", runs], replicas);
         Assert.True(result.Code == 0, result.Err + result.Out);
         AssertReplicasIdentical(replicas, 2);
-        var run = Directory.GetDirectories(Path.Combine(runs, "FashionGAN-shapes")).Single();
+        var run = Directory.GetDirectories(Path.Combine(runs, "ShapesGAN")).Single();
         Assert.Equal("gan", (string?)RunFolder.Open(run).ReadRunJson()!["kind"]);
         var epoch = Assert.Single(Events(Path.Combine(run, RunFolder.MetricsFile), "epoch"));
         Assert.Equal(2, (int)epoch["globalStep"]!);
@@ -148,7 +148,7 @@ public class TorchrunTests(ITestOutputHelper output)
         AssertPng(Path.Combine(run, "samples", "epoch-001.png"), 4 * 32, 4 * 32); // preview 4x4
         Assert.True(File.Exists(Path.Combine(run, "discriminator.pt")));
         var (_, meta) = RunFolder.LoadCheckpoint(Path.Combine(run, RunFolder.CheckpointFile));
-        Assert.Equal("FashionGAN as shapes", (string?)meta["target"]);
+        Assert.Equal("ShapesGAN", (string?)meta["target"]);
         var grid = Path.Combine(package, "sample.png");
         var (w, h) = Sampler.Sample(config.Gan!.Generator!, Path.Combine(run, RunFolder.ModelFile), grid, new Pair(2, 3), 7); // annlsp sample
         Assert.Equal((3 * 32, 2 * 32), (w, h));

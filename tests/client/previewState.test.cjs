@@ -130,15 +130,15 @@ test('the trainer protocol as annlsp train --progress json writes it (v1)', () =
 });
 
 test('a GAN run with sample scores: FD beside its floor in one chart, confident and coverage, the lens text', () => {
-  const dir = '/w/runs/FashionGAN-shapes/1';
+  const dir = '/w/runs/ShapesGAN/1';
   const lines = [
-    { v: 1, event: 'started', time: '2026-12-01T08:00:00.000Z', target: 'FashionGAN as shapes', kind: 'gan', device: 'cpu', runDir: dir, epochs: 2, stepsPerEpoch: 10, train: 6000 },
+    { v: 1, event: 'started', time: '2026-12-01T08:00:00.000Z', target: 'ShapesGAN', kind: 'gan', device: 'cpu', runDir: dir, epochs: 2, stepsPerEpoch: 10, train: 6000 },
     { v: 1, event: 'reference', status: 'ready', data: 'shapes', accuracy: 0.998, fd_real: 8.55, classes: 4, trained: false, seconds: 0, scoreSamples: 1000 },
     { v: 1, event: 'epoch', epoch: 1, epochs: 2, loss_d: 1.1, loss_g: 0.9, d_x: 0.55, d_g_z: 0.45, seconds: 2, fd: 300.5, fd_real: 8.55, confident: 0.41, coverage: 2, classes: 4, scoreSamples: 1000, scoreSeconds: 1.5 },
     { v: 1, event: 'epoch', epoch: 2, epochs: 2, loss_d: 1.0, loss_g: 1.0, d_x: 0.5, d_g_z: 0.5, seconds: 2, fd: 12.34, fd_real: 8.55, confident: 0.936, coverage: 4, classes: 4, scoreSamples: 1000, scoreSeconds: 1.4 },
     { v: 1, event: 'finished', time: '2026-12-01T08:00:04.000Z', status: 'finished', runDir: dir, epoch: 2, fd: 12.34, fd_real: 8.55, confident: 0.936, coverage: 4, classes: 4 },
   ];
-  const s = reduceAll(emptyRun('u', 'FashionGAN as shapes', dir), lines);
+  const s = reduceAll(emptyRun('u', 'ShapesGAN', dir), lines);
   assert.deepEqual(s.reference, { status: 'ready', data: 'shapes', accuracy: 0.998, fdReal: 8.55, reason: undefined });
   assert.deepEqual(s.epochMetrics.fd, [{ x: 1, y: 300.5 }, { x: 2, y: 12.34 }]);
   assert.deepEqual(s.epochMetrics.coverage, [{ x: 1, y: 2 }, { x: 2, y: 4 }]);
@@ -152,7 +152,7 @@ test('a GAN run with sample scores: FD beside its floor in one chart, confident 
     ['Classes among confident samples', ['coverage']],
   ]);
   assert.equal(resultSummary(s), 'FD 12.3 · 94% confident · 4/4 classes · 2 epochs · 4.0s');
-  assert.match(statusText(s), /FashionGAN as shapes · epoch 2\/2 · G 1\.000 D 1\.000 · FD 12\.3$/);
+  assert.match(statusText(s), /ShapesGAN · epoch 2\/2 · G 1\.000 D 1\.000 · FD 12\.3$/);
 });
 
 test('a pix2pix run: L1 and PSNR each in one chart beside the input-as-answer baseline, the lens text', () => {

@@ -399,7 +399,7 @@ public class TorchrunTests(ITestOutputHelper output)
     [Theory]
     [InlineData("gan")]
     [InlineData("pix2pix")]
-    public void An_adversarial_run_stopped_by_sigterm_checkpoints_mid_epoch_and_resumes_to_the_epochs_end(string kind)
+    public async Task An_adversarial_run_stopped_by_sigterm_checkpoints_mid_epoch_and_resumes_to_the_epochs_end(string kind)
     {
         var (package, config) = kind == "gan" ? Package("dcgan.ann", "FashionGAN as shapes") : PackageOf(Pix2PixSource, "Edges");
         int limit = 32 * config.Batch, steps = 32; // enough steps that the signal lands before the epoch's end
@@ -424,7 +424,7 @@ public class TorchrunTests(ITestOutputHelper output)
                 }
             }
             Assert.True(p.WaitForExit(120_000));
-            Assert.True(p.ExitCode == 0, stderr.Result);
+            Assert.True(p.ExitCode == 0, await stderr);
             var stopped = Stdout(string.Join('\n', lines), "finished").Single();
             Assert.Equal("stopped", (string?)stopped["status"]);
             Assert.InRange((int)stopped["globalStep"]!, 1, steps - 1);

@@ -404,10 +404,7 @@ public class TorchrunTests(ITestOutputHelper output)
         var (package, config) = kind == "gan" ? Package("dcgan.ann", "FashionGAN as shapes") : PackageOf(Pix2PixSource, "Edges");
         int limit = 32 * config.Batch, steps = 32; // enough steps that the signal lands before the epoch's end
         var runs = Path.Combine(package, "runs");
-        var psi = new ProcessStartInfo(PythonRunner.Python) { WorkingDirectory = package, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "train.py", "--epochs", "1", "--limit", $"{limit}", "--progress-every", "1", "--out", runs }) psi.ArgumentList.Add(a);
-        psi.Environment.Remove("LD_LIBRARY_PATH");
-        psi.Environment["OMP_NUM_THREADS"] = "1";
+        var psi = StartInfo(package, PythonRunner.Python, ["train.py", "--epochs", "1", "--limit", $"{limit}", "--progress-every", "1", "--out", runs], null, []);
         using (var p = Process.Start(psi)!)
         {
             var stderr = p.StandardError.ReadToEndAsync();
@@ -576,7 +573,8 @@ public class TorchrunTests(ITestOutputHelper output)
     private static (int Code, string Out, string Err) Python(string package, string[] args, Dictionary<string, string> env) =>
         Run(package, PythonRunner.Python, ["train.py", .. args], null, env, TimeSpan.FromSeconds(120));
 
-    private static (int Code, string Out, string Err) Run(string dir, string program, string[] args, string? replicaDir, Dictionary<string, string> env, TimeSpan timeout)
+    /// <summary>A train.py process as every test starts it: Debian's libraries (not the product's LibTorch), one OpenMP thread.</summary>
+    private static ProcessStartInfo StartInfo(string dir, string program, string[] args, string? replicaDir, Dictionary<string, string> env)
     {
         Assert.True(File.Exists(program), $"{program} is needed: sudo apt-get install -y python3-torch");
         var psi = new ProcessStartInfo(program) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -585,7 +583,12 @@ public class TorchrunTests(ITestOutputHelper output)
         psi.Environment["OMP_NUM_THREADS"] = "1";
         if (replicaDir is not null) psi.Environment["ANNLSP_REPLICA_DIR"] = replicaDir;
         foreach (var (k, v) in env) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
+        return psi;
+    }
+
+    private static (int Code, string Out, string Err) Run(string dir, string program, string[] args, string? replicaDir, Dictionary<string, string> env, TimeSpan timeout)
+    {
+        using var p = Process.Start(StartInfo(dir, program, args, replicaDir, env))!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(timeout))

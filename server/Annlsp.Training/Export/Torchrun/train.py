@@ -764,9 +764,10 @@ class Pix2PixKind(GanKind):
         lam = float(TARGET["l1"])
         pair = (g_net, d_net, g_opt, d_opt, g_params, d_params)
         start_epoch, start_step, global_step = job.position()
-        networks = {"generator": job.network_json("generator", g_net), "discriminator": job.network_json("discriminator", d_net), "l1": lam}
         if not self.resume_or_begin(pair, start_epoch, global_step, lambda: job.run_json(
-                "pix2pix", train, evaluation, evaluation_name, networks, "[-1, 1]", loss=f"bce_with_logits + {lam:g}·l1")):
+                "pix2pix", train, evaluation, evaluation_name,
+                {"generator": job.network_json("generator", g_net), "discriminator": job.network_json("discriminator", d_net), "l1": lam},
+                "[-1, 1]", loss=f"bce_with_logits + {lam:g}·l1")):
             return job.already_finished(self.keys)
         inputs, targets = train["inputs"].to(dev), train["images"].to(dev)
         n = len(targets)

@@ -70,10 +70,11 @@ internal static class Nets
     public static OptimizerConfig Sgd(double lr, double momentum = 0) => new("sgd", lr, 0.9, 0.999, 0, momentum, false);
 
     public static TrainConfig Classifier(NetworkModel net, DataSetRef data, int epochs = 1, int batch = 64, OptimizerConfig? opt = null, int seed = 1,
-        string schedule = "constant", double labelSmoothing = 0, string? @out = null) => new()
+        string schedule = "constant", double labelSmoothing = 0, string? @out = null, bool randomFlip = false, int randomShift = 0) => new()
     {
         Target = net.Name, Kind = TrainKind.Classifier, Network = net, Data = data, Epochs = epochs, Batch = batch, Out = @out,
         Optimizer = opt ?? Adam(), Device = "cpu", Seed = seed, Preview = new Pair(4, 4), Schedule = schedule, LabelSmoothing = labelSmoothing,
+        RandomFlip = randomFlip, RandomShift = randomShift,
     };
 
     public static TrainConfig Gan(int epochs = 1, int batch = 64, int seed = 1) => new()

@@ -84,6 +84,46 @@ public class TorchrunTests(ITestOutputHelper output)
         Assert.Equal(expected, PythonRunner.Run(script).Trim().Split('\n'));
     }
 
+    [Theory]
+    [InlineData(true, 0)]
+    [InlineData(false, 2)]
+    [InlineData(true, 3)]
+    public void Train_pys_augmentation_draws_and_moves_what_the_trainer_does(bool flip, int shift)
+    {
+        var source = File.ReadAllText(Path.Combine(Repo, "examples", "shapes.ann"))
+            .Replace("train ShapeNet {", $"train ShapeNet {{\n    random_flip: {(flip ? "true" : "false")}\n    random_shift: {shift}");
+        var (package, config) = PackageOf(source, "ShapeNet");
+        Assert.Equal((flip, shift), (config.RandomFlip, config.RandomShift));
+        var rng = new Random(shift);
+        var pixels = new byte[6 * 2 * 5 * 7];
+        rng.NextBytes(pixels);
+        var imagesFile = Path.Combine(package, "images.u8");
+        File.WriteAllBytes(imagesFile, pixels);
+        long[] steps = [0, 5, 123];
+        var script = Path.Combine(package, "augment.py");
+        File.WriteAllText(script, $$"""
+            import hashlib, sys
+            import numpy as np
+            import torch
+            sys.path.insert(0, {{PythonRunner.Quote(package)}})
+            import train
+            class Job:
+                seed = 11
+                class dist:
+                    rank = 0
+            augment = train.Augmentation(Job())
+            x = torch.from_numpy(np.fromfile({{PythonRunner.Quote(imagesFile)}}, dtype=np.uint8).reshape(6, 2, 5, 7))
+            for step in {{PythonRunner.Quote(string.Join(",", steps))}}.split(","):
+                (y,) = augment(int(step), x)
+                print(hashlib.sha256(y.contiguous().numpy().tobytes()).hexdigest())
+            """);
+        var augmentation = new BatchAugmentation(flip, shift, 11);
+        using var images = TorchSharp.torch.tensor(pixels, [6, 2, 5, 7]);
+        var expected = steps.Select(step => Hex(augmentation.Apply([images], step)[0].contiguous().data<byte>().ToArray())).ToArray();
+        Assert.Equal(expected, PythonRunner.Run(script).Trim().Split('\n'));
+        Assert.NotEqual(Hex(pixels), expected[0]); // the draws moved something
+    }
+
     [Fact]
     public void A_classifier_trains_with_two_processes_identically_on_both_and_resumes_with_one()
     {

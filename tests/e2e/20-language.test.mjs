@@ -7,29 +7,17 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { checkPrerequisites, makeSuite, sleep } from './lib/harness.mjs';
+import { makeServerSuite, sleep, until } from './lib/harness.mjs';
 
 let suite;
 let skip = false;
 before(async () => {
-  checkPrerequisites();
-  suite = await makeSuite('lang');
-  const [{ extensionPath }] = await Promise.all([suite.installExtension(), suite.launchBrowser()]);
-  skip = !fs.existsSync(path.join(extensionPath, 'dist', 'server', 'annlsp.dll'));
-  if (skip) console.log('# the .vsix has no bundled server (dist/server/annlsp.dll): language tests skipped');
+  const made = await makeServerSuite('lang', 'language tests');
+  suite = made.suite;
+  skip = !made.bundled;
 });
 after(async () => { await suite?.cleanup(); });
 
-async function until(fn, what, ms = 30_000) {
-  const end = Date.now() + ms;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 // the editor's visible lines in visual order (monaco recycles line elements: DOM order is not line order)
 const viewText = ui => ui.page.$$eval('.editor-instance .monaco-editor .view-lines .view-line', ls => ls

@@ -5,29 +5,17 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkPrerequisites, makeSuite, sleep, ROOT } from './lib/harness.mjs';
+import { makeServerSuite, sleep, ROOT, until } from './lib/harness.mjs';
 
 let suite;
 let skip = false;
 before(async () => {
-  checkPrerequisites();
-  suite = await makeSuite('graph');
-  const [{ extensionPath }] = await Promise.all([suite.installExtension(), suite.launchBrowser()]);
-  skip = !fs.existsSync(path.join(extensionPath, 'dist', 'server', 'annlsp.dll'));
-  if (skip) console.log('# the .vsix has no bundled server (dist/server/annlsp.dll): graph tests skipped');
+  const made = await makeServerSuite('graph', 'graph tests');
+  suite = made.suite;
+  skip = !made.bundled;
 });
 after(async () => { await suite?.cleanup(); });
 
-async function until(fn, what, ms = 30_000) {
-  const end = Date.now() + ms;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 const example = name => fs.readFileSync(path.join(ROOT, 'examples', name), 'utf8');
 

@@ -4,16 +4,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkPrerequisites, makeSuite, sleep } from './lib/harness.mjs';
+import { makeServerSuite, sleep } from './lib/harness.mjs';
 
 let suite;
 let skip = false;
 before(async () => {
-  checkPrerequisites();
-  suite = await makeSuite('train');
-  const [{ extensionPath }] = await Promise.all([suite.installExtension(), suite.launchBrowser()]);
-  skip = !fs.existsSync(path.join(extensionPath, 'dist', 'server', 'annlsp.dll'));
-  if (skip) console.log('# the .vsix has no bundled server (dist/server/annlsp.dll): training test skipped');
+  const made = await makeServerSuite('train', 'training test');
+  suite = made.suite;
+  skip = !made.bundled;
 });
 after(async () => { await suite?.cleanup(); });
 

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkPrerequisites, makeSuite, sleep } from './lib/harness.mjs';
+import { makeServerSuite, sleep } from './lib/harness.mjs';
 
 // examples/pix2pix.ann's quick target, with smaller networks so one epoch takes seconds.
 const SOURCE = `block Down(c) { leakyrelu(0.2) -> conv(c, kernel: 4, stride: 2, padding: 1) -> batchnorm }
@@ -30,11 +30,9 @@ train Edges2Shapes as quick { data: edges(shapes, size: 32x32), epochs: 1, batch
 let suite;
 let skip = false;
 before(async () => {
-  checkPrerequisites();
-  suite = await makeSuite('pix2pix');
-  const [{ extensionPath }] = await Promise.all([suite.installExtension(), suite.launchBrowser()]);
-  skip = !fs.existsSync(path.join(extensionPath, 'dist', 'server', 'annlsp.dll'));
-  if (skip) console.log('# the .vsix has no bundled server (dist/server/annlsp.dll): pix2pix test skipped');
+  const made = await makeServerSuite('pix2pix', 'pix2pix test');
+  suite = made.suite;
+  skip = !made.bundled;
 });
 after(async () => { await suite?.cleanup(); });
 

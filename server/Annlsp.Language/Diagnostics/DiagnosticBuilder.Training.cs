@@ -19,6 +19,9 @@ public static partial class DiagnosticBuilder
     public static Diagnostic LabelSmoothingOutOfRange(TextSpan at, string got) =>
         Make(DiagnosticCatalog.OutOfRange, at, $"label_smoothing must be ≥ 0 and < 1 (such as 0.1), but is {got}");
 
+    public static Diagnostic RandomShiftTooLarge(TextSpan at, int shift, long height, long width) =>
+        Make(DiagnosticCatalog.OutOfRange, at, $"random_shift must be less than the images' height and width ({height}×{width}): a shift of {shift} can move an image out of the frame; 2 is usual for 28×28");
+
     // ANN4002 Run folder outside the workspace
     public static Diagnostic OutPathOutsideWorkspace(TextSpan at, string path) =>
         Make(DiagnosticCatalog.OutPathOutsideWorkspace, at, $"The run folder \"{path}\" leaves the workspace; use a relative path inside it such as \"runs/mine\"");

@@ -72,6 +72,8 @@ internal sealed partial class Checker
         string loss = ReadLoss(props, kind);
         string schedule = ReadSchedule(props);
         double labelSmoothing = ReadLabelSmoothing(props);
+        bool randomFlip = ReadBool(props, "random_flip");
+        int randomShift = ReadRandomShift(props, data);
         string device = ReadDevice(props);
         var preview = ReadPreview(props);
         var (validateFraction, validateOnTest) = ReadValidate(props);
@@ -95,6 +97,8 @@ internal sealed partial class Checker
             Optimizer = optimizer ?? DefaultOptimizer(kind),
             Schedule = schedule,
             LabelSmoothing = labelSmoothing,
+            RandomFlip = randomFlip,
+            RandomShift = randomShift,
             Loss = loss,
             Device = device,
             Seed = seed,
@@ -185,6 +189,26 @@ internal sealed partial class Checker
             _diagnostics.Add(LabelSmoothingOutOfRange(v!.Span, v.Describe()));
         else if (v is not (null or ErrorValue))
             _diagnostics.Add(WrongPropertyType(v.Span, "label_smoothing", "a number", v.Describe()));
+        return 0;
+    }
+
+    private bool ReadBool(Dictionary<string, PropertySyntax> props, string name)
+    {
+        var v = PropertyValue(props, name);
+        if (v is BoolValue b) return b.V;
+        if (v is not (null or ErrorValue))
+            _diagnostics.Add(WrongPropertyType(v.Span, name, "true or false", v.Describe()));
+        return false;
+    }
+
+    /// <summary>A shift as large as the image would move it out of the frame entirely.</summary>
+    private int ReadRandomShift(Dictionary<string, PropertySyntax> props, DataSetRef? data)
+    {
+        int shift = IntProperty(props, "random_shift", 0, 0);
+        if (shift == 0 || data is null || !data.Shape.IsImage) return shift;
+        long height = data.Shape.Dims[1], width = data.Shape.Dims[2];
+        if (shift < Math.Min(height, width)) return shift;
+        _diagnostics.Add(RandomShiftTooLarge(props["random_shift"].Value.Span, shift, height, width));
         return 0;
     }
 

@@ -232,6 +232,8 @@ public static class TrainingCatalog
         new("optimizer", "adam(lr, beta1, beta2, weight_decay) | sgd(lr, momentum, nesterov, weight_decay)", "How weights are updated (default adam(lr: 1e-3))."),
         new("schedule", "constant | cosine | onecycle", "How the learning rate changes over the run: constant (the default), cosine (decays to 0 by the last step) or onecycle (warms up over the first 30 %, then decays)."),
         new("label_smoothing", "number (0)", "Classifiers: the target puts this much probability evenly on all classes (0 ≤ value < 1; 0.1 is usual)."),
+        new("random_flip", "bool (false)", "Mirror each training image left-right with probability ½, drawn anew at every step (never the test or held-out images; a pix2pix pair is mirrored together)."),
+        new("random_shift", "int (0)", "Move each training image by up to this many pixels down or up and right or left, the uncovered border black (torchvision's RandomCrop with this padding), drawn anew at every step; 2 is usual for 28×28 images."),
         new("loss", "cross_entropy | bce | mse", "cross_entropy for classifiers, bce for GANs, mse for diffusion models (the defaults)."),
         new("device", "auto | cpu | cuda | cuda:N", "auto picks CUDA when a GPU is available, else the CPU."),
         new("seed", "int", "The same seed gives the same run on the CPU."),

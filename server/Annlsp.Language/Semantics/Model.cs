@@ -246,6 +246,10 @@ public sealed class TrainConfig
     public string Schedule { get; init; } = "constant";
     /// <summary>Classifiers: cross-entropy against targets smoothed by this much (0: none).</summary>
     public double LabelSmoothing { get; init; }
+    /// <summary>Each training image mirrored left-right with probability ½ at every step.</summary>
+    public bool RandomFlip { get; init; }
+    /// <summary>Each training image moved by up to this many pixels in each direction at every step (0: not moved).</summary>
+    public int RandomShift { get; init; }
     public string Loss { get; init; } = "cross_entropy";
     public string Device { get; init; } = "auto";
     public int? Seed { get; init; }

@@ -126,6 +126,8 @@ public static class TorchrunPackage
             },
             ["schedule"] = config.Schedule,
             ["label_smoothing"] = config.LabelSmoothing,
+            ["random_flip"] = config.RandomFlip,
+            ["random_shift"] = config.RandomShift,
             ["seed"] = config.Seed,
             ["device"] = config.Device,
             ["preview"] = new JsonArray(config.Preview.H, config.Preview.W),

@@ -78,7 +78,7 @@ internal sealed class ClassifierTarget : ITargetKind
 
     public double[]? TrainBatch(Tensor indices, int count, double lr, bool report)
     {
-        var x = input.Apply(Data.Train.Images.index_select(0, indices));
+        var x = input.Apply(trainer.Augment(Data.Train.Images.index_select(0, indices))[0]);
         var y = Data.Train.Labels.index_select(0, indices);
         var logits = model.forward(x);
         var loss = F.cross_entropy(logits, y, label_smoothing: config.LabelSmoothing);

@@ -106,7 +106,7 @@ internal sealed class DiffusionTarget : ITargetKind
     public double[]? TrainBatch(Tensor indices, int count, double lr, bool report)
     {
         var device = trainer.Device;
-        var x0 = TensorDataSet.Normalise(Data.Train.Images.index_select(0, indices), symmetric: true);
+        var x0 = TensorDataSet.Normalise(trainer.Augment(Data.Train.Images.index_select(0, indices))[0], symmetric: true);
         var steps = randint(0, diffusion.Schedule.Steps, [count], dtype: ScalarType.Int64, device: device);
         var noise = randn_like(x0);
         var xt = process.Noised(x0, steps, noise);

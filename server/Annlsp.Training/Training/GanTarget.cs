@@ -66,7 +66,7 @@ internal sealed class GanTarget : ITargetKind
     public double[]? TrainBatch(Tensor indices, int count, double lr, bool report)
     {
         var device = trainer.Device;
-        var real = TensorDataSet.Normalise(Data.Train.Images.index_select(0, indices), symmetric: true);
+        var real = TensorDataSet.Normalise(trainer.Augment(Data.Train.Images.index_select(0, indices))[0], symmetric: true);
         var z = randn([count, latent], device: device);
         var fake = pair.G.forward(z);
         var ones = torch.ones([count, 1], device: device);

@@ -94,8 +94,9 @@ internal sealed class Pix2PixTarget : ITargetKind
 
     public double[]? TrainBatch(Tensor indices, int count, double lr, bool report)
     {
-        var x = Symmetric(Data.Train.Inputs!.index_select(0, indices));
-        var y = Symmetric(Data.Train.Images.index_select(0, indices));
+        var pairImages = trainer.Augment(Data.Train.Inputs!.index_select(0, indices), Data.Train.Images.index_select(0, indices)); // mirrored and moved together
+        var x = Symmetric(pairImages[0]);
+        var y = Symmetric(pairImages[1]);
         var fake = pair.G.forward(x);
 
         pair.DOpt.ZeroGrad();

@@ -73,6 +73,13 @@ public sealed partial class Trainer
     internal Device Device => device;
     internal int Seed => seed;
 
+    private BatchAugmentation augmentation = BatchAugmentation.None;
+    /// <summary>The step being trained, which the batch augmentation draws from.</summary>
+    private long currentStep;
+
+    /// <summary>A training batch's raw images flipped and shifted as `random_flip` and `random_shift` ask; each of a pair gets the same draws.</summary>
+    internal Tensor[] Augment(params Tensor[] images) => augmentation.Apply(images, currentStep);
+
     /// <summary>Runs the training. Reports `failed` (and returns it) instead of throwing for user-facing problems.</summary>
     public static TrainResult Run(TrainOptions options) => new Trainer(options).RunCore();
 
@@ -159,6 +166,7 @@ public sealed partial class Trainer
         }
         else run.WriteRunJson(RunJson(kind));
 
+        augmentation = new BatchAugmentation(config.RandomFlip, config.RandomShift, seed);
         int n = kind.Data.Train.Count;
         int steps = StepsPerEpoch(n);
         long totalSteps = (long)steps * epochs;
@@ -187,6 +195,7 @@ public sealed partial class Trainer
                 using (var scope = NewDisposeScope())
                 {
                     bool wanted = (globalStep + 1) % progressEvery == 0 || step == steps - 1;
+                    currentStep = globalStep;
                     report = kind.TrainBatch(perm.narrow(0, start, count), count, lr, wanted);
                     seen += count;
                     globalStep++;
@@ -310,6 +319,8 @@ public sealed partial class Trainer
             ["schedule"] = config.Schedule,
             ["loss"] = described.Loss,
             ["label_smoothing"] = described.LabelSmoothing,
+            ["random_flip"] = config.RandomFlip,
+            ["random_shift"] = config.RandomShift,
             ["data"] = new JsonObject
             {
                 ["name"] = config.Data.Name, ["directory"] = config.Data.Directory, ["description"] = data.Train.Description,

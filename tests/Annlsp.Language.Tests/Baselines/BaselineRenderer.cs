@@ -59,6 +59,8 @@ public static class BaselineRenderer
                           // the recipe properties only when given, so baselines written before them stay as they were
                           (t.Schedule == "constant" ? "" : $", schedule {t.Schedule}") +
                           (t.LabelSmoothing == 0 ? "" : $", label_smoothing {t.LabelSmoothing:G}") +
+                          (t.RandomFlip ? ", random_flip" : "") +
+                          (t.RandomShift == 0 ? "" : $", random_shift {t.RandomShift}") +
                           (t.ScoreSamples == 1000 ? "" : $", score_samples {t.ScoreSamples}"));
         }
         return sb.ToString();

@@ -34,6 +34,28 @@ export async function freePort() {
   });
 }
 
+/** Polls `fn` every 200 ms until it returns something truthy, and returns that; throws naming `what` after `ms`. */
+export async function until(fn, what, ms = 30_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const last = await fn();
+    if (last) return last;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** A suite for tests that need the bundled server: the .vsix installed, a browser up. `bundled` is false,
+ * and a line says that `skipped` are skipped, when the .vsix has no server (dist/server/annlsp.dll). */
+export async function makeServerSuite(name, skipped) {
+  checkPrerequisites();
+  const suite = await makeSuite(name);
+  const [{ extensionPath }] = await Promise.all([suite.installExtension(), suite.launchBrowser()]);
+  const bundled = fs.existsSync(path.join(extensionPath, 'dist', 'server', 'annlsp.dll'));
+  if (!bundled) console.log(`# the .vsix has no bundled server (dist/server/annlsp.dll): ${skipped} skipped`);
+  return { suite, bundled };
+}
+
 export function checkPrerequisites() {
   const missing = [];
   if (!fs.existsSync(NODE24)) missing.push(`${NODE24} (run scripts/e2e-setup.sh)`);

@@ -265,6 +265,41 @@ class Standardisation:
         return {"kind": "standardised: (x / 255 - mean) / std", "mean": self.mean, "std": self.std}
 
 
+class Augmentation:
+    """random_flip and random_shift, as the product's BatchAugmentation: per training image a left-right mirror with
+    probability 1/2, then a move by up to `shift` pixels down or up and right or left (the border black), on the raw
+    images before normalisation; drawn from a CPU generator seeded with the seed, the global step and the rank."""
+
+    def __init__(self, job):
+        self.flip, self.shift = bool(TARGET.get("random_flip")), int(TARGET.get("random_shift") or 0)
+        self.seed, self.rank = job.seed, job.dist.rank
+
+    def __call__(self, global_step, *images):
+        if not self.flip and self.shift == 0:
+            return images
+        b = images[0].shape[0]
+        g = torch.Generator().manual_seed(self.seed * 1_000_003 + 0xA56 + global_step + 104729 * self.rank)
+        flips = torch.rand(b, generator=g) < 0.5 if self.flip else None
+        moves = torch.randint(-self.shift, self.shift + 1, (b, 2), generator=g) if self.shift else None
+        return tuple(augment_images(x, flips, moves) for x in images)
+
+
+def augment_images(x, flips, moves):
+    """Image i of x [B, C, H, W] mirrored where flips[i], then moved down by moves[i, 0] and right by moves[i, 1]."""
+    b, c, h, w = x.shape
+    if flips is not None and bool(flips.any()):
+        x = torch.where(flips.to(x.device).view(b, 1, 1, 1), x.flip(3), x)
+    s = 0 if moves is None else int(moves.abs().max())
+    if s == 0:
+        return x
+    # out[i, j] = padded[i + s - dy, j + s - dx]: two gathers, rows then columns
+    padded = F.pad(x, (s, s, s, s))
+    rows = (s - moves[:, 0]).to(x.device).view(b, 1) + torch.arange(h, device=x.device).view(1, h)
+    cols = (s - moves[:, 1]).to(x.device).view(b, 1) + torch.arange(w, device=x.device).view(1, w)
+    padded = padded.gather(2, rows.view(b, 1, h, 1).expand(b, c, h, w + 2 * s))
+    return padded.gather(3, cols.view(b, 1, 1, w).expand(b, c, h, w))
+
+
 def take(split, index):
     """The examples of a data set at index (a slice or a tensor of indices): images, labels and a paired set's inputs."""
     return dict(split, **{k: split[k][index] for k in ("images", "labels", "inputs") if k in split})
@@ -330,6 +365,7 @@ class Job:
             "optimizer": {k: o[k] for k in ("name", "lr", "beta1", "beta2", "weight_decay", "momentum", "nesterov")},
             "schedule": TARGET["schedule"], "loss": loss or ("bce_with_logits" if kind == "gan" else "cross_entropy (on logits)"),
             "label_smoothing": TARGET["label_smoothing"] if kind == "classifier" else None,
+            "random_flip": TARGET["random_flip"], "random_shift": TARGET["random_shift"],
             "data": {"name": TARGET["data"]["name"], "directory": self.args.data or TARGET["data"].get("directory"), "description": train["description"],
                      "train": len(train["labels"]), "evaluation": None if evaluation is None else len(evaluation["labels"]), "evaluationSet": evaluation_name,
                      "classes": train["classes"], "normalisation": normalisation},
@@ -487,6 +523,7 @@ class ClassifierKind:
         every = job.progress_every(steps)
         smoothing = TARGET["label_smoothing"]
         job.started("classifier", steps, n, len(evaluation["labels"]), global_step)
+        augment = Augmentation(job)
         metrics = {}
         for epoch in range(start_epoch, job.epochs):
             model.train()
@@ -495,7 +532,7 @@ class ClassifierKind:
             clock = time.perf_counter()
             for step, idx in job.batches(n, epoch, start_step if epoch == start_epoch else 0):
                 idx = idx.to(dev)
-                x, y = stand.apply(images.index_select(0, idx)), labels.index_select(0, idx)
+                x, y = stand.apply(augment(global_step, images.index_select(0, idx))[0]), labels.index_select(0, idx)
                 logits = model(x)
                 loss = F.cross_entropy(logits, y, label_smoothing=smoothing)
                 opt.zero_grad(set_to_none=False)
@@ -617,6 +654,7 @@ class GanKind:
         total = steps * job.epochs
         every = job.progress_every(steps)
         job.started("gan", steps, n, None, global_step)
+        augment = Augmentation(job)
         metrics = {}
         for epoch in range(start_epoch, job.epochs):
             g.train()
@@ -625,7 +663,7 @@ class GanKind:
             sums = torch.zeros(5, dtype=torch.float64, device=dev)  # loss_d, loss_g, D(x), D(G(z)) weighted by count; count
             clock = time.perf_counter()
             for step, idx in job.batches(n, epoch, start_step if epoch == start_epoch else 0):
-                real = images.index_select(0, idx.to(dev)).float().div_(127.5).sub_(1.0)
+                real = augment(global_step, images.index_select(0, idx.to(dev)))[0].float().div_(127.5).sub_(1.0)
                 count = len(real)
                 z = torch.randn(count, latent, device=dev)
                 fake = g(z)
@@ -775,6 +813,7 @@ class Pix2PixKind(GanKind):
         total = steps * job.epochs
         every = job.progress_every(steps)
         job.started("pix2pix", steps, n, len(evaluation["labels"]), global_step)
+        augment = Augmentation(job)
         metrics = {}
         for epoch in range(start_epoch, job.epochs):
             g.train()
@@ -784,8 +823,7 @@ class Pix2PixKind(GanKind):
             clock = time.perf_counter()
             for step, idx in job.batches(n, epoch, start_step if epoch == start_epoch else 0):
                 idx = idx.to(dev)
-                x = symmetric(inputs.index_select(0, idx))
-                y = symmetric(targets.index_select(0, idx))
+                x, y = (symmetric(t) for t in augment(global_step, inputs.index_select(0, idx), targets.index_select(0, idx)))
                 count = len(y)
                 fake = g(x)
                 lr = learning_rate(TARGET["schedule"], TARGET["optimizer"]["lr"], global_step, total)
@@ -932,6 +970,7 @@ class DiffusionKind:
         total = steps * job.epochs
         every = job.progress_every(steps)
         job.started("diffusion", steps, n, None, global_step)
+        augment = Augmentation(job)
         metrics = {}
         for epoch in range(start_epoch, job.epochs):
             model.train()
@@ -939,7 +978,7 @@ class DiffusionKind:
             sums = torch.zeros(2, dtype=torch.float64, device=dev)  # loss · count, count
             clock = time.perf_counter()
             for step, idx in job.batches(n, epoch, start_step if epoch == start_epoch else 0):
-                x0 = symmetric(images.index_select(0, idx.to(dev)))
+                x0 = symmetric(augment(global_step, images.index_select(0, idx.to(dev)))[0])
                 count = len(x0)
                 t = torch.randint(0, process.STEPS, (count,), dtype=torch.int64, device=dev)
                 noise = torch.randn_like(x0)

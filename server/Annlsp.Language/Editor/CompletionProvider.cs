@@ -317,6 +317,9 @@ public static partial class CompletionProvider
                     .Select((w, i) => Documented(Value(w.Name, "schedule", CompletionEntryKind.EnumMember, 0, i.ToString("D2"), w.Name == "constant"), w.Documentation)).ToList();
             case "validate":
                 return [Value("test", "validate on the test set", CompletionEntryKind.EnumMember, 0)];
+            case "random_flip":
+                return [Value("true", "mirror training images at random", CompletionEntryKind.Keyword, 0, "0"),
+                        Value("false", "no flips", CompletionEntryKind.Keyword, 0, "1", isDefault: true)];
             default:
                 return new();
         }

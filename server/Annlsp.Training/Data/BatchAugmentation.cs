@@ -4,7 +4,7 @@ namespace Annlsp.Training.Data;
 
 /// <summary>
 /// `random_flip` and `random_shift` (docs/training.md, "Augmentation"): each training image of a batch mirrored
-/// left-right with probability ½ and moved by up to <see cref="Shift"/> pixels down or up and right or left, the
+/// left-right with probability ½ and moved by up to `shift` pixels down or up and right or left, the
 /// uncovered border 0 (black) — torchvision's RandomHorizontalFlip and RandomCrop(padding). Works on the raw images
 /// ([B, C, H, W], any dtype) before normalisation. The draws come from a CPU generator seeded with the run's seed and
 /// the global step, so a run and its resume, and every device, draw the same.
@@ -13,8 +13,6 @@ public sealed class BatchAugmentation(bool flip, int shift, int seed)
 {
     public static readonly BatchAugmentation None = new(false, 0, 0);
 
-    public bool Flip => flip;
-    public int Shift => shift;
     public bool IsIdentity => !flip && shift == 0;
 
     /// <summary>What the batch of <paramref name="globalStep"/> draws: per image a flip and a move (dy, dx), each in [−shift, shift].</summary>

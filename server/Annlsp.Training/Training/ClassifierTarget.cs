@@ -76,9 +76,9 @@ internal sealed class ClassifierTarget : ITargetKind
         correct = zeros(1, dtype: ScalarType.Int64, device: trainer.Device);
     }
 
-    public double[]? TrainBatch(Tensor indices, int count, double lr, bool report)
+    public double[]? TrainBatch(Tensor indices, int count, long globalStep, double lr, bool report)
     {
-        var x = input.Apply(trainer.Augment(Data.Train.Images.index_select(0, indices))[0]);
+        var x = input.Apply(trainer.Augment(globalStep, Data.Train.Images.index_select(0, indices))[0]);
         var y = Data.Train.Labels.index_select(0, indices);
         var logits = model.forward(x);
         var loss = F.cross_entropy(logits, y, label_smoothing: config.LabelSmoothing);

@@ -103,10 +103,10 @@ internal sealed class DiffusionTarget : ITargetKind
         lossSum = zeros(1, dtype: ScalarType.Float32, device: trainer.Device);
     }
 
-    public double[]? TrainBatch(Tensor indices, int count, double lr, bool report)
+    public double[]? TrainBatch(Tensor indices, int count, long globalStep, double lr, bool report)
     {
         var device = trainer.Device;
-        var x0 = TensorDataSet.Normalise(trainer.Augment(Data.Train.Images.index_select(0, indices))[0], symmetric: true);
+        var x0 = TensorDataSet.Normalise(trainer.Augment(globalStep, Data.Train.Images.index_select(0, indices))[0], symmetric: true);
         var steps = randint(0, diffusion.Schedule.Steps, [count], dtype: ScalarType.Int64, device: device);
         var noise = randn_like(x0);
         var xt = process.Noised(x0, steps, noise);

@@ -63,10 +63,10 @@ internal sealed class GanTarget : ITargetKind
         sums = zeros(4, dtype: ScalarType.Float32, device: trainer.Device);
     }
 
-    public double[]? TrainBatch(Tensor indices, int count, double lr, bool report)
+    public double[]? TrainBatch(Tensor indices, int count, long globalStep, double lr, bool report)
     {
         var device = trainer.Device;
-        var real = TensorDataSet.Normalise(trainer.Augment(Data.Train.Images.index_select(0, indices))[0], symmetric: true);
+        var real = TensorDataSet.Normalise(trainer.Augment(globalStep, Data.Train.Images.index_select(0, indices))[0], symmetric: true);
         var z = randn([count, latent], device: device);
         var fake = pair.G.forward(z);
         var ones = torch.ones([count, 1], device: device);

@@ -38,10 +38,10 @@ internal interface ITargetKind : IDisposable
 
     /// <summary>
     /// One optimizer step on the examples <paramref name="indices"/> (inside the loop's dispose scope) at the learning
-    /// rate <paramref name="lr"/>, adding to the epoch's sums. With <paramref name="report"/>, the batch's values for the
+    /// rate <paramref name="lr"/>, adding to the epoch's sums; <paramref name="globalStep"/> (0-based) seeds the batch's augmentation. With <paramref name="report"/>, the batch's values for the
     /// `step` event, copied to the host (the loop's only device sync, every few steps); else null.
     /// </summary>
-    double[]? TrainBatch(Tensor indices, int count, double lr, bool report);
+    double[]? TrainBatch(Tensor indices, int count, long globalStep, double lr, bool report);
 
     /// <summary>The step event with the batch's values of <see cref="TrainBatch"/>; its TensorBoard scalars.</summary>
     StepEvent StepMetrics(StepEvent e, double[] report);

@@ -92,9 +92,9 @@ internal sealed class Pix2PixTarget : ITargetKind
         sums = zeros(3, dtype: ScalarType.Float32, device: trainer.Device);
     }
 
-    public double[]? TrainBatch(Tensor indices, int count, double lr, bool report)
+    public double[]? TrainBatch(Tensor indices, int count, long globalStep, double lr, bool report)
     {
-        var pairImages = trainer.Augment(Data.Train.Inputs!.index_select(0, indices), Data.Train.Images.index_select(0, indices)); // mirrored and moved together
+        var pairImages = trainer.Augment(globalStep, Data.Train.Inputs!.index_select(0, indices), Data.Train.Images.index_select(0, indices)); // mirrored and moved together
         var x = Symmetric(pairImages[0]);
         var y = Symmetric(pairImages[1]);
         var fake = pair.G.forward(x);

@@ -74,11 +74,9 @@ public sealed partial class Trainer
     internal int Seed => seed;
 
     private BatchAugmentation augmentation = BatchAugmentation.None;
-    /// <summary>The step being trained, which the batch augmentation draws from.</summary>
-    private long currentStep;
 
-    /// <summary>A training batch's raw images flipped and shifted as `random_flip` and `random_shift` ask; each of a pair gets the same draws.</summary>
-    internal Tensor[] Augment(params Tensor[] images) => augmentation.Apply(images, currentStep);
+    /// <summary>The raw images of step <paramref name="globalStep"/>'s batch flipped and shifted as `random_flip` and `random_shift` ask; each of a pair gets the same draws.</summary>
+    internal Tensor[] Augment(long globalStep, params Tensor[] images) => augmentation.Apply(images, globalStep);
 
     /// <summary>Runs the training. Reports `failed` (and returns it) instead of throwing for user-facing problems.</summary>
     public static TrainResult Run(TrainOptions options) => new Trainer(options).RunCore();
@@ -195,8 +193,7 @@ public sealed partial class Trainer
                 using (var scope = NewDisposeScope())
                 {
                     bool wanted = (globalStep + 1) % progressEvery == 0 || step == steps - 1;
-                    currentStep = globalStep;
-                    report = kind.TrainBatch(perm.narrow(0, start, count), count, lr, wanted);
+                    report = kind.TrainBatch(perm.narrow(0, start, count), count, globalStep, lr, wanted);
                     seen += count;
                     globalStep++;
                 }

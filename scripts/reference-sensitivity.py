@@ -108,6 +108,9 @@ def main():
         ("clean", images),
         ("3x3 box blur", F.conv2d(images, box, padding=1)),
         ("10 % of pixels dropped", images * (torch.rand(images.shape, generator=g) > 0.1)),
+        ("Gaussian noise, sigma 0.03", (images + torch.randn(images.shape, generator=g) * 0.03).clamp(0, 1)),
+        ("Gaussian noise, sigma 0.05", (images + torch.randn(images.shape, generator=g) * 0.05).clamp(0, 1)),
+        ("3x3 binomial blur", F.conv2d(images, (torch.tensor([1., 2., 1.]).outer(torch.tensor([1., 2., 1.])) / 16).view(1, 1, 3, 3), padding=1)),
         ("Gaussian noise, sigma 0.1", (images + torch.randn(images.shape, generator=g) * 0.1).clamp(0, 1)),
         # what pix2pix on edges(shapes, size: 32x32) is scored on: its targets resized back to 28x28 (a perfect translation)
         ("resized to 32x32 and back", F.interpolate(F.interpolate(images, size=(32, 32), mode="bilinear", align_corners=False),

@@ -76,9 +76,9 @@ internal sealed partial class Checker
     /// <summary>The names visible at the item being checked (null outside networks and blocks).</summary>
     private TensorScope? _scope;
     /// <summary>One symbol per `as NAME` written, although a block body is checked once per use.</summary>
-    private readonly Dictionary<TensorNameSyntax, Symbol> _tensorSymbols = new();
-    private readonly HashSet<Symbol> _usedTensors = new();
-    private readonly HashSet<TensorNameSyntax> _usedBeforeDefinition = new();
+    private readonly Dictionary<TensorNameSyntax, Symbol> _tensorSymbols = new(IdentityComparers.Instance);
+    private readonly HashSet<Symbol> _usedTensors = new(IdentityComparers.Instance);
+    private readonly HashSet<TensorNameSyntax> _usedBeforeDefinition = new(IdentityComparers.Instance);
 
     internal static bool IsMergeName(string name) => name is "concat" or "add";
 

@@ -37,7 +37,7 @@ internal sealed partial class Checker
     private readonly HashSet<string> _usedNetworks = new();
 
     public readonly List<SymbolReference> References = new();
-    private readonly HashSet<(Symbol, TextSpan)> _referenceSpans = new();
+    private readonly HashSet<(Symbol, TextSpan)> _referenceSpans = new(IdentityComparers.Instance);
 
     /// <summary>Records a name occurrence once, although block bodies are checked once per use.</summary>
     private void AddReference(Symbol symbol, TextSpan span, bool isDeclaration)

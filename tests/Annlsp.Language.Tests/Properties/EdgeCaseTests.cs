@@ -210,12 +210,20 @@ public sealed class EdgeCaseTests(ITestOutputHelper output)
         var whole = Stopwatch.StartNew();
         DocumentAnalysis.Analyze(text);
         whole.Stop();
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(20));
-        var clock = Stopwatch.StartNew();
-        Assert.Throws<OperationCanceledException>(() => DocumentAnalysis.Analyze(text, cancel.Token));
-        clock.Stop();
-        output.WriteLine($"{shape}: cancelled after {clock.ElapsedMilliseconds} ms; the whole analysis takes {whole.ElapsedMilliseconds} ms");
-        Assert.True(clock.Elapsed < whole.Elapsed / 4, $"cancelled after {clock.ElapsedMilliseconds} ms of an analysis that takes {whole.ElapsedMilliseconds} ms in all");
+        // The fastest of three tries: a collection of the previous tries' trees, or a parallel test, can stall one try
+        // for half a second, but an analysis that ignored the token would run to its end in all three.
+        var fastest = TimeSpan.MaxValue;
+        for (int attempt = 0; attempt < 3 && fastest >= whole.Elapsed / 4; attempt++)
+        {
+            GC.Collect();
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(20));
+            var clock = Stopwatch.StartNew();
+            Assert.Throws<OperationCanceledException>(() => DocumentAnalysis.Analyze(text, cancel.Token));
+            clock.Stop();
+            output.WriteLine($"{shape}: cancelled after {clock.ElapsedMilliseconds} ms; the whole analysis takes {whole.ElapsedMilliseconds} ms");
+            if (clock.Elapsed < fastest) fastest = clock.Elapsed;
+        }
+        Assert.True(fastest < whole.Elapsed / 4, $"cancelled after {fastest.TotalMilliseconds:0} ms at best of an analysis that takes {whole.ElapsedMilliseconds} ms in all");
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace Annlsp.Language.Semantics;
 /// <summary>
 /// The checker's sets of symbols and `as NAME` nodes compare by identity (each is made once per declaration) and
 /// hash by source position. A record's value hash hashes its name and its syntax node, and an object's first
-/// identity hash writes its header: together a tenth of the checker's time on a file of U-Nets.
+/// identity hash writes its header: together a tenth of the checker's samples in a profile of a file of U-Nets
+/// (side by side, the saving is within the development VM's noise: docs/benchmarks.md).
 /// </summary>
 internal sealed class IdentityComparers :
     IEqualityComparer<Symbol>, IEqualityComparer<(Symbol Symbol, TextSpan Span)>, IEqualityComparer<TensorNameSyntax>

@@ -55,7 +55,7 @@ public static class DiffusionBenchmark
                 var x0 = TensorDataSet.Normalise(data.Train.Images.narrow(0, (s * batch) % (data.Train.Count - batch), batch), symmetric: true);
                 var t = randint(0, diffusion.Schedule.Steps, [batch], dtype: ScalarType.Int64);
                 var noise = randn_like(x0);
-                var loss = F.mse_loss(DiffusionProcess.PredictNoise(model, process.Noised(x0, t, noise), process.Embed(t)), noise);
+                var loss = F.mse_loss(DiffusionProcess.Denoise(model, process.Noised(x0, t, noise), process.Embed(t)), noise);
                 opt.ZeroGrad();
                 loss.backward();
                 opt.Step();
@@ -71,7 +71,7 @@ public static class DiffusionBenchmark
             using var scope = NewDisposeScope();
             var start = randn([64, .. network.Input.Dims], generator: new Generator(5));
             var clock = Stopwatch.StartNew();
-            process.Sample((x, t) => DiffusionProcess.PredictNoise(model, x, t), start, Language.Semantics.DiffusionSampler.Ddim(50));
+            process.Sample((x, t) => DiffusionProcess.Denoise(model, x, t), start, Language.Semantics.DiffusionSampler.Ddim(50));
             return clock.Elapsed.TotalSeconds;
         }
 

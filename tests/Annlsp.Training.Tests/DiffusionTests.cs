@@ -69,15 +69,17 @@ public class DiffusionTests
 
     private static ImageResult Png(string path) => ImageResult.FromMemory(File.ReadAllBytes(path), ColorComponents.RedGreenBlue);
 
-    [Fact]
-    public void Training_lowers_the_noise_loss_and_writes_a_sample_grid_and_a_trajectory_every_epoch()
+    [Theory]
+    [InlineData("noise")]
+    [InlineData("velocity")]
+    public void Training_lowers_the_loss_and_writes_a_sample_grid_and_a_trajectory_every_epoch(string prediction)
     {
         var dir = TestSetup.TempDir("diffusion");
-        var (result, events) = Train(Config(), dir, limit: 640, epochs: 3);
+        var (result, events) = Train(Config($"predict: {prediction}"), dir, limit: 640, epochs: 3);
         Assert.Equal("diffusion", events.Events.OfType<StartedEvent>().Single().TargetKind);
         var losses = events.Events.OfType<StepEvent>().Select(e => e.Loss!.Value).ToList();
         Assert.All(losses, l => Assert.True(double.IsFinite(l)));
-        // predicting zero noise scores 1.0; a denoiser that learnt something scores clearly less
+        // predicting zero scores about 1.0 (ε and v have about unit variance); a denoiser that learnt something scores clearly less
         Assert.True(losses.Take(3).Average() > losses.TakeLast(3).Average() + 0.1, $"the loss did not fall: {string.Join(", ", losses.Select(l => l.ToString("0.000", CultureInfo.InvariantCulture)))}");
         var samples = events.Events.OfType<SampleEvent>().ToList();
         Assert.Equal([1, 2, 3], samples.Select(s => s.Epoch).ToArray());
@@ -98,6 +100,8 @@ public class DiffusionTests
         var run = RunFolder.Open(result.RunDir).ReadRunJson()!;
         Assert.Equal("diffusion", (string?)run["kind"]);
         Assert.Equal("cosine", (string?)run["networks"]!["diffusion"]!["schedule"]);
+        Assert.Equal(prediction, (string?)run["networks"]!["diffusion"]!["predict"]);
+        Assert.Contains(prediction == "noise" ? "true noise" : "true velocity", (string?)run["loss"]);
         Assert.True(File.Exists(Path.Combine(result.RunDir, RunFolder.ModelFile)));
     }
 
@@ -144,12 +148,41 @@ public class DiffusionTests
         Assert.True(ddpm.Distinct().Count() > 10);
     }
 
-    [Fact]
-    public void The_exported_sample_function_draws_the_products_images_from_the_same_weights_and_noise()
+    [Theory]
+    [InlineData("noise", 0.5)]
+    [InlineData("velocity", 0.5)]
+    [InlineData("image", 0.5)]
+    [InlineData("noise", 0.999)]
+    [InlineData("velocity", 0.999)]
+    [InlineData("image", 0.999)]
+    public void Each_prediction_turns_the_output_it_is_trained_to_give_back_into_the_clean_image(string prediction, double t)
+    {
+        var diffusion = Config($"predict: {prediction}").Diffusion!;
+        using var process = new DiffusionProcess(diffusion, CPU);
+        int step = (int)(t * (diffusion.Schedule.Steps - 1));
+        double alphaBar = diffusion.Schedule.AlphaBars[step];
+        using var x0 = rand([4, 1, 28, 28], generator: new Generator(5)) * 2 - 1;
+        using var noise = randn([4, 1, 28, 28], generator: new Generator(6));
+        using var steps = full([4], step, dtype: ScalarType.Int64);
+        using var xt = process.Noised(x0, steps, noise);
+        using var target = process.TrainingTarget(x0, steps, noise);
+        using var back = process.PredictedImage(xt, target, alphaBar);
+        // at step 0.999·T the cosine schedule leaves √ᾱ ≈ 0.016: the division of noise-prediction magnifies float error 60-fold
+        double tolerance = prediction == "noise" ? 1e-3 : 1e-5;
+        double diff = (back - x0).abs().max().item<float>();
+        Assert.True(diff <= tolerance, $"{prediction} at step {step}: x̂₀ is {diff:g3} off the image it came from");
+        if (prediction != "noise") Assert.False(target.allclose(noise, rtol: 0, atol: 1e-3), "the target is the noise itself");
+    }
+
+    [Theory]
+    [InlineData("noise")]
+    [InlineData("velocity")]
+    [InlineData("image")]
+    public void The_exported_sample_function_draws_the_products_images_from_the_same_weights_and_noise(string prediction)
     {
         Assert.True(File.Exists(PythonRunner.Python), "Debian's python3 with python3-torch is needed: sudo apt-get install -y python3-torch");
         var dir = TestSetup.TempDir("diffusion-export");
-        var config = Config(trainExtra: "", diffusionExtra: "");
+        var config = Config(trainExtra: "", diffusionExtra: $"predict: {prediction}");
         var (result, _) = Train(config, dir, limit: 320, epochs: 1);
         var diffusion = config.Diffusion!;
         var denoiser = diffusion.Denoiser!;
@@ -165,7 +198,7 @@ public class DiffusionTests
         foreach (var sampler in new[] { DiffusionSampler.Ddim(8), DiffusionSampler.Ddim(100) })
         {
             using var _ = no_grad();
-            using var images = process.Sample((x, t) => DiffusionProcess.PredictNoise(model, x, t), start, sampler);
+            using var images = process.Sample((x, t) => DiffusionProcess.Denoise(model, x, t), start, sampler);
             var script = Path.Combine(dir, "compare.py");
             File.WriteAllText(script, $$"""
                 import sys, torch

@@ -481,7 +481,8 @@ public class TorchrunTests(ITestOutputHelper output)
         Assert.Equal(steps, (int)Assert.Single(Events(Path.Combine(run, RunFolder.MetricsFile), "epoch"))["globalStep"]!);
     }
 
-    /// <summary>A denoiser that reads `time`, a short cosine schedule and DDIM with few steps: the previews are cheap.</summary>
+    /// <summary>A denoiser that reads `time`, a short cosine schedule and DDIM with few steps: the previews are cheap. It
+    /// predicts the velocity, so the comparison with `annlsp train` below also holds the package's training target to the product's.</summary>
     private const string DiffusionSource = """
         network Denoiser {
             input(1x28x28)
@@ -490,7 +491,7 @@ public class TorchrunTests(ITestOutputHelper output)
             conv(8, kernel: 3, padding: same) -> relu
             conv(1, kernel: 3, padding: same)
         }
-        diffusion Shapes { denoiser: Denoiser, steps: 50, schedule: cosine, sampler: ddim(5), ema: 0.9, time_embed: 16 }
+        diffusion Shapes { denoiser: Denoiser, steps: 50, schedule: cosine, sampler: ddim(5), ema: 0.9, time_embed: 16, predict: velocity }
         train Shapes { data: shapes, epochs: 2, batch: 32, optimizer: adam(lr: 3e-3), preview: 2x3, score_samples: 0, seed: 3 }
         """;
 
@@ -508,12 +509,14 @@ public class TorchrunTests(ITestOutputHelper output)
         var runJson = RunFolder.Open(run).ReadRunJson()!;
         Assert.Equal("diffusion", (string?)runJson["kind"]);
         Assert.Equal("cosine", (string?)runJson["networks"]!["diffusion"]!["schedule"]);
+        Assert.Equal("velocity", (string?)runJson["networks"]!["diffusion"]!["predict"]);
+        Assert.Equal("mse (predicted against true velocity)", (string?)runJson["loss"]);
         var epochs = Events(Path.Combine(run, RunFolder.MetricsFile), "epoch");
         Assert.Equal([6, 12], epochs.Select(e => (int)e["globalStep"]!)); // 192 images, global batch 32
         var losses = epochs.Select(e => (double)e["loss"]!).ToList();
         output.WriteLine($"diffusion epoch losses (torchrun, 2 processes): {string.Join(", ", losses)}");
         Assert.All(losses, l => Assert.True(double.IsFinite(l)));
-        Assert.True(losses[1] < losses[0], $"the noise loss did not fall: {string.Join(", ", losses)}");
+        Assert.True(losses[1] < losses[0], $"the velocity loss did not fall: {string.Join(", ", losses)}");
         foreach (var sample in Stdout(result.Out, "sample"))
         {
             AssertPng((string)sample["path"]!, 3 * 32, 2 * 32);

@@ -66,8 +66,12 @@ public static partial class DiagnosticBuilder
             $"After {steps:N0} steps √ᾱ_T = {signal:0.###}: the images are not yet pure noise, but sampling starts from pure noise; use more steps, a larger beta_end or the cosine schedule");
 
     // ANN5016 Denoiser ends in a bounded activation
-    public static Diagnostic DenoiserEndsInActivation(TextSpan at, string denoiser, string activation, TextSpan use) =>
+    public static Diagnostic DenoiserEndsInActivation(TextSpan at, string denoiser, string activation, TextSpan use, string prediction) =>
         Make(DiagnosticCatalog.DenoiserEndsInActivation, at,
-            $"The denoiser '{denoiser}' ends in {activation}, but the noise it predicts is Gaussian and unbounded; end in a layer without an activation",
+            prediction == "noise"
+                ? $"The denoiser '{denoiser}' ends in {activation}, but the noise it predicts is Gaussian and unbounded; end in a layer without an activation"
+                : prediction == "velocity"
+                    ? $"The denoiser '{denoiser}' ends in {activation}, but the velocity it predicts (√ᾱ·ε − √(1 − ᾱ)·x₀) is unbounded; end in a layer without an activation"
+                    : $"The denoiser '{denoiser}' ends in {activation}, but the image it predicts lies in [−1, 1]; end in tanh or in a layer without an activation",
             Related(use, $"used as the denoiser here"));
 }

@@ -309,6 +309,9 @@ public static partial class CompletionProvider
             case "schedule" when declaration is DiffusionDeclarationSyntax:
                 return TrainingCatalog.NoiseSchedules
                     .Select((w, i) => Documented(Value(w.Name, "noise schedule", CompletionEntryKind.EnumMember, 0, i.ToString("D2"), w.Name == "linear"), w.Documentation)).ToList();
+            case "predict" when declaration is DiffusionDeclarationSyntax:
+                return TrainingCatalog.Predictions
+                    .Select((w, i) => Documented(Value(w.Name, "what the denoiser predicts", CompletionEntryKind.EnumMember, 0, i.ToString("D2"), w.Name == "noise"), w.Documentation)).ToList();
             case "sampler":
                 return TrainingCatalog.Samplers
                     .Select((w, i) => Documented(Value(w.Name == "ddim" ? "ddim(50)" : w.Name, "sampler", CompletionEntryKind.EnumMember, 0, i.ToString("D2"), w.Name == "ddim"), w.Documentation)).ToList();

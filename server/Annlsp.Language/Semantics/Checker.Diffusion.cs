@@ -68,27 +68,29 @@ internal sealed partial class Checker
         var sampler = ReadSampler(props, steps);
         int timeEmbedding = IntProperty(props, "time_embed", DiffusionModel.DefaultTimeEmbedding, 2);
         double ema = ReadEma(props);
+        string prediction = ReadDiffusionWord(props, "predict", TrainingCatalog.Predictions, DiffusionModel.PredictNoise);
 
         if (schedule.SignalAtEnd > MaxSignalAtLastStep)
         {
             var at = props.TryGetValue("steps", out var s) ? s.Value.Span : props.TryGetValue("beta_end", out var b) ? b.Value.Span : nameSpan;
             _diagnostics.Add(NoiseLeftAtLastStep(at, steps, schedule.SignalAtEnd));
         }
-        if (denoiser is not null) CheckDenoiser(denoiser, d!.Value.Span, name);
+        if (denoiser is not null) CheckDenoiser(denoiser, d!.Value.Span, name, prediction);
 
         return new DiffusionModel
         {
-            Name = name, Denoiser = denoiser, Schedule = schedule, Sampler = sampler, TimeEmbedding = timeEmbedding, Ema = ema, Syntax = decl,
+            Name = name, Denoiser = denoiser, Schedule = schedule, Sampler = sampler, TimeEmbedding = timeEmbedding, Ema = ema, Prediction = prediction, Syntax = decl,
         };
     }
 
-    private void CheckDenoiser(NetworkModel denoiser, TextSpan use, string diffusion)
+    private void CheckDenoiser(NetworkModel denoiser, TextSpan use, string diffusion, string prediction)
     {
         if (denoiser.Input.IsKnown && denoiser.Output.IsKnown && !denoiser.Output.Equals(denoiser.Input))
             _diagnostics.Add(DenoiserShapeMismatch(use, denoiser.Name, denoiser.Input, InputSpan(denoiser), denoiser.Output, OutputSpan(denoiser)));
         var last = denoiser.Layers.LastOrDefault();
-        if (last is { Kind: "tanh" or "sigmoid" or "relu" or "softmax" })
-            _diagnostics.Add(DenoiserEndsInActivation(last.UseSite ?? last.Span, denoiser.Name, last.Kind, use));
+        // the noise and the velocity are unbounded; a clean image lies in [−1, 1], which tanh fits
+        if (last is { Kind: "tanh" or "sigmoid" or "relu" or "softmax" } && !(prediction == DiffusionModel.PredictImage && last.Kind == "tanh"))
+            _diagnostics.Add(DenoiserEndsInActivation(last.UseSite ?? last.Span, denoiser.Name, last.Kind, use, prediction));
         if (denoiser.IsValid && denoiser.Graph.TimeId is null && denoiser.Syntax is not null)
             _diagnostics.Add(DenoiserWithoutTime(use, denoiser.Name, diffusion, denoiser.Syntax.Name.Span));
     }

@@ -25,6 +25,12 @@ public static class DiffusionSummary
         sb.Append("| signal left at step T (√ᾱ_T) | ").Append(F(s.SignalAtEnd)).Append(" |\n");
         sb.Append("| ᾱ at T/2 | ").Append(F(s.AlphaBars[s.Steps / 2 - 1 < 0 ? 0 : s.Steps / 2 - 1])).Append(" |\n");
         sb.Append("| sampler | ").Append(d.Sampler.IsDdim ? $"ddim({d.Sampler.Steps}): {d.Sampler.Steps} denoiser passes, deterministic" : $"ddpm: {s.Steps} denoiser passes").Append(" |\n");
+        sb.Append("| the denoiser predicts | ").Append(d.Prediction switch
+        {
+            DiffusionModel.PredictVelocity => "the velocity v = √ᾱ·ε − √(1 − ᾱ)·x₀ (Salimans & Ho 2022)",
+            DiffusionModel.PredictImage => "the clean image x₀",
+            _ => "the noise ε (Ho et al. 2020)",
+        }).Append(" |\n");
         sb.Append("| EMA of the weights | ").Append(F(d.Ema)).Append(" |");
         return sb.ToString();
     }

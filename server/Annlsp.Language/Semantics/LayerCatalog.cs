@@ -278,7 +278,7 @@ public static class TrainingCatalog
 
     public static IReadOnlyList<PropertyInfo> DiffusionProperties { get; } =
     [
-        new("denoiser", "network name", "Maps a noisy image C×H×W (and `time`, the step) to the noise in it, C×H×W."),
+        new("denoiser", "network name", "Maps a noisy image C×H×W (and `time`, the step) to the noise in it, C×H×W (or to what `predict:` names)."),
         new("steps", "int (1000)", "T: the number of noise steps, 2 to 100000."),
         new("schedule", "linear | cosine", "How β grows over the steps: linear from beta_start to beta_end (Ho et al. 2020, the default), or cosine (Nichol & Dhariwal 2021)."),
         new("beta_start", "number (1e-4)", "The linear schedule's β at step 1 (0 < beta_start ≤ beta_end < 1)."),
@@ -286,6 +286,15 @@ public static class TrainingCatalog
         new("sampler", "ddpm | ddim(n)", "How previews, scores and `annlsp sample` draw: ddpm (all T steps, with noise) or ddim(n) (n steps, deterministic; default ddim(50))."),
         new("time_embed", "int (128)", "The length of `time`, the sinusoidal embedding of the step the denoiser sees (at least 2)."),
         new("ema", "number (0.999)", "Decay of the moving average of the weights that sampling uses, 0 ≤ ema < 1 (0: the trained weights)."),
+        new("predict", "noise | velocity | image", "What the denoiser is trained to output: the noise ε (Ho et al. 2020, the default), the velocity v = √ᾱ·ε − √(1 − ᾱ)·x₀ (Salimans & Ho 2022) or the clean image x₀."),
+    ];
+
+    /// <summary>The values of a diffusion's `predict:`.</summary>
+    public static IReadOnlyList<(string Name, string Documentation)> Predictions { get; } =
+    [
+        ("noise", "the noise ε in x_t, trained with the plain MSE (Ho et al. 2020)"),
+        ("velocity", "v = √ᾱ·ε − √(1 − ᾱ)·x₀ (Salimans & Ho 2022): the image at high noise, the noise at low noise; stays well-conditioned where √ᾱ is near 0, so the first steps of a cosine schedule draw a sensible image"),
+        ("image", "the clean image x₀ itself"),
     ];
 
     /// <summary>The values of a diffusion's `schedule:`.</summary>

@@ -187,6 +187,8 @@ public sealed class DiffusionModel
     public const int DefaultTimeEmbedding = 128;
     public const double DefaultEma = 0.999;
     public static readonly DiffusionSampler DefaultSampler = DiffusionSampler.Ddim(50);
+    /// <summary>The values of `predict:`: what the denoiser's output is trained to be.</summary>
+    public const string PredictNoise = "noise", PredictVelocity = "velocity", PredictImage = "image";
 
     public required string Name { get; init; }
     public required NetworkModel? Denoiser { get; init; }
@@ -197,6 +199,11 @@ public sealed class DiffusionModel
     public int TimeEmbedding { get; init; } = DefaultTimeEmbedding;
     /// <summary>Decay of the exponential moving average of the weights that sampling uses (0: the trained weights themselves).</summary>
     public double Ema { get; init; } = DefaultEma;
+    /// <summary>
+    /// What the denoiser is trained to output: the noise ε (Ho et al. 2020), the velocity v = √ᾱ·ε − √(1 − ᾱ)·x₀
+    /// (Salimans &amp; Ho 2022) or the clean image x₀. Samplers turn each into x̂₀ and ε̂ (<see cref="PredictNoise"/>…).
+    /// </summary>
+    public string Prediction { get; init; } = PredictNoise;
     public DiffusionDeclarationSyntax? Syntax { get; init; }
 }
 

@@ -41,6 +41,8 @@ public static class DiffusionExport
         sb.AppendLine($"BETA_END = {N(s.BetaEnd)}");
         sb.AppendLine($"TIME_EMBED = {d.TimeEmbedding}");
         sb.AppendLine($"SAMPLER = \"{d.Sampler}\"");
+        sb.AppendLine($"PREDICT = \"{d.Prediction}\"  # what the denoiser outputs: noise, velocity or image");
+        sb.AppendLine($"LOSS = \"{Training.DiffusionTarget.LossDescription(d)}\"");
         sb.AppendLine($"USES_TIME = {(usesTime ? "True" : "False")}");
         sb.AppendLine($"CLIP_X0 = {N(Training.DiffusionProcess.ClipX0)}");
         sb.AppendLine($"COSINE_OFFSET = {N(DiffusionSchedule.CosineOffset)}");
@@ -89,9 +91,27 @@ def time_embedding(steps):
     return emb[:, :TIME_EMBED]
 
 
-def predict_noise(model, x, step):
+def denoise(model, x, step):
+    """The denoiser's output at one step for a batch: the noise, velocity or image PREDICT names."""
     time = time_embedding(torch.full((x.shape[0],), step, dtype=torch.int64, device=x.device))
     return model(x, time) if USES_TIME else model(x)
+
+
+def training_target(x0, noise, sqrt_ab, sqrt_one_minus_ab):
+    """What the denoiser learns to output for x0 noised with `noise` (factors broadcast per example): the noise,
+    the velocity sqrt(ab) noise - sqrt(1 - ab) x0 (Salimans & Ho 2022) or x0."""
+    if PREDICT == "velocity":
+        return sqrt_ab * noise - sqrt_one_minus_ab * x0
+    return x0 if PREDICT == "image" else noise
+
+
+def predicted_image(x, output, ab_t):
+    """x0 as the denoiser's output at alpha_bar ab_t implies it, before the clip."""
+    if PREDICT == "velocity":
+        return math.sqrt(ab_t) * x - math.sqrt(1 - ab_t) * output
+    if PREDICT == "image":
+        return output
+    return (x - math.sqrt(1 - ab_t) * output) / math.sqrt(ab_t)
 
 
 @torch.no_grad()
@@ -115,8 +135,7 @@ def sample(model, x_t, sampler=SAMPLER, generator=None, trajectory=None, traject
             ab_prev = ab[i - 1] if i > 0 else 1.0
         else:
             ab_prev = ab[steps[k - 1]] if k > 0 else 1.0
-        eps = predict_noise(model, x, i)
-        x0 = ((x - math.sqrt(1 - ab_t) * eps) / math.sqrt(ab_t)).clamp(-CLIP_X0, CLIP_X0)
+        x0 = predicted_image(x, denoise(model, x, i), ab_t).clamp(-CLIP_X0, CLIP_X0)
         if sampler == "ddpm":
             beta = betas[i]
             c0 = beta * math.sqrt(ab_prev) / (1 - ab_t)

@@ -114,7 +114,7 @@ public static class TorchrunPackage
             {
                 ["module"] = d.Name, ["name"] = d.Name, ["steps"] = d.Schedule.Steps, ["schedule"] = d.Schedule.Kind,
                 ["beta_start"] = d.Schedule.BetaStart, ["beta_end"] = d.Schedule.BetaEnd, ["sampler"] = d.Sampler.ToString(),
-                ["time_embed"] = d.TimeEmbedding, ["ema"] = d.Ema, ["alpha_bar_T"] = d.Schedule.AlphaBarAtEnd,
+                ["time_embed"] = d.TimeEmbedding, ["ema"] = d.Ema, ["predict"] = d.Prediction, ["alpha_bar_T"] = d.Schedule.AlphaBarAtEnd,
             } : null,
             ["data"] = DataJson(data),
             ["epochs"] = config.Epochs,

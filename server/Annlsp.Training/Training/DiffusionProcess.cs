@@ -20,8 +20,8 @@ public sealed class DiffusionProcess : IDisposable
     /// <summary>A trajectory shows this many samples in this many frames, noise to image.</summary>
     public const int TrajectorySamples = 4, TrajectoryFrames = 10;
 
-    /// <summary>The denoiser's prediction of the noise in <paramref name="x"/> at the step embedded as <paramref name="time"/> (a denoiser without `time` sees only x).</summary>
-    public static Tensor PredictNoise(AnnNetwork net, Tensor x, Tensor time) => net.UsesTime ? net.forward(x, time) : net.forward(x);
+    /// <summary>The denoiser's output for <paramref name="x"/> at the step embedded as <paramref name="time"/> (a denoiser without `time` sees only x): the noise, velocity or image its diffusion's `predict:` names.</summary>
+    public static Tensor Denoise(AnnNetwork net, Tensor x, Tensor time) => net.UsesTime ? net.forward(x, time) : net.forward(x);
 
     /// <summary>Writes trajectory frames (each [samples, C, H, W], in [−1, 1]) as a grid: one row per sample, noise (left) to image (right).</summary>
     public static void WriteTrajectory(string path, IReadOnlyList<Tensor> frames)
@@ -33,6 +33,7 @@ public sealed class DiffusionProcess : IDisposable
     }
 
     private readonly DiffusionSchedule schedule;
+    private readonly string prediction;
     private readonly Device device;
     private readonly Tensor sqrtAlphaBar, sqrtOneMinusAlphaBar, frequencies;
     private readonly int timeEmbedding;
@@ -40,6 +41,7 @@ public sealed class DiffusionProcess : IDisposable
     public DiffusionProcess(DiffusionModel model, Device device)
     {
         schedule = model.Schedule;
+        prediction = model.Prediction;
         this.device = device;
         timeEmbedding = model.TimeEmbedding;
         var ab = schedule.AlphaBars;
@@ -78,14 +80,39 @@ public sealed class DiffusionProcess : IDisposable
         return sqrtAlphaBar.index_select(0, steps).view(shape) * x0 + sqrtOneMinusAlphaBar.index_select(0, steps).view(shape) * noise;
     }
 
+    /// <summary>What the denoiser is trained to output for x₀ noised with ε at <paramref name="steps"/>: ε, v = √ᾱ·ε − √(1 − ᾱ)·x₀, or x₀.</summary>
+    public Tensor TrainingTarget(Tensor x0, Tensor steps, Tensor noise)
+    {
+        switch (prediction)
+        {
+            case DiffusionModel.PredictVelocity:
+                var shape = new long[] { -1, 1, 1, 1 }.Take((int)x0.dim()).ToArray();
+                return sqrtAlphaBar.index_select(0, steps).view(shape) * noise - sqrtOneMinusAlphaBar.index_select(0, steps).view(shape) * x0;
+            case DiffusionModel.PredictImage: return x0;
+            default: return noise;
+        }
+    }
+
+    /// <summary>
+    /// The clean image x̂₀ the denoiser's <paramref name="output"/> for x_t at ᾱ = <paramref name="alphaBar"/> implies, before the
+    /// clip: (x − √(1 − ᾱ)·ε̂)/√ᾱ from noise (the division magnifies its error where √ᾱ is near 0), √ᾱ·x − √(1 − ᾱ)·v̂
+    /// from a velocity, the output itself from an image.
+    /// </summary>
+    public Tensor PredictedImage(Tensor x, Tensor output, double alphaBar) => prediction switch
+    {
+        DiffusionModel.PredictVelocity => Math.Sqrt(alphaBar) * x - Math.Sqrt(1 - alphaBar) * output,
+        DiffusionModel.PredictImage => output.alias(),
+        _ => (x - Math.Sqrt(1 - alphaBar) * output) / Math.Sqrt(alphaBar),
+    };
+
     /// <summary>
     /// Draws images from <paramref name="start"/> (x_T, standard normal) with <paramref name="sampler"/>; the
-    /// denoiser is <paramref name="predictNoise"/>(x_t, embedding of t). DDPM adds fresh noise at every step but the
+    /// denoiser is <paramref name="denoise"/>(x_t, embedding of t), whose output is what the diffusion's `predict:` names. DDPM adds fresh noise at every step but the
     /// last, drawn on the CPU from <paramref name="noise"/> (so a seed gives the same images on every device).
     /// With <paramref name="trajectory"/>, the first <paramref name="trajectorySamples"/> images are recorded in
     /// <paramref name="frames"/> frames from x_T to the result (inclusive), evenly spaced over the sampler's steps.
     /// </summary>
-    public Tensor Sample(Func<Tensor, Tensor, Tensor> predictNoise, Tensor start, DiffusionSampler sampler, Generator? noise = null,
+    public Tensor Sample(Func<Tensor, Tensor, Tensor> denoise, Tensor start, DiffusionSampler sampler, Generator? noise = null,
         List<Tensor>? trajectory = null, int trajectorySamples = 4, int frames = 10)
     {
         var steps = schedule.SamplerSteps(sampler);
@@ -102,7 +129,7 @@ public sealed class DiffusionProcess : IDisposable
         if (trajectory is not null) Record(x, 0);
         for (int k = n - 1; k >= 0; k--)
         {
-            x = Step(predictNoise, x, start, sampler, steps, k, noise);
+            x = Step(denoise, x, start, sampler, steps, k, noise);
             if (trajectory is not null) Record(x, n - k);
         }
         return x;
@@ -120,14 +147,14 @@ public sealed class DiffusionProcess : IDisposable
         {
             var part = start.narrow(0, i, Math.Min(256, start.shape[0] - i));
             using var stepNoise = new Generator((ulong)seed + StepNoiseSeedOffset + (ulong)i);
-            chunks.Add(Sample((x, t) => PredictNoise(denoiser, x, t), part, sampler, stepNoise,
+            chunks.Add(Sample((x, t) => Denoise(denoiser, x, t), part, sampler, stepNoise,
                 i == 0 ? trajectory : null, TrajectorySamples, TrajectoryFrames));
         }
         return chunks.Count == 1 ? chunks[0] : cat(chunks, 0);
     }
 
     /// <summary>One sampler step from steps[k]; disposes the previous x (never <paramref name="start"/>, the caller's).</summary>
-    private Tensor Step(Func<Tensor, Tensor, Tensor> predictNoise, Tensor x, Tensor start, DiffusionSampler sampler, int[] steps, int k, Generator? noise)
+    private Tensor Step(Func<Tensor, Tensor, Tensor> denoise, Tensor x, Tensor start, DiffusionSampler sampler, int[] steps, int k, Generator? noise)
     {
         var ab = schedule.AlphaBars;
         var betas = schedule.Betas;
@@ -137,8 +164,7 @@ public sealed class DiffusionProcess : IDisposable
             int i = steps[k];
             double abT = ab[i];
             double abPrev = sampler.IsDdim ? (k > 0 ? ab[steps[k - 1]] : 1.0) : (i > 0 ? ab[i - 1] : 1.0);
-            var eps = predictNoise(x, Embed(i, batch));
-            var x0 = ((x - Math.Sqrt(1 - abT) * eps) / Math.Sqrt(abT)).clamp(-ClipX0, ClipX0);
+            var x0 = PredictedImage(x, denoise(x, Embed(i, batch)), abT).clamp(-ClipX0, ClipX0);
             Tensor next;
             if (sampler.IsDdim)
             {

@@ -34,7 +34,7 @@ public static class DiffusionSampling
         var start = randn([grid.H * grid.W, .. denoiser.Input.Dims], generator: new Generator((ulong)seed)).to(runtime.Device);
         using var stepNoise = new Generator((ulong)seed + DiffusionProcess.StepNoiseSeedOffset);
         var frames = trajectoryPng is null ? null : new List<Tensor>();
-        var images = process.Sample((x, t) => DiffusionProcess.PredictNoise(model, x, t), start, chosen, stepNoise,
+        var images = process.Sample((x, t) => DiffusionProcess.Denoise(model, x, t), start, chosen, stepNoise,
             frames, DiffusionProcess.TrajectorySamples, DiffusionProcess.TrajectoryFrames);
         if (frames is not null) DiffusionProcess.WriteTrajectory(trajectoryPng!, frames);
         return ImageGrid.WritePng(outPng, images, grid.H, grid.W, -1, 1);

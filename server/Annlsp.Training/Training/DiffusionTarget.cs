@@ -13,7 +13,7 @@ namespace Annlsp.Training.Training;
 /// <summary>
 /// A diffusion model (Ho et al. 2020): images scaled to [−1, 1]; each example gets a step t drawn uniformly from 1…T
 /// and standard normal noise ε; the denoiser sees x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε and the embedding of t and is trained
-/// to predict ε (MSE). An exponential moving average of its weights (decay min(ema, (1 + n)/(10 + n)) after n steps)
+/// to predict ε (MSE) — or, as `predict:` says, the velocity v = √ᾱ_t·ε − √(1 − ᾱ_t)·x₀ or x₀ itself. An exponential moving average of its weights (decay min(ema, (1 + n)/(10 + n)) after n steps)
 /// is what samples: the previews, the scores, model.pt and `annlsp sample`. The checkpoint keeps both weight sets, so
 /// a resume goes on with the same average.
 /// </summary>
@@ -63,7 +63,15 @@ internal sealed class DiffusionTarget : ITargetKind
     public JsonNode? CheckpointInput => null;
     public string? TrajectoryPath => trajectoryPath;
 
-    public RunDescription Describe() => new("mse (predicted against true noise)", null, "[-1, 1]",
+    /// <summary>The loss as run.json and the events describe it.</summary>
+    public static string LossDescription(DiffusionModel d) => d.Prediction switch
+    {
+        DiffusionModel.PredictVelocity => "mse (predicted against true velocity)",
+        DiffusionModel.PredictImage => "mse (predicted against clean image)",
+        _ => "mse (predicted against true noise)",
+    };
+
+    public RunDescription Describe() => new(LossDescription(diffusion), null, "[-1, 1]",
         new JsonObject
         {
             ["denoiser"] = Trainer.NetworkJson(network, model),
@@ -72,6 +80,7 @@ internal sealed class DiffusionTarget : ITargetKind
                 ["name"] = diffusion.Name, ["steps"] = diffusion.Schedule.Steps, ["schedule"] = diffusion.Schedule.Kind,
                 ["beta_start"] = diffusion.Schedule.BetaStart, ["beta_end"] = diffusion.Schedule.BetaEnd,
                 ["sampler"] = diffusion.Sampler.ToString(), ["time_embed"] = diffusion.TimeEmbedding, ["ema"] = diffusion.Ema,
+                ["predict"] = diffusion.Prediction,
                 ["alpha_bar_T"] = diffusion.Schedule.AlphaBarAtEnd,
             },
         });
@@ -110,8 +119,8 @@ internal sealed class DiffusionTarget : ITargetKind
         var steps = randint(0, diffusion.Schedule.Steps, [count], dtype: ScalarType.Int64, device: device);
         var noise = randn_like(x0);
         var xt = process.Noised(x0, steps, noise);
-        var predicted = DiffusionProcess.PredictNoise(model, xt, process.Embed(steps));
-        var loss = F.mse_loss(predicted, noise);
+        var predicted = DiffusionProcess.Denoise(model, xt, process.Embed(steps));
+        var loss = F.mse_loss(predicted, process.TrainingTarget(x0, steps, noise));
         optimizer.ZeroGrad();
         loss.backward();
         optimizer.LearningRate = lr;

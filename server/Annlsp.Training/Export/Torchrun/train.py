@@ -922,7 +922,8 @@ class Denoise(nn.Module):
 
 class DiffusionKind:
     """A diffusion model (DiffusionTarget.cs): images in [−1, 1]; each example a step t uniform over the T steps and noise ε;
-    the denoiser sees x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε and the embedding of t and learns ε (MSE). An exponential moving average
+    the denoiser sees x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε and the embedding of t and learns ε, the velocity or x₀ (MSE; the
+    module's PREDICT and training_target). An exponential moving average
     of its weights (decay min(ema, (1 + n)/(10 + n)) after n steps) draws the samples and is model.pt. The schedule, the
     embedding and the samplers are the diffusion's module that annlsp export writes (<diffusion>.py in this package)."""
     keys = ("loss",)
@@ -962,8 +963,8 @@ class DiffusionKind:
                 job.run.truncate_metrics(global_step)
         elif job.rank0:
             networks = {"denoiser": job.network_json("denoiser", net),
-                        "diffusion": {k: spec[k] for k in ("name", "steps", "schedule", "beta_start", "beta_end", "sampler", "time_embed", "ema", "alpha_bar_T")}}
-            job.run.write_run_json(job.run_json("diffusion", train, None, "none", networks, "[-1, 1]", loss="mse (predicted against true noise)"))
+                        "diffusion": {k: spec[k] for k in ("name", "steps", "schedule", "beta_start", "beta_end", "sampler", "time_embed", "ema", "predict", "alpha_bar_T")}}
+            job.run.write_run_json(job.run_json("diffusion", train, None, "none", networks, "[-1, 1]", loss=process.LOSS))
         images = train["images"].to(dev)
         n = len(images)
         steps = job.steps_per_epoch(n)
@@ -983,8 +984,9 @@ class DiffusionKind:
                 t = torch.randint(0, process.STEPS, (count,), dtype=torch.int64, device=dev)
                 noise = torch.randn_like(x0)
                 view = (-1,) + (1,) * (x0.dim() - 1)
-                xt = sqrt_ab.index_select(0, t).view(view) * x0 + sqrt_one_minus_ab.index_select(0, t).view(view) * noise
-                loss = F.mse_loss(model(xt, process.time_embedding(t)), noise)
+                a, b = sqrt_ab.index_select(0, t).view(view), sqrt_one_minus_ab.index_select(0, t).view(view)
+                xt = a * x0 + b * noise
+                loss = F.mse_loss(model(xt, process.time_embedding(t)), process.training_target(x0, noise, a, b))
                 opt.zero_grad(set_to_none=False)
                 loss.backward()
                 lr = learning_rate(TARGET["schedule"], TARGET["optimizer"]["lr"], global_step, total)

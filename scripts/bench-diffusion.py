@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The denoiser of a diffusion in examples/diffusion.ann as `annlsp export` writes it (module, weights and the
 sample() of the same schedule), trained and sampled in Debian's PyTorch exactly as DiffusionBenchmark does in
-TorchSharp: batch 128 of shapes-like data, uniform t, noise, eps-MSE, Adam, EMA update; DDIM(50) of 64 images.
+TorchSharp: batch 128 of shapes-like data, uniform t, noise, the MSE against the diffusion's training target (predict:), Adam, EMA update; DDIM(50) of 64 images.
 Prints one JSON object (medians of the rounds). Run by bench-diffusion.sh.
     bench-diffusion.py EXPORT_DIR DIFFUSION DENOISER STEPS ROUNDS THREADS"""
 import json, statistics, sys, time, importlib, copy
@@ -29,10 +29,11 @@ def train_round():
         x0 = data[start:start + batch]
         t = torch.randint(0, d.STEPS, (batch,))
         noise = torch.randn_like(x0)
-        xt = sqrt_ab[t].view(-1, 1, 1, 1) * x0 + sqrt_1m[t].view(-1, 1, 1, 1) * noise
+        a, b = sqrt_ab[t].view(-1, 1, 1, 1), sqrt_1m[t].view(-1, 1, 1, 1)
+        xt = a * x0 + b * noise
         time_emb = d.time_embedding(t)
         out = model(xt, time_emb) if d.USES_TIME else model(xt)
-        loss = torch.nn.functional.mse_loss(out, noise)
+        loss = torch.nn.functional.mse_loss(out, d.training_target(x0, noise, a, b))
         opt.zero_grad(set_to_none=False)
         loss.backward()
         opt.step()

@@ -16,7 +16,7 @@ namespace Annlsp.Training.Tests;
 /// `dotnet Annlsp.Training.Tests.dll bench-diffusion REPO TARGET WEIGHTS STEPS ROUNDS` (run by scripts/bench-diffusion.sh, which
 /// runs scripts/bench-diffusion.py on the exported module between these rounds): the denoiser of a diffusion in
 /// examples/diffusion.ann, loaded with the exported weights, trained as DiffusionTarget trains it (uniform t, noise,
-/// ε-MSE, flat Adam, EMA update) on shapes at batch 128, and DDIM(50) sampling of 64 images. Prints one JSON object:
+/// the MSE against its `predict:` target, flat Adam, EMA update) on shapes at batch 128, and DDIM(50) sampling of 64 images. Prints one JSON object:
 /// the median of the rounds.
 /// </summary>
 public static class DiffusionBenchmark
@@ -55,7 +55,7 @@ public static class DiffusionBenchmark
                 var x0 = TensorDataSet.Normalise(data.Train.Images.narrow(0, (s * batch) % (data.Train.Count - batch), batch), symmetric: true);
                 var t = randint(0, diffusion.Schedule.Steps, [batch], dtype: ScalarType.Int64);
                 var noise = randn_like(x0);
-                var loss = F.mse_loss(DiffusionProcess.Denoise(model, process.Noised(x0, t, noise), process.Embed(t)), noise);
+                var loss = F.mse_loss(DiffusionProcess.Denoise(model, process.Noised(x0, t, noise), process.Embed(t)), process.TrainingTarget(x0, t, noise));
                 opt.ZeroGrad();
                 loss.backward();
                 opt.Step();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A diffusion denoiser of examples/diffusion.ann in annlsp (TorchSharp) and in Debian's PyTorch (the module and
 # sample() that `annlsp export` writes, with the same weights), side by side: the two processes alternate, A B A B,
-# each measuring a training step (batch 128: noise, ε-MSE, Adam, EMA) and DDIM(50) of 64 images, median of its rounds.
+# each measuring a training step (batch 128: noise, the MSE against the predict: target, Adam, EMA) and DDIM(50) of 64 images, median of its rounds.
 # Needs python3-torch.   scripts/bench-diffusion.sh [TARGET (ShapesDiffusion)] [STEPS (10)] [ROUNDS (3)] [PAIRS (2)]
 set -euo pipefail
 cd "$(dirname "$0")/.."

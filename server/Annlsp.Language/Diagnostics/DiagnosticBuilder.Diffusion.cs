@@ -68,9 +68,9 @@ public static partial class DiagnosticBuilder
     // ANN5016 Denoiser ends in a bounded activation
     public static Diagnostic DenoiserEndsInActivation(TextSpan at, string denoiser, string activation, TextSpan use, string prediction) =>
         Make(DiagnosticCatalog.DenoiserEndsInActivation, at,
-            prediction == "noise"
+            prediction == DiffusionModel.PredictNoise
                 ? $"The denoiser '{denoiser}' ends in {activation}, but the noise it predicts is Gaussian and unbounded; end in a layer without an activation"
-                : prediction == "velocity"
+                : prediction == DiffusionModel.PredictVelocity
                     ? $"The denoiser '{denoiser}' ends in {activation}, but the velocity it predicts (√ᾱ·ε − √(1 − ᾱ)·x₀) is unbounded; end in a layer without an activation"
                     : $"The denoiser '{denoiser}' ends in {activation}, but the image it predicts lies in [−1, 1]; end in tanh or in a layer without an activation",
             Related(use, $"used as the denoiser here"));

@@ -74,24 +74,20 @@ public sealed class DiffusionProcess : IDisposable
     public Tensor Embed(int step, long batch) => Embed(full([batch], step, dtype: ScalarType.Int64, device: device));
 
     /// <summary>x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε, per example.</summary>
-    public Tensor Noised(Tensor x0, Tensor steps, Tensor noise)
-    {
-        var shape = new long[] { -1, 1, 1, 1 }.Take((int)x0.dim()).ToArray();
-        return sqrtAlphaBar.index_select(0, steps).view(shape) * x0 + sqrtOneMinusAlphaBar.index_select(0, steps).view(shape) * noise;
-    }
+    public Tensor Noised(Tensor x0, Tensor steps, Tensor noise) =>
+        PerExample(sqrtAlphaBar, steps, x0) * x0 + PerExample(sqrtOneMinusAlphaBar, steps, x0) * noise;
 
     /// <summary>What the denoiser is trained to output for x₀ noised with ε at <paramref name="steps"/>: ε, v = √ᾱ·ε − √(1 − ᾱ)·x₀, or x₀.</summary>
-    public Tensor TrainingTarget(Tensor x0, Tensor steps, Tensor noise)
+    public Tensor TrainingTarget(Tensor x0, Tensor steps, Tensor noise) => prediction switch
     {
-        switch (prediction)
-        {
-            case DiffusionModel.PredictVelocity:
-                var shape = new long[] { -1, 1, 1, 1 }.Take((int)x0.dim()).ToArray();
-                return sqrtAlphaBar.index_select(0, steps).view(shape) * noise - sqrtOneMinusAlphaBar.index_select(0, steps).view(shape) * x0;
-            case DiffusionModel.PredictImage: return x0;
-            default: return noise;
-        }
-    }
+        DiffusionModel.PredictVelocity => PerExample(sqrtAlphaBar, steps, x0) * noise - PerExample(sqrtOneMinusAlphaBar, steps, x0) * x0,
+        DiffusionModel.PredictImage => x0,
+        _ => noise,
+    };
+
+    /// <summary>A schedule table's entries at <paramref name="steps"/>, shaped [B, 1, 1, …] to broadcast over a batch like <paramref name="like"/>.</summary>
+    private static Tensor PerExample(Tensor table, Tensor steps, Tensor like) =>
+        table.index_select(0, steps).view(new long[] { -1, 1, 1, 1 }.Take((int)like.dim()).ToArray());
 
     /// <summary>
     /// The clean image x̂₀ the denoiser's <paramref name="output"/> for x_t at ᾱ = <paramref name="alphaBar"/> implies, before the

@@ -55,6 +55,7 @@ public class ExportTests
         network Disc {
             input(1x16x16)
             conv(8, kernel: 4, stride: 2, padding: 1) -> leakyrelu(0.2)
+            minibatchstd(3)                                # -> 9x8x8; a batch of 8 is split into groups of 2
             flatten
             dense(1)
             sigmoid

@@ -61,6 +61,35 @@ public class ModelBuilderTests
     }
 
     [Fact]
+    public void Minibatchstd_appends_each_groups_standard_deviation_as_a_channel()
+    {
+        var net = Network("M", S(2, 3, 3), L("minibatchstd", S(2, 3, 3), S(3, 3, 3), ("group", 2)));
+        using var model = ModelBuilder.Build(net);
+        // batch 4, groups of 2: example i is in group i mod 2, so {0, 2} (both all 0: std 0) and {1, 3} (all 1 and all 3: std 1)
+        using var x = stack([zeros(2, 3, 3), ones(2, 3, 3), zeros(2, 3, 3), full([2, 3, 3], 3f)]);
+        using var y = model.forward(x);
+        Assert.Equal([4L, 3, 3, 3], y.shape);
+        Assert.True(y.narrow(1, 0, 2).equal(x).all().item<bool>(), "the input channels pass through unchanged");
+        var added = y.select(1, 2).mean([1, 2]).data<float>().ToArray();
+        Assert.Equal(1e-4, added[0], 6); // sqrt(0 + 1e-8)
+        Assert.Equal(1.0, added[1], 4);
+        Assert.Equal(1e-4, added[2], 6);
+        Assert.Equal(1.0, added[3], 4);
+        // one example alone: nothing to compare it with
+        using var one = model.forward(x.narrow(0, 1, 1));
+        Assert.Equal(1e-4, one.select(1, 2).max().item<float>(), 6);
+    }
+
+    [Theory]
+    [InlineData(32, 4, 4)]
+    [InlineData(6, 4, 3)]
+    [InlineData(5, 4, 1)]
+    [InlineData(3, 4, 3)]
+    [InlineData(1, 4, 1)]
+    public void Minibatchstd_uses_the_largest_group_that_divides_the_batch(long batch, int group, long expected) =>
+        Assert.Equal(expected, MinibatchStd.GroupSize(batch, group));
+
+    [Fact]
     public void Every_layer_kind_builds_including_residual_same_padding_upsample_globalpool_and_dropout()
     {
         var body = new[]

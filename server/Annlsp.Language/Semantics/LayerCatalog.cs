@@ -143,6 +143,7 @@ public static class LayerCatalog
         LayerKinds.BatchNorm.Definition,
         LayerKinds.GroupNorm.Definition,
         LayerKinds.InstanceNorm.Definition,
+        LayerKinds.MinibatchStd.Definition,
     ];
 
     private static readonly Dictionary<string, LayerInfo> ByName = All.ToDictionary(l => l.Name);

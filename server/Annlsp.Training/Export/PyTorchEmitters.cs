@@ -39,6 +39,7 @@ public static class PyTorchEmitters
         ["batchnorm"] = l => $"nn.BatchNorm{(l.Input.IsImage ? "2d" : "1d")}({l.Input[0]}, eps={F(l.Number("eps"))}, momentum={F(l.Number("momentum"))})",
         ["groupnorm"] = l => $"nn.GroupNorm({I(l.Int("groups"))}, {l.Input[0]}, eps={F(l.Number("eps"))})",
         ["instancenorm"] = l => $"nn.InstanceNorm2d({l.Input[0]})",
+        ["minibatchstd"] = l => $"MinibatchStd({I(l.Int("group"))})",
         ["pad"] = l => l.PairOf("padding") is var p ? $"nn.ZeroPad2d(({p.W}, {p.W}, {p.H}, {p.H}))" : "",
     };
 

@@ -74,6 +74,25 @@ public static class PyTorchExporter
         sb.AppendLine("        return x.amax(dim=(2, 3)) if self.kind == \"max\" else x.mean(dim=(2, 3))");
         sb.AppendLine();
         sb.AppendLine();
+        if (network.Layers.Any(UsesMinibatchStd))
+        {
+            sb.AppendLine("class MinibatchStd(nn.Module):");
+            sb.AppendLine("    \"\"\"minibatchstd(group), Karras et al. 2018: one more channel, each group's standard deviation over its examples, averaged over every feature.\"\"\"");
+            sb.AppendLine();
+            sb.AppendLine("    def __init__(self, group):");
+            sb.AppendLine("        super().__init__()");
+            sb.AppendLine("        self.group = group");
+            sb.AppendLine();
+            sb.AppendLine("    def forward(self, x):");
+            sb.AppendLine("        n, c, h, w = x.shape");
+            sb.AppendLine("        g = min(self.group, n)");
+            sb.AppendLine("        while n % g:");
+            sb.AppendLine("            g -= 1");
+            sb.AppendLine("        std = (x.view(g, n // g, c, h, w).var(0, unbiased=False) + 1e-8).sqrt().mean(dim=(1, 2, 3))");
+            sb.AppendLine("        return torch.cat([x, std.view(1, n // g, 1, 1, 1).expand(g, n // g, 1, h, w).reshape(n, 1, h, w)], 1)");
+            sb.AppendLine();
+            sb.AppendLine();
+        }
         sb.AppendLine($"class {network.Name}(nn.Module):");
         sb.AppendLine($"    input_shape = ({string.Join(", ", network.Input.Dims)}{(network.Input.Rank == 1 ? "," : "")})");
         sb.AppendLine($"    output_shape = ({string.Join(", ", network.Output.Dims)}{(network.Output.Rank == 1 ? "," : "")})");
@@ -119,6 +138,9 @@ public static class PyTorchExporter
     }
 
     private static string F(double d) => PyTorchEmitters.F(d);
+
+    private static bool UsesMinibatchStd(LayerInstance l) =>
+        l.Kind == "minibatchstd" || l.Body.Any(UsesMinibatchStd) || l.Shortcut.Any(UsesMinibatchStd) || l.Branches.Any(b => b.Chain.Any(UsesMinibatchStd));
 
     private static void AppendLayer(StringBuilder sb, LayerInstance l, int indent)
     {

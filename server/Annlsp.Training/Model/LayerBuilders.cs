@@ -41,6 +41,7 @@ public static class LayerBuilders
                 : nn.BatchNorm1d(l.Input[0], l.Number("eps"), l.Number("momentum")),
             ["groupnorm"] = GroupNorm,
             ["instancenorm"] = l => nn.InstanceNorm2d(l.Input[0]),
+            ["minibatchstd"] = l => new MinibatchStd(l.Int("group")),
             ["pad"] = l => l.PairOf("padding") is var p ? nn.ZeroPad2d((p.W, p.W, p.H, p.H)) : throw new InvalidOperationException(),
         };
 

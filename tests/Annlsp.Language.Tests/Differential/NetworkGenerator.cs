@@ -315,6 +315,7 @@ internal sealed class NetworkGenerator
                 choices.Add((0.5, () => GroupNorm(shape)));
                 choices.Add((0.4, () => InstanceNorm(shape)));
                 choices.Add((0.5, () => Pad(shape)));
+                choices.Add((0.3, () => MinibatchStd(shape)));
             }
             else if (shape.Length == 1)
             {
@@ -681,6 +682,16 @@ internal sealed class NetworkGenerator
     /// <summary>instancenorm needs more than one pixel per channel (PyTorch refuses 1×1).</summary>
     private GenItem? InstanceNorm(int[] shape) =>
         shape[1] * shape[2] > 1 ? Layer("instancenorm", shape, new JsonObject(), [], []) : null;
+
+    private GenItem? MinibatchStd(int[] shape)
+    {
+        if ((long)(shape[0] + 1) * shape[1] * shape[2] > MaxElements) return null;
+        var given = new List<GenArg>();
+        int group = 4;
+        if (P(0.5)) { group = Pick(new[] { 1, 2, 3, 4, 8 }); given.Add(A("group", IntText(group))); }
+        Cover("minibatchstd");
+        return Layer("minibatchstd", [shape[0] + 1, shape[1], shape[2]], new JsonObject { ["group"] = group }, ["group"], given);
+    }
 
     private GenItem? Pad(int[] shape)
     {

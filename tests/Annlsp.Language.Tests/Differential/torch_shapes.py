@@ -35,6 +35,20 @@ class Reshape(nn.Module):
         return x.reshape(x.shape[0], *self.shape)
 
 
+class MinibatchStd(nn.Module):
+    """Karras et al. 2018: one more channel, the standard deviation over each group of examples averaged over the features."""
+
+    def __init__(self, group):
+        super().__init__()
+        self.group = group
+
+    def forward(self, x):
+        n, c, h, w = x.shape
+        g = max(d for d in range(1, min(self.group, n) + 1) if n % d == 0)
+        std = x.reshape(g, n // g, c, h, w).std(0, unbiased=False).mean(dim=(1, 2, 3))
+        return torch.cat([x, std.reshape(1, n // g, 1, 1, 1).repeat(g, 1, 1, h, w).reshape(n, 1, h, w)], 1)
+
+
 def need_rank(x, rank, kind):
     if x.dim() != rank + 1:
         raise ValueError(f"{kind} got a tensor of rank {x.dim() - 1} (batch excluded): {list(x.shape[1:])}")
@@ -103,6 +117,9 @@ def build(spec, x):
     if k == "instancenorm":
         need_rank(x, 3, k)
         return nn.InstanceNorm2d(x.shape[1])
+    if k == "minibatchstd":
+        need_rank(x, 3, k)
+        return MinibatchStd(spec["group"])
     if k == "pad":
         need_rank(x, 3, k)
         ph, pw = spec["padding"]

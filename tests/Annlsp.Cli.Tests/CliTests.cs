@@ -175,12 +175,16 @@ public partial class CliTests
         Assert.True(o.Value<double>("fd") > o.Value<double>("fd_real"), json.Out); // one epoch on 64 images draws no shapes
         Assert.InRange(o.Value<double>("confident"), 0, 1);
         Assert.Equal(4, o.Value<int>("classes"));
+        var perClass = (JArray)o["perClass"]!;
+        Assert.Equal(["circle", "square", "triangle", "cross"], perClass.Select(c => c.Value<string>("class")));
+        Assert.Equal(50, perClass.Sum(c => c.Value<int>("drawn")));
 
         var text = AnnlspWith(env, 120, "evaluate", run, "--samples", "50");
         Assert.True(text.Exit == 0, text.Out + text.Err);
         Assert.DoesNotContain("training the reference classifier", text.Err); // cached now
         Assert.Matches(@"^Tiny, epoch 1: FD [0-9.]+ · \d+% confident · [0-4]/4 classes", text.Out);
         Assert.Contains("50 samples; real vs real FD", text.Out);
+        Assert.Matches(@"per class, confident / drawn: circle \d+/\d+ · square \d+/\d+ · triangle \d+/\d+ · cross \d+/\d+", text.Out);
     }
 
     [Fact]

@@ -183,6 +183,15 @@ public class ReferenceClassifierTests(ShapesReferenceFixture shapes) : IClassFix
         Assert.True(noiseScores.Fd > 20 * r.RealVsRealFd, $"noise {noiseScores}, floor {r.RealVsRealFd}");
         Assert.True(blackScores.Fd > 20 * r.RealVsRealFd, $"blank {blackScores}, floor {r.RealVsRealFd}");
         Assert.True(blackScores.Coverage <= 1, $"1,000 identical images cover one class at most: {blackScores}"); // mode collapse shows as coverage
+
+        // per class: every sample is drawn as one class; real shapes come about a quarter each (the generator's
+        // classes are uniform), identical images all as one
+        Assert.Equal(["circle", "square", "triangle", "cross"], realScores.PerClass.Select(c => c.Name));
+        Assert.Equal(1000, realScores.PerClass.Sum(c => c.Drawn));
+        Assert.Equal((int)Math.Round(realScores.Confident * 1000), realScores.PerClass.Sum(c => c.Confident));
+        Assert.All(realScores.PerClass, c => Assert.InRange(c.Drawn, 180, 320));
+        Assert.All(realScores.PerClass, c => Assert.InRange(c.Confident, 0, c.Drawn));
+        Assert.Equal(1000, blackScores.PerClass.Max(c => c.Drawn));
     }
 
     [Fact]

@@ -51,6 +51,7 @@ public static class EvaluateCommand
                     string drawn = result.Sampler is null ? "" : $" drawn with {result.Sampler}";
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"  {s.Samples} samples{drawn}; real vs real FD {s.RealVsRealFd:0.0#}; reference classifier of {result.DataSet}: test accuracy {result.ReferenceAccuracy * 100:0.0}%; {s.Seconds:0.0} s"));
+                    if (s.PerClass.Count > 0) stdout.WriteLine($"  per class, confident / drawn: {s.PerClassText}");
                 }
                 stdout.WriteLine($"  run folder: {result.RunDir}");
             }

@@ -30,6 +30,7 @@ public sealed record RunEvaluation(string RunDir, string Target, string Kind, st
         {
             json["samples"] = s.Samples; json["fd"] = s.Fd; json["fd_real"] = s.RealVsRealFd; json["confident"] = s.Confident;
             json["coverage"] = s.Coverage; json["classes"] = s.Classes; json["referenceAccuracy"] = ReferenceAccuracy;
+            json["perClass"] = new JsonArray(s.PerClass.Select(c => (JsonNode)new JsonObject { ["class"] = c.Name, ["drawn"] = c.Drawn, ["confident"] = c.Confident }).ToArray());
             // a pix2pix run's `seconds` is its translation's; the scoring of those translations has its own
             json[Translation is null ? "seconds" : "scoreSeconds"] = s.Seconds;
         }

@@ -46,4 +46,10 @@ public static partial class DiagnosticBuilder
     /// <param name="dataSet">images or pairs</param>
     public static Diagnostic UnsupportedChannels(TextSpan at, int channels, string dataSet = "images") =>
         Make(DiagnosticCatalog.UnsupportedChannels, at, $"{dataSet}' channels must be 1 or 3, but is {channels}");
+
+    // ANN5017 minibatchstd outside a discriminator
+    public static Diagnostic BatchStatisticOutsideDiscriminator(TextSpan at, string network, string role, TextSpan use) =>
+        Make(DiagnosticCatalog.BatchStatisticOutsideDiscriminator, at,
+            $"minibatchstd compares each example with the others in its batch, but '{network}' is {role}: what it outputs for one example would depend on the batch it comes in (alone, the added channel is 0); use minibatchstd in a gan's discriminator",
+            Related(use, $"'{network}' is used here"));
 }

@@ -113,6 +113,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor DenoiserWithoutTime = Warning("ANN5014", "Denoiser never uses time");
     public static readonly DiagnosticDescriptor NoiseLeftAtLastStep = Warning("ANN5015", "Signal left at the last diffusion step");
     public static readonly DiagnosticDescriptor DenoiserEndsInActivation = Warning("ANN5016", "Denoiser ends in a bounded activation");
+    public static readonly DiagnosticDescriptor BatchStatisticOutsideDiscriminator = Warning("ANN5017", "minibatchstd outside a discriminator");
 
     /// <summary>Reported when the checker itself fails (a bug), never for a mistake in the document.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error("ANN9999", "Internal error");

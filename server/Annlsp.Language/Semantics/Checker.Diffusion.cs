@@ -91,6 +91,7 @@ internal sealed partial class Checker
         // the noise and the velocity are unbounded; a clean image lies in [−1, 1], which tanh fits
         if (last is { Kind: "tanh" or "sigmoid" or "relu" or "softmax" } && !(prediction == DiffusionModel.PredictImage && last.Kind == "tanh"))
             _diagnostics.Add(DenoiserEndsInActivation(last.UseSite ?? last.Span, denoiser.Name, last.Kind, use, prediction));
+        CheckNoBatchStatistic(denoiser, $"the denoiser of diffusion '{diffusion}'", use);
         if (denoiser.IsValid && denoiser.Graph.TimeId is null && denoiser.Syntax is not null)
             _diagnostics.Add(DenoiserWithoutTime(use, denoiser.Name, diffusion, denoiser.Syntax.Name.Span));
     }

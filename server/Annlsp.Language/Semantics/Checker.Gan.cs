@@ -77,6 +77,7 @@ internal sealed partial class Checker
         }
         if (props.TryGetValue("generator", out var g)) generator = ResolveNetwork(g.Value, "generator");
         if (props.TryGetValue("discriminator", out var d)) discriminator = ResolveNetwork(d.Value, "discriminator");
+        if (generator is not null) CheckNoBatchStatistic(generator, $"the generator of gan '{decl.Name.Text}'", g!.Value.Span);
         // A generator that takes an image translates it (pix2pix): the discriminator judges the pair.
         bool conditional = generator is { Input.IsImage: true };
         double l1 = ReadL1(props, decl.Name.Text, generator, conditional);

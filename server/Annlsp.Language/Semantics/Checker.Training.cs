@@ -82,6 +82,8 @@ internal sealed partial class Checker
         if (data is not null && diffusion is not null) CheckDiffusionDataFits(data, dataProp!.Value.Span, diffusion);
         else if (data is not null) CheckDataFits(data, dataProp!.Value.Span, network, gan);
 
+        if (network is not null && kind == TrainKind.Classifier)
+            CheckNoBatchStatistic(network, $"trained as a classifier by train '{target}'", decl.Name.IsMissing ? decl.Keyword.Span : decl.Name.Span);
         if (network is null && gan is null && diffusion is null) return null;
         return new TrainConfig
         {
@@ -292,5 +294,29 @@ internal sealed partial class Checker
         else if (v is not ErrorValue)
             _diagnostics.Add(WrongPropertyType(v.Span, name, "an integer", v.Describe()));
         return fallback;
+    }
+
+    private readonly HashSet<string> _batchStatisticWarned = [];
+
+    /// <summary>
+    /// minibatchstd (ANN5017) belongs in a gan's discriminator: it makes an example's output depend on its batch,
+    /// which a classifier, a generator or a denoiser must not (each example is predicted, drawn or denoised on its own).
+    /// Once per network.
+    /// </summary>
+    private void CheckNoBatchStatistic(NetworkModel network, string role, TextSpan use)
+    {
+        if (FindLayer(network.Layers, "minibatchstd") is not { } layer || !_batchStatisticWarned.Add(network.Name)) return;
+        _diagnostics.Add(BatchStatisticOutsideDiscriminator(layer.UseSite ?? layer.Span, network.Name, role, use));
+    }
+
+    private static LayerInstance? FindLayer(IReadOnlyList<LayerInstance> layers, string kind)
+    {
+        foreach (var l in layers)
+        {
+            if (l.Kind == kind) return l;
+            var inner = FindLayer(l.Body, kind) ?? FindLayer(l.Shortcut, kind) ?? l.Branches.Select(b => FindLayer(b.Chain, kind)).FirstOrDefault(f => f is not null);
+            if (inner is not null) return inner;
+        }
+        return null;
     }
 }

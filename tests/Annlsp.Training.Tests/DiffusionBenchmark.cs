@@ -45,21 +45,31 @@ public static class DiffusionBenchmark
         using var process = new DiffusionProcess(diffusion, device);
         const int batch = 128;
 
+        // seconds per step in each phase, summed over the measured rounds: inputs (noise, x_t, embedding, target), forward + loss, backward, Adam + EMA
+        var phases = new double[4];
         double TrainRound()
         {
             model.train();
             var clock = Stopwatch.StartNew();
+            var phase = Stopwatch.StartNew();
+            void Lap(int i) { phases[i] += phase.Elapsed.TotalSeconds; phase.Restart(); }
             for (int s = 0; s < steps; s++)
             {
                 using var scope = NewDisposeScope();
+                phase.Restart();
                 var x0 = TensorDataSet.Normalise(data.Train.Images.narrow(0, (s * batch) % (data.Train.Count - batch), batch), symmetric: true);
                 var t = randint(0, diffusion.Schedule.Steps, [batch], dtype: ScalarType.Int64);
                 var noise = randn_like(x0);
-                var loss = F.mse_loss(DiffusionProcess.Denoise(model, process.Noised(x0, t, noise), process.Embed(t)), process.TrainingTarget(x0, t, noise));
+                var (xt, emb, target) = (process.Noised(x0, t, noise), process.Embed(t), process.TrainingTarget(x0, t, noise));
+                Lap(0);
+                var loss = F.mse_loss(DiffusionProcess.Denoise(model, xt, emb), target);
+                Lap(1);
                 opt.ZeroGrad();
                 loss.backward();
+                Lap(2);
                 opt.Step();
                 using (no_grad()) emaFlat.Data.mul_(0.999).add_(flat.Data, alpha: 0.001);
+                Lap(3);
             }
             return clock.Elapsed.TotalSeconds / steps;
         }
@@ -77,11 +87,13 @@ public static class DiffusionBenchmark
 
         TrainRound(); SampleRound(); // warm-up
         var train = new List<double>(); var sample = new List<double>();
+        Array.Clear(phases);
         for (int r = 0; r < rounds; r++) { train.Add(TrainRound()); sample.Add(SampleRound()); }
         static double Median(List<double> v) { v.Sort(); return v[v.Count / 2]; }
         Console.WriteLine(new JsonObject
         {
-            ["train_step_s"] = Median(train), ["ddim50_64_s"] = Median(sample), ["threads"] = torch.get_num_threads(),
+            ["train_step_s"] = Median(train), ["ddim50_64_s"] = Median(sample),
+            ["phases_s"] = new JsonArray(phases.Select(p => (JsonNode)(p / (rounds * steps))).ToArray()), ["threads"] = torch.get_num_threads(),
             ["parameters"] = network.Parameters, ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
         }.ToJsonString());
         return 0;

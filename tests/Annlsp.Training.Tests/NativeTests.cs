@@ -84,6 +84,19 @@ public class NativeTests
     }
 
     [Fact]
+    public void Freed_tensor_memory_is_kept_unless_the_user_tuned_malloc()
+    {
+        var (code, stdout, stderr) = TestSetup.RunChild(["probe-libtorch", NuGetLibTorchDir()]);
+        Assert.True(code == 0, stdout + stderr);
+        // glibc accepted both values (it refuses an mmap threshold above 32 MiB: that would leave the defaults)
+        Assert.Contains("allocator=freed memory kept (blocks up to 32 MiB from the heap, up to 1 GiB kept)", stdout);
+
+        (code, stdout, stderr) = TestSetup.RunChild(["probe-libtorch", NuGetLibTorchDir()], env: new Dictionary<string, string> { ["MALLOC_ARENA_MAX"] = "2" });
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Contains("allocator=as the environment sets it", stdout);
+    }
+
+    [Fact]
     public void A_cpu_only_python_torch_is_not_picked_for_auto()
     {
         // Debian's python3-torch (1.13, CPU) may be installed: it must never be chosen automatically.

@@ -20,6 +20,7 @@ public static class Program
                 using var y = lin.forward(x);
                 Console.WriteLine($"device={info.DeviceName}");
                 Console.WriteLine($"source={info.LibTorchSource}");
+                Console.WriteLine($"allocator={TorchRuntime.Allocator}");
                 foreach (var l in info.LoadedLibraries) Console.WriteLine($"loaded={l}");
                 Console.WriteLine($"shape={string.Join("x", y.shape)}");
                 // Which libtorch_cpu.so files are mapped into this process (must be exactly one).

@@ -25,14 +25,16 @@ test('opening an .ann file activates the extension: language mode and grammar co
   assert.match(await mode.innerText(), /ANN/, 'the status bar shows the ANN language mode');
 
   // grammar: keyword, type name, layer, shape literal, number and comment get distinct colours
+  // the editor colours its lines in passes: wait until every token this test compares has its colour
   let toks = [];
+  const colour = text => toks.find(t => t.text?.trim() === text)?.color;
+  const commentColour = () => toks.find(t => t.text?.startsWith('# A LeNet'))?.color;
   for (let i = 0; i < 50; i++) {
     toks = await ui.tokens();
-    if (toks.some(t => t.text === 'network') && new Set(toks.map(t => t.color)).size > 3) break;
+    if (['network', 'LeNet5', 'conv', '1x28x28', '6'].every(t => colour(t)) && commentColour()) break;
     await sleep(200);
   }
-  const colour = text => toks.find(t => t.text?.trim() === text)?.color;
-  const comment = toks.find(t => t.text?.startsWith('# A LeNet'))?.color;
+  const comment = commentColour();
   const c = { network: colour('network'), name: colour('LeNet5'), conv: colour('conv'), shape: colour('1x28x28'), number: colour('6'), comment };
   for (const [k, v] of Object.entries(c)) assert.ok(v, `token ${k} is rendered (${JSON.stringify(toks.slice(0, 30))})`);
   assert.notEqual(c.network, c.name, 'keyword and declared name differ');

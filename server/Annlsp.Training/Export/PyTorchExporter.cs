@@ -74,7 +74,7 @@ public static class PyTorchExporter
         sb.AppendLine("        return x.amax(dim=(2, 3)) if self.kind == \"max\" else x.mean(dim=(2, 3))");
         sb.AppendLine();
         sb.AppendLine();
-        if (network.Layers.Any(UsesMinibatchStd))
+        if (network.Graph.Nodes.Any(n => n.Kind == "minibatchstd"))
         {
             sb.AppendLine("class MinibatchStd(nn.Module):");
             sb.AppendLine("    \"\"\"minibatchstd(group), Karras et al. 2018: one more channel, each group's standard deviation over its examples, averaged over every feature.\"\"\"");
@@ -138,9 +138,6 @@ public static class PyTorchExporter
     }
 
     private static string F(double d) => PyTorchEmitters.F(d);
-
-    private static bool UsesMinibatchStd(LayerInstance l) =>
-        l.Kind == "minibatchstd" || l.Body.Any(UsesMinibatchStd) || l.Shortcut.Any(UsesMinibatchStd) || l.Branches.Any(b => b.Chain.Any(UsesMinibatchStd));
 
     private static void AppendLayer(StringBuilder sb, LayerInstance l, int indent)
     {
